@@ -1,1 +1,60 @@
-fn main() {}
+//! `burn-lr`: preview learning-rate schedules from the command line.
+//!
+//! Every subcommand prints a one-line error on stderr and exits with code 2 on
+//! bad input.
+
+mod preview;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Learning-rate scheduling for burn.
+#[derive(Debug, Parser)]
+#[command(name = "burn-lr", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print or plot the LRs of updates 1..N of a schedule spec.
+    Preview(preview::PreviewArgs),
+}
+
+/// A failure to report: the message goes to stderr on one line.
+pub struct CliError(String);
+
+impl<E: std::fmt::Display> From<E> for CliError {
+    fn from(error: E) -> Self {
+        Self(error.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version.
+            print!("{e}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or("invalid arguments");
+            eprintln!("burn-lr: {}", first.trim_start_matches("error: "));
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command {
+        Command::Preview(args) => preview::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError(message)) => {
+            eprintln!("burn-lr: {}", message.replace('\n', " "));
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! `burn-lr preview SPEC --steps N`: the LRs of updates 1..N.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use burn_lr_plot::{terminal_chart, Chart, Series};
+use burn_lr_schedule::Spec;
+use clap::{Args, ValueEnum};
+
+use crate::CliError;
+
+/// Output formats of `preview`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A chart drawn in the terminal, with the first and last values.
+    Terminal,
+    /// One JSON array of N numbers.
+    Json,
+    /// `step,lr` rows with a header.
+    Csv,
+    /// An SVG plot written to --out.
+    Svg,
+    /// A PNG plot written to --out.
+    Png,
+}
+
+#[derive(Debug, Args)]
+pub struct PreviewArgs {
+    /// Schedule spec file (.json or .toml): {"scheduler": NAME, ...}.
+    spec: PathBuf,
+    /// Number of optimizer updates to show (update 1 is the first `step()`).
+    #[arg(long)]
+    steps: usize,
+    /// The optimizer's LR, which relative schedules scale (any finite value >= 0).
+    #[arg(long, default_value_t = 1.0)]
+    base_lr: f64,
+    /// Optimizer updates per epoch, for specs with "unit": "epoch".
+    #[arg(long)]
+    steps_per_epoch: Option<u64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Terminal)]
+    format: Format,
+    /// Output file for svg and png.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+pub fn run(args: PreviewArgs) -> Result<(), CliError> {
+    if args.steps == 0 {
+        return Err(CliError("--steps must be at least 1".into()));
+    }
+    let mut spec = Spec::from_file(&args.spec)
+        .map_err(|e| CliError(format!("{}: {e}", args.spec.display())))?;
+    if let Some(k) = args.steps_per_epoch {
+        if k == 0 {
+            return Err(CliError("--steps-per-epoch must be at least 1".into()));
+        }
+        spec = spec.with_steps_per_epoch(k);
+    }
+    let lrs = spec
+        .preview(args.base_lr, args.steps)
+        .map_err(|e| CliError(format!("{}: {e}", args.spec.display())))?;
+    let points: Vec<(f64, f64)> = lrs.iter().enumerate().map(|(i, &lr)| ((i + 1) as f64, lr)).collect();
+    let title = args.spec.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Json => writeln!(out, "{}", serde_json::to_string(&lrs)?)?,
+        Format::Csv => {
+            writeln!(out, "step,lr")?;
+            for (step, lr) in &points {
+                writeln!(out, "{step},{lr:?}")?;
+            }
+        }
+        Format::Terminal => {
+            write!(out, "{}", terminal_chart(&title, &points, 120, 40))?;
+            writeln!(
+                out,
+                "update 1: {:.6e}   update {}: {:.6e}",
+                lrs[0],
+                lrs.len(),
+                lrs[lrs.len() - 1]
+            )?;
+        }
+        Format::Svg | Format::Png => {
+            let path = args
+                .out
+                .ok_or_else(|| CliError("--out FILE is required for --format svg and png".into()))?;
+            let extension = if args.format == Format::Svg { "svg" } else { "png" };
+            if path.extension().and_then(|e| e.to_str()) != Some(extension) {
+                return Err(CliError(format!("--out must end in .{extension} for --format {extension}")));
+            }
+            Chart::new(title, "optimizer update", "learning rate")
+                .series(Series::new("lr", points))
+                .save(&path)?;
+            eprintln!("wrote {}", path.display());
+        }
+    }
+    Ok(())
+}
