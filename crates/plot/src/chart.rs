@@ -208,7 +208,8 @@ impl Chart {
             .configure_mesh()
             .x_desc(self.x_label.as_str())
             .y_desc(self.y_label.as_str())
-            .y_label_formatter(&|y| format!("{y:.3e}"))
+            .y_label_formatter(&|y| tick(*y))
+            .x_label_formatter(&|x| tick(*x))
             .label_style(("sans-serif", 13))
             .axis_desc_style(("sans-serif", 15))
             .draw()
@@ -242,6 +243,19 @@ impl Chart {
             .label_font(("sans-serif", 14))
             .draw()
             .map_err(backend)
+    }
+}
+
+/// A tick label: plain decimals for ordinary magnitudes, scientific otherwise.
+fn tick(v: f64) -> String {
+    let magnitude = v.abs();
+    if v == 0.0 {
+        "0".into()
+    } else if (1e-2..1e5).contains(&magnitude) {
+        let text = format!("{v:.3}");
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        format!("{v:.1e}")
     }
 }
 
