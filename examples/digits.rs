@@ -55,7 +55,10 @@ fn main() {
         train.len(),
         valid.len()
     );
-    println!("schedule: {} (Adam, base LR {BASE_LR})", spec_path.display());
+    println!(
+        "schedule: {} (Adam, base LR {BASE_LR})",
+        spec_path.display()
+    );
 
     let device = Device::default().autodiff();
     device.seed(SEED);
@@ -63,7 +66,9 @@ fn main() {
         .batch_size(BATCH_SIZE)
         .shuffle(SEED)
         .build(train);
-    let loader_valid = DataLoaderBuilder::new(DigitBatcher).batch_size(256).build(valid);
+    let loader_valid = DataLoaderBuilder::new(DigitBatcher)
+        .batch_size(256)
+        .build(valid);
 
     let directory = PathBuf::from("target/burn-lr-runs/digits");
     let _ = std::fs::remove_dir_all(&directory);
@@ -84,7 +89,10 @@ fn main() {
     let rows = report::read_epochs(&directory, epochs);
     print!("{}", report::table(&rows));
     match report::plot(&rows, &directory.join("digits"), "digits") {
-        Ok(()) => println!("plots: {}/digits.lr.png, digits.loss.png", directory.display()),
+        Ok(()) => println!(
+            "plots: {}/digits.lr.png, digits.loss.png",
+            directory.display()
+        ),
         Err(e) => eprintln!("digits: {e}"),
     }
     if let Some(last) = rows.last() {

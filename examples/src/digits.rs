@@ -35,7 +35,11 @@ pub fn load() -> Vec<Digit> {
         .map(|line| {
             let values: Vec<f32> = line
                 .split(',')
-                .map(|v| v.trim().parse().expect("the bundled digits file holds numbers"))
+                .map(|v| {
+                    v.trim()
+                        .parse()
+                        .expect("the bundled digits file holds numbers")
+                })
                 .collect();
             let mut pixels = [0.0; PIXELS];
             for (pixel, value) in pixels.iter_mut().zip(&values) {
@@ -107,7 +111,10 @@ mod tests {
     fn the_bundled_file_has_every_image() {
         let all = load();
         assert_eq!(all.len(), 1797);
-        assert!(all.iter().all(|d| d.label < 10 && d.pixels.iter().all(|p| (0.0..=1.0).contains(p))));
+        assert!(
+            all.iter()
+                .all(|d| d.label < 10 && d.pixels.iter().all(|p| (0.0..=1.0).contains(p)))
+        );
         let mut counts = [0; CLASSES];
         all.iter().for_each(|d| counts[d.label as usize] += 1);
         assert!(counts.iter().all(|&c| c > 170), "{counts:?}");

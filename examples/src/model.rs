@@ -6,7 +6,7 @@ use burn::nn::{Linear, LinearConfig, Relu};
 use burn::tensor::{Device, Int, Tensor};
 use burn::train::{ClassificationOutput, InferenceStep, TrainOutput, TrainStep};
 
-use crate::digits::{DigitBatch, CLASSES, PIXELS};
+use crate::digits::{CLASSES, DigitBatch, PIXELS};
 
 /// `Linear(64, hidden) -> ReLU -> Linear(hidden, 10)`.
 #[derive(Module, Debug)]
@@ -28,7 +28,8 @@ impl Mlp {
 
     /// Logits `[batch, 10]`.
     pub fn forward(&self, images: Tensor<2>) -> Tensor<2> {
-        self.output.forward(self.activation.forward(self.hidden.forward(images)))
+        self.output
+            .forward(self.activation.forward(self.hidden.forward(images)))
     }
 
     /// Logits, mean cross-entropy and targets of a batch.
@@ -63,6 +64,11 @@ impl InferenceStep for Mlp {
 /// Fraction of `targets` that the argmax of `logits` gets right.
 pub fn accuracy(logits: Tensor<2>, targets: Tensor<1, Int>) -> f64 {
     let n = targets.dims()[0] as f64;
-    let hits = logits.argmax(1).squeeze_dim::<1>(1).equal(targets).int().sum();
+    let hits = logits
+        .argmax(1)
+        .squeeze_dim::<1>(1)
+        .equal(targets)
+        .int()
+        .sum();
     hits.into_scalar::<i64>() as f64 / n
 }

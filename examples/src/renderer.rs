@@ -4,7 +4,8 @@
 use burn::train::logger::{EvaluationProgressLogger, TrainingProgressLogger};
 use burn::train::metric::MetricDefinition;
 use burn::train::renderer::{
-    EvaluationName, MetricState, MetricsRenderer, MetricsRendererEvaluation, MetricsRendererTraining,
+    EvaluationName, MetricState, MetricsRenderer, MetricsRendererEvaluation,
+    MetricsRendererTraining,
 };
 
 /// Prints `epoch k/N` as each epoch starts; everything else is left to the
@@ -15,7 +16,13 @@ pub struct EpochLines {
 }
 
 impl TrainingProgressLogger for EpochLines {
-    fn start(&mut self, total_epochs: usize, _start: usize, _items: Option<usize>, _label: Option<&str>) {
+    fn start(
+        &mut self,
+        total_epochs: usize,
+        _start: usize,
+        _items: Option<usize>,
+        _label: Option<&str>,
+    ) {
         self.total = total_epochs;
     }
     fn update_epoch(&mut self, epoch: usize) {

@@ -33,14 +33,16 @@ fn epoch_value(entries: &[NumericEntry]) -> Option<f64> {
     }) {
         return Some(value);
     }
-    let (sum, count) = entries.iter().fold((0.0, 0usize), |(sum, count), e| match e {
-        NumericEntry::Value(v) => (sum + v, count + 1),
-        NumericEntry::Aggregated {
-            aggregated_value,
-            count: n,
-        } => (sum + aggregated_value * *n as f64, count + n),
-        NumericEntry::Final(_) => (sum, count),
-    });
+    let (sum, count) = entries
+        .iter()
+        .fold((0.0, 0usize), |(sum, count), e| match e {
+            NumericEntry::Value(v) => (sum + v, count + 1),
+            NumericEntry::Aggregated {
+                aggregated_value,
+                count: n,
+            } => (sum + aggregated_value * *n as f64, count + n),
+            NumericEntry::Final(_) => (sum, count),
+        });
     (count > 0).then(|| sum / count as f64)
 }
 
@@ -70,7 +72,8 @@ pub fn read_epochs(directory: &Path, epochs: usize) -> Vec<EpochRow> {
                 lr_last: raw(last),
                 train_loss: epoch_value(&read("Loss", epoch, Split::Train)).unwrap_or(f64::NAN),
                 valid_loss: epoch_value(&read("Loss", epoch, Split::Valid)).unwrap_or(f64::NAN),
-                valid_accuracy: epoch_value(&read("Accuracy", epoch, Split::Valid)).unwrap_or(f64::NAN),
+                valid_accuracy: epoch_value(&read("Accuracy", epoch, Split::Valid))
+                    .unwrap_or(f64::NAN),
             })
         })
         .collect()
@@ -78,7 +81,9 @@ pub fn read_epochs(directory: &Path, epochs: usize) -> Vec<EpochRow> {
 
 /// The rows as an aligned text table.
 pub fn table(rows: &[EpochRow]) -> String {
-    let mut out = String::from("epoch   lr (first update)   lr (last update)   train loss   valid loss   valid acc\n");
+    let mut out = String::from(
+        "epoch   lr (first update)   lr (last update)   train loss   valid loss   valid acc\n",
+    );
     for r in rows {
         out.push_str(&format!(
             "{:>5}   {:>17.6e}   {:>16.6e}   {:>10.4}   {:>10.4}   {:>8.2}%\n",
@@ -92,9 +97,13 @@ pub fn table(rows: &[EpochRow]) -> String {
 /// `<stem>-loss.png` (train and validation loss per epoch).
 pub fn plot(rows: &[EpochRow], stem: &Path, title: &str) -> Result<(), PlotError> {
     let per_epoch = |f: fn(&EpochRow) -> f64| rows.iter().map(|r| (r.epoch as f64, f(r))).collect();
-    Chart::new(format!("{title}: learning rate"), "epoch", "LR of the first update")
-        .series(Series::new("lr", per_epoch(|r| r.lr_first)))
-        .save(stem.with_extension("lr.png"))?;
+    Chart::new(
+        format!("{title}: learning rate"),
+        "epoch",
+        "LR of the first update",
+    )
+    .series(Series::new("lr", per_epoch(|r| r.lr_first)))
+    .save(stem.with_extension("lr.png"))?;
     Chart::new(format!("{title}: loss"), "epoch", "cross-entropy")
         .series(Series::new("train", per_epoch(|r| r.train_loss)))
         .series(Series::new("valid", per_epoch(|r| r.valid_loss)))

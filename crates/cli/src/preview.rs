@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use burn_lr_plot::{terminal_chart, Chart, Series};
+use burn_lr_plot::{Chart, Series, terminal_chart};
 use burn_lr_schedule::Spec;
 use clap::{Args, ValueEnum};
 
@@ -60,8 +60,15 @@ pub fn run(args: PreviewArgs) -> Result<(), CliError> {
     let lrs = spec
         .preview(args.base_lr, args.steps)
         .map_err(|e| CliError(format!("{}: {e}", args.spec.display())))?;
-    let points: Vec<(f64, f64)> = lrs.iter().enumerate().map(|(i, &lr)| ((i + 1) as f64, lr)).collect();
-    let title = args.spec.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let points: Vec<(f64, f64)> = lrs
+        .iter()
+        .enumerate()
+        .map(|(i, &lr)| ((i + 1) as f64, lr))
+        .collect();
+    let title = args
+        .spec
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Json => writeln!(out, "{}", serde_json::to_string(&lrs)?)?,
@@ -82,12 +89,18 @@ pub fn run(args: PreviewArgs) -> Result<(), CliError> {
             )?;
         }
         Format::Svg | Format::Png => {
-            let path = args
-                .out
-                .ok_or_else(|| CliError("--out FILE is required for --format svg and png".into()))?;
-            let extension = if args.format == Format::Svg { "svg" } else { "png" };
+            let path = args.out.ok_or_else(|| {
+                CliError("--out FILE is required for --format svg and png".into())
+            })?;
+            let extension = if args.format == Format::Svg {
+                "svg"
+            } else {
+                "png"
+            };
             if path.extension().and_then(|e| e.to_str()) != Some(extension) {
-                return Err(CliError(format!("--out must end in .{extension} for --format {extension}")));
+                return Err(CliError(format!(
+                    "--out must end in .{extension} for --format {extension}"
+                )));
             }
             Chart::new(title, "optimizer update", "learning rate")
                 .series(Series::new("lr", points))

@@ -4,10 +4,10 @@ use std::fmt;
 use std::path::Path;
 use std::sync::Once;
 
-use plotters::coord::ranged1d::ValueFormatter;
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::ValueFormatter;
 use plotters::prelude::*;
-use plotters::style::{register_font, FontStyle};
+use plotters::style::{FontStyle, register_font};
 
 const FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 const PALETTE: [RGBColor; 6] = [
@@ -61,7 +61,10 @@ pub enum PlotError {
 impl fmt::Display for PlotError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Format(path) => write!(f, "cannot tell the plot format of `{path}`: use a .svg or .png name"),
+            Self::Format(path) => write!(
+                f,
+                "cannot tell the plot format of `{path}`: use a .svg or .png name"
+            ),
             Self::Empty => write!(f, "nothing to plot: every point is non-finite"),
             Self::Backend(message) => write!(f, "cannot draw the plot: {message}"),
         }
@@ -85,7 +88,11 @@ pub struct Chart {
 
 impl Chart {
     /// An empty chart.
-    pub fn new(title: impl Into<String>, x_label: impl Into<String>, y_label: impl Into<String>) -> Self {
+    pub fn new(
+        title: impl Into<String>,
+        x_label: impl Into<String>,
+        y_label: impl Into<String>,
+    ) -> Self {
         Self {
             title: title.into(),
             x_label: x_label.into(),
@@ -180,13 +187,21 @@ impl Chart {
             .y_label_area_size(78);
         // The four axis combinations have four coordinate types.
         match (self.log_x, self.log_y) {
-            (false, false) => self.draw_on(builder.build_cartesian_2d(x0..x1, y0..y1).map_err(backend)?),
-            (true, false) => {
-                self.draw_on(builder.build_cartesian_2d((x0..x1).log_scale(), y0..y1).map_err(backend)?)
-            }
-            (false, true) => {
-                self.draw_on(builder.build_cartesian_2d(x0..x1, (y0..y1).log_scale()).map_err(backend)?)
-            }
+            (false, false) => self.draw_on(
+                builder
+                    .build_cartesian_2d(x0..x1, y0..y1)
+                    .map_err(backend)?,
+            ),
+            (true, false) => self.draw_on(
+                builder
+                    .build_cartesian_2d((x0..x1).log_scale(), y0..y1)
+                    .map_err(backend)?,
+            ),
+            (false, true) => self.draw_on(
+                builder
+                    .build_cartesian_2d(x0..x1, (y0..y1).log_scale())
+                    .map_err(backend)?,
+            ),
             (true, true) => self.draw_on(
                 builder
                     .build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())
@@ -196,7 +211,10 @@ impl Chart {
         root.present().map_err(backend)
     }
 
-    fn draw_on<'a, DB, X, Y>(&self, mut chart: ChartContext<'a, DB, Cartesian2d<X, Y>>) -> Result<(), PlotError>
+    fn draw_on<'a, DB, X, Y>(
+        &self,
+        mut chart: ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    ) -> Result<(), PlotError>
     where
         DB: DrawingBackend + 'a,
         DB::ErrorType: 'static,
@@ -221,7 +239,9 @@ impl Chart {
                 .draw_series(LineSeries::new(points, color.stroke_width(2)))
                 .map_err(backend)?
                 .label(series.name.clone())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+                });
         }
         for (i, marker) in self.markers.iter().enumerate() {
             let color = PALETTE[(i + 3) % PALETTE.len()];
@@ -262,9 +282,17 @@ fn tick(v: f64) -> String {
 /// Grows a range so that flat data still spans a visible interval.
 fn pad((lo, hi): (f64, f64), log: bool) -> (f64, f64) {
     if log {
-        if hi > lo { (lo / 1.2, hi * 1.2) } else { (lo / 2.0, hi * 2.0) }
+        if hi > lo {
+            (lo / 1.2, hi * 1.2)
+        } else {
+            (lo / 2.0, hi * 2.0)
+        }
     } else {
-        let margin = if hi > lo { (hi - lo) * 0.05 } else { lo.abs().max(1.0) * 0.05 };
+        let margin = if hi > lo {
+            (hi - lo) * 0.05
+        } else {
+            lo.abs().max(1.0) * 0.05
+        };
         (lo - margin, hi + margin)
     }
 }

@@ -16,8 +16,14 @@ pub fn terminal_chart(title: &str, points: &[(f64, f64)], width: u32, height: u3
     };
     let (lo, hi) = finite
         .iter()
-        .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &(_, y)| (lo.min(y), hi.max(y)));
-    let x_max = if last.0 > first.0 { last.0 } else { first.0 + 1.0 };
+        .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &(_, y)| {
+            (lo.min(y), hi.max(y))
+        });
+    let x_max = if last.0 > first.0 {
+        last.0
+    } else {
+        first.0 + 1.0
+    };
     let mut chart = TextChart::new(width, height, first.0, x_max);
     let shape = Shape::Lines(&finite);
     let plot = chart.lineplot(&shape);
