@@ -41,9 +41,11 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(e) => {
+            // clap's message without its usage block, on one line.
             let text = e.to_string();
-            let first = text.lines().next().unwrap_or("invalid arguments");
-            eprintln!("burn-lr: {}", first.trim_start_matches("error: "));
+            let message = text.split("\n\n").next().unwrap_or("invalid arguments");
+            let message = message.split_whitespace().collect::<Vec<_>>().join(" ");
+            eprintln!("burn-lr: {}", message.trim_start_matches("error: "));
             return ExitCode::from(2);
         }
     };

@@ -135,17 +135,15 @@ impl Chart {
 
     /// Writes the chart; the format follows the extension (`.svg` or `.png`).
     pub fn save(&self, path: impl AsRef<Path>) -> Result<(), PlotError> {
+        static FONT_ONCE: Once = Once::new();
+        FONT_ONCE.call_once(|| {
+            // Both backends measure text with this font; the bundled file always parses.
+            let _ = register_font("sans-serif", FontStyle::Normal, FONT);
+        });
         let path = path.as_ref();
         match path.extension().and_then(|e| e.to_str()) {
             Some("svg") => self.draw(SVGBackend::new(path, self.size).into_drawing_area()),
-            Some("png") => {
-                static FONT_ONCE: Once = Once::new();
-                FONT_ONCE.call_once(|| {
-                    // The bundled font cannot fail to parse; a failure only loses text.
-                    let _ = register_font("sans-serif", FontStyle::Normal, FONT);
-                });
-                self.draw(BitMapBackend::new(path, self.size).into_drawing_area())
-            }
+            Some("png") => self.draw(BitMapBackend::new(path, self.size).into_drawing_area()),
             _ => Err(PlotError::Format(path.display().to_string())),
         }
     }

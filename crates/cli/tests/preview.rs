@@ -1,0 +1,206 @@
+//! `burn-lr preview` as users script it: every schedule, every format, and
+//! bad input answered with one line on stderr and exit code 2.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn burn_lr(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_burn-lr"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// One spec per scheduler name.
+const SPECS: [&str; 21] = [
+    r#"{"scheduler": "step", "step_size": 5}"#,
+    r#"{"scheduler": "multi_step", "milestones": [5, 10]}"#,
+    r#"{"scheduler": "constant", "factor": 0.5, "total_iters": 4}"#,
+    r#"{"scheduler": "linear", "start_factor": 0.1, "total_iters": 8}"#,
+    r#"{"scheduler": "exponential", "gamma": 0.9}"#,
+    r#"{"scheduler": "polynomial", "total_iters": 20, "power": 2}"#,
+    r#"{"scheduler": "cosine_annealing", "t_max": 20}"#,
+    r#"{"scheduler": "cosine_annealing_warm_restarts", "t_0": 5, "t_mult": 2}"#,
+    r#"{"scheduler": "cyclic", "base_lr": 0.01, "max_lr": 0.1, "step_size_up": 4}"#,
+    r#"{"scheduler": "one_cycle", "max_lr": 0.1, "total_steps": 25}"#,
+    r#"{"scheduler": "sequential", "schedulers": [{"scheduler": "linear", "start_factor": 0.1, "total_iters": 5},
+        {"scheduler": "cosine_annealing", "t_max": 20}], "milestones": [5]}"#,
+    r#"{"scheduler": "chained", "schedulers": [{"scheduler": "exponential", "gamma": 0.95},
+        {"scheduler": "step", "step_size": 10, "gamma": 0.5}]}"#,
+    r#"{"scheduler": "linear_with_warmup", "num_warmup_steps": 3, "num_training_steps": 25}"#,
+    r#"{"scheduler": "cosine_with_warmup", "num_warmup_steps": 3, "num_training_steps": 25}"#,
+    r#"{"scheduler": "cosine_with_hard_restarts", "num_warmup_steps": 3, "num_training_steps": 25, "num_cycles": 2}"#,
+    r#"{"scheduler": "polynomial_with_warmup", "num_warmup_steps": 3, "num_training_steps": 25}"#,
+    r#"{"scheduler": "constant_with_warmup", "num_warmup_steps": 3}"#,
+    r#"{"scheduler": "inverse_sqrt", "num_warmup_steps": 3}"#,
+    r#"{"scheduler": "cosine_with_min_lr", "num_warmup_steps": 3, "num_training_steps": 25, "min_lr_rate": 0.1}"#,
+    r#"{"scheduler": "warmup_stable_decay", "num_warmup_steps": 3, "num_stable_steps": 10, "num_decay_steps": 10}"#,
+    r#"{"scheduler": "timm_cosine", "t_initial": 20, "warmup_t": 2, "warmup_lr_init": 0.001}"#,
+];
+
+#[test]
+fn every_schedule_previews_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, text) in SPECS.iter().enumerate() {
+        let spec = write(dir.path(), &format!("spec{i}.json"), text);
+        let json = burn_lr(&[
+            "preview",
+            &spec,
+            "--steps",
+            "25",
+            "--base-lr",
+            "0.1",
+            "--format",
+            "json",
+        ]);
+        assert!(
+            json.status.success(),
+            "{text}: {}",
+            String::from_utf8_lossy(&json.stderr)
+        );
+        let stdout = String::from_utf8(json.stdout).unwrap();
+        assert_eq!(stdout.lines().count(), 1, "json is one line");
+        let lrs: Vec<f64> = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(lrs.len(), 25);
+        assert!(lrs.iter().all(|lr| lr.is_finite() && *lr >= 0.0));
+
+        let csv = burn_lr(&["preview", &spec, "--steps", "25", "--format", "csv"]);
+        let csv = String::from_utf8(csv.stdout).unwrap();
+        assert_eq!(csv.lines().next(), Some("step,lr"));
+        assert_eq!(csv.lines().count(), 26);
+
+        let terminal = burn_lr(&["preview", &spec, "--steps", "25"]);
+        assert!(terminal.status.success());
+        assert!(
+            String::from_utf8(terminal.stdout)
+                .unwrap()
+                .contains("update 25:")
+        );
+
+        for ext in ["svg", "png"] {
+            let out = dir.path().join(format!("plot{i}.{ext}"));
+            let plot = burn_lr(&[
+                "preview",
+                &spec,
+                "--steps",
+                "25",
+                "--format",
+                ext,
+                "--out",
+                out.to_str().unwrap(),
+            ]);
+            assert!(
+                plot.status.success(),
+                "{text} {ext}: {}",
+                String::from_utf8_lossy(&plot.stderr)
+            );
+            assert!(
+                std::fs::metadata(&out).unwrap().len() > 1000,
+                "{ext} written"
+            );
+        }
+    }
+}
+
+#[test]
+fn toml_specs_and_epoch_units_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write(
+        dir.path(),
+        "spec.toml",
+        "scheduler = \"step\"\nstep_size = 2\ngamma = 0.5\nunit = \"epoch\"\ntiming = \"epoch\"\n",
+    );
+    let out = burn_lr(&[
+        "preview",
+        &spec,
+        "--steps",
+        "6",
+        "--steps-per-epoch",
+        "2",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lrs: Vec<f64> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(lrs, [1.0, 1.0, 1.0, 1.0, 0.5, 0.5]);
+}
+
+#[test]
+fn bad_input_is_one_line_on_stderr_and_exit_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write(dir.path(), "good.json", SPECS[0]);
+    let bad = write(
+        dir.path(),
+        "bad.json",
+        r#"{"scheduler": "cosine_annealing", "t_max": -3}"#,
+    );
+    let epoch = write(
+        dir.path(),
+        "epoch.json",
+        r#"{"scheduler": "step", "step_size": 2, "unit": "epoch", "timing": "iteration"}"#,
+    );
+    let cases: [(Vec<&str>, &str); 9] = [
+        (
+            vec!["preview", &bad, "--steps", "5"],
+            "`t_max` = -3 is invalid",
+        ),
+        (
+            vec!["preview", "missing.json", "--steps", "5"],
+            "cannot read",
+        ),
+        (
+            vec!["preview", &good, "--steps", "0"],
+            "--steps must be at least 1",
+        ),
+        (
+            vec!["preview", &good, "--steps", "five"],
+            "invalid value 'five'",
+        ),
+        (
+            vec!["preview", &good, "--steps", "5", "--base-lr", "nan"],
+            "`base_lr` = NaN is invalid",
+        ),
+        (
+            vec!["preview", &good, "--steps", "5", "--format", "svg"],
+            "--out FILE is required",
+        ),
+        (
+            vec!["preview", &good, "--steps", "5", "--format", "bmp"],
+            "invalid value 'bmp'",
+        ),
+        (
+            vec!["preview", &epoch, "--steps", "5"],
+            "`steps_per_epoch` is missing",
+        ),
+        (vec!["preview", &good], "--steps <STEPS>"),
+    ];
+    for (args, expected) in cases {
+        let out = burn_lr(&args);
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn help_is_available() {
+    let out = burn_lr(&["preview", "--help"]);
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("--steps-per-epoch")
+    );
+}
