@@ -153,3 +153,50 @@ impl TimmCosine {
         self.lr_min + 0.5 * (peak - self.lr_min) * (1.0 + (PI * t_curr.powf(k) / t_i.powf(k)).cos())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warm_restarts_restart_at_the_cycle_boundaries() {
+        let sgdr = CosineAnnealingWarmRestarts {
+            t_0: 2,
+            t_mult: 3,
+            eta_min: 0.0,
+        };
+        // Cycles of 2, 6, 18 steps start at 0, 2 and 8.
+        for start in [0.0, 2.0, 8.0] {
+            assert_eq!(sgdr.lr(1.0, start), 1.0, "restart at {start}");
+            assert!(sgdr.lr(1.0, start + 1.0) < 1.0);
+        }
+        assert!(
+            (sgdr.lr(1.0, 5.0) - 0.5).abs() < 1e-12,
+            "half-way through the 6-step cycle"
+        );
+    }
+
+    #[test]
+    fn timm_warmup_overlaps_the_cosine_unless_prefixed() {
+        let mut timm = TimmCosine {
+            t_initial: 10,
+            lr_min: 0.0,
+            cycle_mul: 1.0,
+            cycle_decay: 1.0,
+            cycle_limit: 1,
+            warmup_t: 2,
+            warmup_lr_init: 0.0,
+            k_decay: 1.0,
+            warmup_prefix: false,
+        };
+        let overlapped = timm.lr(1.0, 2.0);
+        timm.warmup_prefix = true;
+        assert_eq!(timm.lr(1.0, 2.0), 1.0);
+        assert!(overlapped < 1.0);
+        assert_eq!(
+            timm.lr(1.0, 12.0),
+            0.0,
+            "past the cycle limit the LR stays at lr_min"
+        );
+    }
+}

@@ -160,3 +160,29 @@ impl PolynomialLr {
         base_lr * (1.0 - t.min(total) / total).powf(self.power)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_repeated_milestone_decays_once_per_listing() {
+        let m = MultiStepLr {
+            milestones: vec![3, 3, 5],
+            gamma: 0.5,
+        };
+        let lrs: Vec<f64> = (0..6).map(|t| m.lr(1.0, t as f64)).collect();
+        assert_eq!(lrs, [1.0, 1.0, 1.0, 0.25, 0.25, 0.125]);
+    }
+
+    #[test]
+    fn linear_holds_its_end_factor() {
+        let l = LinearLr {
+            start_factor: 0.0,
+            end_factor: 2.0,
+            total_iters: 4,
+        };
+        let lrs: Vec<f64> = (0..7).map(|t| l.lr(1.0, t as f64)).collect();
+        assert_eq!(lrs, [0.0, 0.5, 1.0, 1.5, 2.0, 2.0, 2.0]);
+    }
+}

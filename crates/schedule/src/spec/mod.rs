@@ -376,3 +376,71 @@ impl<'de> Deserialize<'de> for Spec {
 
 /// Saves and loads like any burn config (`spec.save("lr.json")`, `Spec::load(..)`).
 impl burn::config::Config for Spec {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const JSON: &str = r#"{"scheduler": "cosine_annealing", "t_max": 10, "eta_min": 0.001,
+        "unit": "epoch", "timing": "iteration", "steps_per_epoch": 4,
+        "warmup": {"total_iters": 2, "start_factor": 0.1},
+        "groups": [{"match": "backbone", "lr_mult": 0.1}]}"#;
+
+    #[test]
+    fn json_and_toml_give_the_same_spec() {
+        let toml = r#"
+            scheduler = "cosine_annealing"
+            t_max = 10
+            eta_min = 0.001
+            unit = "epoch"
+            timing = "iteration"
+            steps_per_epoch = 4
+            warmup = { total_iters = 2, start_factor = 0.1 }
+            groups = [{ match = "backbone", lr_mult = 0.1 }]
+        "#;
+        assert_eq!(
+            Spec::from_json(JSON).unwrap(),
+            Spec::from_toml(toml).unwrap()
+        );
+    }
+
+    #[test]
+    fn options_survive_a_round_trip() {
+        let spec = Spec::from_json(JSON).unwrap();
+        let text = serde_json::to_string(&spec).unwrap();
+        assert_eq!(Spec::from_json(&text).unwrap(), spec);
+    }
+
+    #[test]
+    fn saves_and_loads_as_a_burn_config() {
+        use burn::config::Config;
+        let spec = Spec::from_json(JSON).unwrap();
+        let path = std::env::temp_dir().join(format!("burn-lr-spec-{}.json", std::process::id()));
+        spec.save(&path).unwrap();
+        assert_eq!(Spec::load(&path).unwrap(), spec);
+        std::fs::remove_file(path).unwrap();
+    }
+
+    #[test]
+    fn warmup_then_the_schedule_from_its_own_start() {
+        let spec = Spec::from_json(
+            r#"{"scheduler": "exponential", "gamma": 0.5,
+            "warmup": {"total_iters": 4, "start_factor": 0.0}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            spec.preview(1.0, 7).unwrap(),
+            [0.0, 0.25, 0.5, 0.75, 1.0, 0.5, 0.25]
+        );
+    }
+
+    #[test]
+    fn groups_scale_the_scheduled_lr() {
+        let module = Spec::from_json(JSON).unwrap().init(0.2).unwrap().step();
+        let id = burn::module::ParamId::new();
+        let base = module.lr_from_param(id, Some("head.weight"));
+        let backbone = module.lr_from_param(id, Some("backbone.conv1.weight"));
+        assert!((base - 0.02).abs() < 1e-15, "warmup starts at 0.1 x 0.2");
+        assert!((backbone - 0.1 * base).abs() < 1e-15);
+    }
+}
