@@ -24,6 +24,9 @@ pub enum Format {
     Png,
 }
 
+/// The longest preview: 10 million LRs (80 MB).
+const MAX_STEPS: usize = 10_000_000;
+
 #[derive(Debug, Args)]
 pub struct PreviewArgs {
     /// Schedule spec file (.json or .toml): {"scheduler": NAME, ...}.
@@ -32,7 +35,7 @@ pub struct PreviewArgs {
     #[arg(long)]
     steps: usize,
     /// The optimizer's LR, which relative schedules scale (any finite value >= 0).
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
     base_lr: f64,
     /// Optimizer updates per epoch, for specs with "unit": "epoch".
     #[arg(long)]
@@ -46,8 +49,10 @@ pub struct PreviewArgs {
 }
 
 pub fn run(args: PreviewArgs) -> Result<(), CliError> {
-    if args.steps == 0 {
-        return Err(CliError("--steps must be at least 1".into()));
+    if !(1..=MAX_STEPS).contains(&args.steps) {
+        return Err(CliError(format!(
+            "--steps must be between 1 and {MAX_STEPS}"
+        )));
     }
     let mut spec = Spec::from_file(&args.spec)
         .map_err(|e| CliError(format!("{}: {e}", args.spec.display())))?;
@@ -102,6 +107,8 @@ pub fn run(args: PreviewArgs) -> Result<(), CliError> {
                     "--out must end in .{extension} for --format {extension}"
                 )));
             }
+            std::fs::File::create(&path)
+                .map_err(|e| CliError(format!("cannot write {}: {e}", path.display())))?;
             Chart::new(title, "optimizer update", "learning rate")
                 .series(Series::new("lr", points))
                 .save(&path)?;

@@ -149,7 +149,25 @@ fn bad_input_is_one_line_on_stderr_and_exit_code_2() {
         "epoch.json",
         r#"{"scheduler": "step", "step_size": 2, "unit": "epoch", "timing": "iteration"}"#,
     );
-    let cases: [(Vec<&str>, &str); 9] = [
+    let cases: [(Vec<&str>, &str); 12] = [
+        (
+            vec!["preview", &good, "--steps", "5", "--base-lr", "-1"],
+            "`base_lr` = -1 is invalid",
+        ),
+        (
+            vec![
+                "preview",
+                &good,
+                "--steps",
+                "5",
+                "--format",
+                "png",
+                "--out",
+                "/no/such/dir/x.png",
+            ],
+            "cannot write",
+        ),
+        (vec![], "a subcommand is required"),
         (
             vec!["preview", &bad, "--steps", "5"],
             "`t_max` = -3 is invalid",
@@ -160,7 +178,7 @@ fn bad_input_is_one_line_on_stderr_and_exit_code_2() {
         ),
         (
             vec!["preview", &good, "--steps", "0"],
-            "--steps must be at least 1",
+            "--steps must be between 1 and",
         ),
         (
             vec!["preview", &good, "--steps", "five"],
