@@ -3,8 +3,10 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use burn_lr_plateau::PlateauSpec;
 use burn_lr_plot::{Chart, Series, terminal_chart};
-use burn_lr_schedule::Spec;
+use burn_lr_schedule::spec::read_spec_file;
+use burn_lr_schedule::{Spec, SpecError};
 use clap::{Args, ValueEnum};
 
 use crate::CliError;
@@ -40,6 +42,10 @@ pub struct PreviewArgs {
     /// Optimizer updates per epoch, for specs with "unit": "epoch".
     #[arg(long)]
     steps_per_epoch: Option<u64>,
+    /// For reduce_on_plateau: a JSON array with one validation metric per epoch
+    /// (the i-th is observed at the end of epoch i; null = a NaN metric).
+    #[arg(long)]
+    metrics: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Terminal)]
     format: Format,
@@ -54,17 +60,35 @@ pub fn run(args: PreviewArgs) -> Result<(), CliError> {
             "--steps must be between 1 and {MAX_STEPS}"
         )));
     }
-    let mut spec = Spec::from_file(&args.spec)
-        .map_err(|e| CliError(format!("{}: {e}", args.spec.display())))?;
-    if let Some(k) = args.steps_per_epoch {
-        if k == 0 {
-            return Err(CliError("--steps-per-epoch must be at least 1".into()));
-        }
-        spec = spec.with_steps_per_epoch(k);
+    let in_spec = |e: SpecError| CliError(format!("{}: {e}", args.spec.display()));
+    let value = read_spec_file(&args.spec).map_err(in_spec)?;
+    if args.steps_per_epoch == Some(0) {
+        return Err(CliError("--steps-per-epoch must be at least 1".into()));
     }
-    let lrs = spec
-        .preview(args.base_lr, args.steps)
-        .map_err(|e| CliError(format!("{}: {e}", args.spec.display())))?;
+    let lrs = if PlateauSpec::is_plateau(&value) {
+        let spec = PlateauSpec::from_value(&value).map_err(in_spec)?;
+        let path = args.metrics.as_ref().ok_or_else(|| {
+            CliError(
+                "reduce_on_plateau needs --metrics FILE (a JSON array, one metric per epoch)"
+                    .into(),
+            )
+        })?;
+        let metrics = read_metrics(path)?;
+        let steps_per_epoch = args.steps_per_epoch.unwrap_or(1);
+        spec.preview(args.base_lr, args.steps, steps_per_epoch, &metrics)
+            .map_err(in_spec)?
+    } else {
+        if args.metrics.is_some() {
+            return Err(CliError(
+                "--metrics applies only to reduce_on_plateau specs".into(),
+            ));
+        }
+        let mut spec = Spec::from_value(&value).map_err(in_spec)?;
+        if let Some(k) = args.steps_per_epoch {
+            spec = spec.with_steps_per_epoch(k);
+        }
+        spec.preview(args.base_lr, args.steps).map_err(in_spec)?
+    };
     let points: Vec<(f64, f64)> = lrs
         .iter()
         .enumerate()
@@ -116,4 +140,24 @@ pub fn run(args: PreviewArgs) -> Result<(), CliError> {
         }
     }
     Ok(())
+}
+
+/// A JSON array of per-epoch metrics; `null` stands for a NaN metric.
+fn read_metrics(path: &std::path::Path) -> Result<Vec<f64>, CliError> {
+    let fail = |why: String| CliError(format!("{}: {why}", path.display()));
+    let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| fail(e.to_string()))?;
+    let items = value
+        .as_array()
+        .ok_or_else(|| fail("expected a JSON array of numbers, one per epoch".into()))?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| match item {
+            serde_json::Value::Null => Ok(f64::NAN),
+            other => other
+                .as_f64()
+                .ok_or_else(|| fail(format!("metric [{i}] = {other} is not a number"))),
+        })
+        .collect()
 }

@@ -36,7 +36,8 @@ pub enum SpecError {
 }
 
 impl SpecError {
-    pub(crate) fn invalid(
+    /// An [`Invalid`](Self::Invalid) error.
+    pub fn invalid(
         field: impl Into<String>,
         value: impl fmt::Display,
         allowed: impl Into<String>,
@@ -49,7 +50,7 @@ impl SpecError {
     }
 
     /// Prefixes the field path with `prefix` (used when a child spec fails).
-    pub(crate) fn within(self, prefix: &str) -> Self {
+    pub fn within(self, prefix: &str) -> Self {
         let join = |field: String| {
             if field.is_empty() {
                 prefix.to_string()

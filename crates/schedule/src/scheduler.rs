@@ -66,6 +66,13 @@ impl Scheduler {
         &self.spec
     }
 
+    /// Whether update `index` (0-based) falls inside the spec's warmup prefix.
+    pub fn in_warmup(&self, index: u64) -> bool {
+        self.spec
+            .warmup
+            .is_some_and(|w| self.clock.time(index) < w.total_iters as f64)
+    }
+
     /// The LR of update `index` (0-based), without changing any state.
     pub fn lr_at(&self, index: u64) -> f64 {
         let lr = self.lr_mult * self.spec.lr(self.base_lr, self.clock.time(index));

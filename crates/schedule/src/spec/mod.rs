@@ -2,7 +2,7 @@
 //! PyTorch / Hugging Face / timm parameter names, plus the keys those
 //! libraries lack (`unit`, `steps_per_epoch`, `timing`, `warmup`, `groups`).
 
-pub(crate) mod params;
+pub mod params;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -135,21 +135,12 @@ impl Spec {
 
     /// Parses a TOML spec.
     pub fn from_toml(text: &str) -> Result<Self, SpecError> {
-        let value: toml::Value =
-            toml::from_str(text).map_err(|e| SpecError::Syntax(e.to_string()))?;
-        let value = serde_json::to_value(value).map_err(|e| SpecError::Syntax(e.to_string()))?;
-        Self::from_value(&value)
+        Self::from_value(&toml_to_value(text)?)
     }
 
     /// Reads a spec file: TOML when the name ends in `.toml`, JSON otherwise.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, SpecError> {
-        let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| SpecError::Syntax(format!("cannot read {}: {e}", path.display())))?;
-        match path.extension().and_then(|e| e.to_str()) {
-            Some("toml") => Self::from_toml(&text),
-            _ => Self::from_json(&text),
-        }
+        Self::from_value(&read_spec_file(path)?)
     }
 
     /// Parses an already-decoded JSON value.
@@ -283,6 +274,23 @@ impl Spec {
         let mut scheduler = self.scheduler(base_lr)?;
         Ok((0..steps).map(|_| scheduler.step()).collect())
     }
+}
+
+/// Reads a spec file into a JSON value: TOML when the name ends in `.toml`,
+/// JSON otherwise.
+pub fn read_spec_file(path: impl AsRef<Path>) -> Result<Value, SpecError> {
+    let path = path.as_ref();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| SpecError::Syntax(format!("cannot read {}: {e}", path.display())))?;
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("toml") => toml_to_value(&text),
+        _ => serde_json::from_str(&text).map_err(|e| SpecError::Syntax(e.to_string())),
+    }
+}
+
+fn toml_to_value(text: &str) -> Result<Value, SpecError> {
+    let value: toml::Value = toml::from_str(text).map_err(|e| SpecError::Syntax(e.to_string()))?;
+    serde_json::to_value(value).map_err(|e| SpecError::Syntax(e.to_string()))
 }
 
 fn parse_warmup(value: &Value) -> Result<Warmup, SpecError> {

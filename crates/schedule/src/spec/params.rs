@@ -1,4 +1,5 @@
-//! A strict reader for the parameters of one scheduler in a spec.
+//! A strict reader for the parameters of one scheduler in a spec, for this
+//! crate and for crates that add schedulers of their own.
 //!
 //! Every accessor names the field in its error, checks the allowed range, and
 //! remembers the key so that [`Params::finish`] can reject keys nobody read.
@@ -9,7 +10,7 @@ use crate::error::SpecError;
 
 /// The allowed range of a numeric field.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum Range {
+pub enum Range {
     /// `x >= min`.
     AtLeast(f64),
     /// `x > min`.
@@ -34,7 +35,8 @@ impl Range {
             }
     }
 
-    pub(crate) fn describe(self) -> String {
+    /// The range in words, for error messages.
+    pub fn describe(self) -> String {
         match self {
             Self::AtLeast(min) => format!("a finite number >= {min}"),
             Self::Above(min) => format!("a finite number > {min}"),
@@ -46,13 +48,14 @@ impl Range {
 }
 
 /// The keys of one scheduler object, read one at a time.
-pub(crate) struct Params<'a> {
+pub struct Params<'a> {
     map: &'a Map<String, Value>,
     read: Vec<&'static str>,
 }
 
 impl<'a> Params<'a> {
-    pub(crate) fn new(map: &'a Map<String, Value>) -> Self {
+    /// A reader over one JSON object.
+    pub fn new(map: &'a Map<String, Value>) -> Self {
         Self {
             map,
             read: vec!["scheduler"],
@@ -60,7 +63,7 @@ impl<'a> Params<'a> {
     }
 
     /// The raw value of `key`, `None` when absent or `null`.
-    pub(crate) fn value(&mut self, key: &'static str) -> Option<&'a Value> {
+    pub fn value(&mut self, key: &'static str) -> Option<&'a Value> {
         self.read.push(key);
         self.map.get(key).filter(|v| !v.is_null())
     }
@@ -76,7 +79,7 @@ impl<'a> Params<'a> {
     }
 
     /// A required float in `range`.
-    pub(crate) fn float(&mut self, key: &'static str, range: Range) -> Result<f64, SpecError> {
+    pub fn float(&mut self, key: &'static str, range: Range) -> Result<f64, SpecError> {
         self.float_opt(key, range)?
             .ok_or_else(|| SpecError::Missing {
                 field: key.into(),
@@ -85,7 +88,7 @@ impl<'a> Params<'a> {
     }
 
     /// An optional float in `range`, `default` when absent.
-    pub(crate) fn float_or(
+    pub fn float_or(
         &mut self,
         key: &'static str,
         default: f64,
@@ -95,11 +98,7 @@ impl<'a> Params<'a> {
     }
 
     /// An optional float in `range`.
-    pub(crate) fn float_opt(
-        &mut self,
-        key: &'static str,
-        range: Range,
-    ) -> Result<Option<f64>, SpecError> {
+    pub fn float_opt(&mut self, key: &'static str, range: Range) -> Result<Option<f64>, SpecError> {
         let allowed = range.describe();
         match self.number(key, &allowed)? {
             Some(x) if !range.contains(x) => Err(SpecError::invalid(key, x, allowed)),
@@ -108,11 +107,7 @@ impl<'a> Params<'a> {
     }
 
     /// An optional integer `>= min`.
-    pub(crate) fn int_opt(
-        &mut self,
-        key: &'static str,
-        min: u64,
-    ) -> Result<Option<u64>, SpecError> {
+    pub fn int_opt(&mut self, key: &'static str, min: u64) -> Result<Option<u64>, SpecError> {
         let allowed = format!("an integer >= {min}");
         match self.number(key, &allowed)? {
             None => Ok(None),
@@ -123,7 +118,7 @@ impl<'a> Params<'a> {
     }
 
     /// A required integer `>= min`.
-    pub(crate) fn int(&mut self, key: &'static str, min: u64) -> Result<u64, SpecError> {
+    pub fn int(&mut self, key: &'static str, min: u64) -> Result<u64, SpecError> {
         self.int_opt(key, min)?.ok_or_else(|| SpecError::Missing {
             field: key.into(),
             allowed: format!("an integer >= {min}"),
@@ -131,17 +126,12 @@ impl<'a> Params<'a> {
     }
 
     /// An optional integer `>= min`, `default` when absent.
-    pub(crate) fn int_or(
-        &mut self,
-        key: &'static str,
-        default: u64,
-        min: u64,
-    ) -> Result<u64, SpecError> {
+    pub fn int_or(&mut self, key: &'static str, default: u64, min: u64) -> Result<u64, SpecError> {
         Ok(self.int_opt(key, min)?.unwrap_or(default))
     }
 
     /// A list of integers `>= 0`.
-    pub(crate) fn int_list(&mut self, key: &'static str) -> Result<Vec<u64>, SpecError> {
+    pub fn int_list(&mut self, key: &'static str) -> Result<Vec<u64>, SpecError> {
         let allowed = "a list of integers >= 0";
         let Some(value) = self.value(key) else {
             return Err(SpecError::Missing {
@@ -164,7 +154,7 @@ impl<'a> Params<'a> {
     }
 
     /// One of `choices`, `default` when absent.
-    pub(crate) fn choice(
+    pub fn choice(
         &mut self,
         key: &'static str,
         choices: &[&'static str],
@@ -181,7 +171,7 @@ impl<'a> Params<'a> {
     }
 
     /// A required boolean, `default` when absent.
-    pub(crate) fn bool_or(&mut self, key: &'static str, default: bool) -> Result<bool, SpecError> {
+    pub fn bool_or(&mut self, key: &'static str, default: bool) -> Result<bool, SpecError> {
         match self.value(key) {
             None => Ok(default),
             Some(v) => v
@@ -191,7 +181,7 @@ impl<'a> Params<'a> {
     }
 
     /// Rejects every key that no accessor read.
-    pub(crate) fn finish(self) -> Result<(), SpecError> {
+    pub fn finish(self) -> Result<(), SpecError> {
         match self.map.keys().find(|k| !self.read.contains(&k.as_str())) {
             None => Ok(()),
             Some(unknown) => Err(SpecError::Unknown {
@@ -207,7 +197,7 @@ fn to_int(x: f64, min: u64) -> Option<u64> {
 }
 
 /// `"a", "b", "c"`.
-pub(crate) fn quoted(items: &[&str]) -> String {
+pub fn quoted(items: &[&str]) -> String {
     items
         .iter()
         .map(|s| format!("\"{s}\""))
