@@ -5,3 +5,4 @@ pub mod digits;
 pub mod model;
 pub mod renderer;
 pub mod report;
+pub mod run;

@@ -21,3 +21,8 @@
 //! (Flex, burn's default CPU backend, is always available).
 
 pub use burn_lr_schedule::*;
+
+/// ReduceLROnPlateau over any schedule, fed by burn-train's validation metrics.
+pub mod plateau {
+    pub use burn_lr_plateau::*;
+}

@@ -213,6 +213,81 @@ fn bad_input_is_one_line_on_stderr_and_exit_code_2() {
 }
 
 #[test]
+fn plateau_specs_take_per_epoch_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write(
+        dir.path(),
+        "plateau.json",
+        r#"{"scheduler": "reduce_on_plateau", "factor": 0.5, "patience": 0}"#,
+    );
+    let metrics = write(dir.path(), "metrics.json", "[1.0, 1.0, null, 0.5]");
+    let out = burn_lr(&[
+        "preview",
+        &spec,
+        "--steps",
+        "5",
+        "--metrics",
+        &metrics,
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lrs: Vec<f64> = serde_json::from_slice(&out.stdout).unwrap();
+    // Epoch 2 does not improve, epoch 3 is NaN (a bad epoch), epoch 4 improves.
+    assert_eq!(lrs, [1.0, 1.0, 0.5, 0.25, 0.25]);
+
+    let per_epoch = burn_lr(&[
+        "preview",
+        &spec,
+        "--steps",
+        "6",
+        "--steps-per-epoch",
+        "2",
+        "--metrics",
+        &metrics,
+        "--format",
+        "json",
+    ]);
+    let lrs: Vec<f64> = serde_json::from_slice(&per_epoch.stdout).unwrap();
+    assert_eq!(
+        lrs,
+        [1.0, 1.0, 1.0, 1.0, 0.5, 0.5],
+        "the LR changes at the first update after the epoch"
+    );
+
+    let bad = write(dir.path(), "bad.json", r#"[1.0, "x"]"#);
+    for (args, expected) in [
+        (
+            vec!["preview", spec.as_str(), "--steps", "3"],
+            "needs --metrics FILE",
+        ),
+        (
+            vec![
+                "preview",
+                spec.as_str(),
+                "--steps",
+                "3",
+                "--metrics",
+                bad.as_str(),
+            ],
+            "metric [1] = \"x\" is not a number",
+        ),
+    ] {
+        let out = burn_lr(&args);
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            stderr.contains(expected) && stderr.lines().count() == 1,
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
 fn help_is_available() {
     let out = burn_lr(&["preview", "--help"]);
     assert!(out.status.success());

@@ -173,6 +173,14 @@ impl Schedule {
             "cosine_with_min_lr" => Self::CosineWithMinLr(CosineWithMinLr::parse(p)?),
             "warmup_stable_decay" => Self::WarmupStableDecay(WarmupStableDecay::parse(p)?),
             "timm_cosine" => Self::TimmCosine(TimmCosine::parse(p)?),
+            "reduce_on_plateau" => {
+                return Err(SpecError::invalid(
+                    "scheduler",
+                    "\"reduce_on_plateau\"",
+                    "a metric-free schedule here: reduce_on_plateau is read by burn-lr-plateau's \
+                     PlateauSpec, as the top level of a spec",
+                ));
+            }
             other => {
                 return Err(SpecError::invalid(
                     "scheduler",

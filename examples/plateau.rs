@@ -1,0 +1,49 @@
+//! Warmup, then cosine, reduced on plateaus of the validation loss, with
+//! early stopping on validation accuracy: one scheduler, one hook.
+//!
+//! ```text
+//! cargo run --release -p burn-lr-examples --example plateau
+//! ```
+
+use std::process::exit;
+
+use burn::train::metric::AccuracyMetric;
+use burn::train::metric::store::{Aggregate, Direction, Split};
+use burn::train::{MetricEarlyStoppingStrategy, StoppingCondition};
+use burn_lr_examples::run::DigitsRun;
+use burn_lr_plateau::PlateauSpec;
+
+fn main() {
+    let run = DigitsRun {
+        name: "plateau",
+        epochs: 30,
+        batch_size: 64,
+        base_lr: 1e-2,
+        seed: 0,
+    };
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/specs/digits-plateau.json");
+    let (scheduler, hook) = PlateauSpec::from_file(path)
+        .and_then(|spec| spec.init(run.base_lr, run.steps_per_epoch()))
+        .unwrap_or_else(|e| {
+            eprintln!("plateau: {path}: {e}");
+            exit(2);
+        });
+    println!("schedule: {path} (reduce on plateau of the validation loss)");
+    println!("early stopping: no validation-accuracy improvement for 6 epochs");
+    let stop = MetricEarlyStoppingStrategy::new(
+        &AccuracyMetric::new(),
+        Aggregate::Mean,
+        Direction::Highest,
+        Split::Valid,
+        StoppingCondition::NoImprovementSince { n_epochs: 6 },
+    );
+    match run.launch(scheduler, |training| {
+        training.early_stopping(hook.wrap(stop))
+    }) {
+        Ok(rows) => run.report(&rows),
+        Err(e) => {
+            eprintln!("plateau: {e}");
+            exit(1);
+        }
+    }
+}
