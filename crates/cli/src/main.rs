@@ -3,6 +3,7 @@
 //! Every subcommand prints a one-line error on stderr and exits with code 2 on
 //! bad input.
 
+mod find;
 mod preview;
 
 use std::process::ExitCode;
@@ -21,6 +22,8 @@ struct Cli {
 enum Command {
     /// Print or plot the LRs of updates 1..N of a schedule spec.
     Preview(preview::PreviewArgs),
+    /// Run the LR range test on the bundled digits model, or read a recorded curve.
+    Find(find::FindArgs),
 }
 
 /// A failure to report: the message goes to stderr on one line.
@@ -36,7 +39,7 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            eprintln!("burn-lr: a subcommand is required: preview (see burn-lr --help)");
+            eprintln!("burn-lr: a subcommand is required: preview or find (see burn-lr --help)");
             return ExitCode::from(2);
         }
         Err(e) if !e.use_stderr() => {
@@ -55,6 +58,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Preview(args) => preview::run(args),
+        Command::Find(args) => find::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -84,6 +84,7 @@ pub struct Chart {
     series: Vec<Series>,
     markers: Vec<Marker>,
     size: (u32, u32),
+    legend_lower_left: bool,
 }
 
 impl Chart {
@@ -102,6 +103,7 @@ impl Chart {
             series: Vec::new(),
             markers: Vec::new(),
             size: (900, 540),
+            legend_lower_left: false,
         }
     }
 
@@ -118,6 +120,12 @@ impl Chart {
             x,
             y,
         });
+        self
+    }
+
+    /// Puts the legend in the lower-left corner instead of the upper-right one.
+    pub fn legend_lower_left(mut self) -> Self {
+        self.legend_lower_left = true;
         self
     }
 
@@ -257,7 +265,11 @@ impl Chart {
             .configure_series_labels()
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperRight)
+            .position(if self.legend_lower_left {
+                SeriesLabelPosition::LowerLeft
+            } else {
+                SeriesLabelPosition::UpperRight
+            })
             .label_font(("sans-serif", 14))
             .draw()
             .map_err(backend)

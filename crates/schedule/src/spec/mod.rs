@@ -153,7 +153,14 @@ impl Spec {
             "epoch" => Unit::Epoch,
             _ => Unit::Step,
         };
-        let steps_per_epoch = p.int_opt("steps_per_epoch", 1)?;
+        // `one_cycle` has a `steps_per_epoch` of its own (PyTorch's), used when
+        // the spec counts updates.
+        let owns_steps_per_epoch = unit == Unit::Step && scheduler_name(map)? == "one_cycle";
+        let steps_per_epoch = if owns_steps_per_epoch {
+            None
+        } else {
+            p.int_opt("steps_per_epoch", 1)?
+        };
         let timing = match p.value("timing") {
             None => None,
             Some(_) => Some(

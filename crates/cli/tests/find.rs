@@ -1,0 +1,151 @@
+//! `burn-lr find`: the range test on the bundled model and the rules on a
+//! recorded curve, with bad files answered by one line and exit code 2.
+
+use std::process::{Command, Output};
+
+fn burn_lr(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_burn-lr"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_recorded_curve_gets_one_json_suggestion_per_method() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("curve.csv");
+    let lrs: Vec<f64> = (0..30)
+        .map(|i| 1e-4 * 10f64.powf(i as f64 / 10.0))
+        .collect();
+    // A descent that steepens until point 19, the lowest loss at 20, then a rise.
+    let losses: Vec<f64> = (0..30)
+        .map(|i| {
+            if i < 20 {
+                2.0 - 0.004 * (i * i) as f64
+            } else {
+                0.5 + 0.3 * (i - 20) as f64
+            }
+        })
+        .collect();
+    let csv: String = std::iter::once("lr,loss\n".to_string())
+        .chain(
+            lrs.iter()
+                .zip(&losses)
+                .map(|(lr, loss)| format!("{lr},{loss}\n")),
+        )
+        .collect();
+    std::fs::write(&path, csv).unwrap();
+    for (method, index) in [("minimum", 20), ("steepest", 18)] {
+        let out = burn_lr(&[
+            "find",
+            "--curve",
+            path.to_str().unwrap(),
+            "--method",
+            method,
+            "--format",
+            "json",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(value["index"], index, "{method}: {value}");
+        assert!(value["lr"].as_f64().unwrap() > 0.0);
+    }
+    let all = burn_lr(&[
+        "find",
+        "--curve",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let value: serde_json::Value = serde_json::from_slice(&all.stdout).unwrap();
+    assert_eq!(value["suggestions"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn bad_curve_files_are_one_line_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text, expected) in [
+        ("empty.csv", "", "no point"),
+        (
+            "words.csv",
+            "lr,loss\n0.1,abc\n",
+            "line 2: expected two numbers",
+        ),
+        (
+            "zero.csv",
+            "0,1\n0.1,2\n",
+            "line 1: the LR must be a finite number > 0",
+        ),
+        (
+            "unsorted.csv",
+            "0.1,1\n0.01,2\n",
+            "line 2: LRs must increase",
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let out = burn_lr(&[
+            "find",
+            "--curve",
+            path.to_str().unwrap(),
+            "--method",
+            "valley",
+            "--format",
+            "json",
+        ]);
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(expected), "{name}: {stderr}");
+    }
+    let out = burn_lr(&["find", "--curve", "missing.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = burn_lr(&["find", "--num-iter", "1"]);
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("`num_iter` = 1 is invalid")
+    );
+}
+
+#[test]
+fn the_live_test_writes_its_curve_and_plot() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, png) = (dir.path().join("c.csv"), dir.path().join("c.png"));
+    let out = burn_lr(&[
+        "find",
+        "--num-iter",
+        "50",
+        "--csv",
+        csv.to_str().unwrap(),
+        "--plot",
+        png.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(value["suggestions"].as_array().unwrap().len(), 3);
+    assert!(value["hand_off"]["max_lr"].as_f64().unwrap() > 0.0);
+    assert!(std::fs::read_to_string(&csv).unwrap().lines().count() > 10);
+    assert!(std::fs::metadata(&png).unwrap().len() > 1000);
+    // The CSV it wrote reads back.
+    let again = burn_lr(&[
+        "find",
+        "--curve",
+        csv.to_str().unwrap(),
+        "--method",
+        "valley",
+        "--format",
+        "json",
+    ]);
+    assert!(again.status.success());
+}

@@ -1,0 +1,206 @@
+//! A range-test curve: reading and writing `lr,loss` CSV files, and plotting.
+
+use std::fmt;
+use std::path::Path;
+
+use burn_lr_plot::{Chart, PlotError, Series};
+use serde::Serialize;
+
+use crate::suggest::Suggestion;
+
+/// The points of an LR range test, in sweep order (LR ascending).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Curve {
+    /// LR of each point.
+    pub lrs: Vec<f64>,
+    /// Smoothed loss of each point (the curve the suggestions read).
+    pub losses: Vec<f64>,
+    /// Raw loss of each point (empty for a curve read from a file).
+    pub raw_losses: Vec<f64>,
+}
+
+/// Why a curve file was rejected.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CurveError(pub String);
+
+impl fmt::Display for CurveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CurveError {}
+
+impl Curve {
+    /// Number of points.
+    pub fn len(&self) -> usize {
+        self.lrs.len()
+    }
+
+    /// Whether the curve has no point.
+    pub fn is_empty(&self) -> bool {
+        self.lrs.is_empty()
+    }
+
+    /// The points `range` of this curve (suggestions on a trimmed sweep keep
+    /// indices into it by adding `range.start`).
+    pub fn slice(&self, range: std::ops::Range<usize>) -> Curve {
+        let raw = if self.raw_losses.is_empty() {
+            Vec::new()
+        } else {
+            self.raw_losses[range.clone()].to_vec()
+        };
+        Curve {
+            lrs: self.lrs[range.clone()].to_vec(),
+            losses: self.losses[range].to_vec(),
+            raw_losses: raw,
+        }
+    }
+
+    /// Parses `lr,loss` rows (further columns are ignored, so the files
+    /// [`to_csv`](Self::to_csv) writes read back); a first line that is not
+    /// numeric is a header.
+    ///
+    /// Rejects an empty file, non-numeric fields, non-positive or non-finite
+    /// LRs, and LRs that do not increase. A non-finite loss ends the curve
+    /// there (as fastai cuts at the first NaN); the second value says where.
+    pub fn parse_csv(text: &str) -> Result<(Curve, Option<usize>), CurveError> {
+        let mut curve = Curve::default();
+        let mut cut = None;
+        let rows = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty());
+        for (n, (line_no, line)) in rows.enumerate() {
+            let line_no = line_no + 1;
+            let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+            let parsed: Option<(f64, f64)> = match fields.as_slice() {
+                [lr, loss, ..] => lr.parse().ok().zip(loss.parse().ok()),
+                _ => None,
+            };
+            let Some((lr, loss)) = parsed else {
+                let words = fields.iter().all(|f| f.parse::<f64>().is_err());
+                if n == 0 && fields.len() >= 2 && words {
+                    continue; // header
+                }
+                return Err(CurveError(format!(
+                    "line {line_no}: expected two numbers `lr,loss`, got `{line}`"
+                )));
+            };
+            if cut.is_some() {
+                continue;
+            }
+            if !(lr.is_finite() && lr > 0.0) {
+                return Err(CurveError(format!(
+                    "line {line_no}: the LR must be a finite number > 0, got {lr}"
+                )));
+            }
+            if let Some(&previous) = curve.lrs.last()
+                && lr <= previous
+            {
+                return Err(CurveError(format!(
+                    "line {line_no}: LRs must increase along the sweep, but {lr} follows {previous}"
+                )));
+            }
+            if !loss.is_finite() {
+                cut = Some(curve.lrs.len());
+                continue;
+            }
+            curve.lrs.push(lr);
+            curve.losses.push(loss);
+        }
+        if curve.is_empty() {
+            return Err(CurveError(
+                "the curve has no point with a finite loss".into(),
+            ));
+        }
+        Ok((curve, cut))
+    }
+
+    /// `lr,loss,raw_loss` rows with a header (raw loss empty when unknown).
+    pub fn to_csv(&self) -> String {
+        let mut out = String::from("lr,loss,raw_loss\n");
+        for i in 0..self.len() {
+            let raw = self
+                .raw_losses
+                .get(i)
+                .map_or(String::new(), |r| format!("{r:?}"));
+            out.push_str(&format!("{:?},{:?},{raw}\n", self.lrs[i], self.losses[i]));
+        }
+        out
+    }
+
+    /// Plots the loss against the LR (log x) with the suggestions marked;
+    /// `.svg` or `.png` by extension.
+    pub fn plot(
+        &self,
+        path: impl AsRef<Path>,
+        title: &str,
+        suggestions: &[Suggestion],
+    ) -> Result<(), PlotError> {
+        // Raw losses far above the smoothed curve (the blow-up) would flatten it: leave them out.
+        let cap = 1.5
+            * self
+                .losses
+                .iter()
+                .copied()
+                .fold(f64::NEG_INFINITY, f64::max);
+        let points = |losses: &[f64]| {
+            self.lrs
+                .iter()
+                .copied()
+                .zip(losses.iter().copied())
+                .filter(|(_, l)| *l <= cap)
+                .collect()
+        };
+        let mut chart = Chart::new(title, "learning rate (log scale)", "loss")
+            .log_x()
+            .legend_lower_left();
+        if !self.raw_losses.is_empty() {
+            chart = chart.series(Series::new("raw loss", points(&self.raw_losses)));
+        }
+        chart = chart.series(Series::new("smoothed loss", points(&self.losses)));
+        for s in suggestions {
+            // At the suggested LR, on the smoothed curve (`minimum` suggests a tenth of its point's LR).
+            let nearest = self
+                .lrs
+                .partition_point(|&lr| lr < s.lr)
+                .min(self.len() - 1);
+            chart = chart.marker(
+                format!("{}: {:.2e}", s.method.name(), s.lr),
+                s.lr,
+                self.losses[nearest],
+            );
+        }
+        chart.save(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_headers_and_cuts_at_the_first_non_finite_loss() {
+        let (curve, cut) =
+            Curve::parse_csv("lr,loss\n0.001,2.0\n0.01,1.5\n0.1,NaN\n1,3\n").unwrap();
+        assert_eq!(curve.lrs, [0.001, 0.01]);
+        assert_eq!(cut, Some(2));
+    }
+
+    #[test]
+    fn rejects_bad_files_with_the_line() {
+        for (text, expected) in [
+            ("", "no point"),
+            ("lr,loss\n", "no point"),
+            ("0.1,abc\n", "line 1: expected two numbers"),
+            ("0.1,1\n0,2\n", "line 2: the LR must be a finite number > 0"),
+            ("0.1,1\n0.05,2\n", "line 2: LRs must increase"),
+            ("0.1;1\n", "line 1: expected two numbers"),
+            ("0.1\n", "line 1: expected two numbers"),
+        ] {
+            let error = Curve::parse_csv(text).unwrap_err().to_string();
+            assert!(error.contains(expected), "{text:?}: {error}");
+        }
+    }
+}

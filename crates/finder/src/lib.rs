@@ -1,0 +1,17 @@
+//! The LR range test for burn.
+//!
+//! [`range_test`] sweeps the LR over a copy of a model, records the smoothed
+//! loss and stops when it diverges; the original weights come back untouched.
+//! [`suggest`] reads a curve with fastai's rules (`steepest`, `minimum`,
+//! `valley`), and [`HandOff`] turns a result into LRs for a schedule.
+#![warn(missing_docs)]
+
+mod curve;
+mod handoff;
+mod range_test;
+mod suggest;
+
+pub use curve::{Curve, CurveError};
+pub use handoff::{HandOff, Optimizer, Trust, hand_off};
+pub use range_test::{FinderConfig, RangeTest, Stop, Sweep, range_test};
+pub use suggest::{Method, Suggestion, suggest, suggest_within};

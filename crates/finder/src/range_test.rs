@@ -1,0 +1,353 @@
+//! The LR range test (Smith, 2017; fastai's `lr_find`): train for a few
+//! updates while the LR grows, record the smoothed loss, stop when it blows up.
+
+use std::ops::Range;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+
+use burn::data::dataloader::DataLoader;
+use burn::data::dataloader::Progress;
+use burn::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
+use burn::module::Module;
+use burn::optim::{GradientsAccumulator, ModuleOptimizer};
+use burn::train::TrainStep;
+use burn::train::metric::{
+    Adaptor, LossInput, LossMetric, Metric, MetricMetadata, Numeric, NumericEntry,
+};
+use burn_lr_schedule::{SpecError, lambda};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+
+use crate::curve::Curve;
+use crate::suggest::{Method, Suggestion, suggest_within};
+
+/// How the LR grows from `start_lr` to `end_lr`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sweep {
+    /// `start * (end / start)^(i / num_iter)` (the default).
+    Exponential,
+    /// `start + (end - start) * i / num_iter`.
+    Linear,
+}
+
+/// Settings of a range test.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FinderConfig {
+    /// LR of the first update (`> 0`).
+    pub start_lr: f64,
+    /// The LR the sweep heads for (`> start_lr`); the last update runs just below it.
+    pub end_lr: f64,
+    /// Number of optimizer updates.
+    pub num_iter: usize,
+    /// Exponential or linear growth.
+    pub sweep: Sweep,
+    /// EMA factor of the loss smoothing, in `[0, 1)` (bias-corrected).
+    pub smoothing: f64,
+    /// Stop when the smoothed loss exceeds this many times the best one (`> 1`).
+    pub diverge_factor: f64,
+    /// Points during which the divergence rule is not applied.
+    pub grace: usize,
+    /// Batches whose gradients are accumulated into one update (`>= 1`).
+    pub accumulation: usize,
+    /// Parameter groups swept at a multiple of the LR: `(path fragment, multiplier)`.
+    pub groups: Vec<(String, f64)>,
+    /// Draw a progress bar on a terminal.
+    pub progress: bool,
+}
+
+impl Default for FinderConfig {
+    fn default() -> Self {
+        Self {
+            start_lr: 1e-7,
+            end_lr: 10.0,
+            num_iter: 100,
+            sweep: Sweep::Exponential,
+            smoothing: 0.98,
+            diverge_factor: 4.0,
+            grace: 5,
+            accumulation: 1,
+            groups: Vec::new(),
+            progress: true,
+        }
+    }
+}
+
+impl FinderConfig {
+    /// Checks every field; the error names it and its allowed range.
+    pub fn validate(&self) -> Result<(), SpecError> {
+        let positive = |x: f64| x.is_finite() && x > 0.0;
+        if !positive(self.start_lr) {
+            return Err(SpecError::invalid(
+                "start_lr",
+                self.start_lr,
+                "a finite number > 0",
+            ));
+        }
+        if !(self.end_lr.is_finite() && self.end_lr > self.start_lr) {
+            return Err(SpecError::invalid(
+                "end_lr",
+                self.end_lr,
+                format!("a finite number > start_lr ({})", self.start_lr),
+            ));
+        }
+        if self.num_iter < 2 {
+            return Err(SpecError::invalid(
+                "num_iter",
+                self.num_iter,
+                "an integer >= 2",
+            ));
+        }
+        if !(0.0..1.0).contains(&self.smoothing) {
+            return Err(SpecError::invalid(
+                "smoothing",
+                self.smoothing,
+                "a number in [0, 1)",
+            ));
+        }
+        if !(self.diverge_factor.is_finite() && self.diverge_factor > 1.0) {
+            return Err(SpecError::invalid(
+                "diverge_factor",
+                self.diverge_factor,
+                "a finite number > 1",
+            ));
+        }
+        if self.accumulation == 0 {
+            return Err(SpecError::invalid("accumulation", 0, "an integer >= 1"));
+        }
+        if let Some((pattern, mult)) = self
+            .groups
+            .iter()
+            .find(|(_, m)| !(m.is_finite() && *m >= 0.0))
+        {
+            return Err(SpecError::invalid(
+                format!("groups[{pattern}]"),
+                mult,
+                "a finite multiplier >= 0",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The sweep as a burn-lr schedule (one scheduler per group).
+    fn scheduler(&self) -> Result<ModuleLrScheduler, SpecError> {
+        let (start, end, n, sweep) = (self.start_lr, self.end_lr, self.num_iter as f64, self.sweep);
+        let spec = lambda("lr range test", move |t| match sweep {
+            Sweep::Exponential => (end / start).powf(t / n),
+            Sweep::Linear => 1.0 + (end / start - 1.0) * t / n,
+        });
+        let spec = self.groups.iter().fold(spec, |spec, (pattern, mult)| {
+            spec.with_group(pattern.clone(), *mult)
+        });
+        spec.init(start)
+    }
+}
+
+/// Why the sweep ended.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Stop {
+    /// All `num_iter` updates ran.
+    Completed,
+    /// The smoothed loss exceeded `diverge_factor` times the best one at this point.
+    Diverged {
+        /// The point where it happened (the last one of the curve).
+        index: usize,
+    },
+    /// The loss became NaN or infinite at this LR (that point is not in the curve).
+    NonFinite {
+        /// The LR of the failed update.
+        lr: f64,
+    },
+    /// Training panicked (an error from the model or the loader).
+    Failed {
+        /// The panic message.
+        message: String,
+    },
+}
+
+/// The outcome of a range test: the curve, and the model with its original weights.
+#[derive(Debug)]
+pub struct RangeTest<M> {
+    /// The model exactly as it was given (the sweep trained a copy).
+    pub model: M,
+    /// The recorded points.
+    pub curve: Curve,
+    /// Why the sweep ended.
+    pub stop: Stop,
+    /// Number of updates the sweep was asked for.
+    pub num_iter: usize,
+}
+
+impl<M> RangeTest<M> {
+    /// The points the suggestions read: as fastai's `lr_find`, the first
+    /// `num_iter / 10` and the last 5 points are dropped (their losses reflect
+    /// warm-up noise and the blow-up). A curve too short for that is used whole.
+    pub fn trimmed(&self) -> Range<usize> {
+        let start = self.num_iter / 10;
+        let end = self.curve.len().saturating_sub(5);
+        if end > start + 1 {
+            start..end
+        } else {
+            0..self.curve.len()
+        }
+    }
+
+    /// The suggestion of `method` on the trimmed curve (indices into the whole curve).
+    pub fn suggestion(&self, method: Method) -> Option<Suggestion> {
+        let range = self.trimmed();
+        let part = self.curve.slice(range.clone());
+        suggest_within(method, &part.lrs, &part.losses, range.start)
+    }
+
+    /// Every suggestion, in [`Method::ALL`] order.
+    pub fn suggestions(&self) -> Vec<Suggestion> {
+        Method::ALL
+            .iter()
+            .filter_map(|m| self.suggestion(*m))
+            .collect()
+    }
+}
+
+/// The loss of one training output, read through burn-train's loss adaptor
+/// (so classification and regression outputs both work).
+fn loss_of<O: Adaptor<LossInput>>(output: &O) -> f64 {
+    let mut metric = LossMetric::new();
+    let metadata = MetricMetadata {
+        progress: Progress {
+            items_processed: 1,
+            items_total: 1,
+            unit: None,
+        },
+        iteration: None,
+        lr: None,
+    };
+    if metric.update(&output.adapt(), &metadata).is_err() {
+        return f64::NAN;
+    }
+    match metric.value() {
+        Some(NumericEntry::Value(v) | NumericEntry::Final(v)) => v,
+        Some(NumericEntry::Aggregated {
+            aggregated_value, ..
+        }) => aggregated_value,
+        None => f64::NAN,
+    }
+}
+
+/// Runs the range test on a copy of `model` with `optim` (whose state is
+/// discarded) over `loader`, cycled if it runs out.
+///
+/// Whatever happens (divergence, NaN, a panic in the model or the loader) the
+/// returned [`RangeTest::model`] is `model` itself, bit-identical.
+pub fn range_test<M>(
+    model: M,
+    optim: ModuleOptimizer,
+    loader: Arc<dyn DataLoader<M::Input>>,
+    config: &FinderConfig,
+) -> Result<RangeTest<M>, SpecError>
+where
+    M: TrainStep + Module,
+    M::Output: Adaptor<LossInput>,
+{
+    config.validate()?;
+    let scheduler = config.scheduler()?;
+    let mut curve = Curve::default();
+    let bar = if config.progress {
+        ProgressBar::with_draw_target(Some(config.num_iter as u64), ProgressDrawTarget::stderr())
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("LR range test {bar:40} {pos}/{len} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let sweep = catch_unwind(AssertUnwindSafe(|| {
+        sweep(
+            model.clone(),
+            optim,
+            &*loader,
+            config,
+            scheduler,
+            &mut curve,
+            &bar,
+        )
+    }));
+    bar.finish_and_clear();
+    let stop = sweep.unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "unknown panic".into());
+        Stop::Failed { message }
+    });
+    Ok(RangeTest {
+        model,
+        curve,
+        stop,
+        num_iter: config.num_iter,
+    })
+}
+
+fn sweep<M>(
+    mut model: M,
+    mut optim: ModuleOptimizer,
+    loader: &dyn DataLoader<M::Input>,
+    config: &FinderConfig,
+    mut scheduler: ModuleLrScheduler,
+    curve: &mut Curve,
+    bar: &ProgressBar,
+) -> Stop
+where
+    M: TrainStep + Module,
+    M::Output: Adaptor<LossInput>,
+{
+    let mut batches = loader.iter();
+    let mut next_batch = || {
+        batches.next().or_else(|| {
+            batches = loader.iter();
+            batches.next()
+        })
+    };
+    let (mut average, mut best) = (0.0, f64::INFINITY);
+    for i in 0..config.num_iter {
+        let lr = scheduler.step();
+        let mut accumulator = GradientsAccumulator::<M>::new();
+        let mut loss_sum = 0.0;
+        for _ in 0..config.accumulation {
+            let batch = match next_batch() {
+                Some(Ok(batch)) => batch,
+                Some(Err(error)) => {
+                    return Stop::Failed {
+                        message: format!("the training loader failed: {error}"),
+                    };
+                }
+                None => {
+                    return Stop::Failed {
+                        message: "the training loader yields no batch".into(),
+                    };
+                }
+            };
+            let output = model.step(batch);
+            loss_sum += loss_of(&output.item);
+            accumulator.accumulate(&model, output.grads);
+        }
+        let raw = loss_sum / config.accumulation as f64;
+        if !raw.is_finite() {
+            return Stop::NonFinite { lr: lr.base() };
+        }
+        average = config.smoothing * average + (1.0 - config.smoothing) * raw;
+        let smoothed = average / (1.0 - config.smoothing.powi(i as i32 + 1));
+        best = best.min(smoothed);
+        curve.lrs.push(lr.base());
+        curve.losses.push(smoothed);
+        curve.raw_losses.push(raw);
+        bar.set_position(i as u64 + 1);
+        bar.set_message(format!("lr {:.2e} loss {smoothed:.4}", lr.base()));
+        if i >= config.grace && smoothed > config.diverge_factor * best {
+            return Stop::Diverged { index: i };
+        }
+        model = model.optimize(&mut optim, lr, accumulator.grads());
+    }
+    Stop::Completed
+}

@@ -1,0 +1,211 @@
+//! Suggestions from an LR range-test curve, with fastai's rules.
+//!
+//! fastai hands the curve to its suggestion functions as float32 tensors; the
+//! comparisons and slopes here are computed in `f32` too, so that near-ties
+//! resolve to the same point.
+
+use serde::Serialize;
+
+/// A suggestion rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// fastai `steep`: the left end of the steepest descent of the loss against log-LR.
+    Steepest,
+    /// fastai `minimum`: the LR of the lowest loss, divided by 10.
+    Minimum,
+    /// fastai `valley`: a third and a half into the longest decreasing run of the loss.
+    Valley,
+}
+
+impl Method {
+    /// Every method.
+    pub const ALL: [Method; 3] = [Method::Steepest, Method::Minimum, Method::Valley];
+
+    /// The method's name as the command line spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Steepest => "steepest",
+            Self::Minimum => "minimum",
+            Self::Valley => "valley",
+        }
+    }
+}
+
+/// A suggested LR and where it comes from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Suggestion {
+    /// The rule that produced it.
+    pub method: Method,
+    /// The suggested LR.
+    pub lr: f64,
+    /// The curve point it comes from (0-based; for `minimum`, the point of the lowest loss).
+    pub index: usize,
+    /// The loss at that point.
+    pub loss: f64,
+    /// `steepest`: the slope d(loss)/d(ln lr) there; `valley`: the length of the
+    /// decreasing run; `minimum`: the lowest loss.
+    pub evidence: f64,
+    /// The same evidence in words.
+    pub why: String,
+}
+
+/// Index of the first smallest value (`f32` comparisons, as torch's `argmin`).
+fn first_argmin(values: impl Iterator<Item = f32>) -> Option<(usize, f32)> {
+    values
+        .enumerate()
+        .fold(None, |best: Option<(usize, f32)>, (i, v)| match best {
+            Some((_, b)) if v < b => Some((i, v)),
+            Some(_) => best,
+            None => Some((i, v)),
+        })
+}
+
+/// Applies `method` to every point of a curve (`lrs` ascending and positive,
+/// `losses` finite, same length >= 1). Returns `None` for an empty curve.
+pub fn suggest(method: Method, lrs: &[f64], losses: &[f64]) -> Option<Suggestion> {
+    suggest_within(method, lrs, losses, 0)
+}
+
+/// [`suggest`] on a part of a curve that starts at point `offset` of the
+/// whole one; indices (and the words of `why`) refer to the whole curve.
+pub fn suggest_within(
+    method: Method,
+    lrs: &[f64],
+    losses: &[f64],
+    offset: usize,
+) -> Option<Suggestion> {
+    let n = lrs.len().min(losses.len());
+    if n == 0 {
+        return None;
+    }
+    let loss32: Vec<f32> = losses[..n].iter().map(|&l| l as f32).collect();
+    let lr32: Vec<f32> = lrs[..n].iter().map(|&l| l as f32).collect();
+    let at = |index: usize, lr: f64, evidence: f64, why: String| Suggestion {
+        method,
+        lr,
+        index: index + offset,
+        loss: losses[index],
+        evidence,
+        why,
+    };
+    Some(match method {
+        Method::Minimum => {
+            let (index, loss) = first_argmin(loss32.iter().copied())?;
+            at(
+                index,
+                lrs[index] / 10.0,
+                loss as f64,
+                format!("lowest loss {loss} at point {}; LR / 10", index + offset),
+            )
+        }
+        Method::Steepest => {
+            if n < 2 {
+                return Some(at(0, lrs[0], 0.0, "a single point: no slope".into()));
+            }
+            let slopes =
+                (0..n - 1).map(|i| (loss32[i + 1] - loss32[i]) / (lr32[i + 1].ln() - lr32[i].ln()));
+            let (index, slope) = first_argmin(slopes)?;
+            at(
+                index,
+                lrs[index],
+                slope as f64,
+                format!(
+                    "steepest slope {slope} per unit of ln(lr) from point {}",
+                    index + offset
+                ),
+            )
+        }
+        Method::Valley => {
+            // Longest strictly decreasing subsequence ending at each point.
+            let mut lds = vec![1usize; n];
+            let mut end = 0;
+            for i in 1..n {
+                for j in 0..i {
+                    if loss32[i] < loss32[j] && lds[i] < lds[j] + 1 {
+                        lds[i] = lds[j] + 1;
+                    }
+                }
+                if lds[end] < lds[i] {
+                    end = i;
+                }
+            }
+            // fastai only sets the start when the run grows past one point.
+            let start = if end == 0 {
+                0
+            } else {
+                end as i64 - lds[end] as i64
+            };
+            let sections = (end as i64 - start) as f64 / 3.0;
+            let index =
+                (start + sections as i64 + (sections / 2.0) as i64).clamp(0, n as i64 - 1) as usize;
+            let run = lds[end];
+            at(
+                index,
+                lrs[index],
+                run as f64,
+                format!(
+                    "decreasing run of {run} points ending at point {}; a third and a half into it",
+                    end + offset
+                ),
+            )
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lrs(n: usize) -> Vec<f64> {
+        (0..n)
+            .map(|i| 1e-6 * 1e7f64.powf(i as f64 / 100.0))
+            .collect()
+    }
+
+    #[test]
+    fn a_clean_valley() {
+        // Flat, then a descent between points 40 and 60 that is steepest at its
+        // start (a quarter sine), then a blow-up.
+        let losses: Vec<f64> = (0..100)
+            .map(|i| match i {
+                0..40 => 2.3,
+                40..60 => 2.3 - 2.0 * (std::f64::consts::FRAC_PI_2 * (i - 40) as f64 / 20.0).sin(),
+                _ => 0.3 + 0.05 * ((i - 60) as f64).powi(2),
+            })
+            .collect();
+        let lrs = lrs(100);
+        let steep = suggest(Method::Steepest, &lrs, &losses).unwrap();
+        assert_eq!(steep.index, 40, "the steepest segment is 40 -> 41");
+        assert!(steep.evidence < 0.0);
+        let minimum = suggest(Method::Minimum, &lrs, &losses).unwrap();
+        assert_eq!(minimum.index, 60);
+        assert_eq!(minimum.lr, lrs[60] / 10.0);
+        let valley = suggest(Method::Valley, &lrs, &losses).unwrap();
+        assert!((40..=60).contains(&valley.index), "{}", valley.index);
+    }
+
+    #[test]
+    fn a_flat_curve_points_at_the_start() {
+        let losses = vec![1.0; 50];
+        let lrs = lrs(50);
+        for method in Method::ALL {
+            assert_eq!(
+                suggest(method, &lrs, &losses).unwrap().index,
+                0,
+                "{method:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn short_curves_still_answer() {
+        let lrs = lrs(2);
+        assert_eq!(
+            suggest(Method::Steepest, &lrs, &[2.0, 1.0]).unwrap().index,
+            0
+        );
+        assert_eq!(suggest(Method::Valley, &lrs[..1], &[2.0]).unwrap().index, 0);
+        assert!(suggest(Method::Minimum, &[], &[]).is_none());
+    }
+}

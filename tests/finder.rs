@@ -1,0 +1,228 @@
+//! The LR range test on the digits data: suggestions that train well, the
+//! original weights back after a divergence, and fastai's choices on the
+//! recorded reference curves.
+
+use std::sync::Mutex;
+
+use burn::data::dataloader::DataLoaderBuilder;
+use burn::data::dataset::Dataset;
+use burn::module::Module;
+use burn::optim::AdamConfig;
+use burn::tensor::Device;
+use burn_lr_examples::digits::{self, DigitBatcher};
+use burn_lr_examples::model::Mlp;
+use burn_lr_examples::renderer::EpochLines;
+use burn_lr_examples::report::read_epochs;
+use burn_lr_finder::{Curve, FinderConfig, Method, Optimizer, Stop, hand_off, range_test, suggest};
+use burn_lr_schedule::Spec;
+use burn_lr_tests::golden_path;
+use serde_json::Value;
+
+/// The backend's RNG is global: trainings in this binary run one at a time.
+static SERIAL: Mutex<()> = Mutex::new(());
+const SEED: u64 = 5;
+const BATCH: usize = 64;
+
+fn weights(model: &Mlp) -> Vec<Vec<f32>> {
+    let mut out = Vec::new();
+    model.visit(&mut Collect(&mut out));
+    out
+}
+
+struct Collect<'a>(&'a mut Vec<Vec<f32>>);
+
+impl burn::module::ModuleVisitor for Collect<'_> {
+    fn visit_float<const D: usize>(
+        &mut self,
+        param: &burn::module::Param<burn::tensor::Tensor<D>>,
+    ) {
+        self.0.push(param.val().try_into_vec_as::<f32>().unwrap());
+    }
+}
+
+fn loader(seed: u64) -> std::sync::Arc<dyn burn::data::dataloader::DataLoader<digits::DigitBatch>> {
+    let (train, _) = digits::split(seed);
+    DataLoaderBuilder::new(DigitBatcher)
+        .batch_size(BATCH)
+        .shuffle(seed)
+        .build(train)
+}
+
+/// Final validation accuracy (percent) of a short training under `spec` at `base_lr`.
+fn accuracy_after_training(spec: &Spec, base_lr: f64, epochs: usize) -> f64 {
+    let (train, valid) = digits::split(SEED);
+    let steps_per_epoch = train.len().div_ceil(BATCH) as u64;
+    let device = Device::default().autodiff();
+    device.seed(SEED);
+    let dir = tempfile::tempdir().unwrap();
+    let scheduler = spec
+        .clone()
+        .with_steps_per_epoch(steps_per_epoch)
+        .init(base_lr)
+        .unwrap();
+    let result = burn::train::SupervisedTraining::new(
+        dir.path(),
+        DataLoaderBuilder::new(DigitBatcher)
+            .batch_size(BATCH)
+            .shuffle(SEED)
+            .build(train),
+        DataLoaderBuilder::new(DigitBatcher)
+            .batch_size(256)
+            .build(valid),
+    )
+    .num_epochs(epochs)
+    .renderer(Box::new(EpochLines::default()))
+    .with_application_logger(None)
+    .metric_train_numeric(burn::train::metric::LearningRateMetric::new())
+    .metric_valid_numeric(burn::train::metric::AccuracyMetric::new())
+    .launch(burn::train::Learner::new(
+        Mlp::new(128, &device),
+        AdamConfig::new().init(),
+        scheduler,
+    ));
+    assert!(result.error.is_none());
+    read_epochs(dir.path(), epochs)
+        .last()
+        .unwrap()
+        .valid_accuracy
+}
+
+#[test]
+fn the_suggested_lr_trains_clearly_better_than_one_30x_smaller() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let device = Device::default().autodiff();
+    device.seed(SEED);
+    let config = FinderConfig {
+        start_lr: 1e-6,
+        progress: false,
+        ..FinderConfig::default()
+    };
+    let test = range_test(
+        Mlp::new(128, &device),
+        AdamConfig::new().init(),
+        loader(SEED),
+        &config,
+    )
+    .unwrap();
+    let handoff = hand_off(&test, Optimizer::Adam).unwrap();
+    assert!(
+        handoff.base_lr > 1e-4 && handoff.base_lr < 1.0,
+        "{}",
+        handoff.base_lr
+    );
+
+    let cosine = Spec::from_json(
+        r#"{"scheduler": "cosine_annealing", "t_max": 5, "unit": "epoch", "timing": "iteration",
+        "warmup": {"total_iters": 1, "start_factor": 0.1}}"#,
+    )
+    .unwrap();
+    let one_cycle = |max_lr: f64| {
+        Spec::from_json(&format!(r#"{{"scheduler": "one_cycle", "max_lr": {max_lr}, "epochs": 5, "steps_per_epoch": 23}}"#))
+            .unwrap()
+    };
+    let suggested = accuracy_after_training(&cosine, handoff.base_lr, 5);
+    let smaller = accuracy_after_training(&cosine, handoff.base_lr / 30.0, 5);
+    let cycle = accuracy_after_training(&one_cycle(handoff.max_lr), 1.0, 5);
+    let cycle_smaller = accuracy_after_training(&one_cycle(handoff.max_lr / 30.0), 1.0, 5);
+    eprintln!(
+        "suggested LR {:.3e}: warmup+cosine {suggested:.2}% vs {smaller:.2}% at LR/30; one-cycle {cycle:.2}% vs {cycle_smaller:.2}%",
+        handoff.base_lr
+    );
+    assert!(suggested > smaller + 5.0, "{suggested} vs {smaller}");
+    assert!(cycle > cycle_smaller + 5.0, "{cycle} vs {cycle_smaller}");
+}
+
+#[test]
+fn a_diverging_sweep_stops_early_and_returns_the_original_weights() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let device = Device::default().autodiff();
+    device.seed(SEED);
+    let model = Mlp::new(128, &device);
+    let before = weights(&model);
+    let config = FinderConfig {
+        start_lr: 1.0,
+        end_lr: 1e6,
+        num_iter: 100,
+        progress: false,
+        ..FinderConfig::default()
+    };
+    let test = range_test(model, AdamConfig::new().init(), loader(SEED), &config).unwrap();
+    assert!(
+        test.curve.len() < 100,
+        "stopped after {} points",
+        test.curve.len()
+    );
+    assert!(
+        matches!(test.stop, Stop::Diverged { .. } | Stop::NonFinite { .. }),
+        "{:?}",
+        test.stop
+    );
+    assert_eq!(weights(&test.model), before, "weights bit-identical");
+    assert!(test.curve.losses.iter().all(|l| l.is_finite()));
+}
+
+#[test]
+fn suggestions_pick_fastais_point_on_every_reference_curve() {
+    let text = std::fs::read_to_string(golden_path("finder_curves/cases.json")).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let mut checked = 0;
+    for case in doc["cases"].as_array().unwrap() {
+        let csv = std::fs::read_to_string(golden_path(&format!(
+            "finder_curves/{}.csv",
+            case["id"].as_str().unwrap()
+        )))
+        .unwrap();
+        let (curve, cut) = Curve::parse_csv(&csv).unwrap();
+        assert_eq!(cut, None);
+        for (method, key) in [
+            (Method::Valley, "fastai_valley"),
+            (Method::Steepest, "fastai_steep"),
+            (Method::Minimum, "fastai_minimum"),
+        ] {
+            let want = case["suggestion_index"][key].as_u64().unwrap() as usize;
+            let got = suggest(method, &curve.lrs, &curve.losses).unwrap();
+            assert_eq!(got.index, want, "{} {key}", case["id"]);
+            let lr = case["suggestions"][key].as_f64().unwrap();
+            assert!(
+                (got.lr - lr).abs() <= 1e-6 * lr,
+                "{} {key}: {} vs {lr}",
+                case["id"],
+                got.lr
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 42);
+}
+
+#[test]
+fn the_curve_and_plot_are_written() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let device = Device::default().autodiff();
+    device.seed(SEED);
+    let config = FinderConfig {
+        start_lr: 1e-6,
+        num_iter: 60,
+        progress: false,
+        ..FinderConfig::default()
+    };
+    let test = range_test(
+        Mlp::new(32, &device),
+        AdamConfig::new().init(),
+        loader(SEED),
+        &config,
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("curve.csv");
+    std::fs::write(&csv, test.curve.to_csv()).unwrap();
+    let (read, _) = Curve::parse_csv(&std::fs::read_to_string(&csv).unwrap()).unwrap();
+    assert_eq!(read.lrs, test.curve.lrs);
+    assert_eq!(read.losses, test.curve.losses);
+    for ext in ["svg", "png"] {
+        let path = dir.path().join(format!("curve.{ext}"));
+        test.curve.plot(&path, "test", &test.suggestions()).unwrap();
+        assert!(std::fs::metadata(&path).unwrap().len() > 1000);
+    }
+    assert_eq!(test.trimmed(), 6..55);
+}
