@@ -1,0 +1,59 @@
+//! Language transformers: linear warmup then linear decay (BERT), or the
+//! inverse square root (Vaswani et al.), stepped per update.
+
+use serde_json::json;
+
+use crate::recipe::{in_steps, OptimizerSpec, Recipe};
+use crate::run::{OptimizerKind, RunDescription};
+use burn_lr_schedule::Spec;
+
+fn adamw(run: &RunDescription) -> OptimizerSpec {
+    OptimizerSpec {
+        kind: OptimizerKind::AdamW,
+        lr: run.base_lr.unwrap_or(if run.fine_tune { 2e-5 } else { 1e-4 }),
+        momentum: None,
+        weight_decay: 0.01,
+        grad_clip_norm: Some(1.0),
+    }
+}
+
+/// 10% of the run in steps, at most a fifth of it and at least one.
+fn warmup_steps(run: &RunDescription) -> u64 {
+    in_steps(run, (run.epochs * run.steps_per_epoch).div_ceil(10)).min(run.total_steps() / 5).max(1)
+}
+
+/// AdamW (1e-4 from scratch, 2e-5 fine-tuning), weight decay 0.01, gradient
+/// clipping at norm 1, linear warmup over 10% of the updates, then linear
+/// decay to 0 at the last one.
+pub fn transformer(run: &RunDescription) -> Recipe {
+    let total = run.total_steps();
+    let warmup = warmup_steps(run);
+    let spec = json!({"scheduler": "linear_with_warmup", "num_warmup_steps": warmup, "num_training_steps": total});
+    let optimizer = adamw(run);
+    Recipe {
+        name: "nlp-transformer",
+        reference: "Devlin et al., BERT (2019); transformers get_linear_schedule_with_warmup",
+        why: vec![
+            format!("AdamW at {} with clipping at norm 1", optimizer.lr),
+            format!("linear warmup over {warmup} of {total} steps (10%), linear decay to 0"),
+            "stepped per update, not per epoch".into(),
+        ],
+        optimizer,
+        schedule: Spec::from_value(&spec).expect("valid spec"),
+        epochs: run.epochs,
+        stepping: run.stepping,
+    }
+}
+
+/// The inverse square root after a linear warmup over 10% of the updates
+/// (open-ended: the LR keeps decaying however long the run goes).
+pub fn transformer_inverse_sqrt(run: &RunDescription) -> Recipe {
+    let warmup = warmup_steps(run);
+    let mut recipe = transformer(run);
+    recipe.name = "nlp-transformer-inverse-sqrt";
+    recipe.reference = "Vaswani et al., Attention Is All You Need (2017); transformers get_inverse_sqrt_schedule";
+    recipe.schedule =
+        Spec::from_value(&json!({"scheduler": "inverse_sqrt", "num_warmup_steps": warmup})).expect("valid spec");
+    recipe.why[1] = format!("linear warmup over {warmup} steps, then lr x sqrt(warmup / step)");
+    recipe
+}
