@@ -26,3 +26,13 @@ pub use burn_lr_schedule::*;
 pub mod plateau {
     pub use burn_lr_plateau::*;
 }
+
+/// The LR range test, fastai's suggestion rules, and the hand-off to schedules.
+pub mod finder {
+    pub use burn_lr_finder::*;
+}
+
+/// Domain recipes, the advisor and the linter.
+pub mod recipes {
+    pub use burn_lr_recipes::*;
+}

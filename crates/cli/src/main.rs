@@ -3,6 +3,7 @@
 //! Every subcommand prints a one-line error on stderr and exits with code 2 on
 //! bad input.
 
+mod advise;
 mod find;
 mod preview;
 
@@ -24,6 +25,10 @@ enum Command {
     Preview(preview::PreviewArgs),
     /// Run the LR range test on the bundled digits model, or read a recorded curve.
     Find(find::FindArgs),
+    /// Recommend a recipe (optimizer, schedule, stepping) for a run.
+    Recommend(advise::RecommendArgs),
+    /// Check a schedule spec against a run for the classic mistakes (exit 1 on an error).
+    Lint(advise::LintArgs),
 }
 
 /// A failure to report: the message goes to stderr on one line.
@@ -39,7 +44,9 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            eprintln!("burn-lr: a subcommand is required: preview or find (see burn-lr --help)");
+            eprintln!(
+                "burn-lr: a subcommand is required: preview, find, recommend or lint (see burn-lr --help)"
+            );
             return ExitCode::from(2);
         }
         Err(e) if !e.use_stderr() => {
@@ -59,6 +66,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Preview(args) => preview::run(args),
         Command::Find(args) => find::run(args),
+        Command::Recommend(args) => advise::run_recommend(args),
+        Command::Lint(args) => match advise::run_lint(args) {
+            Ok(true) => return ExitCode::from(1),
+            other => other.map(|_| ()),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::recipe::{in_epochs, in_steps, OptimizerSpec, Recipe};
+use crate::recipe::{OptimizerSpec, Recipe, in_epochs, in_steps};
 use crate::run::{OptimizerKind, RunDescription};
 use burn_lr_schedule::Spec;
 

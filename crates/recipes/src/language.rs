@@ -3,14 +3,16 @@
 
 use serde_json::json;
 
-use crate::recipe::{in_steps, OptimizerSpec, Recipe};
+use crate::recipe::{OptimizerSpec, Recipe, in_steps};
 use crate::run::{OptimizerKind, RunDescription};
 use burn_lr_schedule::Spec;
 
 fn adamw(run: &RunDescription) -> OptimizerSpec {
     OptimizerSpec {
         kind: OptimizerKind::AdamW,
-        lr: run.base_lr.unwrap_or(if run.fine_tune { 2e-5 } else { 1e-4 }),
+        lr: run
+            .base_lr
+            .unwrap_or(if run.fine_tune { 2e-5 } else { 1e-4 }),
         momentum: None,
         weight_decay: 0.01,
         grad_clip_norm: Some(1.0),
@@ -19,7 +21,9 @@ fn adamw(run: &RunDescription) -> OptimizerSpec {
 
 /// 10% of the run in steps, at most a fifth of it and at least one.
 fn warmup_steps(run: &RunDescription) -> u64 {
-    in_steps(run, (run.epochs * run.steps_per_epoch).div_ceil(10)).min(run.total_steps() / 5).max(1)
+    in_steps(run, (run.epochs * run.steps_per_epoch).div_ceil(10))
+        .min(run.total_steps() / 5)
+        .max(1)
 }
 
 /// AdamW (1e-4 from scratch, 2e-5 fine-tuning), weight decay 0.01, gradient
@@ -51,9 +55,11 @@ pub fn transformer_inverse_sqrt(run: &RunDescription) -> Recipe {
     let warmup = warmup_steps(run);
     let mut recipe = transformer(run);
     recipe.name = "nlp-transformer-inverse-sqrt";
-    recipe.reference = "Vaswani et al., Attention Is All You Need (2017); transformers get_inverse_sqrt_schedule";
+    recipe.reference =
+        "Vaswani et al., Attention Is All You Need (2017); transformers get_inverse_sqrt_schedule";
     recipe.schedule =
-        Spec::from_value(&json!({"scheduler": "inverse_sqrt", "num_warmup_steps": warmup})).expect("valid spec");
+        Spec::from_value(&json!({"scheduler": "inverse_sqrt", "num_warmup_steps": warmup}))
+            .expect("valid spec");
     recipe.why[1] = format!("linear warmup over {warmup} steps, then lr x sqrt(warmup / step)");
     recipe
 }

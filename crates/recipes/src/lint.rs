@@ -44,7 +44,9 @@ impl Shape {
     fn of(spec: &Spec, base_lr: f64, total: u64) -> Option<Self> {
         let scheduler = spec.scheduler(base_lr).ok()?;
         let stride = (total / 20_000).max(1);
-        let indices = (0..total).step_by(stride as usize).chain(std::iter::once(total - 1));
+        let indices = (0..total)
+            .step_by(stride as usize)
+            .chain(std::iter::once(total - 1));
         let mut shape = Shape {
             first: scheduler.lr_at(0),
             peak: f64::NEG_INFINITY,
@@ -66,7 +68,8 @@ impl Shape {
 
     /// A rise from well below the peak early in the run.
     fn warmup_steps(&self) -> Option<u64> {
-        (self.first < 0.5 * self.peak && self.peak_at > 0 && self.peak_at * 10 <= self.total * 3).then_some(self.peak_at)
+        (self.first < 0.5 * self.peak && self.peak_at > 0 && self.peak_at * 10 <= self.total * 3)
+            .then_some(self.peak_at)
     }
 }
 
@@ -88,7 +91,12 @@ fn horizon(schedule: &Schedule) -> Option<(&'static str, f64)> {
     })
 }
 
-fn finding(code: &'static str, severity: Severity, message: String, fix: impl Into<String>) -> Finding {
+fn finding(
+    code: &'static str,
+    severity: Severity,
+    message: String,
+    fix: impl Into<String>,
+) -> Finding {
     Finding {
         code,
         severity,
@@ -115,16 +123,26 @@ pub fn lint(spec: &Spec, plateau: bool, run: &RunDescription) -> Vec<Finding> {
         found.push(finding(
             "steps-per-epoch-from-run",
             Info,
-            format!("the spec counts epochs; {per_epoch} steps per epoch taken from the run description"),
+            format!(
+                "the spec counts epochs; {per_epoch} steps per epoch taken from the run description"
+            ),
             "give `steps_per_epoch` in the spec or in code (Spec::with_steps_per_epoch)",
         ));
     }
     let base_lr = run.base_lr.unwrap_or(1.0);
     let Some(shape) = Shape::of(&spec, base_lr, total) else {
-        found.push(finding("invalid-spec", Error, "the spec cannot be built".into(), "run `burn-lr preview` on it"));
+        found.push(finding(
+            "invalid-spec",
+            Error,
+            "the spec cannot be built".into(),
+            "run `burn-lr preview` on it",
+        ));
         return found;
     };
-    let warmup = shape.warmup_steps().or_else(|| spec.warmup.map(|w| (w.total_iters as f64 * unit_steps) as u64));
+    let warmup = shape.warmup_steps().or_else(|| {
+        spec.warmup
+            .map(|w| (w.total_iters as f64 * unit_steps) as u64)
+    });
     let warmup_planned = spec.warmup.is_some() || warmup.is_some();
 
     // Warmup where the domain needs it.
@@ -213,12 +231,16 @@ pub fn lint(spec: &Spec, plateau: bool, run: &RunDescription) -> Vec<Finding> {
     }
 
     // An epoch count read as updates.
-    let spec_length = horizon(&spec.schedule).map(|(_, l)| l).or(match &spec.schedule {
-        Schedule::MultiStep(s) => s.milestones.last().map(|&m| m as f64),
-        Schedule::Step(s) => Some(s.step_size as f64),
-        _ => None,
-    });
-    if spec.unit == Unit::Step && run.stepping == Stepping::Update && per_epoch > 1
+    let spec_length = horizon(&spec.schedule)
+        .map(|(_, l)| l)
+        .or(match &spec.schedule {
+            Schedule::MultiStep(s) => s.milestones.last().map(|&m| m as f64),
+            Schedule::Step(s) => Some(s.step_size as f64),
+            _ => None,
+        });
+    if spec.unit == Unit::Step
+        && run.stepping == Stepping::Update
+        && per_epoch > 1
         && let Some(length) = spec_length
         && length <= 2.0 * run.epochs as f64
         && length * 10.0 < total as f64
@@ -240,7 +262,10 @@ pub fn lint(spec: &Spec, plateau: bool, run: &RunDescription) -> Vec<Finding> {
             found.push(finding(
                 "one-cycle-long",
                 Warning,
-                format!("one-cycle over {} epochs: it is built for short runs", run.epochs),
+                format!(
+                    "one-cycle over {} epochs: it is built for short runs",
+                    run.epochs
+                ),
                 "use warmup + cosine for runs above ~50 epochs",
             ));
         }
@@ -282,7 +307,11 @@ pub fn lint(spec: &Spec, plateau: bool, run: &RunDescription) -> Vec<Finding> {
         found.push(finding(
             "final-lr-high",
             Warning,
-            format!("the LR ends at {:.0}% of its peak after {} epochs", 100.0 * shape.last / shape.peak, run.epochs),
+            format!(
+                "the LR ends at {:.0}% of its peak after {} epochs",
+                100.0 * shape.last / shape.peak,
+                run.epochs
+            ),
             "decay to at most 10% of the peak by the end",
         ));
     }

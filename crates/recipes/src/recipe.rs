@@ -28,8 +28,11 @@ pub struct OptimizerSpec {
 impl OptimizerSpec {
     /// burn's optimizer for this spec.
     pub fn init(&self) -> ModuleOptimizer {
-        let clip = self.grad_clip_norm.map(|n| GradientClippingConfig::Norm(n as f32));
-        let decay = (self.weight_decay > 0.0).then(|| WeightDecayConfig::new(self.weight_decay as f32));
+        let clip = self
+            .grad_clip_norm
+            .map(|n| GradientClippingConfig::Norm(n as f32));
+        let decay =
+            (self.weight_decay > 0.0).then(|| WeightDecayConfig::new(self.weight_decay as f32));
         match self.kind {
             OptimizerKind::Sgd => SgdConfig::new()
                 .with_momentum(self.momentum.map(|m| MomentumConfig {
@@ -40,7 +43,10 @@ impl OptimizerSpec {
                 .with_weight_decay(decay)
                 .with_gradient_clipping(clip)
                 .init(),
-            OptimizerKind::Adam => AdamConfig::new().with_weight_decay(decay).with_grad_clipping(clip).init(),
+            OptimizerKind::Adam => AdamConfig::new()
+                .with_weight_decay(decay)
+                .with_grad_clipping(clip)
+                .init(),
             OptimizerKind::AdamW => AdamWConfig::new()
                 .with_weight_decay(self.weight_decay as f32)
                 .with_grad_clipping(clip)
@@ -116,7 +122,11 @@ pub(crate) fn warmup_epochs(preferred: u64, epochs: u64) -> u64 {
 /// 2017), by the square root for adaptive optimizers.
 pub fn scale_lr(lr: f64, batch_size: u64, reference_batch: u64, optimizer: OptimizerKind) -> f64 {
     let ratio = batch_size as f64 / reference_batch as f64;
-    if optimizer.is_adaptive() { lr * ratio.sqrt() } else { lr * ratio }
+    if optimizer.is_adaptive() {
+        lr * ratio.sqrt()
+    } else {
+        lr * ratio
+    }
 }
 
 /// The batch one update sees: per-device batch x devices x accumulated micro-batches.

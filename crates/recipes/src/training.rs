@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::recipe::{in_epochs, scale_lr, warmup_epochs, OptimizerSpec, Recipe};
+use crate::recipe::{OptimizerSpec, Recipe, in_epochs, scale_lr, warmup_epochs};
 use crate::run::{OptimizerKind, RunDescription};
 use burn_lr_schedule::Spec;
 
@@ -40,7 +40,9 @@ pub fn segmentation(run: &RunDescription) -> Recipe {
 pub fn large_batch(run: &RunDescription) -> Recipe {
     let kind = run.optimizer.unwrap_or(OptimizerKind::Sgd);
     let reference_lr = if kind.is_adaptive() { 1e-3 } else { 0.1 };
-    let lr = run.base_lr.unwrap_or_else(|| scale_lr(reference_lr, run.batch_size, 256, kind));
+    let lr = run
+        .base_lr
+        .unwrap_or_else(|| scale_lr(reference_lr, run.batch_size, 256, kind));
     let warmup = warmup_epochs(5, run.epochs);
     let spec = json!({"scheduler": "cosine_annealing", "t_max": run.epochs - warmup, "eta_min": 0.0,
                       "warmup": {"total_iters": warmup, "start_factor": 0.1}});
@@ -52,15 +54,24 @@ pub fn large_batch(run: &RunDescription) -> Recipe {
             kind,
             lr,
             momentum: (kind == OptimizerKind::Sgd).then_some(0.9),
-            weight_decay: if kind == OptimizerKind::AdamW { 0.05 } else { 1e-4 },
+            weight_decay: if kind == OptimizerKind::AdamW {
+                0.05
+            } else {
+                1e-4
+            },
             grad_clip_norm: None,
         },
         schedule: in_epochs(run, spec, "iteration"),
         epochs: run.epochs,
         stepping: run.stepping,
         why: vec![
-            format!("{rule} scaling from {reference_lr} at batch 256 to {lr} at batch {}", run.batch_size),
-            format!("{warmup}-epoch warmup from 10% (large batches diverge without it), then cosine"),
+            format!(
+                "{rule} scaling from {reference_lr} at batch 256 to {lr} at batch {}",
+                run.batch_size
+            ),
+            format!(
+                "{warmup}-epoch warmup from 10% (large batches diverge without it), then cosine"
+            ),
         ],
     }
 }
@@ -69,9 +80,15 @@ pub fn large_batch(run: &RunDescription) -> Recipe {
 /// LR, and a gentle cosine to 10% (short runs need no more).
 pub fn fine_tuning(run: &RunDescription) -> Recipe {
     let kind = run.optimizer.unwrap_or(OptimizerKind::AdamW);
-    let lr = run.base_lr.unwrap_or(if kind.is_adaptive() { 1e-4 } else { 1e-2 });
+    let lr = run
+        .base_lr
+        .unwrap_or(if kind.is_adaptive() { 1e-4 } else { 1e-2 });
     // Large batches need a warmup even when fine-tuning.
-    let warmup = if run.batch_size > 512 { warmup_epochs(1, run.epochs) } else { 0 };
+    let warmup = if run.batch_size > 512 {
+        warmup_epochs(1, run.epochs)
+    } else {
+        0
+    };
     let mut spec = json!({"scheduler": "cosine_annealing", "t_max": run.epochs - warmup, "eta_min": lr / 10.0,
                           "groups": [{"match": "backbone", "lr_mult": 0.1}]});
     if warmup > 0 {
@@ -84,7 +101,11 @@ pub fn fine_tuning(run: &RunDescription) -> Recipe {
             kind,
             lr,
             momentum: (kind == OptimizerKind::Sgd).then_some(0.9),
-            weight_decay: if kind == OptimizerKind::AdamW { 0.01 } else { 1e-4 },
+            weight_decay: if kind == OptimizerKind::AdamW {
+                0.01
+            } else {
+                1e-4
+            },
             grad_clip_norm: None,
         },
         schedule: in_epochs(run, spec, "iteration"),
@@ -102,7 +123,9 @@ pub fn fine_tuning(run: &RunDescription) -> Recipe {
 /// (SGD) stands in and the linter says so.
 pub fn fast_one_cycle(run: &RunDescription) -> Recipe {
     let kind = run.optimizer.unwrap_or(OptimizerKind::Adam);
-    let max_lr = run.base_lr.unwrap_or(if kind.is_adaptive() { 1e-2 } else { 0.1 });
+    let max_lr = run
+        .base_lr
+        .unwrap_or(if kind.is_adaptive() { 1e-2 } else { 0.1 });
     let spec = json!({"scheduler": "one_cycle", "max_lr": max_lr, "total_steps": run.total_steps(), "pct_start": 0.3});
     Recipe {
         name: "fast-one-cycle",
@@ -111,7 +134,11 @@ pub fn fast_one_cycle(run: &RunDescription) -> Recipe {
             kind,
             lr: max_lr,
             momentum: (kind == OptimizerKind::Sgd).then_some(0.9),
-            weight_decay: if kind == OptimizerKind::AdamW { 0.01 } else { 0.0 },
+            weight_decay: if kind == OptimizerKind::AdamW {
+                0.01
+            } else {
+                0.0
+            },
             grad_clip_norm: None,
         },
         schedule: Spec::from_value(&spec).expect("valid spec"),
@@ -120,9 +147,12 @@ pub fn fast_one_cycle(run: &RunDescription) -> Recipe {
         why: vec![
             match run.base_lr {
                 Some(lr) => format!("max_lr {lr} (from --base-lr, e.g. the finder's valley)"),
-                None => format!("max_lr {max_lr} as a placeholder: run `burn-lr find` and pass its LR"),
+                None => {
+                    format!("max_lr {max_lr} as a placeholder: run `burn-lr find` and pass its LR")
+                }
             },
-            "one-cycle over the whole run: 30% up from max_lr / 25, then down to max_lr / 250000".into(),
+            "one-cycle over the whole run: 30% up from max_lr / 25, then down to max_lr / 250000"
+                .into(),
         ],
     }
 }

@@ -3,24 +3,35 @@
 
 use serde_json::json;
 
-use crate::recipe::{in_epochs, scale_lr, warmup_epochs, OptimizerSpec, Recipe};
+use crate::recipe::{OptimizerSpec, Recipe, in_epochs, scale_lr, warmup_epochs};
 use crate::run::{OptimizerKind, RunDescription};
 
 /// SGD at 0.1 per 256 images, x0.1 at 30%, 60% and 90% of the run (epochs
 /// 30, 60, 90 of 100), PyTorch's ImageNet reference. Large batches (> 512)
 /// get Goyal et al.'s 5-epoch warmup.
 pub fn cnn_classic(run: &RunDescription) -> Recipe {
-    let lr = run.base_lr.unwrap_or_else(|| scale_lr(0.1, run.batch_size, 256, OptimizerKind::Sgd));
-    let milestones: Vec<u64> = [0.3, 0.6, 0.9].iter().map(|f| (run.epochs as f64 * f).round() as u64).collect();
+    let lr = run
+        .base_lr
+        .unwrap_or_else(|| scale_lr(0.1, run.batch_size, 256, OptimizerKind::Sgd));
+    let milestones: Vec<u64> = [0.3, 0.6, 0.9]
+        .iter()
+        .map(|f| (run.epochs as f64 * f).round() as u64)
+        .collect();
     let mut spec = json!({"scheduler": "multi_step", "milestones": milestones, "gamma": 0.1});
     let mut why = vec![
         format!("lr 0.1 per 256 images -> {lr}"),
-        format!("x0.1 at epochs {milestones:?} (30/60/90 of 100, scaled to {} epochs)", run.epochs),
+        format!(
+            "x0.1 at epochs {milestones:?} (30/60/90 of 100, scaled to {} epochs)",
+            run.epochs
+        ),
     ];
     if run.batch_size > 512 {
         let warmup = warmup_epochs(5, run.epochs);
         spec["warmup"] = json!({"total_iters": warmup, "start_factor": 0.1});
-        why.push(format!("batch {} > 512: {warmup}-epoch linear warmup (Goyal et al., 2017)", run.batch_size));
+        why.push(format!(
+            "batch {} > 512: {warmup}-epoch linear warmup (Goyal et al., 2017)",
+            run.batch_size
+        ));
     }
     Recipe {
         name: "vision-cnn-classic",
@@ -44,7 +55,9 @@ pub fn cnn_classic(run: &RunDescription) -> Recipe {
 pub fn cnn_modern(run: &RunDescription) -> Recipe {
     let kind = run.optimizer.unwrap_or(OptimizerKind::Sgd);
     let reference_lr = if kind.is_adaptive() { 1e-3 } else { 0.1 };
-    let lr = run.base_lr.unwrap_or_else(|| scale_lr(reference_lr, run.batch_size, 256, kind));
+    let lr = run
+        .base_lr
+        .unwrap_or_else(|| scale_lr(reference_lr, run.batch_size, 256, kind));
     let warmup = warmup_epochs(5, run.epochs);
     let spec = json!({"scheduler": "cosine_annealing", "t_max": run.epochs - warmup, "eta_min": 0.0,
                       "warmup": {"total_iters": warmup, "start_factor": 0.01}});
@@ -55,7 +68,11 @@ pub fn cnn_modern(run: &RunDescription) -> Recipe {
             kind,
             lr,
             momentum: (kind == OptimizerKind::Sgd).then_some(0.9),
-            weight_decay: if kind == OptimizerKind::AdamW { 0.05 } else { 5e-5 },
+            weight_decay: if kind == OptimizerKind::AdamW {
+                0.05
+            } else {
+                5e-5
+            },
             grad_clip_norm: None,
         },
         schedule: in_epochs(run, spec, "iteration"),
@@ -63,7 +80,10 @@ pub fn cnn_modern(run: &RunDescription) -> Recipe {
         stepping: run.stepping,
         why: vec![
             format!("lr {reference_lr} per 256 images -> {lr}"),
-            format!("{warmup}-epoch linear warmup from 1%, then cosine to 0 over the other {} epochs", run.epochs - warmup),
+            format!(
+                "{warmup}-epoch linear warmup from 1%, then cosine to 0 over the other {} epochs",
+                run.epochs - warmup
+            ),
             "evaluated per update (smooth), the cosine's t_max excludes the warmup".into(),
         ],
     }
@@ -73,7 +93,9 @@ pub fn cnn_modern(run: &RunDescription) -> Recipe {
 /// 1e-5 (DeiT). Fine-tuning uses a tenth of that LR.
 pub fn vit(run: &RunDescription) -> Recipe {
     let reference_lr = if run.fine_tune { 5e-5 } else { 5e-4 };
-    let lr = run.base_lr.unwrap_or(reference_lr * run.batch_size as f64 / 512.0);
+    let lr = run
+        .base_lr
+        .unwrap_or(reference_lr * run.batch_size as f64 / 512.0);
     let warmup = warmup_epochs(5, run.epochs);
     let spec = json!({"scheduler": "cosine_annealing", "t_max": run.epochs - warmup, "eta_min": 1e-5f64.min(lr / 10.0),
                       "warmup": {"total_iters": warmup, "start_factor": 0.002}});

@@ -2,7 +2,9 @@
 //! recommended schedule previews without error and passes the linter with no
 //! warning or error for the same run.
 
-use burn_lr_recipes::{lint, recommend, Budget, ModelFamily, OptimizerKind, RunDescription, Severity, Stepping};
+use burn_lr_recipes::{
+    Budget, ModelFamily, OptimizerKind, RunDescription, Severity, Stepping, lint, recommend,
+};
 
 fn runs() -> Vec<RunDescription> {
     use ModelFamily::*;
@@ -22,12 +24,22 @@ fn runs() -> Vec<RunDescription> {
     ] {
         let run = RunDescription::new(model, epochs, steps, batch);
         runs.push(run.clone());
-        runs.push(RunDescription { fine_tune: true, ..run.clone() });
-        runs.push(RunDescription { budget: Budget::Tight, optimizer: Some(OptimizerKind::AdamW), ..run.clone() });
+        runs.push(RunDescription {
+            fine_tune: true,
+            ..run.clone()
+        });
+        runs.push(RunDescription {
+            budget: Budget::Tight,
+            optimizer: Some(OptimizerKind::AdamW),
+            ..run.clone()
+        });
         // Per-update recipes (warmup over a few hundred updates) cannot be expressed by a
         // loop that steps once per epoch over a handful of epochs; the linter says so.
         if !matches!(model, Transformer | Detector | Segmentation) {
-            runs.push(RunDescription { stepping: Stepping::Epoch, ..run });
+            runs.push(RunDescription {
+                stepping: Stepping::Epoch,
+                ..run
+            });
         }
     }
     runs
@@ -41,10 +53,23 @@ fn every_recommendation_passes_the_linter_and_previews() {
             .into_iter()
             .filter(|f| f.severity > Severity::Info)
             .collect();
-        assert!(findings.is_empty(), "{} for {run:?}:\n{findings:#?}", recipe.name);
-        let spec = recipe.schedule.clone().with_steps_per_epoch(run.steps_per_call_epoch());
-        let lrs = spec.preview(recipe.optimizer.lr, run.total_steps().min(200_000) as usize).unwrap();
-        assert!(lrs.iter().all(|lr| lr.is_finite() && *lr >= 0.0), "{}", recipe.name);
+        assert!(
+            findings.is_empty(),
+            "{} for {run:?}:\n{findings:#?}",
+            recipe.name
+        );
+        let spec = recipe
+            .schedule
+            .clone()
+            .with_steps_per_epoch(run.steps_per_call_epoch());
+        let lrs = spec
+            .preview(recipe.optimizer.lr, run.total_steps().min(200_000) as usize)
+            .unwrap();
+        assert!(
+            lrs.iter().all(|lr| lr.is_finite() && *lr >= 0.0),
+            "{}",
+            recipe.name
+        );
         assert!(!recipe.why.is_empty() && !recipe.reference.is_empty());
     }
 }

@@ -1,0 +1,227 @@
+//! `burn-lr recommend` and `burn-lr lint SPEC`: the advisor and the linter
+//! over a run described by flags.
+
+use std::path::PathBuf;
+
+use burn_lr_plateau::PlateauSpec;
+use burn_lr_recipes::{
+    Budget, ModelFamily, OptimizerKind, RunDescription, Severity, Stepping, lint, recommend,
+};
+use burn_lr_schedule::Spec;
+use burn_lr_schedule::spec::read_spec_file;
+use clap::{Args, ValueEnum};
+use serde_json::json;
+
+use crate::CliError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Model {
+    Cnn,
+    Vit,
+    Transformer,
+    Detector,
+    Detr,
+    Segmentation,
+    Mlp,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum OptimizerFlag {
+    Sgd,
+    Adam,
+    Adamw,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SteppingFlag {
+    /// Once per optimizer update (burn-train).
+    Update,
+    /// Once per epoch.
+    Epoch,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum BudgetFlag {
+    Tight,
+    Normal,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AdviceFormat {
+    /// Readable lines.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
+/// The run description shared by `recommend` and `lint`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Model family.
+    #[arg(long, value_enum)]
+    model: Model,
+    /// Number of epochs.
+    #[arg(long)]
+    epochs: u64,
+    /// Optimizer updates per epoch (after gradient accumulation).
+    #[arg(long)]
+    steps_per_epoch: u64,
+    /// Images or sequences per update (after gradient accumulation).
+    #[arg(long, default_value_t = 256)]
+    batch_size: u64,
+    /// Optimizer (the recipe's choice when omitted).
+    #[arg(long, value_enum)]
+    optimizer: Option<OptimizerFlag>,
+    /// Base LR, e.g. from `burn-lr find`.
+    #[arg(long, allow_hyphen_values = true)]
+    base_lr: Option<f64>,
+    /// Fine-tuning a pretrained model.
+    #[arg(long)]
+    fine_tune: bool,
+    /// How the training loop calls step() (burn-train: per update).
+    #[arg(long, value_enum, default_value_t = SteppingFlag::Update)]
+    stepping: SteppingFlag,
+    /// Compute budget.
+    #[arg(long, value_enum, default_value_t = BudgetFlag::Normal)]
+    budget: BudgetFlag,
+    /// The run computes no validation metric.
+    #[arg(long)]
+    no_validation: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = AdviceFormat::Text)]
+    format: AdviceFormat,
+}
+
+impl RunArgs {
+    fn run(&self) -> Result<RunDescription, CliError> {
+        for (flag, value) in [
+            ("--epochs", self.epochs),
+            ("--steps-per-epoch", self.steps_per_epoch),
+            ("--batch-size", self.batch_size),
+        ] {
+            if value == 0 {
+                return Err(CliError(format!("{flag} must be at least 1")));
+            }
+        }
+        if let Some(lr) = self.base_lr
+            && !(lr.is_finite() && lr > 0.0)
+        {
+            return Err(CliError(format!(
+                "--base-lr must be a finite number > 0, got {lr}"
+            )));
+        }
+        let model = match self.model {
+            Model::Cnn => ModelFamily::Cnn,
+            Model::Vit => ModelFamily::Vit,
+            Model::Transformer => ModelFamily::Transformer,
+            Model::Detector => ModelFamily::Detector,
+            Model::Detr => ModelFamily::Detr,
+            Model::Segmentation => ModelFamily::Segmentation,
+            Model::Mlp => ModelFamily::Mlp,
+            Model::Other => ModelFamily::Other,
+        };
+        Ok(RunDescription {
+            optimizer: self.optimizer.map(|o| match o {
+                OptimizerFlag::Sgd => OptimizerKind::Sgd,
+                OptimizerFlag::Adam => OptimizerKind::Adam,
+                OptimizerFlag::Adamw => OptimizerKind::AdamW,
+            }),
+            base_lr: self.base_lr,
+            fine_tune: self.fine_tune,
+            stepping: match self.stepping {
+                SteppingFlag::Update => Stepping::Update,
+                SteppingFlag::Epoch => Stepping::Epoch,
+            },
+            budget: match self.budget {
+                BudgetFlag::Tight => Budget::Tight,
+                BudgetFlag::Normal => Budget::Normal,
+            },
+            validation: !self.no_validation,
+            ..RunDescription::new(model, self.epochs, self.steps_per_epoch, self.batch_size)
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct RecommendArgs {
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Schedule spec file (.json or .toml).
+    spec: PathBuf,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+pub fn run_recommend(args: RecommendArgs) -> Result<(), CliError> {
+    let run = args.run.run()?;
+    let recipe = recommend(&run);
+    match args.run.format {
+        AdviceFormat::Json => println!(
+            "{}",
+            json!({
+                "recipe": recipe.name,
+                "reference": recipe.reference,
+                "optimizer": recipe.optimizer,
+                "base_lr": recipe.optimizer.lr,
+                "schedule": recipe.schedule,
+                "stepping": recipe.stepping,
+                "epochs": recipe.epochs,
+                "why": recipe.why,
+            })
+        ),
+        AdviceFormat::Text => {
+            println!("recipe: {} ({})", recipe.name, recipe.reference);
+            println!(
+                "optimizer: {:?}, lr {}, momentum {:?}, weight decay {}, clip {:?}",
+                recipe.optimizer.kind,
+                recipe.optimizer.lr,
+                recipe.optimizer.momentum,
+                recipe.optimizer.weight_decay,
+                recipe.optimizer.grad_clip_norm
+            );
+            println!("schedule: {}", serde_json::to_string(&recipe.schedule)?);
+            let per = if recipe.stepping == Stepping::Update {
+                "optimizer update"
+            } else {
+                "epoch"
+            };
+            println!("step it once per {per}, for {} epochs", recipe.epochs);
+            for reason in &recipe.why {
+                println!("  - {reason}");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Prints the findings; the process exits with 1 when one is an error.
+pub fn run_lint(args: LintArgs) -> Result<bool, CliError> {
+    let run = args.run.run()?;
+    let in_spec =
+        |e: burn_lr_schedule::SpecError| CliError(format!("{}: {e}", args.spec.display()));
+    let value = read_spec_file(&args.spec).map_err(in_spec)?;
+    let (spec, plateau) = if PlateauSpec::is_plateau(&value) {
+        (PlateauSpec::from_value(&value).map_err(in_spec)?.base, true)
+    } else {
+        (Spec::from_value(&value).map_err(in_spec)?, false)
+    };
+    let findings = lint(&spec, plateau, &run);
+    match args.run.format {
+        AdviceFormat::Json => println!("{}", json!({ "findings": findings })),
+        AdviceFormat::Text if findings.is_empty() => println!("no findings"),
+        AdviceFormat::Text => {
+            for f in &findings {
+                println!(
+                    "{:?} {}: {}\n  fix: {}",
+                    f.severity, f.code, f.message, f.fix
+                );
+            }
+        }
+    }
+    Ok(findings.iter().any(|f| f.severity == Severity::Error))
+}

@@ -1,0 +1,165 @@
+//! `burn-lr recommend` and `burn-lr lint`: every family's recommendation
+//! lints clean for the same run and previews; bad flags exit with 2.
+
+use std::process::{Command, Output};
+
+fn burn_lr(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_burn-lr"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn every_family_gets_a_recipe_that_lints_clean_and_previews() {
+    let dir = tempfile::tempdir().unwrap();
+    for (model, epochs, steps, batch) in [
+        ("cnn", "90", "500", "256"),
+        ("vit", "300", "300", "1024"),
+        ("transformer", "3", "1000", "32"),
+        ("detector", "12", "700", "16"),
+        ("detr", "300", "100", "64"),
+        ("segmentation", "40", "300", "16"),
+        ("mlp", "20", "23", "64"),
+        ("other", "60", "100", "2048"),
+    ] {
+        let run = [
+            "--model",
+            model,
+            "--epochs",
+            epochs,
+            "--steps-per-epoch",
+            steps,
+            "--batch-size",
+            batch,
+            "--format",
+            "json",
+        ];
+        let out = burn_lr(&[&["recommend"][..], &run].concat());
+        assert!(
+            out.status.success(),
+            "{model}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let recipe: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        for key in [
+            "recipe",
+            "reference",
+            "optimizer",
+            "base_lr",
+            "schedule",
+            "stepping",
+            "epochs",
+            "why",
+        ] {
+            assert!(!recipe[key].is_null(), "{model}: {key} missing");
+        }
+        let spec = dir.path().join(format!("{model}.json"));
+        std::fs::write(&spec, recipe["schedule"].to_string()).unwrap();
+        let spec = spec.to_str().unwrap();
+
+        let lint = burn_lr(&[&["lint", spec][..], &run].concat());
+        assert_eq!(lint.status.code(), Some(0), "{model}");
+        let findings: serde_json::Value = serde_json::from_slice(&lint.stdout).unwrap();
+        let serious: Vec<_> = findings["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["severity"] != "info")
+            .collect();
+        assert!(serious.is_empty(), "{model}: {serious:?}");
+
+        let total = (epochs.parse::<u64>().unwrap() * steps.parse::<u64>().unwrap())
+            .min(50_000)
+            .to_string();
+        let base_lr = recipe["base_lr"].to_string();
+        let preview = burn_lr(&[
+            "preview",
+            spec,
+            "--steps",
+            &total,
+            "--base-lr",
+            &base_lr,
+            "--format",
+            "json",
+        ]);
+        assert!(
+            preview.status.success(),
+            "{model}: {}",
+            String::from_utf8_lossy(&preview.stderr)
+        );
+    }
+}
+
+#[test]
+fn lint_exits_1_on_an_error_and_bad_flags_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("s.json");
+    std::fs::write(&spec, r#"{"scheduler": "cosine_annealing", "t_max": 100}"#).unwrap();
+    let spec = spec.to_str().unwrap();
+    let out = burn_lr(&[
+        "lint",
+        spec,
+        "--model",
+        "vit",
+        "--epochs",
+        "100",
+        "--steps-per-epoch",
+        "500",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("missing-warmup")
+    );
+    for args in [
+        vec![
+            "lint",
+            spec,
+            "--model",
+            "bogus",
+            "--epochs",
+            "1",
+            "--steps-per-epoch",
+            "1",
+        ],
+        vec![
+            "lint",
+            spec,
+            "--model",
+            "cnn",
+            "--epochs",
+            "0",
+            "--steps-per-epoch",
+            "1",
+        ],
+        vec!["recommend", "--model", "cnn", "--epochs", "10"],
+        vec![
+            "recommend",
+            "--model",
+            "cnn",
+            "--epochs",
+            "10",
+            "--steps-per-epoch",
+            "5",
+            "--base-lr",
+            "-1",
+        ],
+        vec![
+            "lint",
+            "missing.json",
+            "--model",
+            "cnn",
+            "--epochs",
+            "10",
+            "--steps-per-epoch",
+            "5",
+        ],
+    ] {
+        let out = burn_lr(&args);
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+}

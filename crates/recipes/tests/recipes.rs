@@ -1,0 +1,197 @@
+//! Each recipe's numbers against the reference it follows.
+
+use burn::module::ParamId;
+use burn_lr_recipes::*;
+
+fn lr_at(recipe: &Recipe, update: u64) -> f64 {
+    recipe
+        .schedule
+        .scheduler(recipe.optimizer.lr)
+        .unwrap()
+        .lr_at(update)
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-12 * b.abs().max(1e-300)
+}
+
+#[test]
+fn resnet_steps_at_epochs_30_60_90() {
+    let run = RunDescription::new(ModelFamily::Cnn, 100, 10, 256);
+    let recipe = cnn_classic(&run);
+    assert_eq!(recipe.optimizer.lr, 0.1);
+    assert_eq!(recipe.optimizer.momentum, Some(0.9));
+    let at_epoch = |e: u64| lr_at(&recipe, e * 10);
+    let expected = [
+        (29, 0.1),
+        (30, 0.01),
+        (59, 0.01),
+        (60, 0.001),
+        (89, 0.001),
+        (90, 1e-4),
+    ];
+    for (epoch, lr) in expected {
+        assert!(
+            close(at_epoch(epoch), lr),
+            "epoch {epoch}: {}",
+            at_epoch(epoch)
+        );
+    }
+    assert!(
+        close(lr_at(&recipe, 299), 0.1) && close(lr_at(&recipe, 300), 0.01),
+        "held for the whole epoch"
+    );
+}
+
+#[test]
+fn modern_cnn_warms_up_then_cosines_to_zero() {
+    let run = RunDescription::new(ModelFamily::Cnn, 100, 10, 512);
+    let recipe = cnn_modern(&run);
+    assert_eq!(recipe.optimizer.lr, 0.2, "0.1 per 256 images");
+    assert!(close(lr_at(&recipe, 0), 0.002));
+    assert!(close(lr_at(&recipe, 50), 0.2), "peak after 5 epochs");
+    assert!(lr_at(&recipe, 999) < 1e-4);
+}
+
+#[test]
+fn vit_scales_with_the_batch_and_ends_at_1e_5() {
+    let run = RunDescription::new(ModelFamily::Vit, 300, 10, 1024);
+    let recipe = vit(&run);
+    assert_eq!(recipe.optimizer.kind, OptimizerKind::AdamW);
+    assert!(close(recipe.optimizer.lr, 1e-3), "5e-4 x 1024 / 512");
+    assert_eq!(recipe.optimizer.weight_decay, 0.05);
+    assert!(close(lr_at(&recipe, 50), 1e-3));
+    assert!((lr_at(&recipe, 2999) - 1e-5).abs() < 1e-8);
+}
+
+#[test]
+fn transformer_warms_up_over_ten_percent_then_decays_linearly() {
+    let run = RunDescription::new(ModelFamily::Transformer, 2, 500, 32);
+    let recipe = transformer(&run);
+    assert_eq!(recipe.optimizer.grad_clip_norm, Some(1.0));
+    assert_eq!(lr_at(&recipe, 0), 0.0);
+    assert!(
+        close(lr_at(&recipe, 100), 1e-4),
+        "peak at 10% of 1000 updates"
+    );
+    assert!(close(lr_at(&recipe, 550), 0.5e-4));
+    let inverse = transformer_inverse_sqrt(&run);
+    assert!(close(lr_at(&inverse, 400), 1e-4 * (100f64 / 400.0).sqrt()));
+}
+
+#[test]
+fn detection_warms_up_500_updates_and_steps_at_8_11_or_16_22() {
+    for (epochs, drops) in [(12, [8, 11]), (24, [16, 22])] {
+        let run = RunDescription::new(ModelFamily::Detector, epochs, 1000, 16);
+        let recipe = detection(&run);
+        assert_eq!(recipe.optimizer.lr, 0.02);
+        assert!(close(lr_at(&recipe, 0), 0.02 * 0.001));
+        assert!(close(lr_at(&recipe, 500), 0.02));
+        assert!(close(lr_at(&recipe, drops[0] * 1000 - 1), 0.02));
+        assert!(close(lr_at(&recipe, drops[0] * 1000), 0.002));
+        assert!(close(lr_at(&recipe, drops[1] * 1000), 0.0002));
+    }
+    let big = detection(&RunDescription::new(ModelFamily::Detector, 12, 1000, 64));
+    assert!(close(big.optimizer.lr, 0.08), "0.02 per 16 images");
+}
+
+#[test]
+fn detr_backbone_runs_at_a_tenth_and_both_drop_at_epoch_200() {
+    let run = RunDescription::new(ModelFamily::Detr, 300, 2, 64);
+    let recipe = detr(&run);
+    assert_eq!(recipe.optimizer.grad_clip_norm, Some(0.1));
+    let mut module = recipe.schedule.init(recipe.optimizer.lr).unwrap();
+    let id = ParamId::new();
+    for update in 0..600u64 {
+        let lrs = module.step();
+        let (backbone, transformer) = (
+            lrs.lr_from_param(id, Some("backbone.conv1.weight")),
+            lrs.lr_from_param(id, Some("transformer.encoder.weight")),
+        );
+        let decay = if update < 400 { 1.0 } else { 0.1 };
+        assert!(
+            close(backbone, 1e-5 * decay) && close(transformer, 1e-4 * decay),
+            "update {update}"
+        );
+    }
+    assert!(close(recipe.group_lr("backbone.conv1.weight"), 1e-5));
+}
+
+#[test]
+fn segmentation_is_poly_0_9_down_to_1e_4() {
+    let run = RunDescription::new(ModelFamily::Segmentation, 10, 100, 16);
+    let recipe = segmentation(&run);
+    for t in [0u64, 1, 250, 999] {
+        let want = (0.01 - 1e-4) * (1.0 - t as f64 / 1000.0).powf(0.9) + 1e-4;
+        assert!(close(lr_at(&recipe, t), want), "update {t}");
+    }
+}
+
+#[test]
+fn large_batches_scale_linearly_above_one_and_the_schedule_accepts_it() {
+    let run = RunDescription::new(ModelFamily::Cnn, 90, 156, 8192);
+    let recipe = large_batch(&run);
+    assert!(close(recipe.optimizer.lr, 3.2), "0.1 x 8192 / 256");
+    let lrs = recipe
+        .schedule
+        .preview(recipe.optimizer.lr, 90 * 156)
+        .unwrap();
+    let peak = lrs.iter().copied().fold(0.0, f64::max);
+    assert!(close(peak, 3.2));
+    assert!(close(lrs[0], 0.32), "warmup from 10%");
+    let adam = large_batch(&RunDescription {
+        optimizer: Some(OptimizerKind::Adam),
+        ..run
+    });
+    assert!(
+        close(adam.optimizer.lr, 1e-3 * 32f64.sqrt()),
+        "square-root scaling"
+    );
+    assert_eq!(effective_batch(256, 4, 8), 8192);
+}
+
+#[test]
+fn fine_tuning_runs_the_backbone_at_a_tenth() {
+    let run = RunDescription {
+        fine_tune: true,
+        ..RunDescription::new(ModelFamily::Cnn, 10, 50, 64)
+    };
+    let recipe = fine_tuning(&run);
+    assert!(close(
+        recipe.group_lr("backbone.layer4.weight"),
+        recipe.optimizer.lr / 10.0
+    ));
+    assert!(close(recipe.group_lr("head.weight"), recipe.optimizer.lr));
+    assert!(close(
+        lr_at(&recipe, 499),
+        recipe.optimizer.lr / 10.0
+            + 0.9 * recipe.optimizer.lr * (1.0 + (std::f64::consts::PI * 499.0 / 500.0).cos())
+                / 2.0
+    ));
+}
+
+#[test]
+fn fast_training_is_one_cycle_over_the_run_at_the_found_lr() {
+    let run = RunDescription {
+        base_lr: Some(3e-3),
+        ..RunDescription::new(ModelFamily::Mlp, 10, 23, 64)
+    };
+    let recipe = fast_one_cycle(&run);
+    let lrs = recipe.schedule.preview(1.0, 230).unwrap();
+    let peak = lrs.iter().copied().fold(0.0, f64::max);
+    assert!(close(peak, 3e-3));
+    assert!(close(lrs[0], 3e-3 / 25.0));
+}
+
+#[test]
+fn optimizers_build() {
+    for run in [
+        RunDescription::new(ModelFamily::Cnn, 90, 10, 256),
+        RunDescription::new(ModelFamily::Detr, 300, 10, 64),
+        RunDescription::new(ModelFamily::Mlp, 10, 10, 64),
+    ] {
+        let recipe = recommend(&run);
+        let _optimizer = recipe.optimizer.init();
+        let _scheduler = recipe.schedule.init(recipe.optimizer.lr).unwrap();
+    }
+}
