@@ -8,11 +8,19 @@ use burn::train::renderer::{
     MetricsRendererTraining,
 };
 
-/// Prints `epoch k/N` as each epoch starts; everything else is left to the
-/// metric logs.
+/// Prints `epoch k/N` as each epoch starts (unless quiet); everything else is
+/// left to the metric logs.
 #[derive(Debug, Default)]
 pub struct EpochLines {
     total: usize,
+    quiet: bool,
+}
+
+impl EpochLines {
+    /// A renderer that prints nothing (benchmarks).
+    pub fn quiet() -> Self {
+        Self { total: 0, quiet: true }
+    }
 }
 
 impl TrainingProgressLogger for EpochLines {
@@ -26,7 +34,9 @@ impl TrainingProgressLogger for EpochLines {
         self.total = total_epochs;
     }
     fn update_epoch(&mut self, epoch: usize) {
-        eprintln!("epoch {epoch}/{}", self.total);
+        if !self.quiet {
+            eprintln!("epoch {epoch}/{}", self.total);
+        }
     }
     fn start_split(&mut self, _split: &str, _total_items: usize) {}
     fn update_split(&mut self, _items_processed: usize) {}

@@ -1,0 +1,105 @@
+//! One training benchmark on every enabled backend: 3 epochs of the digits
+//! MLP (hidden width 1024, 69 updates) through burn-train, with a constant
+//! LR, with a burn-lr warmup + cosine, and with warmup + cosine reduced on
+//! plateau (its hook registered). Updates/s = 69 / time; the overhead of the
+//! schedulers is the ratio of their times to the constant LR's.
+//!
+//! ```text
+//! cargo bench -p burn-lr-benches --bench backends                      # flex
+//! cargo bench -p burn-lr-benches --bench backends --features ndarray   # + ndarray
+//! cargo bench -p burn-lr-benches --bench backends --features wgpu      # + wgpu (Vulkan, Metal, ...)
+//! ```
+
+use burn::data::dataloader::DataLoaderBuilder;
+use burn::data::dataset::Dataset;
+use burn::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
+use burn::optim::AdamConfig;
+use burn::tensor::Device;
+use burn::train::metric::LossMetric;
+use burn::train::{Learner, SupervisedTraining};
+use burn_lr_examples::digits::{self, DigitBatcher};
+use burn_lr_examples::model::Mlp;
+use burn_lr_examples::renderer::EpochLines;
+use burn_lr_plateau::{PlateauHook, PlateauSpec};
+use burn_lr_schedule::Spec;
+use criterion::{criterion_group, criterion_main, Criterion};
+
+const EPOCHS: usize = 3;
+const BATCH: usize = 64;
+
+fn backends() -> Vec<(&'static str, Device)> {
+    #[allow(unused_mut)]
+    let mut devices = vec![("flex", Device::flex())];
+    // burn 0.22 deprecates NdArray in favour of Flex; it is still the reference to compare with.
+    #[cfg(feature = "ndarray")]
+    #[allow(deprecated)]
+    devices.push(("ndarray", Device::ndarray()));
+    #[cfg(feature = "wgpu")]
+    devices.push(("wgpu", Device::wgpu(burn::tensor::DeviceKind::DiscreteGpu(0))));
+    #[cfg(feature = "cuda")]
+    devices.push(("cuda", Device::cuda(0)));
+    devices
+}
+
+enum Schedule {
+    Constant,
+    WarmupCosine(ModuleLrScheduler),
+    Plateau(ModuleLrScheduler, PlateauHook),
+}
+
+fn train(device: &Device, schedule: Schedule) {
+    let device = device.clone().autodiff();
+    device.seed(0);
+    let (train, valid) = digits::split(0);
+    let directory = tempfile::tempdir().expect("a temporary directory");
+    let training = SupervisedTraining::new(
+        directory.path(),
+        DataLoaderBuilder::new(DigitBatcher).batch_size(BATCH).build(train),
+        DataLoaderBuilder::new(DigitBatcher).batch_size(256).build(valid),
+    )
+    .num_epochs(EPOCHS)
+    .renderer(Box::new(EpochLines::quiet()))
+    .with_application_logger(None)
+    .metric_valid_numeric(LossMetric::new());
+    let learner = |scheduler: ModuleLrScheduler| Learner::new(Mlp::new(1024, &device), AdamConfig::new().init(), scheduler);
+    let result = match schedule {
+        Schedule::Constant => training.launch(learner(ModuleLrScheduler::new(1e-3))),
+        Schedule::WarmupCosine(scheduler) => training.launch(learner(scheduler)),
+        Schedule::Plateau(scheduler, hook) => training.early_stopping(hook).launch(learner(scheduler)),
+    };
+    assert!(result.error.is_none());
+}
+
+fn training_overhead(c: &mut Criterion) {
+    let (train_set, _) = digits::split(0);
+    let steps_per_epoch = train_set.len().div_ceil(BATCH) as u64;
+    let cosine = Spec::from_json(
+        r#"{"scheduler": "cosine_annealing", "t_max": 2, "unit": "epoch", "timing": "iteration",
+            "warmup": {"total_iters": 1, "start_factor": 0.01}}"#,
+    )
+    .unwrap()
+    .with_steps_per_epoch(steps_per_epoch);
+    let plateau = PlateauSpec::from_json(
+        r#"{"scheduler": "reduce_on_plateau", "patience": 0, "base": {"scheduler": "cosine_annealing", "t_max": 2,
+            "unit": "epoch", "timing": "iteration", "warmup": {"total_iters": 1, "start_factor": 0.01}}}"#,
+    )
+    .unwrap();
+    for (name, device) in backends() {
+        let mut group = c.benchmark_group(format!("{name}: {} updates of the digits MLP", EPOCHS as u64 * steps_per_epoch));
+        group.sample_size(10);
+        group.bench_function("constant LR", |b| b.iter(|| train(&device, Schedule::Constant)));
+        group.bench_function("burn-lr warmup + cosine", |b| {
+            b.iter(|| train(&device, Schedule::WarmupCosine(cosine.init(1e-3).unwrap())))
+        });
+        group.bench_function("burn-lr warmup + cosine + plateau hook", |b| {
+            b.iter(|| {
+                let (scheduler, hook) = plateau.init(1e-3, steps_per_epoch).unwrap();
+                train(&device, Schedule::Plateau(scheduler, hook))
+            })
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, training_overhead);
+criterion_main!(benches);
