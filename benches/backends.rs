@@ -22,7 +22,7 @@ use burn_lr_examples::model::Mlp;
 use burn_lr_examples::renderer::EpochLines;
 use burn_lr_plateau::{PlateauHook, PlateauSpec};
 use burn_lr_schedule::Spec;
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
 
 const EPOCHS: usize = 3;
 const BATCH: usize = 64;
@@ -35,7 +35,10 @@ fn backends() -> Vec<(&'static str, Device)> {
     #[allow(deprecated)]
     devices.push(("ndarray", Device::ndarray()));
     #[cfg(feature = "wgpu")]
-    devices.push(("wgpu", Device::wgpu(burn::tensor::DeviceKind::DiscreteGpu(0))));
+    devices.push((
+        "wgpu",
+        Device::wgpu(burn::tensor::DeviceKind::DiscreteGpu(0)),
+    ));
     #[cfg(feature = "cuda")]
     devices.push(("cuda", Device::cuda(0)));
     devices
@@ -54,18 +57,26 @@ fn train(device: &Device, schedule: Schedule) {
     let directory = tempfile::tempdir().expect("a temporary directory");
     let training = SupervisedTraining::new(
         directory.path(),
-        DataLoaderBuilder::new(DigitBatcher).batch_size(BATCH).build(train),
-        DataLoaderBuilder::new(DigitBatcher).batch_size(256).build(valid),
+        DataLoaderBuilder::new(DigitBatcher)
+            .batch_size(BATCH)
+            .build(train),
+        DataLoaderBuilder::new(DigitBatcher)
+            .batch_size(256)
+            .build(valid),
     )
     .num_epochs(EPOCHS)
     .renderer(Box::new(EpochLines::quiet()))
     .with_application_logger(None)
     .metric_valid_numeric(LossMetric::new());
-    let learner = |scheduler: ModuleLrScheduler| Learner::new(Mlp::new(1024, &device), AdamConfig::new().init(), scheduler);
+    let learner = |scheduler: ModuleLrScheduler| {
+        Learner::new(Mlp::new(1024, &device), AdamConfig::new().init(), scheduler)
+    };
     let result = match schedule {
         Schedule::Constant => training.launch(learner(ModuleLrScheduler::new(1e-3))),
         Schedule::WarmupCosine(scheduler) => training.launch(learner(scheduler)),
-        Schedule::Plateau(scheduler, hook) => training.early_stopping(hook).launch(learner(scheduler)),
+        Schedule::Plateau(scheduler, hook) => {
+            training.early_stopping(hook).launch(learner(scheduler))
+        }
     };
     assert!(result.error.is_none());
 }
@@ -85,9 +96,14 @@ fn training_overhead(c: &mut Criterion) {
     )
     .unwrap();
     for (name, device) in backends() {
-        let mut group = c.benchmark_group(format!("{name}: {} updates of the digits MLP", EPOCHS as u64 * steps_per_epoch));
+        let mut group = c.benchmark_group(format!(
+            "{name}: {} updates of the digits MLP",
+            EPOCHS as u64 * steps_per_epoch
+        ));
         group.sample_size(10);
-        group.bench_function("constant LR", |b| b.iter(|| train(&device, Schedule::Constant)));
+        group.bench_function("constant LR", |b| {
+            b.iter(|| train(&device, Schedule::Constant))
+        });
         group.bench_function("burn-lr warmup + cosine", |b| {
             b.iter(|| train(&device, Schedule::WarmupCosine(cosine.init(1e-3).unwrap())))
         });

@@ -26,7 +26,7 @@ fn main() {
         }
     };
     let run = DigitsRun {
-        name: "digits",
+        name: "digits".into(),
         epochs,
         batch_size: 64,
         base_lr: 1e-2,

@@ -15,7 +15,7 @@ use burn_lr_plateau::PlateauSpec;
 
 fn main() {
     let run = DigitsRun {
-        name: "plateau",
+        name: "plateau".into(),
         epochs: 30,
         batch_size: 64,
         base_lr: 1e-2,

@@ -19,7 +19,10 @@ pub struct EpochLines {
 impl EpochLines {
     /// A renderer that prints nothing (benchmarks).
     pub fn quiet() -> Self {
-        Self { total: 0, quiet: true }
+        Self {
+            total: 0,
+            quiet: true,
+        }
     }
 }
 

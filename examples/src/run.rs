@@ -20,7 +20,7 @@ use crate::report::{self, EpochRow};
 #[derive(Debug, Clone)]
 pub struct DigitsRun {
     /// Name of the run: its logs and plots go to `target/burn-lr-runs/<name>`.
-    pub name: &'static str,
+    pub name: String,
     /// Number of epochs.
     pub epochs: usize,
     /// Images per update.
@@ -40,7 +40,7 @@ impl DigitsRun {
 
     /// Where burn-train writes this run's logs and checkpoints.
     pub fn directory(&self) -> PathBuf {
-        PathBuf::from("target/burn-lr-runs").join(self.name)
+        PathBuf::from("target/burn-lr-runs").join(&self.name)
     }
 
     /// Trains from scratch with `scheduler`; `configure` adds to the training
@@ -94,8 +94,8 @@ impl DigitsRun {
     /// Prints the per-epoch table and the final accuracy, and writes the plots.
     pub fn report(&self, rows: &[EpochRow]) {
         print!("{}", report::table(rows));
-        let stem = self.directory().join(self.name);
-        match report::plot(rows, &stem, self.name) {
+        let stem = self.directory().join(&self.name);
+        match report::plot(rows, &stem, &self.name) {
             Ok(()) => println!("plots: {0}.lr.png, {0}.loss.png", stem.display()),
             Err(e) => eprintln!("{}: {e}", self.name),
         }
