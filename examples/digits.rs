@@ -9,6 +9,7 @@
 use std::path::PathBuf;
 use std::process::exit;
 
+use burn::optim::AdamConfig;
 use burn_lr_examples::run::DigitsRun;
 use burn_lr_schedule::Spec;
 
@@ -31,6 +32,7 @@ fn main() {
         batch_size: 64,
         base_lr: 1e-2,
         seed: 0,
+        classes: 0..10,
     };
     let scheduler = Spec::from_file(&spec_path)
         .and_then(|spec| {
@@ -42,8 +44,13 @@ fn main() {
             exit(2);
         });
     println!("schedule: {}", spec_path.display());
-    match run.launch(scheduler, |training| training) {
-        Ok(rows) => run.report(&rows),
+    match run.launch(
+        run.model(),
+        AdamConfig::new().init(),
+        scheduler,
+        |training| training,
+    ) {
+        Ok(trained) => run.report(&trained.rows),
         Err(e) => {
             eprintln!("digits: {e}");
             exit(1);

@@ -35,6 +35,7 @@ fn run(name: &str, seed: u64) -> DigitsRun {
         batch_size: BATCH,
         base_lr: BASE_LR,
         seed,
+        classes: 0..10,
     }
 }
 
@@ -70,7 +71,7 @@ fn finder_lr(seed: u64) -> f64 {
         .max_lr
 }
 
-/// Trains one schedule; `None` for the plateau variant's own scheduler.
+/// Trains one schedule (a plateau spec gets its hook registered).
 fn train(name: &str, seed: u64, base_lr: f64, schedule: &str) -> Vec<EpochRow> {
     let mut run = run(name, seed);
     run.base_lr = base_lr;
@@ -79,14 +80,18 @@ fn train(name: &str, seed: u64, base_lr: f64, schedule: &str) -> Vec<EpochRow> {
         let (scheduler, hook) = plateau
             .init(base_lr, run.steps_per_epoch())
             .expect("valid spec");
-        run.launch(scheduler, |t| t.early_stopping(hook))
+        run.launch(run.model(), AdamConfig::new().init(), scheduler, |t| {
+            t.early_stopping(hook)
+        })
     } else {
         run.launch(
+            run.model(),
+            AdamConfig::new().init(),
             spec(schedule, &run).init(base_lr).expect("valid spec"),
             |t| t,
         )
     };
-    rows.expect("training runs")
+    rows.expect("training runs").rows
 }
 
 fn mean_std(values: &[f64]) -> (f64, f64) {

@@ -7,6 +7,7 @@
 
 use std::process::exit;
 
+use burn::optim::AdamConfig;
 use burn::train::metric::AccuracyMetric;
 use burn::train::metric::store::{Aggregate, Direction, Split};
 use burn::train::{MetricEarlyStoppingStrategy, StoppingCondition};
@@ -20,6 +21,7 @@ fn main() {
         batch_size: 64,
         base_lr: 1e-2,
         seed: 0,
+        classes: 0..10,
     };
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/specs/digits-plateau.json");
     let (scheduler, hook) = PlateauSpec::from_file(path)
@@ -37,10 +39,13 @@ fn main() {
         Split::Valid,
         StoppingCondition::NoImprovementSince { n_epochs: 6 },
     );
-    match run.launch(scheduler, |training| {
-        training.early_stopping(hook.wrap(stop))
-    }) {
-        Ok(rows) => run.report(&rows),
+    match run.launch(
+        run.model(),
+        AdamConfig::new().init(),
+        scheduler,
+        |training| training.early_stopping(hook.wrap(stop)),
+    ) {
+        Ok(trained) => run.report(&trained.rows),
         Err(e) => {
             eprintln!("plateau: {e}");
             exit(1);

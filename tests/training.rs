@@ -23,7 +23,7 @@ fn the_learner_applies_the_spec_lr_to_every_update() {
     let spec = Spec::from_json(
         r#"{"scheduler": "cosine_annealing", "t_max": 2, "unit": "epoch", "timing": "iteration",
             "warmup": {"total_iters": 1, "start_factor": 0.1},
-            "groups": [{"match": "output", "lr_mult": 0.5}]}"#,
+            "groups": [{"match": "head", "lr_mult": 0.5}]}"#,
     )
     .unwrap()
     .with_steps_per_epoch(steps_per_epoch as u64);

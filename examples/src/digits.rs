@@ -72,10 +72,26 @@ pub fn shuffle<T>(items: &mut [T], seed: u64) {
 
 /// A train/validation split: 80% / 20% of a seeded shuffle.
 pub fn split(seed: u64) -> (InMemDataset<Digit>, InMemDataset<Digit>) {
+    split_classes(seed, 0..10)
+}
+
+/// The same split restricted to the digits in `classes` (e.g. `0..5` to
+/// pretrain, `5..10` to fine-tune).
+pub fn split_classes(
+    seed: u64,
+    classes: std::ops::Range<u8>,
+) -> (InMemDataset<Digit>, InMemDataset<Digit>) {
     let mut all = load();
     shuffle(&mut all, seed);
     let valid = all.split_off(all.len() * 4 / 5);
-    (InMemDataset::new(all), InMemDataset::new(valid))
+    let keep = |set: Vec<Digit>| {
+        InMemDataset::new(
+            set.into_iter()
+                .filter(|d| classes.contains(&d.label))
+                .collect(),
+        )
+    };
+    (keep(all), keep(valid))
 }
 
 /// A batch of images and labels.

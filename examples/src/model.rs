@@ -8,28 +8,40 @@ use burn::train::{ClassificationOutput, InferenceStep, TrainOutput, TrainStep};
 
 use crate::digits::{CLASSES, DigitBatch, PIXELS};
 
-/// `Linear(64, hidden) -> ReLU -> Linear(hidden, 10)`.
+/// `Linear(64, hidden) -> ReLU -> Linear(hidden, 10)`: a `backbone` and a `head`,
+/// so that parameter groups can tell them apart.
 #[derive(Module, Debug)]
 pub struct Mlp {
-    hidden: Linear,
+    backbone: Linear,
     activation: Relu,
-    output: Linear,
+    head: Linear,
 }
 
 impl Mlp {
     /// A freshly initialised model on `device` (use `device.autodiff()` to train).
     pub fn new(hidden: usize, device: &Device) -> Self {
         Self {
-            hidden: LinearConfig::new(PIXELS, hidden).init(device),
+            backbone: LinearConfig::new(PIXELS, hidden).init(device),
             activation: Relu::new(),
-            output: LinearConfig::new(hidden, CLASSES).init(device),
+            head: LinearConfig::new(hidden, CLASSES).init(device),
+        }
+    }
+
+    /// The same backbone with a freshly initialised head (transfer to a new task).
+    pub fn with_new_head(self) -> Self {
+        let weight = self.backbone.weight.val();
+        let hidden = weight.dims()[1];
+        let device = weight.device();
+        Self {
+            head: LinearConfig::new(hidden, CLASSES).init(&device),
+            ..self
         }
     }
 
     /// Logits `[batch, 10]`.
     pub fn forward(&self, images: Tensor<2>) -> Tensor<2> {
-        self.output
-            .forward(self.activation.forward(self.hidden.forward(images)))
+        self.head
+            .forward(self.activation.forward(self.backbone.forward(images)))
     }
 
     /// Logits, mean cross-entropy and targets of a batch.

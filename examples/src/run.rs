@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use burn::data::dataloader::DataLoaderBuilder;
 use burn::data::dataset::Dataset;
 use burn::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
-use burn::optim::AdamConfig;
+use burn::module::Module;
+use burn::optim::ModuleOptimizer;
 use burn::tensor::Device;
 use burn::train::metric::{AccuracyMetric, LearningRateMetric, LossMetric};
 use burn::train::{Learner, SupervisedTraining};
@@ -29,13 +30,30 @@ pub struct DigitsRun {
     pub base_lr: f64,
     /// Seed of the split, the shuffling and the initial weights.
     pub seed: u64,
+    /// The digits to train and validate on (`0..10` for all).
+    pub classes: std::ops::Range<u8>,
+}
+
+/// What a training returns.
+pub struct Trained {
+    /// What each epoch logged.
+    pub rows: Vec<EpochRow>,
+    /// The trained model, ready for more training.
+    pub model: Mlp,
 }
 
 impl DigitsRun {
     /// Optimizer updates per epoch (the last batch may be partial).
     pub fn steps_per_epoch(&self) -> u64 {
-        let (train, _) = digits::split(self.seed);
+        let (train, _) = digits::split_classes(self.seed, self.classes.clone());
         train.len().div_ceil(self.batch_size) as u64
+    }
+
+    /// A freshly initialised model (seeded), on the default device, trainable.
+    pub fn model(&self) -> Mlp {
+        let device = Device::default().autodiff();
+        device.seed(self.seed);
+        Mlp::new(128, &device)
     }
 
     /// Where burn-train writes this run's logs and checkpoints.
@@ -43,16 +61,18 @@ impl DigitsRun {
         PathBuf::from("target/burn-lr-runs").join(&self.name)
     }
 
-    /// Trains from scratch with `scheduler`; `configure` adds to the training
-    /// (an early-stopping hook, say). Returns what each epoch logged.
+    /// Trains `model` with `optim` and `scheduler`; `configure` adds to the
+    /// training (an early-stopping hook, say).
     pub fn launch(
         &self,
+        model: Mlp,
+        optim: ModuleOptimizer,
         scheduler: impl Into<ModuleLrScheduler>,
         configure: impl FnOnce(SupervisedTraining<Mlp>) -> SupervisedTraining<Mlp>,
-    ) -> Result<Vec<EpochRow>, String> {
-        let (train, valid) = digits::split(self.seed);
+    ) -> Result<Trained, String> {
+        let (train, valid) = digits::split_classes(self.seed, self.classes.clone());
         println!(
-            "{}: {} training / {} validation images, {} updates per epoch, {} epochs, Adam base LR {}",
+            "{}: {} training / {} validation images, {} updates per epoch, {} epochs, base LR {}",
             self.name,
             train.len(),
             valid.len(),
@@ -60,8 +80,6 @@ impl DigitsRun {
             self.epochs,
             self.base_lr
         );
-        let device = Device::default().autodiff();
-        device.seed(self.seed);
         let loader_train = DataLoaderBuilder::new(DigitBatcher)
             .batch_size(self.batch_size)
             .shuffle(self.seed)
@@ -79,22 +97,23 @@ impl DigitsRun {
             .metric_train_numeric(LossMetric::new())
             .metric_valid_numeric(LossMetric::new())
             .metric_valid_numeric(AccuracyMetric::new());
-        let learner = Learner::new(
-            Mlp::new(128, &device),
-            AdamConfig::new().init(),
-            scheduler.into(),
-        );
-        let result = configure(training).launch(learner);
+        let result = configure(training).launch(Learner::new(model, optim, scheduler.into()));
         if let Some(error) = result.error {
             return Err(format!("training failed: {error}"));
         }
-        Ok(report::read_epochs(&directory, self.epochs))
+        Ok(Trained {
+            rows: report::read_epochs(&directory, self.epochs),
+            model: result.model.train(),
+        })
     }
 
     /// Prints the per-epoch table and the final accuracy, and writes the plots.
     pub fn report(&self, rows: &[EpochRow]) {
         print!("{}", report::table(rows));
-        let stem = self.directory().join(&self.name);
+        let file = std::path::Path::new(&self.name)
+            .file_name()
+            .map_or_else(|| "run".into(), |f| f.to_owned());
+        let stem = self.directory().join(file);
         match report::plot(rows, &stem, &self.name) {
             Ok(()) => println!("plots: {0}.lr.png, {0}.loss.png", stem.display()),
             Err(e) => eprintln!("{}: {e}", self.name),

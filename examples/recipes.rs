@@ -1,0 +1,97 @@
+//! The vision recipes on the digits data: ResNet's step schedule and the
+//! modern warmup + cosine (both SGD, as the recipes say), and one-cycle at the
+//! LR the finder suggests (Adam). Prints the final accuracy of each.
+//!
+//! ```text
+//! cargo run --release -p burn-lr-examples --example recipes
+//! ```
+
+use burn::data::dataloader::DataLoaderBuilder;
+use burn::optim::AdamConfig;
+use burn::tensor::Device;
+use burn_lr_examples::digits::{self, DigitBatcher};
+use burn_lr_examples::model::Mlp;
+use burn_lr_examples::run::DigitsRun;
+use burn_lr_finder::{FinderConfig, Optimizer, hand_off, range_test};
+use burn_lr_recipes::{
+    ModelFamily, Recipe, RunDescription, cnn_classic, cnn_modern, fast_one_cycle,
+};
+
+const EPOCHS: u64 = 20;
+const BATCH: u64 = 64;
+
+fn main() {
+    let run = |name: &str| DigitsRun {
+        name: format!("recipes/{name}"),
+        epochs: EPOCHS as usize,
+        batch_size: BATCH as usize,
+        base_lr: 0.0,
+        seed: 0,
+        classes: 0..10,
+    };
+    let steps_per_epoch = run("x").steps_per_epoch();
+    let description = RunDescription::new(ModelFamily::Cnn, EPOCHS, steps_per_epoch, BATCH);
+
+    // The finder's suggestion for one-cycle (Adam, the same model and data).
+    let device = Device::default().autodiff();
+    device.seed(0);
+    let (train, _) = digits::split(0);
+    let loader = DataLoaderBuilder::new(DigitBatcher)
+        .batch_size(BATCH as usize)
+        .shuffle(0)
+        .build(train);
+    let config = FinderConfig {
+        start_lr: 1e-6,
+        ..FinderConfig::default()
+    };
+    let test = range_test(
+        Mlp::new(128, &device),
+        AdamConfig::new().init(),
+        loader,
+        &config,
+    )
+    .expect("valid config");
+    let found = hand_off(&test, Optimizer::Adam).expect("a curve").max_lr;
+    println!("finder: valley at {found:.3e}");
+
+    let recipes: [Recipe; 3] = [
+        cnn_classic(&description),
+        cnn_modern(&description),
+        fast_one_cycle(&RunDescription {
+            base_lr: Some(found),
+            ..description.clone()
+        }),
+    ];
+    let mut summary = Vec::new();
+    for recipe in recipes {
+        println!(
+            "\n{} ({}): {:?} at {}",
+            recipe.name, recipe.reference, recipe.optimizer.kind, recipe.optimizer.lr
+        );
+        let digits_run = DigitsRun {
+            base_lr: recipe.optimizer.lr,
+            ..run(recipe.name)
+        };
+        let scheduler = recipe
+            .schedule
+            .init(recipe.optimizer.lr)
+            .expect("recipes build valid schedules");
+        match digits_run.launch(
+            digits_run.model(),
+            recipe.optimizer.init(),
+            scheduler,
+            |t| t,
+        ) {
+            Ok(trained) => {
+                digits_run.report(&trained.rows);
+                let last = trained.rows.last().map_or(f64::NAN, |r| r.valid_accuracy);
+                summary.push(format!("{:>20}: {last:.2}%", recipe.name));
+            }
+            Err(e) => eprintln!("recipes: {e}"),
+        }
+    }
+    println!(
+        "\nfinal validation accuracy after {EPOCHS} epochs:\n{}",
+        summary.join("\n")
+    );
+}
