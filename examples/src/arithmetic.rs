@@ -1,0 +1,197 @@
+//! A tiny transformer on modular addition (`a + b mod 23` from the tokens
+//! `a b =`), for the warmup experiment: post-norm transformers at a high LR.
+
+use burn::data::dataloader::batcher::Batcher;
+use burn::data::dataset::InMemDataset;
+use burn::module::Module;
+use burn::nn::loss::CrossEntropyLossConfig;
+use burn::nn::transformer::{
+    TransformerEncoder, TransformerEncoderConfig, TransformerEncoderInput,
+};
+use burn::nn::{Embedding, EmbeddingConfig, Linear, LinearConfig};
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use burn::train::{ClassificationOutput, InferenceStep, TrainOutput, TrainStep};
+
+use crate::digits::shuffle;
+
+/// The modulus (and the number of classes).
+pub const MODULUS: usize = 23;
+const SEQUENCE: usize = 3;
+const EQUALS: usize = MODULUS;
+
+/// One problem: `a + b mod MODULUS`.
+#[derive(Debug, Clone, Copy)]
+pub struct Sum {
+    a: usize,
+    b: usize,
+}
+
+/// All `MODULUS^2` problems, half for training and half for validation (seeded).
+pub fn split(seed: u64) -> (InMemDataset<Sum>, InMemDataset<Sum>) {
+    let mut all: Vec<Sum> = (0..MODULUS)
+        .flat_map(|a| (0..MODULUS).map(move |b| Sum { a, b }))
+        .collect();
+    shuffle(&mut all, seed);
+    let valid = all.split_off(all.len() / 2);
+    (InMemDataset::new(all), InMemDataset::new(valid))
+}
+
+/// Token and position ids with their answers.
+#[derive(Debug, Clone)]
+pub struct SumBatch {
+    tokens: Tensor<2, Int>,
+    positions: Tensor<2, Int>,
+    targets: Tensor<1, Int>,
+}
+
+/// Batches [`Sum`]s.
+#[derive(Debug, Clone, Default)]
+pub struct SumBatcher;
+
+impl Batcher<Sum, SumBatch> for SumBatcher {
+    fn batch(&self, items: Vec<Sum>, device: &Device) -> SumBatch {
+        let n = items.len();
+        let tokens: Vec<i64> = items
+            .iter()
+            .flat_map(|s| [s.a as i64, s.b as i64, EQUALS as i64])
+            .collect();
+        let positions: Vec<i64> = (0..n).flat_map(|_| 0..SEQUENCE as i64).collect();
+        let targets: Vec<i64> = items
+            .iter()
+            .map(|s| ((s.a + s.b) % MODULUS) as i64)
+            .collect();
+        SumBatch {
+            tokens: Tensor::from_data(TensorData::new(tokens, [n, SEQUENCE]), device),
+            positions: Tensor::from_data(TensorData::new(positions, [n, SEQUENCE]), device),
+            targets: Tensor::from_data(TensorData::new(targets, [n]), device),
+        }
+    }
+}
+
+/// Token and position embeddings, a 2-layer post-norm encoder, and a linear
+/// readout of the last position.
+#[derive(Module, Debug)]
+pub struct TinyTransformer {
+    tokens: Embedding,
+    positions: Embedding,
+    encoder: TransformerEncoder,
+    head: Linear,
+}
+
+impl TinyTransformer {
+    /// Width 64, 4 heads, feed-forward 128, no dropout.
+    pub fn new(device: &Device) -> Self {
+        let d = 64;
+        Self {
+            tokens: EmbeddingConfig::new(MODULUS + 1, d).init(device),
+            positions: EmbeddingConfig::new(SEQUENCE, d).init(device),
+            encoder: TransformerEncoderConfig::new(d, 128, 4, 2)
+                .with_dropout(0.0)
+                .init(device),
+            head: LinearConfig::new(d, MODULUS).init(device),
+        }
+    }
+
+    fn classify(&self, batch: SumBatch) -> ClassificationOutput {
+        let [n, s] = batch.tokens.dims();
+        let x = self.tokens.forward(batch.tokens) + self.positions.forward(batch.positions);
+        let h = self.encoder.forward(TransformerEncoderInput::new(x));
+        let d = h.dims()[2];
+        let last = h.slice([0..n, s - 1..s, 0..d]).squeeze_dim::<2>(1);
+        let logits = self.head.forward(last);
+        let loss = CrossEntropyLossConfig::new()
+            .init(&logits.device())
+            .forward(logits.clone(), batch.targets.clone());
+        ClassificationOutput::new(loss, logits, batch.targets)
+    }
+}
+
+impl TrainStep for TinyTransformer {
+    type Input = SumBatch;
+    type Output = ClassificationOutput;
+
+    fn step(&self, batch: SumBatch) -> TrainOutput<ClassificationOutput> {
+        let output = self.classify(batch);
+        TrainOutput::new(self, output.loss.backward(), output)
+    }
+}
+
+impl InferenceStep for TinyTransformer {
+    type Input = SumBatch;
+    type Output = ClassificationOutput;
+
+    fn step(&self, batch: SumBatch) -> ClassificationOutput {
+        self.classify(batch)
+    }
+}
+
+/// Updates per epoch at batch 32 (265 training problems).
+pub const BATCH: usize = 32;
+
+/// Trains the tiny transformer with Adam at `lr` for `epochs`, with a constant
+/// LR, or with a linear warmup from 0 over the first 10% of the updates
+/// first. Returns what each epoch logged (train loss, accuracy, LR).
+pub fn train(seed: u64, lr: f64, warmup: bool, epochs: usize) -> Vec<crate::report::EpochRow> {
+    use burn::data::dataloader::DataLoaderBuilder;
+    use burn::data::dataset::Dataset;
+    use burn::optim::AdamConfig;
+    use burn::train::metric::{AccuracyMetric, LearningRateMetric, LossMetric};
+    use burn::train::{Learner, SupervisedTraining};
+    use burn_lr_schedule::Spec;
+
+    let (train, valid) = split(seed);
+    let steps_per_epoch = train.len().div_ceil(BATCH);
+    let warmup_updates = (epochs * steps_per_epoch).div_ceil(10);
+    let text = if warmup {
+        format!(
+            r#"{{"scheduler": "constant", "factor": 1.0, "total_iters": 1,
+                "warmup": {{"total_iters": {warmup_updates}, "start_factor": 0.0}}}}"#
+        )
+    } else {
+        r#"{"scheduler": "constant", "factor": 1.0, "total_iters": 1}"#.to_string()
+    };
+    let scheduler = Spec::from_json(&text)
+        .expect("valid spec")
+        .init(lr)
+        .expect("valid spec");
+    let device = Device::default().autodiff();
+    device.seed(seed);
+    let directory = std::path::PathBuf::from("target/burn-lr-runs/transformer").join(format!(
+        "{}-lr{lr}-s{seed}",
+        if warmup { "warmup" } else { "constant" }
+    ));
+    let _ = std::fs::remove_dir_all(&directory);
+    let result = SupervisedTraining::new(
+        &directory,
+        DataLoaderBuilder::new(SumBatcher)
+            .batch_size(BATCH)
+            .shuffle(seed)
+            .build(train),
+        DataLoaderBuilder::new(SumBatcher)
+            .batch_size(256)
+            .build(valid),
+    )
+    .num_epochs(epochs)
+    .renderer(Box::new(crate::renderer::EpochLines::quiet()))
+    .with_application_logger(None)
+    .metric_train_numeric(LearningRateMetric::new())
+    .metric_train_numeric(LossMetric::new())
+    .metric_valid_numeric(LossMetric::new())
+    .metric_valid_numeric(AccuracyMetric::new())
+    .launch(Learner::new(
+        TinyTransformer::new(&device),
+        AdamConfig::new().init(),
+        scheduler,
+    ));
+    if let Some(error) = result.error {
+        eprintln!("transformer: {error}");
+    }
+    crate::report::read_epochs(&directory, epochs)
+}
+
+/// A run diverged when its last training loss is not finite or has not
+/// fallen below 90% of chance level (`ln 23`).
+pub fn diverged(rows: &[crate::report::EpochRow]) -> bool {
+    rows.last()
+        .is_none_or(|r| !r.train_loss.is_finite() || r.train_loss >= 0.9 * (MODULUS as f64).ln())
+}
