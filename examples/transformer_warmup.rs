@@ -6,6 +6,7 @@
 //! ```
 
 use burn_lr_examples::arithmetic::{diverged, train};
+use burn_lr_examples::report::table;
 use burn_lr_plot::{Chart, Series};
 
 const SEEDS: [u64; 5] = [0, 1, 2, 3, 4];
@@ -39,6 +40,7 @@ fn main() {
                 losses.join(" ")
             );
             if lr == 1e-2 {
+                println!("seed 0, per epoch:\n{}", table(&runs[0]));
                 let curve = runs[0]
                     .iter()
                     .map(|r| (r.epoch as f64, r.train_loss))
@@ -54,7 +56,7 @@ fn main() {
             }
         }
     }
-    let path = "target/burn-lr-runs/transformer/loss.png";
+    let path = "docs/transformer-warmup.png";
     match chart.save(path) {
         Ok(()) => println!("plot: {path}"),
         Err(e) => eprintln!("transformer_warmup: {e}"),
