@@ -9,15 +9,10 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use burn::data::dataloader::DataLoaderBuilder;
 use burn::optim::AdamConfig;
-use burn::tensor::Device;
 use burn_lr_examples::arithmetic;
-use burn_lr_examples::digits::{self, DigitBatcher};
-use burn_lr_examples::model::Mlp;
 use burn_lr_examples::report::EpochRow;
 use burn_lr_examples::run::DigitsRun;
-use burn_lr_finder::{FinderConfig, Optimizer, hand_off, range_test};
 use burn_lr_plateau::PlateauSpec;
 use burn_lr_plot::{Chart, Series};
 use burn_lr_schedule::Spec;
@@ -45,32 +40,6 @@ fn spec(text: &str, run: &DigitsRun) -> Spec {
     Spec::from_json(text)
         .expect("harness specs are valid")
         .with_steps_per_epoch(run.steps_per_epoch())
-}
-
-/// The finder's hand-off LR for a seed (Adam, the same model and data).
-fn finder_lr(seed: u64) -> f64 {
-    let device = Device::default().autodiff();
-    device.seed(seed);
-    let (train, _) = digits::split(seed);
-    let loader = DataLoaderBuilder::new(DigitBatcher)
-        .batch_size(BATCH)
-        .shuffle(seed)
-        .build(train);
-    let config = FinderConfig {
-        start_lr: 1e-6,
-        progress: false,
-        ..FinderConfig::default()
-    };
-    let test = range_test(
-        Mlp::new(128, &device),
-        AdamConfig::new().init(),
-        loader,
-        &config,
-    )
-    .expect("valid config");
-    hand_off(&test, Optimizer::Adam)
-        .expect("a non-empty curve")
-        .max_lr
 }
 
 /// Trains one schedule (a plateau spec gets its hook registered).
@@ -137,7 +106,7 @@ fn main() {
         report,
         "## Schedules\n\n| schedule | final accuracy (mean +- std) | epochs to {TARGET}% (mean; runs that never reach it) |\n| --- | --- | --- |"
     );
-    let finder: Vec<f64> = SEEDS.iter().map(|&s| finder_lr(s)).collect();
+    let finder: Vec<f64> = SEEDS.iter().map(|&s| run("finder", s).found_lr()).collect();
     let one_cycle = |lr: f64| {
         format!(
             r#"{{"scheduler": "one_cycle", "max_lr": {lr}, "total_steps": {}}}"#,
@@ -240,28 +209,16 @@ fn main() {
          updates. A run diverged when its final training loss stays above 90% of chance (`ln 23`).\n\n\
          | LR | warmup | diverged seeds | final training loss per seed |\n| --- | --- | --- | --- |"
     );
-    for lr in [3e-3, 1e-2, 3e-2] {
-        for warmup in [false, true] {
-            let runs: Vec<_> = SEEDS
-                .iter()
-                .map(|&s| arithmetic::train(s, lr, warmup, TRANSFORMER_EPOCHS))
-                .collect();
-            let losses: Vec<String> = runs
-                .iter()
-                .map(|r| {
-                    r.last()
-                        .map_or("-".into(), |r| format!("{:.3}", r.train_loss))
-                })
-                .collect();
-            let count = runs.iter().filter(|r| arithmetic::diverged(r)).count();
-            let _ = writeln!(
-                report,
-                "| {lr:e} | {} | {count} of {} | {} |",
-                if warmup { "yes" } else { "no" },
-                SEEDS.len(),
-                losses.join(", ")
-            );
-        }
+    for row in arithmetic::warmup_study(&SEEDS, &[3e-3, 1e-2, 3e-2], TRANSFORMER_EPOCHS) {
+        let _ = writeln!(
+            report,
+            "| {:e} | {} | {} of {} | {} |",
+            row.lr,
+            if row.warmup { "yes" } else { "no" },
+            row.diverged(),
+            SEEDS.len(),
+            row.final_losses().join(", ")
+        );
     }
     let _ = writeln!(report, "\n![validation accuracy](evidence-accuracy.png)");
     let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs");

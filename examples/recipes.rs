@@ -6,13 +6,7 @@
 //! cargo run --release -p burn-lr-examples --example recipes
 //! ```
 
-use burn::data::dataloader::DataLoaderBuilder;
-use burn::optim::AdamConfig;
-use burn::tensor::Device;
-use burn_lr_examples::digits::{self, DigitBatcher};
-use burn_lr_examples::model::Mlp;
 use burn_lr_examples::run::DigitsRun;
-use burn_lr_finder::{FinderConfig, Optimizer, hand_off, range_test};
 use burn_lr_recipes::{
     ModelFamily, Recipe, RunDescription, cnn_classic, cnn_modern, fast_one_cycle,
 };
@@ -33,25 +27,7 @@ fn main() {
     let description = RunDescription::new(ModelFamily::Cnn, EPOCHS, steps_per_epoch, BATCH);
 
     // The finder's suggestion for one-cycle (Adam, the same model and data).
-    let device = Device::default().autodiff();
-    device.seed(0);
-    let (train, _) = digits::split(0);
-    let loader = DataLoaderBuilder::new(DigitBatcher)
-        .batch_size(BATCH as usize)
-        .shuffle(0)
-        .build(train);
-    let config = FinderConfig {
-        start_lr: 1e-6,
-        ..FinderConfig::default()
-    };
-    let test = range_test(
-        Mlp::new(128, &device),
-        AdamConfig::new().init(),
-        loader,
-        &config,
-    )
-    .expect("valid config");
-    let found = hand_off(&test, Optimizer::Adam).expect("a curve").max_lr;
+    let found = run("finder").found_lr();
     println!("finder: valley at {found:.3e}");
 
     let recipes: [Recipe; 3] = [

@@ -5,7 +5,7 @@
 //! cargo run --release -p burn-lr-examples --example transformer_warmup
 //! ```
 
-use burn_lr_examples::arithmetic::{diverged, train};
+use burn_lr_examples::arithmetic::warmup_study;
 use burn_lr_examples::report::table;
 use burn_lr_plot::{Chart, Series};
 
@@ -19,41 +19,27 @@ fn main() {
         "epoch",
         "cross-entropy",
     );
-    for lr in [3e-3, 1e-2, 3e-2] {
-        for warmup in [false, true] {
-            let runs: Vec<_> = SEEDS
+    for row in warmup_study(&SEEDS, &[3e-3, 1e-2, 3e-2], EPOCHS) {
+        let label = if row.warmup { "yes" } else { "no" };
+        println!(
+            "{:<7} | {label:<6} | {} of {} | {}",
+            row.lr,
+            row.diverged(),
+            SEEDS.len(),
+            row.final_losses().join(" ")
+        );
+        if row.lr == 1e-2 {
+            println!("seed 0, per epoch:\n{}", table(&row.runs[0]));
+            let curve = row.runs[0]
                 .iter()
-                .map(|&s| train(s, lr, warmup, EPOCHS))
+                .map(|r| (r.epoch as f64, r.train_loss))
                 .collect();
-            let losses: Vec<String> = runs
-                .iter()
-                .map(|r| {
-                    r.last()
-                        .map_or("-".into(), |r| format!("{:.3}", r.train_loss))
-                })
-                .collect();
-            let count = runs.iter().filter(|r| diverged(r)).count();
-            println!(
-                "{lr:<7} | {:<6} | {count} of {} | {}",
-                if warmup { "yes" } else { "no" },
-                SEEDS.len(),
-                losses.join(" ")
-            );
-            if lr == 1e-2 {
-                println!("seed 0, per epoch:\n{}", table(&runs[0]));
-                let curve = runs[0]
-                    .iter()
-                    .map(|r| (r.epoch as f64, r.train_loss))
-                    .collect();
-                chart = chart.series(Series::new(
-                    if warmup {
-                        "warmup, seed 0"
-                    } else {
-                        "no warmup, seed 0"
-                    },
-                    curve,
-                ));
-            }
+            let name = if row.warmup {
+                "warmup, seed 0"
+            } else {
+                "no warmup, seed 0"
+            };
+            chart = chart.series(Series::new(name, curve));
         }
     }
     let path = "docs/transformer-warmup.png";

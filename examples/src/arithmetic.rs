@@ -195,3 +195,46 @@ pub fn diverged(rows: &[crate::report::EpochRow]) -> bool {
     rows.last()
         .is_none_or(|r| !r.train_loss.is_finite() || r.train_loss >= 0.9 * (MODULUS as f64).ln())
 }
+
+/// One line of the warmup study: the runs of every seed at one LR, with or without warmup.
+pub struct StudyRow {
+    /// The constant LR.
+    pub lr: f64,
+    /// Whether a 10% linear warmup came first.
+    pub warmup: bool,
+    /// What each seed's run logged.
+    pub runs: Vec<Vec<crate::report::EpochRow>>,
+}
+
+impl StudyRow {
+    /// How many runs diverged.
+    pub fn diverged(&self) -> usize {
+        self.runs.iter().filter(|r| diverged(r)).count()
+    }
+
+    /// The final training loss of each run.
+    pub fn final_losses(&self) -> Vec<String> {
+        self.runs
+            .iter()
+            .map(|r| {
+                r.last()
+                    .map_or("-".into(), |r| format!("{:.3}", r.train_loss))
+            })
+            .collect()
+    }
+}
+
+/// Trains every seed at every LR, without and with warmup.
+pub fn warmup_study(seeds: &[u64], lrs: &[f64], epochs: usize) -> Vec<StudyRow> {
+    lrs.iter()
+        .flat_map(|&lr| [false, true].map(|warmup| (lr, warmup)))
+        .map(|(lr, warmup)| StudyRow {
+            lr,
+            warmup,
+            runs: seeds
+                .iter()
+                .map(|&s| train(s, lr, warmup, epochs))
+                .collect(),
+        })
+        .collect()
+}

@@ -7,10 +7,12 @@ use burn::data::dataloader::DataLoaderBuilder;
 use burn::data::dataset::Dataset;
 use burn::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
 use burn::module::Module;
-use burn::optim::ModuleOptimizer;
+use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::tensor::Device;
 use burn::train::metric::{AccuracyMetric, LearningRateMetric, LossMetric};
 use burn::train::{Learner, SupervisedTraining};
+
+use burn_lr_finder::{FinderConfig, Optimizer, hand_off, range_test};
 
 use crate::digits::{self, DigitBatcher};
 use crate::model::Mlp;
@@ -54,6 +56,26 @@ impl DigitsRun {
         let device = Device::default().autodiff();
         device.seed(self.seed);
         Mlp::new(128, &device)
+    }
+
+    /// The LR range test's hand-off LR (`valley`) for this run's data, seed and
+    /// model, with Adam: the `max_lr` for one-cycle.
+    pub fn found_lr(&self) -> f64 {
+        let (train, _) = digits::split_classes(self.seed, self.classes.clone());
+        let loader = DataLoaderBuilder::new(DigitBatcher)
+            .batch_size(self.batch_size)
+            .shuffle(self.seed)
+            .build(train);
+        let config = FinderConfig {
+            start_lr: 1e-6,
+            progress: false,
+            ..FinderConfig::default()
+        };
+        let test = range_test(self.model(), AdamConfig::new().init(), loader, &config)
+            .expect("the default finder config is valid");
+        hand_off(&test, Optimizer::Adam)
+            .expect("the sweep records points")
+            .max_lr
     }
 
     /// Where burn-train writes this run's logs and checkpoints.

@@ -132,15 +132,7 @@ fn from_file(path: &PathBuf, args: &FindArgs) -> Result<(), CliError> {
             if let Some(cut) = cut {
                 println!("the curve stops at point {cut}: its loss is not finite");
             }
-            for s in &suggestions {
-                println!(
-                    "{:>8}: lr {:.4e} (point {}): {}",
-                    s.method.name(),
-                    s.lr,
-                    s.index,
-                    s.why
-                );
-            }
+            print_suggestions(&suggestions);
         }
     }
     Ok(())
@@ -210,19 +202,23 @@ fn live(args: &FindArgs) -> Result<(), CliError> {
                 "suggestions read points {}..{} (the first num_iter/10 and the last 5 are dropped, as fastai's lr_find)",
                 trimmed.start, trimmed.end
             );
-            for s in &suggestions {
-                println!(
-                    "{:>8}: lr {:.4e} (point {}): {}",
-                    s.method.name(),
-                    s.lr,
-                    s.index,
-                    s.why
-                );
-            }
+            print_suggestions(&suggestions);
             if let Some(h) = handoff {
                 println!("hand-off: {}", h.advice);
             }
         }
     }
     Ok(())
+}
+
+fn print_suggestions(suggestions: &[burn_lr_finder::Suggestion]) {
+    for s in suggestions {
+        println!(
+            "{:>8}: lr {:.4e} (point {}): {}",
+            s.method.name(),
+            s.lr,
+            s.index,
+            s.why
+        );
+    }
 }
