@@ -22,13 +22,7 @@ pub fn detection(run: &RunDescription) -> Recipe {
     Recipe {
         name: "detection",
         reference: "Detectron2 / mmdetection 1x and 2x schedules (Faster R-CNN, RetinaNet)",
-        optimizer: OptimizerSpec {
-            kind: OptimizerKind::Sgd,
-            lr,
-            momentum: Some(0.9),
-            weight_decay: 1e-4,
-            grad_clip_norm: None,
-        },
+        optimizer: OptimizerSpec::for_kind(OptimizerKind::Sgd, lr, 1e-4, 1e-4),
         schedule: Spec::from_value(&spec).expect("valid spec"),
         epochs: run.epochs,
         stepping: run.stepping,

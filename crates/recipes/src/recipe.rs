@@ -26,6 +26,22 @@ pub struct OptimizerSpec {
 }
 
 impl OptimizerSpec {
+    /// `kind` at `lr` with the usual companions: momentum 0.9 for SGD, weight
+    /// decay `adamw_decay` for AdamW (decoupled) and `decay` otherwise, no clipping.
+    pub fn for_kind(kind: OptimizerKind, lr: f64, adamw_decay: f64, decay: f64) -> Self {
+        Self {
+            kind,
+            lr,
+            momentum: (kind == OptimizerKind::Sgd).then_some(0.9),
+            weight_decay: if kind == OptimizerKind::AdamW {
+                adamw_decay
+            } else {
+                decay
+            },
+            grad_clip_norm: None,
+        }
+    }
+
     /// burn's optimizer for this spec.
     pub fn init(&self) -> ModuleOptimizer {
         let clip = self

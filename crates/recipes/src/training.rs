@@ -17,13 +17,7 @@ pub fn segmentation(run: &RunDescription) -> Recipe {
     Recipe {
         name: "segmentation-poly",
         reference: "Chen et al., DeepLab (2017); mmsegmentation PolyLR (power 0.9, min 1e-4)",
-        optimizer: OptimizerSpec {
-            kind: OptimizerKind::Sgd,
-            lr,
-            momentum: Some(0.9),
-            weight_decay: 5e-4,
-            grad_clip_norm: None,
-        },
+        optimizer: OptimizerSpec::for_kind(OptimizerKind::Sgd, lr, 5e-4, 5e-4),
         schedule: Spec::from_value(&spec).expect("valid spec"),
         epochs: run.epochs,
         stepping: run.stepping,
@@ -50,17 +44,7 @@ pub fn large_batch(run: &RunDescription) -> Recipe {
     Recipe {
         name: "large-batch",
         reference: "Goyal et al., Accurate, Large Minibatch SGD (2017); Hoffer et al. (2017) for sqrt scaling",
-        optimizer: OptimizerSpec {
-            kind,
-            lr,
-            momentum: (kind == OptimizerKind::Sgd).then_some(0.9),
-            weight_decay: if kind == OptimizerKind::AdamW {
-                0.05
-            } else {
-                1e-4
-            },
-            grad_clip_norm: None,
-        },
+        optimizer: OptimizerSpec::for_kind(kind, lr, 0.05, 1e-4),
         schedule: in_epochs(run, spec, "iteration"),
         epochs: run.epochs,
         stepping: run.stepping,
@@ -97,17 +81,7 @@ pub fn fine_tuning(run: &RunDescription) -> Recipe {
     Recipe {
         name: "fine-tuning",
         reference: "Howard & Ruder, ULMFiT (2018): discriminative fine-tuning",
-        optimizer: OptimizerSpec {
-            kind,
-            lr,
-            momentum: (kind == OptimizerKind::Sgd).then_some(0.9),
-            weight_decay: if kind == OptimizerKind::AdamW {
-                0.01
-            } else {
-                1e-4
-            },
-            grad_clip_norm: None,
-        },
+        optimizer: OptimizerSpec::for_kind(kind, lr, 0.01, 1e-4),
         schedule: in_epochs(run, spec, "iteration"),
         epochs: run.epochs,
         stepping: run.stepping,
@@ -130,17 +104,7 @@ pub fn fast_one_cycle(run: &RunDescription) -> Recipe {
     Recipe {
         name: "fast-one-cycle",
         reference: "Smith & Topin, Super-Convergence (2018); fastai fit_one_cycle",
-        optimizer: OptimizerSpec {
-            kind,
-            lr: max_lr,
-            momentum: (kind == OptimizerKind::Sgd).then_some(0.9),
-            weight_decay: if kind == OptimizerKind::AdamW {
-                0.01
-            } else {
-                0.0
-            },
-            grad_clip_norm: None,
-        },
+        optimizer: OptimizerSpec::for_kind(kind, max_lr, 0.01, 0.0),
         schedule: Spec::from_value(&spec).expect("valid spec"),
         epochs: run.epochs,
         stepping: run.stepping,

@@ -36,13 +36,7 @@ pub fn cnn_classic(run: &RunDescription) -> Recipe {
     Recipe {
         name: "vision-cnn-classic",
         reference: "He et al., Deep Residual Learning (2016); PyTorch ImageNet reference recipe",
-        optimizer: OptimizerSpec {
-            kind: OptimizerKind::Sgd,
-            lr,
-            momentum: Some(0.9),
-            weight_decay: 1e-4,
-            grad_clip_norm: None,
-        },
+        optimizer: OptimizerSpec::for_kind(OptimizerKind::Sgd, lr, 1e-4, 1e-4),
         schedule: in_epochs(run, spec, "epoch"),
         epochs: run.epochs,
         stepping: run.stepping,
@@ -64,17 +58,7 @@ pub fn cnn_modern(run: &RunDescription) -> Recipe {
     Recipe {
         name: "vision-cnn-modern",
         reference: "Goyal et al. (2017) warmup; Loshchilov & Hutter, SGDR (2017) cosine; He et al., Bag of Tricks (2019)",
-        optimizer: OptimizerSpec {
-            kind,
-            lr,
-            momentum: (kind == OptimizerKind::Sgd).then_some(0.9),
-            weight_decay: if kind == OptimizerKind::AdamW {
-                0.05
-            } else {
-                5e-5
-            },
-            grad_clip_norm: None,
-        },
+        optimizer: OptimizerSpec::for_kind(kind, lr, 0.05, 5e-5),
         schedule: in_epochs(run, spec, "iteration"),
         epochs: run.epochs,
         stepping: run.stepping,
@@ -102,13 +86,7 @@ pub fn vit(run: &RunDescription) -> Recipe {
     Recipe {
         name: "vision-vit",
         reference: "Touvron et al., DeiT (2021); Dosovitskiy et al., ViT (2021)",
-        optimizer: OptimizerSpec {
-            kind: OptimizerKind::AdamW,
-            lr,
-            momentum: None,
-            weight_decay: 0.05,
-            grad_clip_norm: None,
-        },
+        optimizer: OptimizerSpec::for_kind(OptimizerKind::AdamW, lr, 0.05, 0.05),
         schedule: in_epochs(run, spec, "iteration"),
         epochs: run.epochs,
         stepping: run.stepping,
