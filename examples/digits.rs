@@ -34,7 +34,7 @@ fn main() {
         seed: 0,
         classes: 0..10,
     };
-    let scheduler = Spec::from_file(&spec_path)
+    let lr = Spec::from_file(&spec_path)
         .and_then(|spec| {
             spec.with_steps_per_epoch(run.steps_per_epoch())
                 .init(run.base_lr)
@@ -47,8 +47,9 @@ fn main() {
     match run.launch(
         run.model(),
         AdamConfig::new().init(),
-        scheduler,
-        |training| training,
+        lr.clone(),
+        // Checks each epoch's update count against the spec (and feeds a plateau spec).
+        |training| training.early_stopping(lr.hook()),
     ) {
         Ok(trained) => run.report(&trained.rows),
         Err(e) => {

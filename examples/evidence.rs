@@ -13,7 +13,6 @@ use burn::optim::AdamConfig;
 use burn_lr_examples::arithmetic;
 use burn_lr_examples::report::EpochRow;
 use burn_lr_examples::run::DigitsRun;
-use burn_lr_plateau::PlateauSpec;
 use burn_lr_plot::{Chart, Series};
 use burn_lr_schedule::Spec;
 
@@ -42,26 +41,15 @@ fn spec(text: &str, run: &DigitsRun) -> Spec {
         .with_steps_per_epoch(run.steps_per_epoch())
 }
 
-/// Trains one schedule (a plateau spec gets its hook registered).
+/// Trains one schedule with its hook (which feeds a plateau spec).
 fn train(name: &str, seed: u64, base_lr: f64, schedule: &str) -> Vec<EpochRow> {
     let mut run = run(name, seed);
     run.base_lr = base_lr;
-    let rows = if schedule.contains("reduce_on_plateau") {
-        let plateau = PlateauSpec::from_json(schedule).expect("valid spec");
-        let (scheduler, hook) = plateau
-            .init(base_lr, run.steps_per_epoch())
-            .expect("valid spec");
-        run.launch(run.model(), AdamConfig::new().init(), scheduler, |t| {
-            t.early_stopping(hook)
-        })
-    } else {
-        run.launch(
-            run.model(),
-            AdamConfig::new().init(),
-            spec(schedule, &run).init(base_lr).expect("valid spec"),
-            |t| t,
-        )
-    };
+    let lr = spec(schedule, &run).init(base_lr).expect("valid spec");
+    let hook = lr.hook();
+    let rows = run.launch(run.model(), AdamConfig::new().init(), lr, |t| {
+        t.early_stopping(hook)
+    });
     rows.expect("training runs").rows
 }
 

@@ -50,8 +50,7 @@ fn main() {
         ..RunDescription::new(ModelFamily::Mlp, 5, tune("x").steps_per_epoch(), 64)
     };
     let recipe = fine_tuning(&description);
-    let mut uniform = recipe.schedule.clone();
-    uniform.groups.clear();
+    let uniform = recipe.schedule.clone().without_groups();
     let mut summary = Vec::new();
     for (name, spec) in [
         ("discriminative (backbone x0.1)", &recipe.schedule),
@@ -59,7 +58,7 @@ fn main() {
     ] {
         let run = DigitsRun {
             base_lr: recipe.optimizer.lr,
-            ..tune(if spec.groups.is_empty() {
+            ..tune(if spec.groups().is_empty() {
                 "uniform"
             } else {
                 "discriminative"

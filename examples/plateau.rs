@@ -12,7 +12,7 @@ use burn::train::metric::AccuracyMetric;
 use burn::train::metric::store::{Aggregate, Direction, Split};
 use burn::train::{MetricEarlyStoppingStrategy, StoppingCondition};
 use burn_lr_examples::run::DigitsRun;
-use burn_lr_plateau::PlateauSpec;
+use burn_lr_schedule::Spec;
 
 fn main() {
     let run = DigitsRun {
@@ -24,8 +24,11 @@ fn main() {
         classes: 0..10,
     };
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/specs/digits-plateau.json");
-    let (scheduler, hook) = PlateauSpec::from_file(path)
-        .and_then(|spec| spec.init(run.base_lr, run.steps_per_epoch()))
+    let lr = Spec::from_file(path)
+        .and_then(|spec| {
+            spec.with_steps_per_epoch(run.steps_per_epoch())
+                .init(run.base_lr)
+        })
         .unwrap_or_else(|e| {
             eprintln!("plateau: {path}: {e}");
             exit(2);
@@ -42,8 +45,8 @@ fn main() {
     match run.launch(
         run.model(),
         AdamConfig::new().init(),
-        scheduler,
-        |training| training.early_stopping(hook.wrap(stop)),
+        lr.clone(),
+        |training| training.early_stopping(lr.hook().wrap(stop)),
     ) {
         Ok(trained) => run.report(&trained.rows),
         Err(e) => {

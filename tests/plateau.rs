@@ -8,7 +8,6 @@ use std::sync::{Arc, Barrier, Mutex};
 
 use burn::data::dataloader::DataLoaderBuilder;
 use burn::data::dataset::Dataset;
-use burn::lr_scheduler::LrScheduler;
 use burn::optim::AdamConfig;
 use burn::tensor::Device;
 use burn::train::metric::store::{Aggregate, Direction, Split};
@@ -21,7 +20,8 @@ use burn_lr_examples::digits::{self, DigitBatcher};
 use burn_lr_examples::model::Mlp;
 use burn_lr_examples::renderer::EpochLines;
 use burn_lr_examples::report::{EpochRow, read_epochs};
-use burn_lr_plateau::{MetricMailbox, PlateauHook, PlateauSpec};
+use burn::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
+use burn_lr_schedule::{LrHook, Spec};
 use burn_lr_tests::{close, golden_path};
 use serde_json::Value;
 
@@ -37,7 +37,9 @@ fn plateau_cases_match_pytorch() {
         .collect();
     assert_eq!(cases.len(), 5);
     for case in cases {
-        let spec = PlateauSpec::from_value(&case["spec"]).unwrap();
+        let spec = Spec::from_value(&case["spec"])
+            .unwrap()
+            .with_steps_per_epoch(1);
         let metrics: Vec<f64> = case["metrics"]
             .as_array()
             .unwrap()
@@ -51,7 +53,7 @@ fn plateau_cases_match_pytorch() {
             .map(|m| m.as_f64().unwrap())
             .collect();
         let got = spec
-            .preview(case["base_lr"].as_f64().unwrap(), want.len(), 1, &metrics)
+            .preview_with_metrics(case["base_lr"].as_f64().unwrap(), want.len(), &metrics)
             .unwrap();
         for (k, (g, w)) in got.iter().zip(&want).enumerate() {
             assert!(close(*g, *w), "{}: epoch {k}: {g} vs {w}", case["id"]);
@@ -96,7 +98,7 @@ fn train<S>(
     directory: &Path,
     spec: &str,
     epochs: usize,
-    setup: impl FnOnce(PlateauHook) -> Resume<S>,
+    setup: impl FnOnce(LrHook) -> Resume<S>,
 ) -> Run
 where
     S: EarlyStoppingStrategy + Clone + Send + Sync + 'static,
@@ -105,8 +107,10 @@ where
     let _serial = TRAINING.lock().unwrap_or_else(|e| e.into_inner());
     let (train, valid) = digits::split(3);
     let steps_per_epoch = train.len().div_ceil(BATCH) as u64;
-    let spec = PlateauSpec::from_json(spec).unwrap();
-    let (scheduler, hook) = spec.init(3e-2, steps_per_epoch).unwrap();
+    let spec = Spec::from_json(spec)
+        .unwrap()
+        .with_steps_per_epoch(steps_per_epoch);
+    let (scheduler, hook) = spec.init(3e-2).unwrap().into_parts();
     let resume = setup(hook);
     let device = Device::default().autodiff();
     device.seed(3);
@@ -143,11 +147,11 @@ where
 }
 
 struct Resume<S> {
-    hook: PlateauHook<S>,
+    hook: LrHook<S>,
     from_checkpoint: Option<usize>,
 }
 
-fn fresh<S>(hook: PlateauHook<S>) -> Resume<S> {
+fn fresh<S>(hook: LrHook<S>) -> Resume<S> {
     Resume {
         hook,
         from_checkpoint: None,
@@ -214,11 +218,11 @@ fn warmup_then_cosine_reduced_on_plateau_in_one_training() {
     let dir = tempfile::tempdir().unwrap();
     let run = train(dir.path(), spec, 12, fresh);
     let (train_set, _) = digits::split(3);
-    let base = PlateauSpec::from_json(spec)
+    let base = Spec::from_json(spec)
         .unwrap()
-        .base
         .with_steps_per_epoch(train_set.len().div_ceil(BATCH) as u64);
     let steps_per_epoch = train_set.len().div_ceil(BATCH);
+    // The base curve: the same spec with no metric.
     let curve = base.preview(3e-2, 12 * steps_per_epoch).unwrap();
     for row in &run.rows {
         let base_lr = curve[(row.epoch - 1) * steps_per_epoch];
@@ -271,26 +275,26 @@ fn cloned_schedulers_stepping_in_parallel_agree_with_a_single_device_run() {
     const WORKERS: usize = 4;
     const EPOCHS: u64 = 12;
     const STEPS: u64 = 5;
-    let spec = PlateauSpec::from_json(
+    let spec = Spec::from_json(
         r#"{"scheduler": "reduce_on_plateau", "factor": 0.5, "patience": 1, "cooldown": 1,
             "base": {"scheduler": "cosine_annealing", "t_max": 60}}"#,
     )
-    .unwrap();
+    .unwrap()
+    .with_steps_per_epoch(STEPS);
     let metrics: Vec<f64> = (0..EPOCHS)
         .map(|e| [1.0, 0.9, 0.9, 0.95, 0.9, 0.8][e as usize % 6])
         .collect();
     let single = spec
-        .preview(0.1, (EPOCHS * STEPS) as usize, STEPS, &metrics)
+        .preview_with_metrics(0.1, (EPOCHS * STEPS) as usize, &metrics)
         .unwrap();
 
-    let mailbox = MetricMailbox::new();
-    let scheduler = spec.scheduler(0.1, STEPS, &mailbox).unwrap();
+    let (scheduler, hook) = spec.init(0.1).unwrap().into_parts();
     let barrier = Arc::new(Barrier::new(WORKERS));
     let workers: Vec<_> = (0..WORKERS)
         .map(|_| {
-            let (mut scheduler, mailbox, barrier, metrics) = (
+            let (mut scheduler, hook, barrier, metrics) = (
                 scheduler.clone(),
-                mailbox.clone(),
+                hook.clone(),
                 barrier.clone(),
                 metrics.clone(),
             );
@@ -298,10 +302,10 @@ fn cloned_schedulers_stepping_in_parallel_agree_with_a_single_device_run() {
                 let mut lrs = Vec::new();
                 for epoch in 1..=EPOCHS {
                     for _ in 0..STEPS {
-                        lrs.push(scheduler.step());
+                        lrs.push(scheduler.step().base());
                     }
                     // Every worker's hook posts the same epoch; the writes are idempotent.
-                    mailbox.post(epoch, metrics[epoch as usize - 1]);
+                    hook.observe(epoch, metrics[epoch as usize - 1]);
                     barrier.wait();
                 }
                 lrs
@@ -323,36 +327,34 @@ fn cloned_schedulers_stepping_in_parallel_agree_with_a_single_device_run() {
 
 #[test]
 fn plateau_schedulers_resume_bit_identically_from_their_record() {
-    let spec = PlateauSpec::from_json(
+    let spec = Spec::from_json(
         r#"{"scheduler": "reduce_on_plateau", "factor": 0.3, "patience": 1,
-        "warmup": {"total_iters": 3}}"#,
+        "warmup": {"total_iters": 3}, "steps_per_epoch": 4}"#,
     )
     .unwrap();
     let metrics = [3.0, 2.0, 2.5, 2.4, 2.6, 1.0, 1.1, 1.2, 1.3, 0.5];
-    let truth = spec.preview(0.2, 40, 4, &metrics).unwrap();
+    let truth = spec.preview_with_metrics(0.2, 40, &metrics).unwrap();
     for save_at in [0usize, 5, 17, 24, 39] {
-        let mailbox = MetricMailbox::new();
-        let mut first = spec.scheduler(0.2, 4, &mailbox).unwrap();
+        let (mut first, hook) = spec.init(0.2).unwrap().into_parts();
         for update in 0..save_at as u64 {
             if update > 0 && update % 4 == 0 {
-                mailbox.post(update / 4, metrics[(update / 4 - 1) as usize]);
+                hook.observe(update / 4, metrics[(update / 4 - 1) as usize]);
             }
             first.step();
         }
         let record = first.to_record();
         // A resumed run back-fills the completed epochs, then posts each new one.
-        let mailbox = MetricMailbox::new();
+        let (resumed, hook) = spec.init(0.2).unwrap().into_parts();
         for epoch in 1..=save_at as u64 / 4 {
-            mailbox.post(epoch, metrics[epoch as usize - 1]);
+            hook.observe(epoch, metrics[epoch as usize - 1]);
         }
-        let mut resumed = spec.scheduler(0.2, 4, &mailbox).unwrap();
-        resumed.load_record(record);
+        let mut resumed: ModuleLrScheduler = resumed.load_record(record);
         let rest: Vec<u64> = (save_at as u64..40)
             .map(|update| {
                 if update > 0 && update % 4 == 0 {
-                    mailbox.post(update / 4, metrics[(update / 4 - 1) as usize]);
+                    hook.observe(update / 4, metrics[(update / 4 - 1) as usize]);
                 }
-                resumed.step().to_bits()
+                resumed.step().base().to_bits()
             })
             .collect();
         let want: Vec<u64> = truth[save_at..].iter().map(|x| x.to_bits()).collect();

@@ -1,30 +1,47 @@
 //! burn-lr: learning-rate scheduling for [burn](https://burn.dev).
 //!
-//! Write a schedule with PyTorch, Hugging Face or timm names, get the same
-//! numbers, and plug it into `Learner::new(model, optim, scheduler)`:
+//! Write a schedule in Rust, or paste it with PyTorch, Hugging Face or timm
+//! names, get the same numbers, and plug it into
+//! `Learner::new(model, optim, lr)`:
 //!
 //! ```
-//! use burn_lr::Spec;
+//! use burn_lr::prelude::*;
 //!
-//! let spec = Spec::from_json(r#"{
-//!     "scheduler": "cosine_annealing", "t_max": 90,
-//!     "unit": "epoch", "timing": "iteration", "steps_per_epoch": 100,
-//!     "warmup": {"total_iters": 5, "start_factor": 0.01},
-//!     "groups": [{"match": "backbone", "lr_mult": 0.1}]
-//! }"#).unwrap();
-//! // burn's `ModuleLrScheduler`, one scheduler per parameter group:
-//! let scheduler = spec.init(0.1).unwrap();
-//! # let _ = scheduler;
+//! // 5 epochs of warmup, then cosine over 90, per update, backbone at 0.1x:
+//! let spec = Spec::new(CosineAnnealingLr::new(90))
+//!     .in_epochs(Timing::Iteration)
+//!     .with_steps_per_epoch(StepsPerEpoch::new(50_000, 128).compute()?)
+//!     .with_warmup(5, 0.01)
+//!     .with_group("backbone", 0.1);
+//! let lr = spec.init(0.1)?;      // validated; burn's ModuleLrScheduler and its hook
+//! # let _ = lr;
+//! # Ok::<(), SpecError>(())
 //! ```
+//!
+//! The README's walkthrough (every snippet of it is a test of this crate)
+//! covers training, plateau, resuming, groups and the LR finder.
 //!
 //! Features: `ndarray`, `wgpu` and `cuda` enable the matching burn backends
 //! (Flex, burn's default CPU backend, is always available).
 
-pub use burn_lr_schedule::*;
+pub use burn_lr_schedule::{
+    Clock, Curve, LrGroup, LrHook, LrSchedule, OnMismatch, Schedule, Scheduler, Spec, SpecError,
+    StepsPerEpoch, Timing, Unit, Warmup, lambda,
+};
+
+/// Every schedule's typed builder (`CosineAnnealingLr::new(t_max).with_eta_min(..)`).
+pub mod schedules {
+    pub use burn_lr_schedule::curves::*;
+}
 
 /// ReduceLROnPlateau over any schedule, fed by burn-train's validation metrics.
 pub mod plateau {
-    pub use burn_lr_plateau::*;
+    pub use burn_lr_schedule::plateau::{Mode, PlateauScheduler, ReduceOnPlateau, ThresholdMode};
+}
+
+/// burn-train integration: the epoch-end hook and its helpers.
+pub mod train {
+    pub use burn_lr_schedule::train::{KeepGoing, epoch_mean};
 }
 
 /// The LR range test, fastai's suggestion rules, and the hand-off to schedules.
@@ -36,3 +53,14 @@ pub mod finder {
 pub mod recipes {
     pub use burn_lr_recipes::*;
 }
+
+/// What a training script needs: `use burn_lr::prelude::*;`.
+pub mod prelude {
+    pub use crate::plateau::{Mode, ReduceOnPlateau};
+    pub use crate::schedules::*;
+    pub use crate::{LrHook, LrSchedule, OnMismatch, Spec, SpecError, StepsPerEpoch, Timing};
+}
+
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeSnippets;

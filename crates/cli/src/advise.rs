@@ -3,12 +3,10 @@
 
 use std::path::PathBuf;
 
-use burn_lr_plateau::PlateauSpec;
 use burn_lr_recipes::{
     Budget, ModelFamily, OptimizerKind, RunDescription, Severity, Stepping, lint, recommend,
 };
 use burn_lr_schedule::Spec;
-use burn_lr_schedule::spec::read_spec_file;
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
@@ -204,13 +202,8 @@ pub fn run_lint(args: LintArgs) -> Result<bool, CliError> {
     let run = args.run.run()?;
     let in_spec =
         |e: burn_lr_schedule::SpecError| CliError(format!("{}: {e}", args.spec.display()));
-    let value = read_spec_file(&args.spec).map_err(in_spec)?;
-    let (spec, plateau) = if PlateauSpec::is_plateau(&value) {
-        (PlateauSpec::from_value(&value).map_err(in_spec)?.base, true)
-    } else {
-        (Spec::from_value(&value).map_err(in_spec)?, false)
-    };
-    let findings = lint(&spec, plateau, &run);
+    let spec = Spec::from_file(&args.spec).map_err(in_spec)?;
+    let findings = lint(&spec, &run);
     match args.run.format {
         AdviceFormat::Json => println!("{}", json!({ "findings": findings })),
         AdviceFormat::Text if findings.is_empty() => println!("no findings"),

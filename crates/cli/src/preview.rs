@@ -3,9 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use burn_lr_plateau::PlateauSpec;
 use burn_lr_plot::{Chart, Series, terminal_chart};
-use burn_lr_schedule::spec::read_spec_file;
 use burn_lr_schedule::{Spec, SpecError};
 use clap::{Args, ValueEnum};
 
@@ -61,12 +59,14 @@ pub fn run(args: PreviewArgs) -> Result<(), CliError> {
         )));
     }
     let in_spec = |e: SpecError| CliError(format!("{}: {e}", args.spec.display()));
-    let value = read_spec_file(&args.spec).map_err(in_spec)?;
+    let mut spec = Spec::from_file(&args.spec).map_err(in_spec)?;
     if args.steps_per_epoch == Some(0) {
         return Err(CliError("--steps-per-epoch must be at least 1".into()));
     }
-    let lrs = if PlateauSpec::is_plateau(&value) {
-        let spec = PlateauSpec::from_value(&value).map_err(in_spec)?;
+    if let Some(k) = args.steps_per_epoch {
+        spec = spec.with_steps_per_epoch(k);
+    }
+    let lrs = if spec.plateau().is_some() {
         let path = args.metrics.as_ref().ok_or_else(|| {
             CliError(
                 "reduce_on_plateau needs --metrics FILE (a JSON array, one metric per epoch)"
@@ -74,18 +74,17 @@ pub fn run(args: PreviewArgs) -> Result<(), CliError> {
             )
         })?;
         let metrics = read_metrics(path)?;
-        let steps_per_epoch = args.steps_per_epoch.unwrap_or(1);
-        spec.preview(args.base_lr, args.steps, steps_per_epoch, &metrics)
+        if spec.steps_per_epoch().is_none() {
+            // One step is one epoch unless --steps-per-epoch says otherwise.
+            spec = spec.with_steps_per_epoch(1);
+        }
+        spec.preview_with_metrics(args.base_lr, args.steps, &metrics)
             .map_err(in_spec)?
     } else {
         if args.metrics.is_some() {
             return Err(CliError(
                 "--metrics applies only to reduce_on_plateau specs".into(),
             ));
-        }
-        let mut spec = Spec::from_value(&value).map_err(in_spec)?;
-        if let Some(k) = args.steps_per_epoch {
-            spec = spec.with_steps_per_epoch(k);
         }
         spec.preview(args.base_lr, args.steps).map_err(in_spec)?
     };

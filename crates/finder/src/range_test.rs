@@ -115,21 +115,11 @@ impl FinderConfig {
         if self.accumulation == 0 {
             return Err(SpecError::invalid("accumulation", 0, "an integer >= 1"));
         }
-        if let Some((pattern, mult)) = self
-            .groups
-            .iter()
-            .find(|(_, m)| !(m.is_finite() && *m >= 0.0))
-        {
-            return Err(SpecError::invalid(
-                format!("groups[{pattern}]"),
-                mult,
-                "a finite multiplier >= 0",
-            ));
-        }
         Ok(())
     }
 
-    /// The sweep as a burn-lr schedule (one scheduler per group).
+    /// The sweep as a burn-lr schedule (one scheduler per group; the spec
+    /// checks the groups).
     fn scheduler(&self) -> Result<ModuleLrScheduler, SpecError> {
         let (start, end, n, sweep) = (self.start_lr, self.end_lr, self.num_iter as f64, self.sweep);
         let spec = lambda("lr range test", move |t| match sweep {
@@ -139,7 +129,7 @@ impl FinderConfig {
         let spec = self.groups.iter().fold(spec, |spec, (pattern, mult)| {
             spec.with_group(pattern.clone(), *mult)
         });
-        spec.init(start)
+        spec.init(start).map(ModuleLrScheduler::from)
     }
 }
 

@@ -6,7 +6,7 @@
 //! let run = RunDescription::new(ModelFamily::Vit, 300, 2502, 512);
 //! let recipe = recommend(&run);
 //! assert_eq!(recipe.name, "vision-vit");
-//! assert!(lint(&recipe.schedule, false, &run).iter().all(|f| f.severity == burn_lr_recipes::Severity::Info));
+//! assert!(lint(&recipe.schedule, &run).iter().all(|f| f.severity == burn_lr_recipes::Severity::Info));
 //! ```
 #![warn(missing_docs)]
 

@@ -76,16 +76,16 @@ impl Shape {
 /// The length of the decay the spec plans, in `step()` calls, when it has one.
 fn horizon(schedule: &Schedule) -> Option<(&'static str, f64)> {
     Some(match schedule {
-        Schedule::CosineAnnealing(s) => ("cosine_annealing t_max", s.t_max as f64),
-        Schedule::OneCycle(s) => ("one_cycle total_steps", s.total_steps as f64),
-        Schedule::LinearWithWarmup(s) => ("num_training_steps", s.num_training_steps as f64),
-        Schedule::CosineWithWarmup(s) => ("num_training_steps", s.num_training_steps as f64),
-        Schedule::CosineWithMinLr(s) => ("num_training_steps", s.num_training_steps as f64),
-        Schedule::PolynomialWithWarmup(s) => ("num_training_steps", s.num_training_steps as f64),
-        Schedule::Polynomial(s) => ("polynomial total_iters", s.total_iters as f64),
+        Schedule::CosineAnnealing(s) => ("cosine_annealing t_max", s.t_max() as f64),
+        Schedule::OneCycle(s) => ("one_cycle total_steps", s.total_steps() as f64),
+        Schedule::LinearWithWarmup(s) => ("num_training_steps", s.num_training_steps() as f64),
+        Schedule::CosineWithWarmup(s) => ("num_training_steps", s.num_training_steps() as f64),
+        Schedule::CosineWithMinLr(s) => ("num_training_steps", s.num_training_steps() as f64),
+        Schedule::PolynomialWithWarmup(s) => ("num_training_steps", s.num_training_steps() as f64),
+        Schedule::Polynomial(s) => ("polynomial total_iters", s.total_iters() as f64),
         Schedule::Sequential(s) => {
-            let (name, last) = horizon(s.schedulers.last()?)?;
-            (name, last + *s.milestones.last()? as f64)
+            let (name, last) = horizon(s.schedulers().last()?)?;
+            (name, last + *s.milestones().last()? as f64)
         }
         _ => return None,
     })
@@ -105,20 +105,20 @@ fn finding(
     }
 }
 
-/// Checks `spec` against `run`. `plateau` says the spec is a reduce_on_plateau
-/// over `spec` (its base schedule).
-pub fn lint(spec: &Spec, plateau: bool, run: &RunDescription) -> Vec<Finding> {
+/// Checks `spec` (a plateau spec included) against `run`.
+pub fn lint(spec: &Spec, run: &RunDescription) -> Vec<Finding> {
+    let plateau = spec.plateau().is_some();
     use Severity::*;
     let mut found = Vec::new();
     let per_epoch = run.steps_per_call_epoch();
     let total = run.total_steps().max(1);
     // Time of the spec in `step()` calls.
-    let unit_steps = match spec.unit {
+    let unit_steps = match spec.unit() {
         Unit::Epoch => per_epoch as f64,
         Unit::Step => 1.0,
     };
     let mut spec = spec.clone();
-    if spec.unit == Unit::Epoch && spec.steps_per_epoch.is_none() {
+    if spec.unit() == Unit::Epoch && spec.steps_per_epoch().is_none() {
         spec = spec.with_steps_per_epoch(per_epoch);
         found.push(finding(
             "steps-per-epoch-from-run",
@@ -140,10 +140,10 @@ pub fn lint(spec: &Spec, plateau: bool, run: &RunDescription) -> Vec<Finding> {
         return found;
     };
     let warmup = shape.warmup_steps().or_else(|| {
-        spec.warmup
-            .map(|w| (w.total_iters as f64 * unit_steps) as u64)
+        spec.warmup()
+            .map(|w| (w.total_iters() as f64 * unit_steps) as u64)
     });
-    let warmup_planned = spec.warmup.is_some() || warmup.is_some();
+    let warmup_planned = spec.warmup().is_some() || warmup.is_some();
 
     // Warmup where the domain needs it.
     let needs = match run.model {
@@ -160,7 +160,7 @@ pub fn lint(spec: &Spec, plateau: bool, run: &RunDescription) -> Vec<Finding> {
         ));
     }
     // One-cycle's and cyclic's rise is the policy itself, not a warmup.
-    let own_rise = matches!(spec.schedule, Schedule::OneCycle(_) | Schedule::Cyclic(_));
+    let own_rise = matches!(spec.schedule(), Schedule::OneCycle(_) | Schedule::Cyclic(_));
     if let (Some(w), false) = (warmup, own_rise) {
         let fraction = w as f64 / total as f64;
         if fraction > 0.2 {
@@ -181,10 +181,10 @@ pub fn lint(spec: &Spec, plateau: bool, run: &RunDescription) -> Vec<Finding> {
     }
 
     // The planned decay against the run.
-    let warmup_shift = spec.warmup.map_or(0.0, |w| w.total_iters as f64);
-    if let Some((what, length)) = horizon(&spec.schedule) {
+    let warmup_shift = spec.warmup().map_or(0.0, |w| w.total_iters() as f64);
+    if let Some((what, length)) = horizon(spec.schedule()) {
         let planned = (length + warmup_shift) * unit_steps;
-        let is_cosine = matches!(spec.schedule, Schedule::CosineAnnealing(_));
+        let is_cosine = matches!(spec.schedule(), Schedule::CosineAnnealing(_));
         // t_max equal to the whole run (closer to it than to the run minus the warmup).
         let includes_warmup = is_cosine
             && warmup_shift > 0.0
@@ -198,7 +198,7 @@ pub fn lint(spec: &Spec, plateau: bool, run: &RunDescription) -> Vec<Finding> {
                 "set t_max to the run length minus the warmup",
             ));
         } else if planned < 0.95 * total as f64 {
-            let effect = match spec.schedule {
+            let effect = match spec.schedule() {
                 Schedule::CosineAnnealing(_) => "the cosine rises again after it",
                 Schedule::OneCycle(_) => "one-cycle ends early and holds its final LR",
                 _ => "the LR reaches its end early and stays there",
@@ -218,8 +218,8 @@ pub fn lint(spec: &Spec, plateau: bool, run: &RunDescription) -> Vec<Finding> {
             ));
         }
     }
-    if let Schedule::MultiStep(s) = &spec.schedule
-        && let Some(&last) = s.milestones.last()
+    if let Schedule::MultiStep(s) = spec.schedule()
+        && let Some(&last) = s.milestones().last()
         && last as f64 * unit_steps >= total as f64
     {
         found.push(finding(
@@ -231,14 +231,14 @@ pub fn lint(spec: &Spec, plateau: bool, run: &RunDescription) -> Vec<Finding> {
     }
 
     // An epoch count read as updates.
-    let spec_length = horizon(&spec.schedule)
+    let spec_length = horizon(spec.schedule())
         .map(|(_, l)| l)
-        .or(match &spec.schedule {
-            Schedule::MultiStep(s) => s.milestones.last().map(|&m| m as f64),
-            Schedule::Step(s) => Some(s.step_size as f64),
+        .or(match spec.schedule() {
+            Schedule::MultiStep(s) => s.milestones().last().map(|&m| m as f64),
+            Schedule::Step(s) => Some(s.step_size() as f64),
             _ => None,
         });
-    if spec.unit == Unit::Step
+    if spec.unit() == Unit::Step
         && run.stepping == Stepping::Update
         && per_epoch > 1
         && let Some(length) = spec_length
@@ -257,7 +257,7 @@ pub fn lint(spec: &Spec, plateau: bool, run: &RunDescription) -> Vec<Finding> {
         ));
     }
 
-    if matches!(spec.schedule, Schedule::OneCycle(_)) {
+    if matches!(spec.schedule(), Schedule::OneCycle(_)) {
         if run.epochs > 50 {
             found.push(finding(
                 "one-cycle-long",

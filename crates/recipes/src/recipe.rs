@@ -92,15 +92,15 @@ pub struct Recipe {
 
 impl Recipe {
     /// The peak LR of the parameter at `path`: the base LR times the
-    /// multiplier of the last group whose pattern the path contains.
+    /// multiplier of the last group that matches the path.
     pub fn group_lr(&self, path: &str) -> f64 {
         let mult = self
             .schedule
-            .groups
+            .groups()
             .iter()
             .rev()
-            .find(|g| path.contains(&g.pattern))
-            .map_or(1.0, |g| g.lr_mult);
+            .find(|g| g.matches(path))
+            .map_or(1.0, |g| g.lr_mult());
         self.optimizer.lr * mult
     }
 }

@@ -49,7 +49,7 @@ fn runs() -> Vec<RunDescription> {
 fn every_recommendation_passes_the_linter_and_previews() {
     for run in runs() {
         let recipe = recommend(&run);
-        let findings: Vec<_> = lint(&recipe.schedule, false, &run)
+        let findings: Vec<_> = lint(&recipe.schedule, &run)
             .into_iter()
             .filter(|f| f.severity > Severity::Info)
             .collect();

@@ -1,16 +1,19 @@
-//! Closed-form learning-rate schedules for burn, PyTorch-exact.
+//! Closed-form learning-rate schedules for burn, PyTorch-exact, with
+//! ReduceLROnPlateau and the burn-train hooks that keep them honest.
 //!
-//! A [`Spec`] (JSON or TOML, `{"scheduler": NAME, ...}` with PyTorch, Hugging
-//! Face and timm parameter names) describes a [`Schedule`]: a pure function of
-//! the step count. [`Spec::scheduler`] wraps it in a [`Scheduler`], the thin
-//! stateful adapter that implements burn's `LrScheduler`;
-//! [`Spec::init`] builds burn's `ModuleLrScheduler` with per-group multipliers.
+//! A [`Spec`] describes a [`Schedule`] (a pure function of the step count)
+//! with its unit, warmup, parameter groups and optional plateau rule. It is
+//! built in code or read from JSON/TOML with PyTorch, Hugging Face and timm
+//! parameter names; both paths are validated by the same checks.
+//! [`Spec::init`] returns burn's `ModuleLrScheduler` (one [`Scheduler`] per
+//! group) together with its [`LrHook`], the epoch-end check that the schedule
+//! runs at the pace it assumes.
 //!
 //! ```
 //! use burn_lr_schedule::Spec;
 //!
 //! let spec = Spec::from_toml(r#"
-//!     scheduler = "multi_step"
+//!     scheduler = "MultiStepLR"      # PyTorch's names are accepted too
 //!     milestones = [30, 60, 90]
 //!     gamma = 0.1
 //!     unit = "epoch"
@@ -23,17 +26,21 @@
 //! ```
 #![warn(missing_docs)]
 
-pub mod clock;
+mod alert;
+mod check;
 pub mod curves;
 mod error;
+pub mod plateau;
 mod scheduler;
 pub mod spec;
+pub mod train;
 
-pub use clock::{Clock, Timing};
-pub use curves::Schedule;
+pub use curves::{Curve, Schedule};
 pub use error::SpecError;
 pub use scheduler::Scheduler;
+pub use spec::clock::{Clock, Timing};
 pub use spec::{LrGroup, Spec, Unit, Warmup};
+pub use train::{LrHook, LrSchedule, OnMismatch, StepsPerEpoch};
 
 /// A schedule written in code: `base_lr * lr_lambda(t)` (PyTorch's `LambdaLR`).
 ///
@@ -46,5 +53,5 @@ pub fn lambda(
     name: impl Into<String>,
     lr_lambda: impl Fn(f64) -> f64 + Send + Sync + 'static,
 ) -> Spec {
-    Spec::new(Schedule::Lambda(curves::LambdaLr::new(name, lr_lambda)))
+    Spec::new(curves::LambdaLr::new(name, lr_lambda))
 }

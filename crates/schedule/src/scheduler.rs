@@ -2,11 +2,14 @@
 //! [`LrScheduler`].
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use burn::lr_scheduler::{LrScheduler, LrSchedulerRecord};
 
-use crate::clock::Clock;
+use crate::alert;
 use crate::spec::Spec;
+use crate::spec::clock::Clock;
+use crate::train::StepProbe;
 
 /// Record key of the update counter.
 const STEP_KEY: &str = "step";
@@ -23,10 +26,9 @@ const STEP_KEY: &str = "step";
 ///
 /// ```
 /// use burn::lr_scheduler::LrScheduler;
-/// use burn_lr_schedule::Spec;
+/// use burn_lr_schedule::{Spec, curves::StepLr};
 ///
-/// let spec = Spec::from_json(r#"{"scheduler": "step", "step_size": 2, "gamma": 0.5}"#).unwrap();
-/// let mut scheduler = spec.scheduler(1.0).unwrap();
+/// let mut scheduler = Spec::new(StepLr::new(2).with_gamma(0.5)).scheduler(1.0).unwrap();
 /// let lrs: Vec<f64> = (0..5).map(|_| scheduler.step()).collect();
 /// assert_eq!(lrs, [1.0, 1.0, 0.5, 0.5, 0.25]);
 /// ```
@@ -37,6 +39,8 @@ pub struct Scheduler {
     base_lr: f64,
     lr_mult: f64,
     updates: u64,
+    probe: Option<StepProbe>,
+    reported: Arc<AtomicBool>,
 }
 
 impl Scheduler {
@@ -47,12 +51,20 @@ impl Scheduler {
             base_lr,
             lr_mult: 1.0,
             updates: 0,
+            probe: None,
+            reported: Arc::default(),
         }
     }
 
     /// The same schedule with every LR multiplied by `lr_mult` (a parameter group).
-    pub fn with_lr_mult(mut self, lr_mult: f64) -> Self {
+    pub(crate) fn with_lr_mult(mut self, lr_mult: f64) -> Self {
         self.lr_mult = lr_mult;
+        self
+    }
+
+    /// Reports every update count to `probe` (the default group only).
+    pub(crate) fn with_probe(mut self, probe: StepProbe) -> Self {
+        self.probe = Some(probe);
         self
     }
 
@@ -69,19 +81,14 @@ impl Scheduler {
     /// Whether update `index` (0-based) falls inside the spec's warmup prefix.
     pub fn in_warmup(&self, index: u64) -> bool {
         self.spec
-            .warmup
-            .is_some_and(|w| self.clock.time(index) < w.total_iters as f64)
+            .warmup()
+            .is_some_and(|w| self.clock.time(index) < w.total_iters() as f64)
     }
 
-    /// The LR of update `index` (0-based), without changing any state.
+    /// The LR of update `index` (0-based), as the curve computes it, without
+    /// changing any state.
     pub fn lr_at(&self, index: u64) -> f64 {
-        let lr = self.lr_mult * self.spec.lr(self.base_lr, self.clock.time(index));
-        if lr.is_finite() && lr >= 0.0 {
-            lr
-        } else {
-            log::error!("schedule produced LR {lr} at update {index}; using 0 for this update");
-            0.0
-        }
+        self.lr_mult * self.spec.lr(self.base_lr, self.clock.time(index))
     }
 }
 
@@ -89,7 +96,21 @@ impl LrScheduler for Scheduler {
     fn step(&mut self) -> f64 {
         let lr = self.lr_at(self.updates);
         self.updates += 1;
-        lr
+        if let Some(probe) = &self.probe {
+            probe.record(self.updates);
+        }
+        if lr.is_finite() && lr >= 0.0 {
+            return lr;
+        }
+        // Validation keeps every built-in curve finite and >= 0; only a user
+        // closure can get here.
+        alert::once(&self.reported, || {
+            alert::error(&format!(
+                "the schedule produced LR {lr} at update {}: LR 0 is used for such updates",
+                self.updates
+            ))
+        });
+        0.0
     }
 
     fn to_record(&self) -> LrSchedulerRecord {
@@ -99,10 +120,11 @@ impl LrScheduler for Scheduler {
     fn load_record(&mut self, record: LrSchedulerRecord) {
         match record.scalar::<u64>(STEP_KEY) {
             Some(updates) => self.updates = updates,
-            None => log::warn!(
-                "LR scheduler record has no `{STEP_KEY}` entry; the schedule restarts from update {}",
+            None => alert::error(&format!(
+                "the LR scheduler record has no `{STEP_KEY}` entry; the schedule restarts from \
+                 update {}",
                 self.updates
-            ),
+            )),
         }
     }
 }

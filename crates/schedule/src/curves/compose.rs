@@ -3,50 +3,75 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use serde::{Serialize, Serializer};
 
-use super::Schedule;
+use super::{Curve, Schedule};
 use crate::SpecError;
+use crate::alert;
+use crate::spec::params::Params;
 
 /// `SequentialLR`: `schedulers[k]` runs from `milestones[k-1]` on, restarted
 /// from its own step 0 wherever the previous one ended.
+///
+/// ```
+/// use burn_lr_schedule::Spec;
+/// use burn_lr_schedule::curves::{CosineAnnealingLr, LinearLr, Sequential};
+/// // PyTorch: SequentialLR(opt, [LinearLR(opt, 0.01, total_iters=5), CosineAnnealingLR(opt, T_max=95)], milestones=[5])
+/// let spec = Spec::new(Sequential::new(
+///     vec![LinearLr::new(0.01, 1.0, 5).into(), CosineAnnealingLr::new(95).into()],
+///     vec![5],
+/// ));
+/// let lrs = spec.preview(0.1, 100).unwrap();
+/// assert_eq!(lrs[5], 0.1);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Sequential {
-    /// The schedules, in order.
-    pub schedulers: Vec<Schedule>,
-    /// Strictly increasing switch points, one fewer than `schedulers`.
-    pub milestones: Vec<u64>,
+    schedulers: Vec<Schedule>,
+    milestones: Vec<u64>,
 }
 
 impl Sequential {
-    /// Checks that there is one milestone fewer than schedules, strictly increasing.
-    pub fn new(schedulers: Vec<Schedule>, milestones: Vec<u64>) -> Result<Self, SpecError> {
-        if milestones.len() + 1 != schedulers.len() {
-            return Err(SpecError::invalid(
-                "milestones",
-                format!("{milestones:?}"),
-                format!(
-                    "exactly {} milestone(s): one fewer than `schedulers`",
-                    schedulers.len().saturating_sub(1)
-                ),
-            ));
-        }
-        if milestones.windows(2).any(|w| w[0] >= w[1]) {
-            return Err(SpecError::invalid(
-                "milestones",
-                format!("{milestones:?}"),
-                "strictly increasing steps",
-            ));
-        }
-        Ok(Self {
+    /// `schedulers` in order, switching at `milestones` (strictly increasing,
+    /// one fewer than `schedulers`).
+    pub fn new(schedulers: Vec<Schedule>, milestones: Vec<u64>) -> Self {
+        Self {
             schedulers,
             milestones,
-        })
+        }
     }
 
-    /// The LR after `t` steps.
-    pub fn lr(&self, base_lr: f64, t: f64) -> f64 {
+    /// The schedules, in order.
+    pub fn schedulers(&self) -> &[Schedule] {
+        &self.schedulers
+    }
+
+    /// The switch points.
+    pub fn milestones(&self) -> &[u64] {
+        &self.milestones
+    }
+
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+        Ok(Self::new(parse_children(p)?, p.get("milestones")?))
+    }
+
+    pub(crate) fn example() -> Self {
+        Self::new(
+            vec![
+                super::LinearLr::new(0.01, 1.0, 100).into(),
+                super::CosineAnnealingLr::new(900).into(),
+            ],
+            vec![100],
+        )
+    }
+}
+
+impl Curve for Sequential {
+    const NAME: &'static str = "sequential";
+    const TORCH_NAME: &'static str = "SequentialLR";
+
+    fn lr(&self, base_lr: f64, t: f64) -> f64 {
         let k = self.milestones.partition_point(|&m| m as f64 <= t);
         let offset = if k == 0 {
             0.0
@@ -54,6 +79,28 @@ impl Sequential {
             self.milestones[k - 1] as f64
         };
         self.schedulers[k].lr(base_lr, t - offset)
+    }
+
+    fn validate(&self) -> Result<(), SpecError> {
+        validate_children(&self.schedulers)?;
+        if self.milestones.len() + 1 != self.schedulers.len() {
+            return Err(SpecError::invalid(
+                "milestones",
+                format!("{:?}", self.milestones),
+                format!(
+                    "exactly {} milestone(s): one fewer than `schedulers`",
+                    self.schedulers.len().saturating_sub(1)
+                ),
+            ));
+        }
+        if self.milestones.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(SpecError::invalid(
+                "milestones",
+                format!("{:?}", self.milestones),
+                "strictly increasing steps",
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -65,21 +112,48 @@ impl Sequential {
 /// `cosine_annealing` with `eta_min > 0`, or past `t_max`, differs there.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Chained {
-    /// The schedules whose factors multiply.
-    pub schedulers: Vec<Schedule>,
+    schedulers: Vec<Schedule>,
 }
 
 impl Chained {
-    /// Checks that every child is relative to the base LR.
-    pub fn new(schedulers: Vec<Schedule>) -> Result<Self, SpecError> {
-        if schedulers.is_empty() {
-            return Err(SpecError::invalid(
-                "schedulers",
-                "[]",
-                "at least one schedule",
-            ));
+    /// The product of `schedulers` (at least one, each relative to the base LR).
+    pub fn new(schedulers: Vec<Schedule>) -> Self {
+        Self { schedulers }
+    }
+
+    /// The schedules whose factors multiply.
+    pub fn schedulers(&self) -> &[Schedule] {
+        &self.schedulers
+    }
+
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+        Ok(Self::new(parse_children(p)?))
+    }
+
+    pub(crate) fn example() -> Self {
+        Self::new(vec![
+            super::LinearLr::new(0.1, 1.0, 100).into(),
+            super::ExponentialLr::new(0.999).into(),
+        ])
+    }
+}
+
+impl Curve for Chained {
+    const NAME: &'static str = "chained";
+    const TORCH_NAME: &'static str = "ChainedScheduler";
+
+    fn lr(&self, base_lr: f64, t: f64) -> f64 {
+        if base_lr == 0.0 {
+            return 0.0;
         }
-        for (i, child) in schedulers.iter().enumerate() {
+        self.schedulers
+            .iter()
+            .fold(base_lr, |lr, child| lr * (child.lr(base_lr, t) / base_lr))
+    }
+
+    fn validate(&self) -> Result<(), SpecError> {
+        validate_children(&self.schedulers)?;
+        for (i, child) in self.schedulers.iter().enumerate() {
             if let Some(name) = child.absolute_name() {
                 return Err(SpecError::invalid(
                     format!("schedulers[{i}]"),
@@ -88,18 +162,42 @@ impl Chained {
                 ));
             }
         }
-        Ok(Self { schedulers })
+        Ok(())
     }
+}
 
-    /// The LR after `t` steps.
-    pub fn lr(&self, base_lr: f64, t: f64) -> f64 {
-        if base_lr == 0.0 {
-            return 0.0;
-        }
-        self.schedulers
-            .iter()
-            .fold(base_lr, |lr, child| lr * (child.lr(base_lr, t) / base_lr))
+fn validate_children(schedulers: &[Schedule]) -> Result<(), SpecError> {
+    if schedulers.is_empty() {
+        return Err(SpecError::invalid(
+            "schedulers",
+            "[]",
+            "a non-empty list of scheduler objects",
+        ));
     }
+    schedulers.iter().enumerate().try_for_each(|(i, child)| {
+        child
+            .validate()
+            .map_err(|e| e.within(&format!("schedulers[{i}]")))
+    })
+}
+
+fn parse_children(p: &mut Params) -> Result<Vec<Schedule>, SpecError> {
+    let allowed = "a non-empty list of scheduler objects";
+    let value = p.value("schedulers").ok_or_else(|| SpecError::Missing {
+        field: "schedulers".into(),
+        allowed: allowed.into(),
+    })?;
+    let items = value
+        .as_array()
+        .filter(|items| !items.is_empty())
+        .ok_or_else(|| SpecError::invalid("schedulers", value, allowed))?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            Schedule::from_value(item).map_err(|e| e.within(&format!("schedulers[{i}]")))
+        })
+        .collect()
 }
 
 /// The closure type of [`LambdaLr`]: the factor of the base LR at time `t`.
@@ -108,16 +206,18 @@ pub type LrLambda = dyn Fn(f64) -> f64 + Send + Sync;
 /// `LambdaLR`: `base_lr * lr_lambda(t)`, for a closure written in code.
 ///
 /// `t` is the step count in the spec's unit (fractional for an epoch spec in
-/// `iteration` timing). A factor that is negative, NaN or infinite is replaced
-/// by 0 (no update) and logged, so no invalid LR reaches the optimizer.
+/// `iteration` timing). A closure is user code the spec cannot validate: a
+/// factor that is negative, NaN or infinite is replaced by 0 (no update) and
+/// reported on the console (once). A spec holding a closure cannot be saved.
 #[derive(Clone)]
 pub struct LambdaLr {
     name: String,
     lr_lambda: Arc<LrLambda>,
+    reported: Arc<AtomicBool>,
 }
 
 impl LambdaLr {
-    /// Wraps `lr_lambda`; `name` identifies it in logs and plots.
+    /// Wraps `lr_lambda`; `name` identifies it in messages and plots.
     pub fn new(
         name: impl Into<String>,
         lr_lambda: impl Fn(f64) -> f64 + Send + Sync + 'static,
@@ -125,6 +225,7 @@ impl LambdaLr {
         Self {
             name: name.into(),
             lr_lambda: Arc::new(lr_lambda),
+            reported: Arc::default(),
         }
     }
 
@@ -134,10 +235,13 @@ impl LambdaLr {
         if factor.is_finite() && factor >= 0.0 {
             base_lr * factor
         } else {
-            log::error!(
-                "lambda schedule `{}` returned {factor} at t = {t}; using LR 0 for this step",
-                self.name
-            );
+            alert::once(&self.reported, || {
+                alert::error(&format!(
+                    "lambda schedule `{}` returned {factor} at t = {t}: LR 0 is used for such \
+                     steps (an LR must be finite and >= 0); reported once",
+                    self.name
+                ))
+            });
             0.0
         }
     }
@@ -155,11 +259,13 @@ impl PartialEq for LambdaLr {
     }
 }
 
+/// A closure cannot be written down: saving fails with an error naming it.
 impl Serialize for LambdaLr {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut state = serializer.serialize_struct("LambdaLr", 1)?;
-        state.serialize_field("name", &self.name)?;
-        state.end()
+    fn serialize<S: Serializer>(&self, _serializer: S) -> Result<S::Ok, S::Error> {
+        Err(serde::ser::Error::custom(format!(
+            "the lambda schedule `{}` is a closure and cannot be saved: write it as a spec \
+             (e.g. `sequential` of built-in schedules) to save it",
+            self.name
+        )))
     }
 }

@@ -8,8 +8,10 @@ use std::f64::consts::PI;
 
 use serde::Serialize;
 
+use super::Curve;
 use crate::SpecError;
-use crate::spec::params::{Params, Range};
+use crate::check::{self, Bounds};
+use crate::spec::params::Params;
 
 /// Half a cosine from `from` (progress 0) to `to` (progress 1).
 pub(crate) fn cosine_between(from: f64, to: f64, progress: f64) -> f64 {
@@ -20,25 +22,58 @@ pub(crate) fn cosine_between(from: f64, to: f64, progress: f64) -> f64 {
 ///
 /// Not clamped: past `t_max` the LR follows the cosine back up (period
 /// `2 t_max`), exactly as PyTorch does.
+///
+/// ```
+/// use burn_lr_schedule::{Spec, curves::CosineAnnealingLr};
+/// let spec = Spec::new(CosineAnnealingLr::new(4).with_eta_min(0.1));
+/// let lrs = spec.preview(1.0, 5).unwrap();
+/// assert_eq!((lrs[0], lrs[4]), (1.0, 0.1));
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CosineAnnealingLr {
-    /// Half-period in steps (at least 1).
-    pub t_max: u64,
-    /// The lowest LR, reached at `t_max` (absolute, `>= 0`).
-    pub eta_min: f64,
+    t_max: u64,
+    eta_min: f64,
 }
 
 impl CosineAnnealingLr {
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
-        Ok(Self {
-            t_max: p.int("t_max", 1)?,
-            eta_min: p.float_or("eta_min", 0.0, Range::AtLeast(0.0))?,
-        })
+    /// Half a cosine over `t_max` steps (at least 1), down to `eta_min = 0`.
+    pub fn new(t_max: u64) -> Self {
+        Self { t_max, eta_min: 0.0 }
     }
 
-    /// The LR after `t` steps.
-    pub fn lr(&self, base_lr: f64, t: f64) -> f64 {
+    /// The lowest LR, reached at `t_max` (absolute, `>= 0`; default 0).
+    pub fn with_eta_min(mut self, eta_min: f64) -> Self {
+        self.eta_min = eta_min;
+        self
+    }
+
+    /// The half-period in steps.
+    pub fn t_max(&self) -> u64 {
+        self.t_max
+    }
+
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+        let mut curve = Self::new(p.get("t_max")?);
+        p.set("eta_min", &mut curve.eta_min)?;
+        Ok(curve)
+    }
+
+    pub(crate) fn example() -> Self {
+        Self::new(100)
+    }
+}
+
+impl Curve for CosineAnnealingLr {
+    const NAME: &'static str = "cosine_annealing";
+    const TORCH_NAME: &'static str = "CosineAnnealingLR";
+
+    fn lr(&self, base_lr: f64, t: f64) -> f64 {
         cosine_between(base_lr, self.eta_min, t / self.t_max as f64)
+    }
+
+    fn validate(&self) -> Result<(), SpecError> {
+        check::int("t_max", self.t_max, 1)?;
+        check::lr("eta_min", self.eta_min)
     }
 }
 
@@ -46,21 +81,42 @@ impl CosineAnnealingLr {
 /// `t_0 t_mult^2`, ... steps, each restarting at `base_lr`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CosineAnnealingWarmRestarts {
-    /// Length of the first cycle in steps (at least 1).
-    pub t_0: u64,
-    /// Growth of the cycle length (an integer >= 1).
-    pub t_mult: u64,
-    /// The lowest LR (absolute, `>= 0`).
-    pub eta_min: f64,
+    t_0: u64,
+    t_mult: u64,
+    eta_min: f64,
 }
 
 impl CosineAnnealingWarmRestarts {
+    /// Cycles of `t_0` steps (at least 1), down to `eta_min = 0`.
+    pub fn new(t_0: u64) -> Self {
+        Self {
+            t_0,
+            t_mult: 1,
+            eta_min: 0.0,
+        }
+    }
+
+    /// Growth of the cycle length (an integer >= 1, default 1).
+    pub fn with_t_mult(mut self, t_mult: u64) -> Self {
+        self.t_mult = t_mult;
+        self
+    }
+
+    /// The lowest LR (absolute, `>= 0`; default 0).
+    pub fn with_eta_min(mut self, eta_min: f64) -> Self {
+        self.eta_min = eta_min;
+        self
+    }
+
     pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
-        Ok(Self {
-            t_0: p.int("t_0", 1)?,
-            t_mult: p.int_or("t_mult", 1, 1)?,
-            eta_min: p.float_or("eta_min", 0.0, Range::AtLeast(0.0))?,
-        })
+        let mut curve = Self::new(p.get("t_0")?);
+        p.set("t_mult", &mut curve.t_mult)?;
+        p.set("eta_min", &mut curve.eta_min)?;
+        Ok(curve)
+    }
+
+    pub(crate) fn example() -> Self {
+        Self::new(10).with_t_mult(2)
     }
 
     /// Start and length of the cycle that holds step `t`.
@@ -77,11 +133,21 @@ impl CosineAnnealingWarmRestarts {
         }
         (start, len)
     }
+}
 
-    /// The LR after `t` steps.
-    pub fn lr(&self, base_lr: f64, t: f64) -> f64 {
+impl Curve for CosineAnnealingWarmRestarts {
+    const NAME: &'static str = "cosine_annealing_warm_restarts";
+    const TORCH_NAME: &'static str = "CosineAnnealingWarmRestarts";
+
+    fn lr(&self, base_lr: f64, t: f64) -> f64 {
         let (start, len) = self.cycle(t);
         cosine_between(base_lr, self.eta_min, (t - start) / len)
+    }
+
+    fn validate(&self) -> Result<(), SpecError> {
+        check::int("t_0", self.t_0, 1)?;
+        check::int("t_mult", self.t_mult, 1)?;
+        check::lr("eta_min", self.eta_min)
     }
 }
 
@@ -93,43 +159,86 @@ impl CosineAnnealingWarmRestarts {
 /// `cycle_decay`, and after `cycle_limit` cycles the LR stays at `lr_min`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TimmCosine {
-    /// Length of the first cycle in epochs (at least 1).
-    pub t_initial: u64,
-    /// The floor of every cycle (absolute, `>= 0`).
-    pub lr_min: f64,
-    /// Growth of the cycle length (`>= 1`).
-    pub cycle_mul: f64,
-    /// Decay of the peak LR per cycle, in `[0, 1]`.
-    pub cycle_decay: f64,
-    /// Number of cycles before the LR stays at `lr_min` (at least 1).
-    pub cycle_limit: u64,
-    /// Warmup length in epochs.
-    pub warmup_t: u64,
-    /// LR at epoch 0 of the warmup (absolute, `>= 0`).
-    pub warmup_lr_init: f64,
-    /// timm's `k_decay`: the cosine runs over `t^k / t_i^k` (`> 0`).
-    pub k_decay: f64,
-    /// When true the cosine clock starts after the warmup.
-    pub warmup_prefix: bool,
+    t_initial: u64,
+    lr_min: f64,
+    cycle_mul: f64,
+    cycle_decay: f64,
+    cycle_limit: u64,
+    warmup_t: u64,
+    warmup_lr_init: f64,
+    k_decay: f64,
+    warmup_prefix: bool,
 }
 
 impl TimmCosine {
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
-        Ok(Self {
-            t_initial: p.int("t_initial", 1)?,
-            lr_min: p.float_or("lr_min", 0.0, Range::AtLeast(0.0))?,
-            cycle_mul: p.float_or("cycle_mul", 1.0, Range::AtLeast(1.0))?,
-            cycle_decay: p.float_or("cycle_decay", 1.0, Range::Closed(0.0, 1.0))?,
-            cycle_limit: p.int_or("cycle_limit", 1, 1)?,
-            warmup_t: p.int_or("warmup_t", 0, 0)?,
-            warmup_lr_init: p.float_or("warmup_lr_init", 0.0, Range::AtLeast(0.0))?,
-            k_decay: p.float_or("k_decay", 1.0, Range::Above(0.0))?,
-            warmup_prefix: p.bool_or("warmup_prefix", false)?,
-        })
+    /// One cosine of `t_initial` epochs (at least 1) to `lr_min = 0`, no warmup.
+    pub fn new(t_initial: u64) -> Self {
+        Self {
+            t_initial,
+            lr_min: 0.0,
+            cycle_mul: 1.0,
+            cycle_decay: 1.0,
+            cycle_limit: 1,
+            warmup_t: 0,
+            warmup_lr_init: 0.0,
+            k_decay: 1.0,
+            warmup_prefix: false,
+        }
     }
 
-    /// The LR of epoch `t`.
-    pub fn lr(&self, base_lr: f64, t: f64) -> f64 {
+    /// The floor of every cycle (absolute, `>= 0`; default 0).
+    pub fn with_lr_min(mut self, lr_min: f64) -> Self {
+        self.lr_min = lr_min;
+        self
+    }
+
+    /// Cycles: growth of their length (`>= 1`), decay of their peak (in
+    /// `[0, 1]`), and how many run before the LR stays at `lr_min` (at least 1).
+    pub fn with_cycles(mut self, cycle_mul: f64, cycle_decay: f64, cycle_limit: u64) -> Self {
+        self.cycle_mul = cycle_mul;
+        self.cycle_decay = cycle_decay;
+        self.cycle_limit = cycle_limit;
+        self
+    }
+
+    /// A linear warmup of `warmup_t` epochs from `warmup_lr_init` (absolute,
+    /// `>= 0`); with `warmup_prefix` the cosine clock starts after it.
+    pub fn with_warmup(mut self, warmup_t: u64, warmup_lr_init: f64, warmup_prefix: bool) -> Self {
+        self.warmup_t = warmup_t;
+        self.warmup_lr_init = warmup_lr_init;
+        self.warmup_prefix = warmup_prefix;
+        self
+    }
+
+    /// timm's `k_decay`: the cosine runs over `t^k / t_i^k` (`> 0`, default 1).
+    pub fn with_k_decay(mut self, k_decay: f64) -> Self {
+        self.k_decay = k_decay;
+        self
+    }
+
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+        let mut curve = Self::new(p.get("t_initial")?);
+        p.set("lr_min", &mut curve.lr_min)?;
+        p.set("cycle_mul", &mut curve.cycle_mul)?;
+        p.set("cycle_decay", &mut curve.cycle_decay)?;
+        p.set("cycle_limit", &mut curve.cycle_limit)?;
+        p.set("warmup_t", &mut curve.warmup_t)?;
+        p.set("warmup_lr_init", &mut curve.warmup_lr_init)?;
+        p.set("k_decay", &mut curve.k_decay)?;
+        p.set("warmup_prefix", &mut curve.warmup_prefix)?;
+        Ok(curve)
+    }
+
+    pub(crate) fn example() -> Self {
+        Self::new(100).with_warmup(5, 1e-6, false)
+    }
+}
+
+impl Curve for TimmCosine {
+    const NAME: &'static str = "timm_cosine";
+    const TORCH_NAME: &'static str = "CosineLRScheduler";
+
+    fn lr(&self, base_lr: f64, t: f64) -> f64 {
         let warmup = self.warmup_t as f64;
         if t < warmup {
             return self.warmup_lr_init + t * (base_lr - self.warmup_lr_init) / warmup;
@@ -152,6 +261,16 @@ impl TimmCosine {
         let k = self.k_decay;
         self.lr_min + 0.5 * (peak - self.lr_min) * (1.0 + (PI * t_curr.powf(k) / t_i.powf(k)).cos())
     }
+
+    fn validate(&self) -> Result<(), SpecError> {
+        check::int("t_initial", self.t_initial, 1)?;
+        check::lr("lr_min", self.lr_min)?;
+        check::float("cycle_mul", self.cycle_mul, Bounds::Closed(1.0, 1e6))?;
+        check::float("cycle_decay", self.cycle_decay, Bounds::Closed(0.0, 1.0))?;
+        check::int("cycle_limit", self.cycle_limit, 1)?;
+        check::lr("warmup_lr_init", self.warmup_lr_init)?;
+        check::float("k_decay", self.k_decay, Bounds::Closed(1e-6, 1e6))
+    }
 }
 
 #[cfg(test)]
@@ -160,11 +279,7 @@ mod tests {
 
     #[test]
     fn warm_restarts_restart_at_the_cycle_boundaries() {
-        let sgdr = CosineAnnealingWarmRestarts {
-            t_0: 2,
-            t_mult: 3,
-            eta_min: 0.0,
-        };
+        let sgdr = CosineAnnealingWarmRestarts::new(2).with_t_mult(3);
         // Cycles of 2, 6, 18 steps start at 0, 2 and 8.
         for start in [0.0, 2.0, 8.0] {
             assert_eq!(sgdr.lr(1.0, start), 1.0, "restart at {start}");
@@ -178,23 +293,12 @@ mod tests {
 
     #[test]
     fn timm_warmup_overlaps_the_cosine_unless_prefixed() {
-        let mut timm = TimmCosine {
-            t_initial: 10,
-            lr_min: 0.0,
-            cycle_mul: 1.0,
-            cycle_decay: 1.0,
-            cycle_limit: 1,
-            warmup_t: 2,
-            warmup_lr_init: 0.0,
-            k_decay: 1.0,
-            warmup_prefix: false,
-        };
-        let overlapped = timm.lr(1.0, 2.0);
-        timm.warmup_prefix = true;
-        assert_eq!(timm.lr(1.0, 2.0), 1.0);
-        assert!(overlapped < 1.0);
+        let overlapped = TimmCosine::new(10).with_warmup(2, 0.0, false);
+        let prefixed = TimmCosine::new(10).with_warmup(2, 0.0, true);
+        assert!(overlapped.lr(1.0, 2.0) < 1.0);
+        assert_eq!(prefixed.lr(1.0, 2.0), 1.0);
         assert_eq!(
-            timm.lr(1.0, 12.0),
+            prefixed.lr(1.0, 12.0),
             0.0,
             "past the cycle limit the LR stays at lr_min"
         );

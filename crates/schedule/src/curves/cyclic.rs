@@ -5,55 +5,92 @@
 
 use serde::Serialize;
 
+use super::Curve;
 use crate::SpecError;
+use crate::check::{self, Bounds};
 use crate::curves::cosine::cosine_between;
-use crate::spec::params::{Params, Range};
+use crate::spec::params::{Choice, Params};
+
+/// How the peak of [`CyclicLr`] changes from cycle to cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CyclicMode {
+    /// The same peak every cycle.
+    Triangular,
+    /// The peak halves every cycle.
+    Triangular2,
+    /// The peak is scaled by `gamma^t`.
+    ExpRange,
+}
+
+impl Choice for CyclicMode {
+    const CHOICES: &'static [(&'static str, Self)] = &[
+        ("triangular", Self::Triangular),
+        ("triangular2", Self::Triangular2),
+        ("exp_range", Self::ExpRange),
+    ];
+}
 
 /// `CyclicLR` (Smith, 2017): triangles between `base_lr` and `max_lr`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CyclicLr {
-    /// The low end of each cycle (absolute).
-    pub base_lr: f64,
-    /// The peak of the first cycle (absolute).
-    pub max_lr: f64,
-    /// Steps from `base_lr` up to the peak (at least 1).
-    pub step_size_up: u64,
-    /// Steps from the peak back down; `None` means `step_size_up`.
-    pub step_size_down: Option<u64>,
-    /// `triangular`, `triangular2` (peak halves every cycle) or `exp_range`
-    /// (peak scaled by `gamma^t`).
-    pub mode: &'static str,
-    /// Per-step decay of the peak in `exp_range` mode, in `(0, 1]`.
-    pub gamma: f64,
+    base_lr: f64,
+    max_lr: f64,
+    step_size_up: u64,
+    step_size_down: Option<u64>,
+    mode: CyclicMode,
+    gamma: f64,
 }
 
 impl CyclicLr {
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
-        let base_lr = p.float("base_lr", Range::AtLeast(0.0))?;
-        let max_lr = p.float("max_lr", Range::AtLeast(0.0))?;
-        if max_lr < base_lr {
-            return Err(SpecError::invalid(
-                "max_lr",
-                max_lr,
-                format!("a number >= base_lr ({base_lr})"),
-            ));
-        }
-        Ok(Self {
+    /// Triangles from `base_lr` to `max_lr` (absolute LRs) and back, 2000
+    /// steps up and 2000 down (PyTorch's defaults).
+    pub fn new(base_lr: f64, max_lr: f64) -> Self {
+        Self {
             base_lr,
             max_lr,
-            step_size_up: p.int_or("step_size_up", 2000, 1)?,
-            step_size_down: p.int_opt("step_size_down", 1)?,
-            mode: p.choice(
-                "mode",
-                &["triangular", "triangular2", "exp_range"],
-                "triangular",
-            )?,
-            gamma: p.float_or("gamma", 1.0, Range::LeftOpen(0.0, 1.0))?,
-        })
+            step_size_up: 2000,
+            step_size_down: None,
+            mode: CyclicMode::Triangular,
+            gamma: 1.0,
+        }
     }
 
-    /// The LR after `t` steps.
-    pub fn lr(&self, _base_lr: f64, t: f64) -> f64 {
+    /// Steps up to the peak and back down (at least 1 each); `None` down
+    /// means as many as up.
+    pub fn with_step_sizes(mut self, up: u64, down: Option<u64>) -> Self {
+        self.step_size_up = up;
+        self.step_size_down = down;
+        self
+    }
+
+    /// How the peak changes per cycle; `gamma` (in `(0, 1]`) is the per-step
+    /// decay of [`CyclicMode::ExpRange`].
+    pub fn with_mode(mut self, mode: CyclicMode, gamma: f64) -> Self {
+        self.mode = mode;
+        self.gamma = gamma;
+        self
+    }
+
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+        let mut curve = Self::new(p.get("base_lr")?, p.get("max_lr")?);
+        p.set("step_size_up", &mut curve.step_size_up)?;
+        p.set("step_size_down", &mut curve.step_size_down)?;
+        p.set("mode", &mut curve.mode)?;
+        p.set("gamma", &mut curve.gamma)?;
+        Ok(curve)
+    }
+
+    pub(crate) fn example() -> Self {
+        Self::new(1e-4, 1e-2).with_step_sizes(500, None)
+    }
+}
+
+impl Curve for CyclicLr {
+    const NAME: &'static str = "cyclic";
+    const TORCH_NAME: &'static str = "CyclicLR";
+
+    fn lr(&self, _base_lr: f64, t: f64) -> f64 {
         let up = self.step_size_up as f64;
         let total = up + self.step_size_down.map_or(up, |d| d as f64);
         let ratio = up / total;
@@ -65,12 +102,43 @@ impl CyclicLr {
             (x - 1.0) / (ratio - 1.0)
         };
         let scale = match self.mode {
-            "triangular2" => 1.0 / 2f64.powf(cycle - 1.0),
-            "exp_range" => self.gamma.powf(t),
-            _ => 1.0,
+            CyclicMode::Triangular => 1.0,
+            CyclicMode::Triangular2 => 1.0 / 2f64.powf(cycle - 1.0),
+            CyclicMode::ExpRange => self.gamma.powf(t),
         };
         self.base_lr + (self.max_lr - self.base_lr) * height * scale
     }
+
+    fn validate(&self) -> Result<(), SpecError> {
+        check::lr("base_lr", self.base_lr)?;
+        check::lr("max_lr", self.max_lr)?;
+        if self.max_lr < self.base_lr {
+            return Err(SpecError::invalid(
+                "max_lr",
+                self.max_lr,
+                format!("a number >= base_lr ({})", self.base_lr),
+            ));
+        }
+        check::int("step_size_up", self.step_size_up, 1)?;
+        if let Some(down) = self.step_size_down {
+            check::int("step_size_down", down, 1)?;
+        }
+        check::float("gamma", self.gamma, Bounds::LeftOpen(0.0, 1.0))
+    }
+}
+
+/// The shape of [`OneCycleLr`]'s phases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnnealStrategy {
+    /// Half cosines (PyTorch's default).
+    Cos,
+    /// Straight lines.
+    Linear,
+}
+
+impl Choice for AnnealStrategy {
+    const CHOICES: &'static [(&'static str, Self)] = &[("cos", Self::Cos), ("linear", Self::Linear)];
 }
 
 /// `OneCycleLR` (Smith & Topin, 2018): from `max_lr / div_factor` up to
@@ -78,55 +146,99 @@ impl CyclicLr {
 ///
 /// Defined for `total_steps` values; after the last one the LR holds the final
 /// value instead of extrapolating (PyTorch raises there).
+///
+/// ```
+/// use burn_lr_schedule::{Spec, curves::OneCycleLr};
+/// let spec = Spec::new(OneCycleLr::new(0.1, 100));
+/// let lrs = spec.preview(0.0, 100).unwrap();  // one_cycle ignores the optimizer's LR
+/// assert!((lrs[0] - 0.1 / 25.0).abs() < 1e-15);
+/// assert!((lrs[29] - 0.1).abs() < 1e-15);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OneCycleLr {
-    /// The peak LR (absolute).
-    pub max_lr: f64,
-    /// Length of the cycle in steps.
-    pub total_steps: u64,
-    /// Fraction of the cycle spent rising, in `(0, 1)`.
-    pub pct_start: f64,
-    /// `cos` or `linear`.
-    pub anneal_strategy: &'static str,
-    /// `initial_lr = max_lr / div_factor` (`> 0`).
-    pub div_factor: f64,
-    /// `min_lr = initial_lr / final_div_factor` (`> 0`).
-    pub final_div_factor: f64,
-    /// fastai's variant: up, back down to `initial_lr`, then to `min_lr`.
-    pub three_phase: bool,
+    max_lr: f64,
+    total_steps: u64,
+    pct_start: f64,
+    anneal_strategy: AnnealStrategy,
+    div_factor: f64,
+    final_div_factor: f64,
+    three_phase: bool,
 }
 
 impl OneCycleLr {
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
-        let max_lr = p.float("max_lr", Range::AtLeast(0.0))?;
-        let total_steps = match p.int_opt("total_steps", 2)? {
-            Some(total) => total,
-            None => {
-                let epochs = p.int_opt("epochs", 1)?;
-                let per_epoch = p.int_opt("steps_per_epoch", 1)?;
-                match (epochs, per_epoch) {
-                    (Some(e), Some(k)) => e * k,
-                    _ => {
-                        return Err(SpecError::Missing {
-                            field: "total_steps".into(),
-                            allowed: "an integer >= 2, or both `epochs` and `steps_per_epoch`"
-                                .into(),
-                        });
-                    }
-                }
-            }
-        };
-        let curve = Self {
+    /// One cycle of `total_steps` updates peaking at `max_lr` (absolute), with
+    /// PyTorch's defaults (`pct_start = 0.3`, cosine, `div_factor = 25`,
+    /// `final_div_factor = 1e4`, two phases).
+    pub fn new(max_lr: f64, total_steps: u64) -> Self {
+        Self {
             max_lr,
             total_steps,
-            pct_start: p.float_or("pct_start", 0.3, Range::Open(0.0, 1.0))?,
-            anneal_strategy: p.choice("anneal_strategy", &["cos", "linear"], "cos")?,
-            div_factor: p.float_or("div_factor", 25.0, Range::Above(0.0))?,
-            final_div_factor: p.float_or("final_div_factor", 1e4, Range::Above(0.0))?,
-            three_phase: p.bool_or("three_phase", false)?,
+            pct_start: 0.3,
+            anneal_strategy: AnnealStrategy::Cos,
+            div_factor: 25.0,
+            final_div_factor: 1e4,
+            three_phase: false,
+        }
+    }
+
+    /// Fraction of the cycle spent rising, in `(0, 1)` (default 0.3).
+    pub fn with_pct_start(mut self, pct_start: f64) -> Self {
+        self.pct_start = pct_start;
+        self
+    }
+
+    /// The shape of the phases (default cosine).
+    pub fn with_anneal_strategy(mut self, anneal_strategy: AnnealStrategy) -> Self {
+        self.anneal_strategy = anneal_strategy;
+        self
+    }
+
+    /// `initial_lr = max_lr / div_factor` and `min_lr = initial_lr /
+    /// final_div_factor` (both `> 0`).
+    pub fn with_div_factors(mut self, div_factor: f64, final_div_factor: f64) -> Self {
+        self.div_factor = div_factor;
+        self.final_div_factor = final_div_factor;
+        self
+    }
+
+    /// fastai's variant: up, back down to `initial_lr`, then to `min_lr`.
+    pub fn with_three_phase(mut self, three_phase: bool) -> Self {
+        self.three_phase = three_phase;
+        self
+    }
+
+    /// Length of the cycle in updates.
+    pub fn total_steps(&self) -> u64 {
+        self.total_steps
+    }
+
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+        let max_lr = p.get("max_lr")?;
+        let total_steps = match p.opt::<u64>("total_steps")? {
+            Some(total) => total,
+            None => match (p.opt::<u64>("epochs")?, p.opt::<u64>("steps_per_epoch")?) {
+                (Some(e), Some(k)) => e.checked_mul(k).ok_or_else(|| {
+                    SpecError::invalid("epochs", e, "a number of epochs whose updates fit in 64 bits")
+                })?,
+                _ => {
+                    return Err(SpecError::Missing {
+                        field: "total_steps".into(),
+                        allowed: "an integer >= 2, or both `epochs` and `steps_per_epoch`".into(),
+                    });
+                }
+            },
         };
-        curve.check_phases()?;
+        let mut curve = Self::new(max_lr, total_steps);
+        p.set("pct_start", &mut curve.pct_start)?;
+        p.set("anneal_strategy", &mut curve.anneal_strategy)?;
+        p.set("div_factor", &mut curve.div_factor)?;
+        p.set("final_div_factor", &mut curve.final_div_factor)?;
+        p.set("three_phase", &mut curve.three_phase)?;
         Ok(curve)
+    }
+
+    pub(crate) fn example() -> Self {
+        Self::new(0.1, 1000)
     }
 
     /// Every phase must span a positive number of steps, or PyTorch's formula
@@ -158,13 +270,18 @@ impl OneCycleLr {
 
     fn anneal(&self, from: f64, to: f64, progress: f64) -> f64 {
         match self.anneal_strategy {
-            "linear" => (to - from) * progress + from,
-            _ => cosine_between(from, to, progress),
+            AnnealStrategy::Linear => (to - from) * progress + from,
+            AnnealStrategy::Cos => cosine_between(from, to, progress),
         }
     }
+}
+
+impl Curve for OneCycleLr {
+    const NAME: &'static str = "one_cycle";
+    const TORCH_NAME: &'static str = "OneCycleLR";
 
     /// The LR after `t` steps (held at the final value from `total_steps - 1` on).
-    pub fn lr(&self, _base_lr: f64, t: f64) -> f64 {
+    fn lr(&self, _base_lr: f64, t: f64) -> f64 {
         let initial = self.max_lr / self.div_factor;
         let min = initial / self.final_div_factor;
         let rise_end = self.pct_start * self.total_steps as f64 - 1.0;
@@ -192,5 +309,14 @@ impl OneCycleLr {
             start = end;
         }
         min
+    }
+
+    fn validate(&self) -> Result<(), SpecError> {
+        check::lr("max_lr", self.max_lr)?;
+        check::int("total_steps", self.total_steps, 2)?;
+        check::float("pct_start", self.pct_start, Bounds::Open(0.0, 1.0))?;
+        check::float("div_factor", self.div_factor, Bounds::Closed(1e-100, 1e100))?;
+        check::float("final_div_factor", self.final_div_factor, Bounds::Closed(1e-100, 1e100))?;
+        self.check_phases()
     }
 }

@@ -6,29 +6,66 @@
 
 use serde::Serialize;
 
+use super::Curve;
 use crate::SpecError;
-use crate::spec::params::{Params, Range};
+use crate::check::{self, Bounds};
+use crate::spec::params::Params;
 
 /// `StepLR`: `base_lr * gamma^floor(t / step_size)`.
+///
+/// ```
+/// use burn_lr_schedule::{Spec, curves::StepLr};
+/// let spec = Spec::new(StepLr::new(2).with_gamma(0.5));
+/// assert_eq!(spec.preview(1.0, 5).unwrap(), [1.0, 1.0, 0.5, 0.5, 0.25]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StepLr {
-    /// Steps between two decays.
-    pub step_size: u64,
-    /// Multiplicative decay, in `[0, 1]`.
-    pub gamma: f64,
+    step_size: u64,
+    gamma: f64,
 }
 
 impl StepLr {
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
-        Ok(Self {
-            step_size: p.int("step_size", 1)?,
-            gamma: p.float_or("gamma", 0.1, Range::Closed(0.0, 1.0))?,
-        })
+    /// Decays every `step_size` steps (at least 1), by `gamma = 0.1`.
+    pub fn new(step_size: u64) -> Self {
+        Self {
+            step_size,
+            gamma: 0.1,
+        }
     }
 
-    /// The LR after `t` steps.
-    pub fn lr(&self, base_lr: f64, t: f64) -> f64 {
+    /// The multiplicative decay, in `[0, 1]` (default 0.1).
+    pub fn with_gamma(mut self, gamma: f64) -> Self {
+        self.gamma = gamma;
+        self
+    }
+
+    /// Steps between two decays.
+    pub fn step_size(&self) -> u64 {
+        self.step_size
+    }
+
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+        let mut curve = Self::new(p.get("step_size")?);
+        p.set("gamma", &mut curve.gamma)?;
+        Ok(curve)
+    }
+
+    pub(crate) fn example() -> Self {
+        Self::new(30)
+    }
+}
+
+impl Curve for StepLr {
+    const NAME: &'static str = "step";
+    const TORCH_NAME: &'static str = "StepLR";
+
+    fn lr(&self, base_lr: f64, t: f64) -> f64 {
         base_lr * self.gamma.powf((t / self.step_size as f64).floor())
+    }
+
+    fn validate(&self) -> Result<(), SpecError> {
+        check::int("step_size", self.step_size, 1)?;
+        check::float("gamma", self.gamma, Bounds::Closed(0.0, 1.0))
     }
 }
 
@@ -37,102 +74,218 @@ impl StepLr {
 /// A milestone listed k times decays by `gamma^k`, as in PyTorch.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MultiStepLr {
-    /// Steps at which the LR is multiplied by `gamma` (kept sorted).
-    pub milestones: Vec<u64>,
-    /// Multiplicative decay, in `[0, 1]`.
-    pub gamma: f64,
+    milestones: Vec<u64>,
+    gamma: f64,
 }
 
 impl MultiStepLr {
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
-        let mut milestones = p.int_list("milestones")?;
+    /// Decays by `gamma = 0.1` at each of `milestones` (steps, in any order).
+    pub fn new(milestones: impl Into<Vec<u64>>) -> Self {
+        let mut milestones = milestones.into();
         milestones.sort_unstable();
-        Ok(Self {
+        Self {
             milestones,
-            gamma: p.float_or("gamma", 0.1, Range::Closed(0.0, 1.0))?,
-        })
+            gamma: 0.1,
+        }
     }
 
-    /// The LR after `t` steps.
-    pub fn lr(&self, base_lr: f64, t: f64) -> f64 {
+    /// The multiplicative decay, in `[0, 1]` (default 0.1).
+    pub fn with_gamma(mut self, gamma: f64) -> Self {
+        self.gamma = gamma;
+        self
+    }
+
+    /// The milestones, sorted.
+    pub fn milestones(&self) -> &[u64] {
+        &self.milestones
+    }
+
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+        let mut curve = Self::new(p.get::<Vec<u64>>("milestones")?);
+        p.set("gamma", &mut curve.gamma)?;
+        Ok(curve)
+    }
+
+    pub(crate) fn example() -> Self {
+        Self::new([30, 60, 90])
+    }
+}
+
+impl Curve for MultiStepLr {
+    const NAME: &'static str = "multi_step";
+    const TORCH_NAME: &'static str = "MultiStepLR";
+
+    fn lr(&self, base_lr: f64, t: f64) -> f64 {
         let passed = self.milestones.partition_point(|&m| m as f64 <= t);
         base_lr * self.gamma.powf(passed as f64)
+    }
+
+    fn validate(&self) -> Result<(), SpecError> {
+        check::float("gamma", self.gamma, Bounds::Closed(0.0, 1.0))
     }
 }
 
 /// `ConstantLR`: `base_lr * factor` until `total_iters`, then `base_lr`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConstantLr {
-    /// The factor applied before `total_iters`, in `[0, 1]`.
-    pub factor: f64,
-    /// Steps during which the factor applies (at least 1).
-    pub total_iters: u64,
+    factor: f64,
+    total_iters: u64,
+}
+
+impl Default for ConstantLr {
+    /// PyTorch's defaults: `factor = 1/3`, `total_iters = 5`.
+    fn default() -> Self {
+        Self {
+            factor: 1.0 / 3.0,
+            total_iters: 5,
+        }
+    }
 }
 
 impl ConstantLr {
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
-        Ok(Self {
-            factor: p.float_or("factor", 1.0 / 3.0, Range::Closed(0.0, 1.0))?,
-            total_iters: p.int_or("total_iters", 5, 1)?,
-        })
+    /// `factor` (in `[0, 1]`) for the first `total_iters` steps (at least 1).
+    pub fn new(factor: f64, total_iters: u64) -> Self {
+        Self {
+            factor,
+            total_iters,
+        }
     }
 
-    /// The LR after `t` steps.
-    pub fn lr(&self, base_lr: f64, t: f64) -> f64 {
+    /// Steps during which the factor applies.
+    pub fn total_iters(&self) -> u64 {
+        self.total_iters
+    }
+
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+        let mut curve = Self::default();
+        p.set("factor", &mut curve.factor)?;
+        p.set("total_iters", &mut curve.total_iters)?;
+        Ok(curve)
+    }
+
+    pub(crate) fn example() -> Self {
+        Self::default()
+    }
+}
+
+impl Curve for ConstantLr {
+    const NAME: &'static str = "constant";
+    const TORCH_NAME: &'static str = "ConstantLR";
+
+    fn lr(&self, base_lr: f64, t: f64) -> f64 {
         if t < self.total_iters as f64 {
             base_lr * self.factor
         } else {
             base_lr
         }
     }
+
+    fn validate(&self) -> Result<(), SpecError> {
+        check::float("factor", self.factor, Bounds::Closed(0.0, 1.0))?;
+        check::int("total_iters", self.total_iters, 1)
+    }
 }
 
 /// `LinearLR`: the factor moves linearly from `start_factor` to `end_factor`
 /// over `total_iters` steps, then holds.
+///
+/// ```
+/// use burn_lr_schedule::{Spec, curves::LinearLr};
+/// // A warmup from 0 over 4 steps:
+/// let spec = Spec::new(LinearLr::new(0.0, 1.0, 4));
+/// assert_eq!(spec.preview(1.0, 6).unwrap(), [0.0, 0.25, 0.5, 0.75, 1.0, 1.0]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LinearLr {
-    /// Factor at step 0 (`>= 0`; 0 gives a warmup from zero).
-    pub start_factor: f64,
-    /// Factor from `total_iters` on (`>= 0`).
-    pub end_factor: f64,
-    /// Length of the ramp in steps (at least 1).
-    pub total_iters: u64,
+    start_factor: f64,
+    end_factor: f64,
+    total_iters: u64,
+}
+
+impl Default for LinearLr {
+    /// PyTorch's defaults: from 1/3 to 1 over 5 steps.
+    fn default() -> Self {
+        Self::new(1.0 / 3.0, 1.0, 5)
+    }
 }
 
 impl LinearLr {
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
-        Ok(Self {
-            start_factor: p.float_or("start_factor", 1.0 / 3.0, Range::AtLeast(0.0))?,
-            end_factor: p.float_or("end_factor", 1.0, Range::AtLeast(0.0))?,
-            total_iters: p.int_or("total_iters", 5, 1)?,
-        })
+    /// From `start_factor` to `end_factor` (both `>= 0`) over `total_iters`
+    /// steps (at least 1).
+    pub fn new(start_factor: f64, end_factor: f64, total_iters: u64) -> Self {
+        Self {
+            start_factor,
+            end_factor,
+            total_iters,
+        }
     }
 
-    /// The LR after `t` steps.
-    pub fn lr(&self, base_lr: f64, t: f64) -> f64 {
+    /// Length of the ramp in steps.
+    pub fn total_iters(&self) -> u64 {
+        self.total_iters
+    }
+
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+        let mut curve = Self::default();
+        p.set("start_factor", &mut curve.start_factor)?;
+        p.set("end_factor", &mut curve.end_factor)?;
+        p.set("total_iters", &mut curve.total_iters)?;
+        Ok(curve)
+    }
+
+    pub(crate) fn example() -> Self {
+        Self::default()
+    }
+}
+
+impl Curve for LinearLr {
+    const NAME: &'static str = "linear";
+    const TORCH_NAME: &'static str = "LinearLR";
+
+    fn lr(&self, base_lr: f64, t: f64) -> f64 {
         let total = self.total_iters as f64;
         let progress = t.min(total) / total;
         base_lr * (self.start_factor + (self.end_factor - self.start_factor) * progress)
+    }
+
+    fn validate(&self) -> Result<(), SpecError> {
+        check::float("start_factor", self.start_factor, Bounds::Closed(0.0, check::MAX_LR))?;
+        check::float("end_factor", self.end_factor, Bounds::Closed(0.0, check::MAX_LR))?;
+        check::int("total_iters", self.total_iters, 1)
     }
 }
 
 /// `ExponentialLR`: `base_lr * gamma^t`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ExponentialLr {
-    /// Decay per step, in `[0, 1]`.
-    pub gamma: f64,
+    gamma: f64,
 }
 
 impl ExponentialLr {
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
-        Ok(Self {
-            gamma: p.float("gamma", Range::Closed(0.0, 1.0))?,
-        })
+    /// Decays by `gamma` (in `[0, 1]`) every step.
+    pub fn new(gamma: f64) -> Self {
+        Self { gamma }
     }
 
-    /// The LR after `t` steps.
-    pub fn lr(&self, base_lr: f64, t: f64) -> f64 {
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+        Ok(Self::new(p.get("gamma")?))
+    }
+
+    pub(crate) fn example() -> Self {
+        Self::new(0.99)
+    }
+}
+
+impl Curve for ExponentialLr {
+    const NAME: &'static str = "exponential";
+    const TORCH_NAME: &'static str = "ExponentialLR";
+
+    fn lr(&self, base_lr: f64, t: f64) -> f64 {
         base_lr * self.gamma.powf(t)
+    }
+
+    fn validate(&self) -> Result<(), SpecError> {
+        check::float("gamma", self.gamma, Bounds::Closed(0.0, 1.0))
     }
 }
 
@@ -140,24 +293,61 @@ impl ExponentialLr {
 /// reaching 0 at `total_iters`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PolynomialLr {
-    /// Steps to reach 0 (at least 1).
-    pub total_iters: u64,
-    /// Exponent of the decay (`> 0`).
-    pub power: f64,
+    total_iters: u64,
+    power: f64,
+}
+
+impl Default for PolynomialLr {
+    /// PyTorch's defaults: linear (`power = 1`) to 0 over 5 steps.
+    fn default() -> Self {
+        Self::new(5)
+    }
 }
 
 impl PolynomialLr {
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
-        Ok(Self {
-            total_iters: p.int_or("total_iters", 5, 1)?,
-            power: p.float_or("power", 1.0, Range::Above(0.0))?,
-        })
+    /// Decays to 0 over `total_iters` steps (at least 1), linearly.
+    pub fn new(total_iters: u64) -> Self {
+        Self {
+            total_iters,
+            power: 1.0,
+        }
     }
 
-    /// The LR after `t` steps.
-    pub fn lr(&self, base_lr: f64, t: f64) -> f64 {
+    /// The exponent of the decay (`> 0`, default 1).
+    pub fn with_power(mut self, power: f64) -> Self {
+        self.power = power;
+        self
+    }
+
+    /// Steps to reach 0.
+    pub fn total_iters(&self) -> u64 {
+        self.total_iters
+    }
+
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+        let mut curve = Self::default();
+        p.set("total_iters", &mut curve.total_iters)?;
+        p.set("power", &mut curve.power)?;
+        Ok(curve)
+    }
+
+    pub(crate) fn example() -> Self {
+        Self::new(100).with_power(0.9)
+    }
+}
+
+impl Curve for PolynomialLr {
+    const NAME: &'static str = "polynomial";
+    const TORCH_NAME: &'static str = "PolynomialLR";
+
+    fn lr(&self, base_lr: f64, t: f64) -> f64 {
         let total = self.total_iters as f64;
         base_lr * (1.0 - t.min(total) / total).powf(self.power)
+    }
+
+    fn validate(&self) -> Result<(), SpecError> {
+        check::int("total_iters", self.total_iters, 1)?;
+        check::float("power", self.power, Bounds::Above(0.0))
     }
 }
 
@@ -167,22 +357,23 @@ mod tests {
 
     #[test]
     fn a_repeated_milestone_decays_once_per_listing() {
-        let m = MultiStepLr {
-            milestones: vec![3, 3, 5],
-            gamma: 0.5,
-        };
+        let m = MultiStepLr::new([5, 3, 3]).with_gamma(0.5);
         let lrs: Vec<f64> = (0..6).map(|t| m.lr(1.0, t as f64)).collect();
         assert_eq!(lrs, [1.0, 1.0, 1.0, 0.25, 0.25, 0.125]);
     }
 
     #[test]
     fn linear_holds_its_end_factor() {
-        let l = LinearLr {
-            start_factor: 0.0,
-            end_factor: 2.0,
-            total_iters: 4,
-        };
+        let l = LinearLr::new(0.0, 2.0, 4);
         let lrs: Vec<f64> = (0..7).map(|t| l.lr(1.0, t as f64)).collect();
         assert_eq!(lrs, [0.0, 0.5, 1.0, 1.5, 2.0, 2.0, 2.0]);
+    }
+
+    #[test]
+    fn builders_are_validated_like_specs() {
+        let err = StepLr::new(0).validate().unwrap_err().to_string();
+        assert!(err.contains("`step_size` = 0"), "{err}");
+        let err = LinearLr::new(f64::NAN, 1.0, 5).validate().unwrap_err().to_string();
+        assert!(err.contains("`start_factor` = NaN"), "{err}");
     }
 }

@@ -1,8 +1,15 @@
 //! The closed-form schedules: pure functions `lr(base_lr, t)` of the step count.
 //!
-//! Each file holds one family; [`Schedule`] is the tree a spec parses into.
-//! Nothing here holds state: the [`Scheduler`](crate::Scheduler) adapter counts
-//! the steps.
+//! Each file holds one family. Every curve is a [`Curve`]: built in code with
+//! `new(required).with_option(..)` (burn's `Config` style), or read from a
+//! spec with the reference library's parameter names; both paths are checked
+//! by the same [`Curve::validate`]. [`Schedule`] is the tree a spec holds.
+//! Nothing here holds state: the [`Scheduler`](crate::Scheduler) adapter
+//! counts the steps.
+//!
+//! Adding a schedule: write its file (the struct, `new`/`with_*`, `parse`,
+//! `example`, and `impl Curve`), then add one line to `schedules!` below. The
+//! name list, dispatch, tests and benches all follow from that line.
 
 pub mod compose;
 pub mod cosine;
@@ -15,21 +22,104 @@ use serde_json::Value;
 
 pub use compose::{Chained, LambdaLr, LrLambda, Sequential};
 pub use cosine::{CosineAnnealingLr, CosineAnnealingWarmRestarts, TimmCosine};
-pub use cyclic::{CyclicLr, OneCycleLr};
+pub use cyclic::{AnnealStrategy, CyclicLr, CyclicMode, OneCycleLr};
 pub use decay::{ConstantLr, ExponentialLr, LinearLr, MultiStepLr, PolynomialLr, StepLr};
 pub use transformers::{
     ConstantWithWarmup, CosineWithHardRestarts, CosineWithMinLr, CosineWithWarmup, InverseSqrt,
-    LinearWithWarmup, MinLr, PolynomialWithWarmup, WarmupStableDecay,
+    LinearWithWarmup, MinLr, PolynomialWithWarmup, WarmupStableDecay, WsdShape,
 };
 
 use crate::SpecError;
 use crate::spec::params::{Params, quoted};
 
-/// Every schedule, by its spec name (`{"scheduler": NAME, ...}`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "scheduler", rename_all = "snake_case")]
-#[allow(missing_docs)]
-pub enum Schedule {
+/// A closed-form schedule: the LR as a pure function of the step count.
+pub trait Curve {
+    /// The spec name (`{"scheduler": NAME}`).
+    const NAME: &'static str;
+    /// The reference library's own name, accepted as an alias in specs
+    /// (`"CosineAnnealingLR"` for `cosine_annealing`).
+    const TORCH_NAME: &'static str;
+
+    /// The LR after `t` steps of the spec's unit, for an optimizer whose LR is
+    /// `base_lr`. Pure: no state, no allocation. `t = 0` is the LR right after
+    /// construction (the first `step()`).
+    fn lr(&self, base_lr: f64, t: f64) -> f64;
+
+    /// Checks every parameter; the error names the field, the value and the
+    /// allowed range. Every spec (built in code, JSON or TOML) goes through it.
+    fn validate(&self) -> Result<(), SpecError>;
+}
+
+macro_rules! schedules {
+    ($($variant:ident($curve:ty),)*) => {
+        /// Every schedule, by its spec name (`{"scheduler": NAME, ...}`).
+        #[derive(Debug, Clone, PartialEq, Serialize)]
+        #[serde(tag = "scheduler", rename_all = "snake_case")]
+        #[allow(missing_docs)]
+        pub enum Schedule {
+            $($variant($curve),)*
+            /// A closure written in code (PyTorch's `LambdaLR`); it cannot be saved.
+            Lambda(LambdaLr),
+        }
+
+        $(impl From<$curve> for Schedule {
+            fn from(curve: $curve) -> Self {
+                Self::$variant(curve)
+            }
+        })*
+
+        impl Schedule {
+            /// The scheduler names a spec accepts (besides `reduce_on_plateau`).
+            pub const NAMES: &'static [&'static str] = &[$(<$curve as Curve>::NAME,)*];
+
+            /// The LR after `t` steps (see [`Curve::lr`]).
+            pub fn lr(&self, base_lr: f64, t: f64) -> f64 {
+                match self {
+                    $(Self::$variant(s) => s.lr(base_lr, t),)*
+                    Self::Lambda(s) => s.lr(base_lr, t),
+                }
+            }
+
+            /// Checks every parameter (see [`Curve::validate`]).
+            pub fn validate(&self) -> Result<(), SpecError> {
+                match self {
+                    $(Self::$variant(s) => s.validate(),)*
+                    Self::Lambda(_) => Ok(()),
+                }
+            }
+
+            /// The spec name of this schedule.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(Self::$variant(_) => <$curve as Curve>::NAME,)*
+                    Self::Lambda(_) => "lambda",
+                }
+            }
+
+            /// One representative schedule of every kind, in [`Schedule::NAMES`]
+            /// order: what tests, benchmarks and the documentation iterate over.
+            pub fn examples() -> Vec<Schedule> {
+                vec![$(Self::$variant(<$curve>::example()),)*]
+            }
+
+            /// Parses one scheduler object whose name is `name` (a spec name or
+            /// the reference library's); `p` has consumed the keys that are not
+            /// the scheduler's own.
+            pub(crate) fn parse(name: &str, p: &mut Params) -> Result<Self, SpecError> {
+                $(if name == <$curve as Curve>::NAME || name == <$curve as Curve>::TORCH_NAME {
+                    return Ok(Self::$variant(<$curve>::parse(p)?));
+                })*
+                Err(SpecError::invalid(
+                    "scheduler",
+                    format!("\"{name}\""),
+                    format!("one of {} (or the reference library's name)", quoted(Self::NAMES)),
+                ))
+            }
+        }
+    };
+}
+
+schedules! {
     Step(StepLr),
     MultiStep(MultiStepLr),
     Constant(ConstantLr),
@@ -51,70 +141,20 @@ pub enum Schedule {
     CosineWithMinLr(CosineWithMinLr),
     WarmupStableDecay(WarmupStableDecay),
     TimmCosine(TimmCosine),
-    Lambda(LambdaLr),
 }
 
-/// The scheduler names a spec accepts.
-pub const SCHEDULER_NAMES: [&str; 21] = [
-    "step",
-    "multi_step",
-    "constant",
-    "linear",
-    "exponential",
-    "polynomial",
-    "cosine_annealing",
-    "cosine_annealing_warm_restarts",
-    "cyclic",
-    "one_cycle",
-    "sequential",
-    "chained",
-    "linear_with_warmup",
-    "cosine_with_warmup",
-    "cosine_with_hard_restarts",
-    "polynomial_with_warmup",
-    "constant_with_warmup",
-    "inverse_sqrt",
-    "cosine_with_min_lr",
-    "warmup_stable_decay",
-    "timm_cosine",
-];
+impl From<LambdaLr> for Schedule {
+    fn from(curve: LambdaLr) -> Self {
+        Self::Lambda(curve)
+    }
+}
 
 impl Schedule {
-    /// The LR after `t` steps of the schedule's own unit, for an optimizer
-    /// whose LR is `base_lr`. Pure: no state, no allocation.
-    pub fn lr(&self, base_lr: f64, t: f64) -> f64 {
-        match self {
-            Self::Step(s) => s.lr(base_lr, t),
-            Self::MultiStep(s) => s.lr(base_lr, t),
-            Self::Constant(s) => s.lr(base_lr, t),
-            Self::Linear(s) => s.lr(base_lr, t),
-            Self::Exponential(s) => s.lr(base_lr, t),
-            Self::Polynomial(s) => s.lr(base_lr, t),
-            Self::CosineAnnealing(s) => s.lr(base_lr, t),
-            Self::CosineAnnealingWarmRestarts(s) => s.lr(base_lr, t),
-            Self::Cyclic(s) => s.lr(base_lr, t),
-            Self::OneCycle(s) => s.lr(base_lr, t),
-            Self::Sequential(s) => s.lr(base_lr, t),
-            Self::Chained(s) => s.lr(base_lr, t),
-            Self::LinearWithWarmup(s) => s.lr(base_lr, t),
-            Self::CosineWithWarmup(s) => s.lr(base_lr, t),
-            Self::CosineWithHardRestarts(s) => s.lr(base_lr, t),
-            Self::PolynomialWithWarmup(s) => s.lr(base_lr, t),
-            Self::ConstantWithWarmup(s) => s.lr(base_lr, t),
-            Self::InverseSqrt(s) => s.lr(base_lr, t),
-            Self::CosineWithMinLr(s) => s.lr(base_lr, t),
-            Self::WarmupStableDecay(s) => s.lr(base_lr, t),
-            Self::TimmCosine(s) => s.lr(base_lr, t),
-            Self::Lambda(s) => s.lr(base_lr, t),
-        }
-    }
-
     /// The name of a schedule that sets absolute LRs and ignores the base LR.
     pub(crate) fn absolute_name(&self) -> Option<&'static str> {
         match self {
-            Self::Cyclic(_) => Some("cyclic"),
-            Self::OneCycle(_) => Some("one_cycle"),
-            Self::Sequential(s) => s.schedulers.iter().find_map(Self::absolute_name),
+            Self::Cyclic(_) | Self::OneCycle(_) => Some(self.name()),
+            Self::Sequential(s) => s.schedulers().iter().find_map(Self::absolute_name),
             _ => None,
         }
     }
@@ -122,73 +162,17 @@ impl Schedule {
     /// Checks the parameters that depend on the optimizer's base LR.
     pub(crate) fn check_base_lr(&self, base_lr: f64) -> Result<(), SpecError> {
         match self {
-            Self::PolynomialWithWarmup(s) if s.lr_end >= base_lr && base_lr > 0.0 => {
+            Self::PolynomialWithWarmup(s) if s.lr_end() >= base_lr && base_lr > 0.0 => {
                 Err(SpecError::invalid(
                     "lr_end",
-                    s.lr_end,
+                    s.lr_end(),
                     format!("a number below the base LR ({base_lr})"),
                 ))
             }
-            Self::Sequential(Sequential { schedulers, .. })
-            | Self::Chained(Chained { schedulers }) => {
-                schedulers.iter().enumerate().try_for_each(|(i, child)| {
-                    child
-                        .check_base_lr(base_lr)
-                        .map_err(|e| e.within(&format!("schedulers[{i}]")))
-                })
-            }
+            Self::Sequential(s) => check_children_base_lr(s.schedulers(), base_lr),
+            Self::Chained(s) => check_children_base_lr(s.schedulers(), base_lr),
             _ => Ok(()),
         }
-    }
-
-    /// Parses one scheduler object; `params` has already consumed the keys
-    /// that are not the scheduler's own.
-    pub(crate) fn parse(name: &str, p: &mut Params) -> Result<Self, SpecError> {
-        Ok(match name {
-            "step" => Self::Step(StepLr::parse(p)?),
-            "multi_step" => Self::MultiStep(MultiStepLr::parse(p)?),
-            "constant" => Self::Constant(ConstantLr::parse(p)?),
-            "linear" => Self::Linear(LinearLr::parse(p)?),
-            "exponential" => Self::Exponential(ExponentialLr::parse(p)?),
-            "polynomial" => Self::Polynomial(PolynomialLr::parse(p)?),
-            "cosine_annealing" => Self::CosineAnnealing(CosineAnnealingLr::parse(p)?),
-            "cosine_annealing_warm_restarts" => {
-                Self::CosineAnnealingWarmRestarts(CosineAnnealingWarmRestarts::parse(p)?)
-            }
-            "cyclic" => Self::Cyclic(CyclicLr::parse(p)?),
-            "one_cycle" => Self::OneCycle(OneCycleLr::parse(p)?),
-            "sequential" => {
-                let schedulers = parse_children(p)?;
-                Self::Sequential(Sequential::new(schedulers, p.int_list("milestones")?)?)
-            }
-            "chained" => Self::Chained(Chained::new(parse_children(p)?)?),
-            "linear_with_warmup" => Self::LinearWithWarmup(LinearWithWarmup::parse(p)?),
-            "cosine_with_warmup" => Self::CosineWithWarmup(CosineWithWarmup::parse(p)?),
-            "cosine_with_hard_restarts" => {
-                Self::CosineWithHardRestarts(CosineWithHardRestarts::parse(p)?)
-            }
-            "polynomial_with_warmup" => Self::PolynomialWithWarmup(PolynomialWithWarmup::parse(p)?),
-            "constant_with_warmup" => Self::ConstantWithWarmup(ConstantWithWarmup::parse(p)?),
-            "inverse_sqrt" => Self::InverseSqrt(InverseSqrt::parse(p)?),
-            "cosine_with_min_lr" => Self::CosineWithMinLr(CosineWithMinLr::parse(p)?),
-            "warmup_stable_decay" => Self::WarmupStableDecay(WarmupStableDecay::parse(p)?),
-            "timm_cosine" => Self::TimmCosine(TimmCosine::parse(p)?),
-            "reduce_on_plateau" => {
-                return Err(SpecError::invalid(
-                    "scheduler",
-                    "\"reduce_on_plateau\"",
-                    "a metric-free schedule here: reduce_on_plateau is read by burn-lr-plateau's \
-                     PlateauSpec, as the top level of a spec",
-                ));
-            }
-            other => {
-                return Err(SpecError::invalid(
-                    "scheduler",
-                    format!("\"{other}\""),
-                    format!("one of {}", quoted(&SCHEDULER_NAMES)),
-                ));
-            }
-        })
     }
 
     /// Parses a scheduler object with no options around it (a child of a composite).
@@ -196,45 +180,48 @@ impl Schedule {
         let map = value
             .as_object()
             .ok_or_else(|| SpecError::invalid("", value, "a scheduler object"))?;
-        let mut p = Params::new(map);
-        let name = scheduler_name(map)?;
-        let schedule = Self::parse(name, &mut p)?;
+        let mut p = Params::new(map)?;
+        let schedule = Self::parse(scheduler_name(map)?, &mut p)?;
         p.finish()?;
         Ok(schedule)
     }
 }
 
+fn check_children_base_lr(children: &[Schedule], base_lr: f64) -> Result<(), SpecError> {
+    children.iter().enumerate().try_for_each(|(i, child)| {
+        child
+            .check_base_lr(base_lr)
+            .map_err(|e| e.within(&format!("schedulers[{i}]")))
+    })
+}
+
 /// The value of the `scheduler` key.
 pub(crate) fn scheduler_name(map: &serde_json::Map<String, Value>) -> Result<&str, SpecError> {
+    let allowed = || format!("one of {}", quoted(Schedule::NAMES));
     match map.get("scheduler") {
         Some(Value::String(name)) => Ok(name),
-        Some(other) => Err(SpecError::invalid(
-            "scheduler",
-            other,
-            format!("one of {}", quoted(&SCHEDULER_NAMES)),
-        )),
+        Some(other) => Err(SpecError::invalid("scheduler", other, allowed())),
         None => Err(SpecError::Missing {
             field: "scheduler".into(),
-            allowed: format!("one of {}", quoted(&SCHEDULER_NAMES)),
+            allowed: allowed(),
         }),
     }
 }
 
-fn parse_children(p: &mut Params) -> Result<Vec<Schedule>, SpecError> {
-    let allowed = "a non-empty list of scheduler objects";
-    let value = p.value("schedulers").ok_or_else(|| SpecError::Missing {
-        field: "schedulers".into(),
-        allowed: allowed.into(),
-    })?;
-    let items = value
-        .as_array()
-        .filter(|items| !items.is_empty())
-        .ok_or_else(|| SpecError::invalid("schedulers", value, allowed))?;
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| {
-            Schedule::from_value(item).map_err(|e| e.within(&format!("schedulers[{i}]")))
-        })
-        .collect()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_example_is_valid_and_serializes_under_its_name() {
+        let examples = Schedule::examples();
+        assert_eq!(examples.len(), Schedule::NAMES.len());
+        for (example, name) in examples.iter().zip(Schedule::NAMES) {
+            example.validate().unwrap();
+            assert_eq!(example.name(), *name);
+            let value = serde_json::to_value(example).unwrap();
+            assert_eq!(value["scheduler"], *name, "serde tag of {name}");
+            assert_eq!(&Schedule::from_value(&value).unwrap(), example, "{name}");
+        }
+    }
 }

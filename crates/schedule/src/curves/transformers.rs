@@ -7,8 +7,10 @@ use std::f64::consts::PI;
 
 use serde::Serialize;
 
+use super::Curve;
 use crate::SpecError;
-use crate::spec::params::{Params, Range};
+use crate::check::{self, Bounds};
+use crate::spec::params::{Choice, Params};
 
 /// The linear warmup shared by the family: `Some(t / max(1, w))` while `t < w`.
 fn warmup(t: f64, warmup_steps: u64) -> Option<f64> {
@@ -21,30 +23,45 @@ fn progress(t: f64, warmup_steps: u64, training_steps: u64) -> f64 {
     (t - warmup_steps as f64) / span
 }
 
-fn parse_warmup(p: &mut Params) -> Result<u64, SpecError> {
-    p.int_or("num_warmup_steps", 0, 0)
-}
-
 /// `get_linear_schedule_with_warmup`: 0 -> base over the warmup, then down to 0
 /// at `num_training_steps`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LinearWithWarmup {
-    /// Warmup length in updates.
-    pub num_warmup_steps: u64,
-    /// Update at which the LR reaches 0.
-    pub num_training_steps: u64,
+    num_warmup_steps: u64,
+    num_training_steps: u64,
 }
 
 impl LinearWithWarmup {
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
-        Ok(Self {
-            num_warmup_steps: parse_warmup(p)?,
-            num_training_steps: p.int("num_training_steps", 1)?,
-        })
+    /// Warmup over `num_warmup_steps` updates, then linear decay to 0 at
+    /// `num_training_steps` (at least 1).
+    pub fn new(num_warmup_steps: u64, num_training_steps: u64) -> Self {
+        Self {
+            num_warmup_steps,
+            num_training_steps,
+        }
     }
 
-    /// The LR of update `t`.
-    pub fn lr(&self, base_lr: f64, t: f64) -> f64 {
+    /// The update at which the LR reaches 0.
+    pub fn num_training_steps(&self) -> u64 {
+        self.num_training_steps
+    }
+
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+        let mut curve = Self::new(0, p.get("num_training_steps")?);
+        p.set("num_warmup_steps", &mut curve.num_warmup_steps)?;
+        Ok(curve)
+    }
+
+    pub(crate) fn example() -> Self {
+        Self::new(100, 1000)
+    }
+}
+
+impl Curve for LinearWithWarmup {
+    const NAME: &'static str = "linear_with_warmup";
+    const TORCH_NAME: &'static str = "get_linear_schedule_with_warmup";
+
+    fn lr(&self, base_lr: f64, t: f64) -> f64 {
         let factor = warmup(t, self.num_warmup_steps).unwrap_or_else(|| {
             let left = self.num_training_steps as f64 - t;
             let span = (self.num_training_steps as f64 - self.num_warmup_steps as f64).max(1.0);
@@ -52,36 +69,70 @@ impl LinearWithWarmup {
         });
         base_lr * factor
     }
+
+    fn validate(&self) -> Result<(), SpecError> {
+        check::int("num_training_steps", self.num_training_steps, 1)
+    }
 }
 
 /// `get_cosine_schedule_with_warmup`: warmup, then `num_cycles` cosine periods
 /// (0.5 = a half cosine down to 0).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CosineWithWarmup {
-    /// Warmup length in updates.
-    pub num_warmup_steps: u64,
-    /// Total number of updates.
-    pub num_training_steps: u64,
-    /// Number of cosine periods after the warmup (`> 0`).
-    pub num_cycles: f64,
+    num_warmup_steps: u64,
+    num_training_steps: u64,
+    num_cycles: f64,
 }
 
 impl CosineWithWarmup {
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
-        Ok(Self {
-            num_warmup_steps: parse_warmup(p)?,
-            num_training_steps: p.int("num_training_steps", 1)?,
-            num_cycles: p.float_or("num_cycles", 0.5, Range::Above(0.0))?,
-        })
+    /// Warmup over `num_warmup_steps` updates, then half a cosine down to 0 at
+    /// `num_training_steps` (at least 1).
+    pub fn new(num_warmup_steps: u64, num_training_steps: u64) -> Self {
+        Self {
+            num_warmup_steps,
+            num_training_steps,
+            num_cycles: 0.5,
+        }
     }
 
-    /// The LR of update `t`.
-    pub fn lr(&self, base_lr: f64, t: f64) -> f64 {
+    /// Number of cosine periods after the warmup (`> 0`, default 0.5).
+    pub fn with_num_cycles(mut self, num_cycles: f64) -> Self {
+        self.num_cycles = num_cycles;
+        self
+    }
+
+    /// The total number of updates.
+    pub fn num_training_steps(&self) -> u64 {
+        self.num_training_steps
+    }
+
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+        let mut curve = Self::new(0, p.get("num_training_steps")?);
+        p.set("num_warmup_steps", &mut curve.num_warmup_steps)?;
+        p.set("num_cycles", &mut curve.num_cycles)?;
+        Ok(curve)
+    }
+
+    pub(crate) fn example() -> Self {
+        Self::new(100, 1000)
+    }
+}
+
+impl Curve for CosineWithWarmup {
+    const NAME: &'static str = "cosine_with_warmup";
+    const TORCH_NAME: &'static str = "get_cosine_schedule_with_warmup";
+
+    fn lr(&self, base_lr: f64, t: f64) -> f64 {
         let factor = warmup(t, self.num_warmup_steps).unwrap_or_else(|| {
             let x = progress(t, self.num_warmup_steps, self.num_training_steps);
             (0.5 * (1.0 + (PI * self.num_cycles * 2.0 * x).cos())).max(0.0)
         });
         base_lr * factor
+    }
+
+    fn validate(&self) -> Result<(), SpecError> {
+        check::int("num_training_steps", self.num_training_steps, 1)?;
+        check::float("num_cycles", self.num_cycles, Bounds::LeftOpen(0.0, 1e6))
     }
 }
 
@@ -89,25 +140,45 @@ impl CosineWithWarmup {
 /// `num_cycles` half-cosines, each restarting at the base LR; 0 after the end.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CosineWithHardRestarts {
-    /// Warmup length in updates.
-    pub num_warmup_steps: u64,
-    /// Total number of updates.
-    pub num_training_steps: u64,
-    /// Number of restarts (`> 0`).
-    pub num_cycles: f64,
+    num_warmup_steps: u64,
+    num_training_steps: u64,
+    num_cycles: f64,
 }
 
 impl CosineWithHardRestarts {
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
-        Ok(Self {
-            num_warmup_steps: parse_warmup(p)?,
-            num_training_steps: p.int("num_training_steps", 1)?,
-            num_cycles: p.float_or("num_cycles", 1.0, Range::Above(0.0))?,
-        })
+    /// Warmup over `num_warmup_steps` updates, then one half-cosine to 0 at
+    /// `num_training_steps` (at least 1).
+    pub fn new(num_warmup_steps: u64, num_training_steps: u64) -> Self {
+        Self {
+            num_warmup_steps,
+            num_training_steps,
+            num_cycles: 1.0,
+        }
     }
 
-    /// The LR of update `t`.
-    pub fn lr(&self, base_lr: f64, t: f64) -> f64 {
+    /// Number of half-cosines (`> 0`, default 1).
+    pub fn with_num_cycles(mut self, num_cycles: f64) -> Self {
+        self.num_cycles = num_cycles;
+        self
+    }
+
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+        let mut curve = Self::new(0, p.get("num_training_steps")?);
+        p.set("num_warmup_steps", &mut curve.num_warmup_steps)?;
+        p.set("num_cycles", &mut curve.num_cycles)?;
+        Ok(curve)
+    }
+
+    pub(crate) fn example() -> Self {
+        Self::new(100, 1000).with_num_cycles(3.0)
+    }
+}
+
+impl Curve for CosineWithHardRestarts {
+    const NAME: &'static str = "cosine_with_hard_restarts";
+    const TORCH_NAME: &'static str = "get_cosine_with_hard_restarts_schedule_with_warmup";
+
+    fn lr(&self, base_lr: f64, t: f64) -> f64 {
         let factor = warmup(t, self.num_warmup_steps).unwrap_or_else(|| {
             let x = progress(t, self.num_warmup_steps, self.num_training_steps);
             if x >= 1.0 {
@@ -118,36 +189,75 @@ impl CosineWithHardRestarts {
         });
         base_lr * factor
     }
+
+    fn validate(&self) -> Result<(), SpecError> {
+        check::int("num_training_steps", self.num_training_steps, 1)?;
+        check::float("num_cycles", self.num_cycles, Bounds::LeftOpen(0.0, 1e6))
+    }
 }
 
 /// `get_polynomial_decay_schedule_with_warmup`: warmup, then a polynomial decay
 /// from the base LR to `lr_end` at `num_training_steps`, then `lr_end`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PolynomialWithWarmup {
-    /// Warmup length in updates.
-    pub num_warmup_steps: u64,
-    /// Update at which the LR reaches `lr_end` (`> num_warmup_steps`).
-    pub num_training_steps: u64,
-    /// Final LR (absolute, `>= 0`, below the base LR).
-    pub lr_end: f64,
-    /// Exponent of the decay (`> 0`).
-    pub power: f64,
+    num_warmup_steps: u64,
+    num_training_steps: u64,
+    lr_end: f64,
+    power: f64,
 }
 
 impl PolynomialWithWarmup {
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
-        let num_warmup_steps = parse_warmup(p)?;
-        let num_training_steps = p.int("num_training_steps", num_warmup_steps + 1)?;
-        Ok(Self {
+    /// Warmup over `num_warmup_steps` updates, then linear decay to
+    /// `lr_end = 1e-7` at `num_training_steps` (after the warmup).
+    pub fn new(num_warmup_steps: u64, num_training_steps: u64) -> Self {
+        Self {
             num_warmup_steps,
             num_training_steps,
-            lr_end: p.float_or("lr_end", 1e-7, Range::AtLeast(0.0))?,
-            power: p.float_or("power", 1.0, Range::Above(0.0))?,
-        })
+            lr_end: 1e-7,
+            power: 1.0,
+        }
     }
 
-    /// The LR of update `t`.
-    pub fn lr(&self, base_lr: f64, t: f64) -> f64 {
+    /// The final LR (absolute, `>= 0`, below the base LR; default 1e-7).
+    pub fn with_lr_end(mut self, lr_end: f64) -> Self {
+        self.lr_end = lr_end;
+        self
+    }
+
+    /// The exponent of the decay (`> 0`, default 1).
+    pub fn with_power(mut self, power: f64) -> Self {
+        self.power = power;
+        self
+    }
+
+    /// The final LR.
+    pub fn lr_end(&self) -> f64 {
+        self.lr_end
+    }
+
+    /// The update at which the LR reaches `lr_end`.
+    pub fn num_training_steps(&self) -> u64 {
+        self.num_training_steps
+    }
+
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+        let mut curve = Self::new(0, p.get("num_training_steps")?);
+        p.set("num_warmup_steps", &mut curve.num_warmup_steps)?;
+        p.set("lr_end", &mut curve.lr_end)?;
+        p.set("power", &mut curve.power)?;
+        Ok(curve)
+    }
+
+    pub(crate) fn example() -> Self {
+        Self::new(100, 1000).with_power(2.0)
+    }
+}
+
+impl Curve for PolynomialWithWarmup {
+    const NAME: &'static str = "polynomial_with_warmup";
+    const TORCH_NAME: &'static str = "get_polynomial_decay_schedule_with_warmup";
+
+    fn lr(&self, base_lr: f64, t: f64) -> f64 {
         if let Some(factor) = warmup(t, self.num_warmup_steps) {
             return base_lr * factor;
         }
@@ -158,25 +268,51 @@ impl PolynomialWithWarmup {
         let remaining = 1.0 - (t - self.num_warmup_steps as f64) / decay_steps;
         (base_lr - self.lr_end) * remaining.powf(self.power) + self.lr_end
     }
+
+    fn validate(&self) -> Result<(), SpecError> {
+        check::int(
+            "num_training_steps",
+            self.num_training_steps,
+            self.num_warmup_steps.saturating_add(1),
+        )?;
+        check::lr("lr_end", self.lr_end)?;
+        check::float("power", self.power, Bounds::Above(0.0))
+    }
 }
 
 /// `get_constant_schedule_with_warmup`: warmup, then the base LR.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConstantWithWarmup {
-    /// Warmup length in updates.
-    pub num_warmup_steps: u64,
+    num_warmup_steps: u64,
 }
 
 impl ConstantWithWarmup {
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
-        Ok(Self {
-            num_warmup_steps: parse_warmup(p)?,
-        })
+    /// Warmup over `num_warmup_steps` updates, then the base LR.
+    pub fn new(num_warmup_steps: u64) -> Self {
+        Self { num_warmup_steps }
     }
 
-    /// The LR of update `t`.
-    pub fn lr(&self, base_lr: f64, t: f64) -> f64 {
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+        let mut curve = Self::new(0);
+        p.set("num_warmup_steps", &mut curve.num_warmup_steps)?;
+        Ok(curve)
+    }
+
+    pub(crate) fn example() -> Self {
+        Self::new(100)
+    }
+}
+
+impl Curve for ConstantWithWarmup {
+    const NAME: &'static str = "constant_with_warmup";
+    const TORCH_NAME: &'static str = "get_constant_schedule_with_warmup";
+
+    fn lr(&self, base_lr: f64, t: f64) -> f64 {
         base_lr * warmup(t, self.num_warmup_steps).unwrap_or(1.0)
+    }
+
+    fn validate(&self) -> Result<(), SpecError> {
+        Ok(())
     }
 }
 
@@ -184,22 +320,43 @@ impl ConstantWithWarmup {
 /// with `shift = timescale - num_warmup_steps`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InverseSqrt {
-    /// Warmup length in updates.
-    pub num_warmup_steps: u64,
-    /// Decay timescale; `None` means `num_warmup_steps`, or 10000 when that is 0.
-    pub timescale: Option<u64>,
+    num_warmup_steps: u64,
+    timescale: Option<u64>,
 }
 
 impl InverseSqrt {
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
-        Ok(Self {
-            num_warmup_steps: parse_warmup(p)?,
-            timescale: p.int_opt("timescale", 1)?,
-        })
+    /// Warmup over `num_warmup_steps` updates, then `1/sqrt` decay with the
+    /// default timescale (`num_warmup_steps`, or 10000 when that is 0).
+    pub fn new(num_warmup_steps: u64) -> Self {
+        Self {
+            num_warmup_steps,
+            timescale: None,
+        }
     }
 
-    /// The LR of update `t`.
-    pub fn lr(&self, base_lr: f64, t: f64) -> f64 {
+    /// The decay timescale (at least 1).
+    pub fn with_timescale(mut self, timescale: u64) -> Self {
+        self.timescale = Some(timescale);
+        self
+    }
+
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+        let mut curve = Self::new(0);
+        p.set("num_warmup_steps", &mut curve.num_warmup_steps)?;
+        p.set("timescale", &mut curve.timescale)?;
+        Ok(curve)
+    }
+
+    pub(crate) fn example() -> Self {
+        Self::new(4000)
+    }
+}
+
+impl Curve for InverseSqrt {
+    const NAME: &'static str = "inverse_sqrt";
+    const TORCH_NAME: &'static str = "get_inverse_sqrt_schedule";
+
+    fn lr(&self, base_lr: f64, t: f64) -> f64 {
         if let Some(factor) = warmup(t, self.num_warmup_steps) {
             return base_lr * factor;
         }
@@ -212,15 +369,22 @@ impl InverseSqrt {
         let shift = timescale - self.num_warmup_steps as f64;
         base_lr / ((t + shift) / timescale).sqrt()
     }
+
+    fn validate(&self) -> Result<(), SpecError> {
+        match self.timescale {
+            Some(timescale) => check::int("timescale", timescale, 1),
+            None => Ok(()),
+        }
+    }
 }
 
 /// The floor of [`CosineWithMinLr`]: an absolute LR or a fraction of the base LR.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MinLr {
-    /// `min_lr`: an absolute LR.
+    /// `min_lr`: an absolute LR (`>= 0`).
     MinLr(f64),
-    /// `min_lr_rate`: a fraction of the base LR.
+    /// `min_lr_rate`: a fraction of the base LR, in `[0, 1]`.
     MinLrRate(f64),
 }
 
@@ -228,25 +392,39 @@ pub enum MinLr {
 /// [`CosineWithWarmup`] rescaled to end at a floor instead of 0.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CosineWithMinLr {
-    /// Warmup length in updates.
-    pub num_warmup_steps: u64,
-    /// Total number of updates.
-    pub num_training_steps: u64,
-    /// Number of cosine periods after the warmup (`> 0`).
-    pub num_cycles: f64,
-    /// The floor.
+    num_warmup_steps: u64,
+    num_training_steps: u64,
+    num_cycles: f64,
     #[serde(flatten)]
-    pub floor: MinLr,
+    floor: MinLr,
 }
 
 impl CosineWithMinLr {
+    /// Warmup over `num_warmup_steps` updates, then half a cosine down to
+    /// `floor` at `num_training_steps` (at least 1).
+    pub fn new(num_warmup_steps: u64, num_training_steps: u64, floor: MinLr) -> Self {
+        Self {
+            num_warmup_steps,
+            num_training_steps,
+            num_cycles: 0.5,
+            floor,
+        }
+    }
+
+    /// Number of cosine periods after the warmup (`> 0`, default 0.5).
+    pub fn with_num_cycles(mut self, num_cycles: f64) -> Self {
+        self.num_cycles = num_cycles;
+        self
+    }
+
+    /// The total number of updates.
+    pub fn num_training_steps(&self) -> u64 {
+        self.num_training_steps
+    }
+
     pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
-        let num_warmup_steps = parse_warmup(p)?;
-        let num_training_steps = p.int("num_training_steps", 1)?;
-        let num_cycles = p.float_or("num_cycles", 0.5, Range::Above(0.0))?;
-        let min_lr = p.float_opt("min_lr", Range::AtLeast(0.0))?;
-        let rate = p.float_opt("min_lr_rate", Range::Closed(0.0, 1.0))?;
-        let floor = match (min_lr, rate) {
+        let num_training_steps = p.get("num_training_steps")?;
+        let floor = match (p.opt("min_lr")?, p.opt("min_lr_rate")?) {
             (Some(lr), None) => MinLr::MinLr(lr),
             (None, Some(rate)) => MinLr::MinLrRate(rate),
             (Some(lr), Some(_)) => {
@@ -264,16 +442,22 @@ impl CosineWithMinLr {
                 });
             }
         };
-        Ok(Self {
-            num_warmup_steps,
-            num_training_steps,
-            num_cycles,
-            floor,
-        })
+        let mut curve = Self::new(0, num_training_steps, floor);
+        p.set("num_warmup_steps", &mut curve.num_warmup_steps)?;
+        p.set("num_cycles", &mut curve.num_cycles)?;
+        Ok(curve)
     }
 
-    /// The LR of update `t`.
-    pub fn lr(&self, base_lr: f64, t: f64) -> f64 {
+    pub(crate) fn example() -> Self {
+        Self::new(100, 1000, MinLr::MinLrRate(0.1))
+    }
+}
+
+impl Curve for CosineWithMinLr {
+    const NAME: &'static str = "cosine_with_min_lr";
+    const TORCH_NAME: &'static str = "get_cosine_with_min_lr_schedule_with_warmup";
+
+    fn lr(&self, base_lr: f64, t: f64) -> f64 {
         if let Some(factor) = warmup(t, self.num_warmup_steps) {
             return base_lr * factor;
         }
@@ -288,68 +472,129 @@ impl CosineWithMinLr {
         let cosine = 0.5 * (1.0 + (PI * self.num_cycles * 2.0 * x).cos());
         base_lr * (cosine * (1.0 - rate) + rate).max(0.0)
     }
+
+    fn validate(&self) -> Result<(), SpecError> {
+        check::int("num_training_steps", self.num_training_steps, 1)?;
+        check::float("num_cycles", self.num_cycles, Bounds::LeftOpen(0.0, 1e6))?;
+        match self.floor {
+            MinLr::MinLr(lr) => check::lr("min_lr", lr),
+            MinLr::MinLrRate(rate) => check::float("min_lr_rate", rate, Bounds::Closed(0.0, 1.0)),
+        }
+    }
+}
+
+/// The shape of a warmup or a decay of [`WarmupStableDecay`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum WsdShape {
+    /// A straight line.
+    #[serde(rename = "linear")]
+    Linear,
+    /// Half a cosine.
+    #[serde(rename = "cosine")]
+    Cosine,
+    /// `1 - sqrt(x)` (Hägele et al., 2024).
+    #[serde(rename = "1-sqrt")]
+    OneMinusSqrt,
+}
+
+impl Choice for WsdShape {
+    const CHOICES: &'static [(&'static str, Self)] = &[
+        ("linear", Self::Linear),
+        ("cosine", Self::Cosine),
+        ("1-sqrt", Self::OneMinusSqrt),
+    ];
 }
 
 /// `get_wsd_schedule`: warmup from `min_lr_ratio`, a stable phase at the base
 /// LR, a decay to `min_lr_ratio`, then `min_lr_ratio`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WarmupStableDecay {
-    /// Warmup length in updates.
-    pub num_warmup_steps: u64,
-    /// Length of the stable phase in updates.
-    pub num_stable_steps: u64,
-    /// Length of the decay in updates.
-    pub num_decay_steps: u64,
-    /// Shape of the warmup: `linear`, `cosine` or `1-sqrt`.
-    pub warmup_type: &'static str,
-    /// Shape of the decay: `linear`, `cosine` or `1-sqrt`.
-    pub decay_type: &'static str,
-    /// Start and end of the schedule as a fraction of the base LR, in `[0, 1]`.
-    pub min_lr_ratio: f64,
+    num_warmup_steps: u64,
+    num_stable_steps: u64,
+    num_decay_steps: u64,
+    warmup_type: WsdShape,
+    decay_type: WsdShape,
+    min_lr_ratio: f64,
 }
 
-const WSD_SHAPES: [&str; 3] = ["linear", "cosine", "1-sqrt"];
-
 impl WarmupStableDecay {
+    /// Linear warmup, stable phase and cosine decay to 0, with the phase
+    /// lengths in updates.
+    pub fn new(num_warmup_steps: u64, num_stable_steps: u64, num_decay_steps: u64) -> Self {
+        Self {
+            num_warmup_steps,
+            num_stable_steps,
+            num_decay_steps,
+            warmup_type: WsdShape::Linear,
+            decay_type: WsdShape::Cosine,
+            min_lr_ratio: 0.0,
+        }
+    }
+
+    /// The shapes of the warmup (default linear) and the decay (default cosine).
+    pub fn with_shapes(mut self, warmup_type: WsdShape, decay_type: WsdShape) -> Self {
+        self.warmup_type = warmup_type;
+        self.decay_type = decay_type;
+        self
+    }
+
+    /// Start and end of the schedule as a fraction of the base LR, in `[0, 1]`
+    /// (default 0).
+    pub fn with_min_lr_ratio(mut self, min_lr_ratio: f64) -> Self {
+        self.min_lr_ratio = min_lr_ratio;
+        self
+    }
+
     pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
-        Ok(Self {
-            num_warmup_steps: parse_warmup(p)?,
-            num_stable_steps: p.int_or("num_stable_steps", 0, 0)?,
-            num_decay_steps: p.int("num_decay_steps", 0)?,
-            warmup_type: p.choice("warmup_type", &WSD_SHAPES, "linear")?,
-            decay_type: p.choice("decay_type", &WSD_SHAPES, "cosine")?,
-            min_lr_ratio: p.float_or("min_lr_ratio", 0.0, Range::Closed(0.0, 1.0))?,
-        })
+        let mut curve = Self::new(0, 0, p.get("num_decay_steps")?);
+        p.set("num_warmup_steps", &mut curve.num_warmup_steps)?;
+        p.set("num_stable_steps", &mut curve.num_stable_steps)?;
+        p.set("warmup_type", &mut curve.warmup_type)?;
+        p.set("decay_type", &mut curve.decay_type)?;
+        p.set("min_lr_ratio", &mut curve.min_lr_ratio)?;
+        Ok(curve)
+    }
+
+    pub(crate) fn example() -> Self {
+        Self::new(100, 700, 200).with_shapes(WsdShape::Linear, WsdShape::OneMinusSqrt)
     }
 
     fn rescale(&self, factor: f64) -> f64 {
         (factor * (1.0 - self.min_lr_ratio) + self.min_lr_ratio).max(0.0)
     }
+}
 
-    /// The LR of update `t`.
-    pub fn lr(&self, base_lr: f64, t: f64) -> f64 {
+impl Curve for WarmupStableDecay {
+    const NAME: &'static str = "warmup_stable_decay";
+    const TORCH_NAME: &'static str = "get_wsd_schedule";
+
+    fn lr(&self, base_lr: f64, t: f64) -> f64 {
         let warm = self.num_warmup_steps as f64;
         let stable_end = warm + self.num_stable_steps as f64;
         let decay_end = stable_end + self.num_decay_steps as f64;
         let factor = if t < warm {
             let x = t / self.num_warmup_steps.max(1) as f64;
             self.rescale(match self.warmup_type {
-                "cosine" => 0.5 * (1.0 - (PI * x).cos()),
-                "1-sqrt" => 1.0 - (1.0 - x).sqrt(),
-                _ => x,
+                WsdShape::Cosine => 0.5 * (1.0 - (PI * x).cos()),
+                WsdShape::OneMinusSqrt => 1.0 - (1.0 - x).sqrt(),
+                WsdShape::Linear => x,
             })
         } else if t < stable_end {
             1.0
         } else if t < decay_end {
             let x = (t - stable_end) / self.num_decay_steps.max(1) as f64;
             self.rescale(match self.decay_type {
-                "cosine" => 0.5 * (1.0 + (PI * x).cos()),
-                "1-sqrt" => 1.0 - x.sqrt(),
-                _ => 1.0 - x,
+                WsdShape::Cosine => 0.5 * (1.0 + (PI * x).cos()),
+                WsdShape::OneMinusSqrt => 1.0 - x.sqrt(),
+                WsdShape::Linear => 1.0 - x,
             })
         } else {
             self.min_lr_ratio
         };
         base_lr * factor
+    }
+
+    fn validate(&self) -> Result<(), SpecError> {
+        check::float("min_lr_ratio", self.min_lr_ratio, Bounds::Closed(0.0, 1.0))
     }
 }

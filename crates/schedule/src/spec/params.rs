@@ -1,206 +1,172 @@
-//! A strict reader for the parameters of one scheduler in a spec, for this
-//! crate and for crates that add schedulers of their own.
+//! A strict reader for the keys of one spec object.
 //!
-//! Every accessor names the field in its error, checks the allowed range, and
-//! remembers the key so that [`Params::finish`] can reject keys nobody read.
+//! It only checks types (a number, an integer, one of the listed words): the
+//! allowed ranges are checked by the typed values' `validate`, which the typed
+//! builders go through too. It accepts PyTorch's own spellings (`T_max`, ...)
+//! as aliases, and [`Params::finish`] rejects keys nobody read.
 
 use serde_json::{Map, Value};
 
 use crate::error::SpecError;
 
-/// The allowed range of a numeric field.
-#[derive(Debug, Clone, Copy)]
-pub enum Range {
-    /// `x >= min`.
-    AtLeast(f64),
-    /// `x > min`.
-    Above(f64),
-    /// `lo <= x <= hi`.
-    Closed(f64, f64),
-    /// `lo < x < hi`.
-    Open(f64, f64),
-    /// `lo < x <= hi`.
-    LeftOpen(f64, f64),
-}
+/// PyTorch spellings accepted for our snake_case keys: `(alias, key)`.
+const KEY_ALIASES: [(&str, &str); 3] = [("T_max", "t_max"), ("T_0", "t_0"), ("T_mult", "t_mult")];
 
-impl Range {
-    fn contains(self, x: f64) -> bool {
-        x.is_finite()
-            && match self {
-                Self::AtLeast(min) => x >= min,
-                Self::Above(min) => x > min,
-                Self::Closed(lo, hi) => (lo..=hi).contains(&x),
-                Self::Open(lo, hi) => x > lo && x < hi,
-                Self::LeftOpen(lo, hi) => x > lo && x <= hi,
-            }
-    }
-
-    /// The range in words, for error messages.
-    pub fn describe(self) -> String {
-        match self {
-            Self::AtLeast(min) => format!("a finite number >= {min}"),
-            Self::Above(min) => format!("a finite number > {min}"),
-            Self::Closed(lo, hi) => format!("a number in [{lo}, {hi}]"),
-            Self::Open(lo, hi) => format!("a number in ({lo}, {hi})"),
-            Self::LeftOpen(lo, hi) => format!("a number in ({lo}, {hi}]"),
-        }
-    }
-}
-
-/// The keys of one scheduler object, read one at a time.
-pub struct Params<'a> {
+/// The keys of one spec object, read one at a time.
+pub(crate) struct Params<'a> {
     map: &'a Map<String, Value>,
     read: Vec<&'static str>,
 }
 
 impl<'a> Params<'a> {
-    /// A reader over one JSON object.
-    pub fn new(map: &'a Map<String, Value>) -> Self {
-        Self {
+    /// A reader over one JSON object; an error when a key is given under
+    /// both its name and its PyTorch alias.
+    pub(crate) fn new(map: &'a Map<String, Value>) -> Result<Self, SpecError> {
+        if let Some((alias, key)) = KEY_ALIASES
+            .iter()
+            .find(|(alias, key)| map.contains_key(*alias) && map.contains_key(*key))
+        {
+            return Err(SpecError::invalid(
+                *alias,
+                &map[*alias],
+                format!("either `{key}` or its PyTorch spelling `{alias}`, not both"),
+            ));
+        }
+        Ok(Self {
             map,
             read: vec!["scheduler"],
-        }
-    }
-
-    /// The raw value of `key`, `None` when absent or `null`.
-    pub fn value(&mut self, key: &'static str) -> Option<&'a Value> {
-        self.read.push(key);
-        self.map.get(key).filter(|v| !v.is_null())
-    }
-
-    fn number(&mut self, key: &'static str, allowed: &str) -> Result<Option<f64>, SpecError> {
-        match self.value(key) {
-            None => Ok(None),
-            Some(v) => v
-                .as_f64()
-                .map(Some)
-                .ok_or_else(|| SpecError::invalid(key, v, allowed)),
-        }
-    }
-
-    /// A required float in `range`.
-    pub fn float(&mut self, key: &'static str, range: Range) -> Result<f64, SpecError> {
-        self.float_opt(key, range)?
-            .ok_or_else(|| SpecError::Missing {
-                field: key.into(),
-                allowed: range.describe(),
-            })
-    }
-
-    /// An optional float in `range`, `default` when absent.
-    pub fn float_or(
-        &mut self,
-        key: &'static str,
-        default: f64,
-        range: Range,
-    ) -> Result<f64, SpecError> {
-        Ok(self.float_opt(key, range)?.unwrap_or(default))
-    }
-
-    /// An optional float in `range`.
-    pub fn float_opt(&mut self, key: &'static str, range: Range) -> Result<Option<f64>, SpecError> {
-        let allowed = range.describe();
-        match self.number(key, &allowed)? {
-            Some(x) if !range.contains(x) => Err(SpecError::invalid(key, x, allowed)),
-            x => Ok(x),
-        }
-    }
-
-    /// An optional integer `>= min`.
-    pub fn int_opt(&mut self, key: &'static str, min: u64) -> Result<Option<u64>, SpecError> {
-        let allowed = format!("an integer >= {min}");
-        match self.number(key, &allowed)? {
-            None => Ok(None),
-            Some(x) => to_int(x, min)
-                .map(Some)
-                .ok_or_else(|| SpecError::invalid(key, x, allowed)),
-        }
-    }
-
-    /// A required integer `>= min`.
-    pub fn int(&mut self, key: &'static str, min: u64) -> Result<u64, SpecError> {
-        self.int_opt(key, min)?.ok_or_else(|| SpecError::Missing {
-            field: key.into(),
-            allowed: format!("an integer >= {min}"),
         })
     }
 
-    /// An optional integer `>= min`, `default` when absent.
-    pub fn int_or(&mut self, key: &'static str, default: u64, min: u64) -> Result<u64, SpecError> {
-        Ok(self.int_opt(key, min)?.unwrap_or(default))
-    }
-
-    /// A list of integers `>= 0`.
-    pub fn int_list(&mut self, key: &'static str) -> Result<Vec<u64>, SpecError> {
-        let allowed = "a list of integers >= 0";
-        let Some(value) = self.value(key) else {
-            return Err(SpecError::Missing {
-                field: key.into(),
-                allowed: allowed.into(),
-            });
-        };
-        let items = value
-            .as_array()
-            .ok_or_else(|| SpecError::invalid(key, value, allowed))?;
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| {
-                item.as_f64()
-                    .and_then(|x| to_int(x, 0))
-                    .ok_or_else(|| SpecError::invalid(format!("{key}[{i}]"), item, allowed))
-            })
-            .collect()
-    }
-
-    /// One of `choices`, `default` when absent.
-    pub fn choice(
-        &mut self,
-        key: &'static str,
-        choices: &[&'static str],
-        default: &'static str,
-    ) -> Result<&'static str, SpecError> {
-        let allowed = || format!("one of {}", quoted(choices));
-        match self.value(key) {
-            None => Ok(default),
-            Some(v) => v
-                .as_str()
-                .and_then(|s| choices.iter().find(|c| **c == s).copied())
-                .ok_or_else(|| SpecError::invalid(key, v, allowed())),
+    /// The raw value of `key` (or of its PyTorch alias), `None` when absent or `null`.
+    pub(crate) fn value(&mut self, key: &'static str) -> Option<&'a Value> {
+        self.read.push(key);
+        let alias = KEY_ALIASES.iter().find(|(_, k)| *k == key).map(|(a, _)| *a);
+        if let Some(alias) = alias {
+            self.read.push(alias);
         }
+        let map = self.map;
+        map.get(key)
+            .or_else(|| alias.and_then(|a| map.get(a)))
+            .filter(|v| !v.is_null())
     }
 
-    /// A required boolean, `default` when absent.
-    pub fn bool_or(&mut self, key: &'static str, default: bool) -> Result<bool, SpecError> {
-        match self.value(key) {
-            None => Ok(default),
-            Some(v) => v
-                .as_bool()
-                .ok_or_else(|| SpecError::invalid(key, v, "true or false")),
+    /// A required value.
+    pub(crate) fn get<T: Param>(&mut self, key: &'static str) -> Result<T, SpecError> {
+        self.opt(key)?.ok_or_else(|| SpecError::Missing {
+            field: key.into(),
+            allowed: T::expected(),
+        })
+    }
+
+    /// An optional value.
+    pub(crate) fn opt<T: Param>(&mut self, key: &'static str) -> Result<Option<T>, SpecError> {
+        self.value(key)
+            .map(|v| T::read(v).ok_or_else(|| SpecError::invalid(key, v, T::expected())))
+            .transpose()
+    }
+
+    /// Overwrites `slot` (which holds the default) when `key` is given.
+    pub(crate) fn set<T: Param>(&mut self, key: &'static str, slot: &mut T) -> Result<(), SpecError> {
+        if let Some(value) = self.opt(key)? {
+            *slot = value;
         }
+        Ok(())
     }
 
     /// Rejects every key that no accessor read.
-    pub fn finish(self) -> Result<(), SpecError> {
+    pub(crate) fn finish(self) -> Result<(), SpecError> {
         match self.map.keys().find(|k| !self.read.contains(&k.as_str())) {
             None => Ok(()),
             Some(unknown) => Err(SpecError::Unknown {
                 field: unknown.clone(),
-                expected: quoted(&self.read),
+                expected: quoted(self.read.iter().filter(|k| !is_alias(k))),
             }),
         }
     }
 }
 
-fn to_int(x: f64, min: u64) -> Option<u64> {
-    (x.fract() == 0.0 && x >= min as f64 && x <= 2f64.powi(53)).then_some(x as u64)
+fn is_alias(key: &str) -> bool {
+    KEY_ALIASES.iter().any(|(alias, _)| *alias == key)
+}
+
+/// A type a spec key can hold; `read` checks the type only, not the range.
+pub(crate) trait Param: Sized {
+    /// The value, or `None` when the JSON value has another type.
+    fn read(value: &Value) -> Option<Self>;
+    /// The expected type, in words.
+    fn expected() -> String;
+}
+
+impl Param for f64 {
+    fn read(value: &Value) -> Option<Self> {
+        value.as_f64()
+    }
+    fn expected() -> String {
+        "a number".into()
+    }
+}
+
+impl Param for u64 {
+    fn read(value: &Value) -> Option<Self> {
+        value.as_u64().or_else(|| {
+            let x = value.as_f64()?;
+            (x.fract() == 0.0 && (0.0..=2f64.powi(53)).contains(&x)).then_some(x as u64)
+        })
+    }
+    fn expected() -> String {
+        "an integer >= 0".into()
+    }
+}
+
+impl Param for bool {
+    fn read(value: &Value) -> Option<Self> {
+        value.as_bool()
+    }
+    fn expected() -> String {
+        "true or false".into()
+    }
+}
+
+impl<T: Param> Param for Option<T> {
+    fn read(value: &Value) -> Option<Self> {
+        T::read(value).map(Some)
+    }
+    fn expected() -> String {
+        T::expected()
+    }
+}
+
+impl Param for Vec<u64> {
+    fn read(value: &Value) -> Option<Self> {
+        value.as_array()?.iter().map(u64::read).collect()
+    }
+    fn expected() -> String {
+        "a list of integers >= 0".into()
+    }
+}
+
+/// A word-valued key (`"mode": "max"`) read into an enum.
+pub(crate) trait Choice: Sized + Copy + 'static {
+    /// Every word with its value.
+    const CHOICES: &'static [(&'static str, Self)];
+}
+
+impl<T: Choice> Param for T {
+    fn read(value: &Value) -> Option<Self> {
+        let word = value.as_str()?;
+        T::CHOICES.iter().find(|(w, _)| *w == word).map(|(_, v)| *v)
+    }
+    fn expected() -> String {
+        format!("one of {}", quoted(T::CHOICES.iter().map(|(w, _)| w)))
+    }
 }
 
 /// `"a", "b", "c"`.
-pub fn quoted(items: &[&str]) -> String {
+pub(crate) fn quoted<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
     items
-        .iter()
-        .map(|s| format!("\"{s}\""))
+        .into_iter()
+        .map(|s| format!("\"{}\"", s.as_ref()))
         .collect::<Vec<_>>()
         .join(", ")
 }

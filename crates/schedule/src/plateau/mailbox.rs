@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 /// DDP worker may post the same epoch. Readers check one atomic per step and
 /// lock only when a new epoch has arrived.
 #[derive(Debug, Clone, Default)]
-pub struct MetricMailbox {
+pub(crate) struct MetricMailbox {
     inner: Arc<Inner>,
 }
 
@@ -23,7 +23,7 @@ struct Inner {
 
 impl MetricMailbox {
     /// An empty mailbox.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
@@ -34,12 +34,12 @@ impl MetricMailbox {
 
     /// Records the metric of `epoch` (1-based); a later, different value for the
     /// same epoch is ignored with a warning.
-    pub fn post(&self, epoch: u64, metric: f64) {
+    pub(crate) fn post(&self, epoch: u64, metric: f64) {
         let mut values = self.values();
         match values.get(&epoch) {
-            Some(first) if first.to_bits() != metric.to_bits() => log::warn!(
+            Some(first) if first.to_bits() != metric.to_bits() => crate::alert::warn(&format!(
                 "ReduceLROnPlateau: epoch {epoch} already has metric {first}; ignoring {metric}"
-            ),
+            )),
             Some(_) => {}
             None => {
                 values.insert(epoch, metric);
@@ -49,17 +49,12 @@ impl MetricMailbox {
     }
 
     /// The highest epoch posted (0 = none).
-    pub fn latest(&self) -> u64 {
+    pub(crate) fn latest(&self) -> u64 {
         self.inner.latest.load(Ordering::Acquire)
     }
 
-    /// The metric of `epoch`, if posted.
-    pub fn get(&self, epoch: u64) -> Option<f64> {
-        self.values().get(&epoch).copied()
-    }
-
     /// Calls `f(epoch, metric)` for every posted epoch in `after + 1..=through`, in order.
-    pub fn for_each_between(&self, after: u64, through: u64, mut f: impl FnMut(u64, f64)) {
+    pub(crate) fn for_each_between(&self, after: u64, through: u64, mut f: impl FnMut(u64, f64)) {
         for (&epoch, &metric) in self.values().range(after + 1..=through) {
             f(epoch, metric);
         }

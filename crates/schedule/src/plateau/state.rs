@@ -1,31 +1,31 @@
 //! The plateau rule as a pure state machine: one metric in, the next state out.
 
-use crate::config::PlateauConfig;
+use super::config::ReduceOnPlateau;
 
 /// Everything ReduceLROnPlateau remembers between epochs.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct PlateauState {
+pub(crate) struct PlateauState {
     /// Best metric so far (the mode's worst value before the first epoch).
-    pub best: f64,
+    pub(crate) best: f64,
     /// Consecutive epochs without a significant improvement.
-    pub num_bad_epochs: u64,
+    pub(crate) num_bad_epochs: u64,
     /// Epochs of cooldown left.
-    pub cooldown_counter: u64,
+    pub(crate) cooldown_counter: u64,
     /// Product of the reductions applied so far (1 = none).
-    pub scale: f64,
+    pub(crate) scale: f64,
     /// The last epoch whose metric was folded in (0 = none yet).
-    pub epochs_seen: u64,
+    pub(crate) epochs_seen: u64,
 }
 
 /// The LR with the plateau scale applied: never below `min_lr`, and never
 /// above the base schedule's own LR.
-pub fn effective_lr(base_lr: f64, scale: f64, min_lr: f64) -> f64 {
+pub(crate) fn effective_lr(base_lr: f64, scale: f64, min_lr: f64) -> f64 {
     (base_lr * scale).max(min_lr.min(base_lr))
 }
 
 impl PlateauState {
     /// The state before any metric.
-    pub fn new(config: &PlateauConfig) -> Self {
+    pub(crate) fn new(config: &ReduceOnPlateau) -> Self {
         Self {
             best: config.worst(),
             num_bad_epochs: 0,
@@ -40,9 +40,9 @@ impl PlateauState {
     /// `base_lr` is the base schedule's LR at the moment of the decision and
     /// `min_lr` the floor of this parameter group. A non-finite metric counts as
     /// a bad epoch.
-    pub fn observe(
+    pub(crate) fn observe(
         &mut self,
-        config: &PlateauConfig,
+        config: &ReduceOnPlateau,
         epoch: u64,
         metric: f64,
         base_lr: f64,
@@ -59,13 +59,13 @@ impl PlateauState {
             self.cooldown_counter -= 1;
             self.num_bad_epochs = 0;
         }
-        if self.num_bad_epochs > config.patience {
+        if self.num_bad_epochs > config.patience() {
             let old = effective_lr(base_lr, self.scale, min_lr);
-            let new = (old * config.factor).max(min_lr.min(base_lr));
-            if old - new > config.eps {
-                self.scale *= config.factor;
+            let new = (old * config.factor()).max(min_lr.min(base_lr));
+            if old - new > config.eps() {
+                self.scale *= config.factor();
             }
-            self.cooldown_counter = config.cooldown;
+            self.cooldown_counter = config.cooldown();
             self.num_bad_epochs = 0;
         }
     }
@@ -77,12 +77,10 @@ mod tests {
 
     #[test]
     fn reduces_after_patience_bad_epochs_then_cools_down() {
-        let config = PlateauConfig {
-            patience: 2,
-            cooldown: 1,
-            factor: 0.5,
-            ..PlateauConfig::default()
-        };
+        let config = ReduceOnPlateau::new()
+            .with_patience(2)
+            .with_cooldown(1)
+            .with_factor(0.5);
         let mut state = PlateauState::new(&config);
         let mut scales = Vec::new();
         for (epoch, metric) in [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]
@@ -99,11 +97,7 @@ mod tests {
 
     #[test]
     fn nan_and_infinite_metrics_never_improve() {
-        let config = PlateauConfig {
-            patience: 0,
-            factor: 0.5,
-            ..PlateauConfig::default()
-        };
+        let config = ReduceOnPlateau::new().with_patience(0).with_factor(0.5);
         let mut state = PlateauState::new(&config);
         state.observe(&config, 1, 2.0, 1.0, 0.0);
         for (epoch, metric) in [f64::NAN, f64::NEG_INFINITY, f64::INFINITY]
@@ -118,12 +112,10 @@ mod tests {
 
     #[test]
     fn the_floor_and_eps_stop_reductions() {
-        let config = PlateauConfig {
-            patience: 0,
-            factor: 0.5,
-            eps: 0.0,
-            ..PlateauConfig::default()
-        };
+        let config = ReduceOnPlateau::new()
+            .with_patience(0)
+            .with_factor(0.5)
+            .with_eps(0.0);
         let mut state = PlateauState::new(&config);
         for epoch in 1..=10 {
             state.observe(&config, epoch, 1.0, 0.1, 0.02);

@@ -3,11 +3,12 @@
 use std::sync::Arc;
 
 use burn::lr_scheduler::{LrScheduler, LrSchedulerRecord};
-use burn_lr_schedule::Scheduler;
 
-use crate::config::PlateauConfig;
-use crate::mailbox::MetricMailbox;
-use crate::state::{PlateauState, effective_lr};
+use super::config::ReduceOnPlateau;
+use super::mailbox::MetricMailbox;
+use super::state::{PlateauState, effective_lr};
+use crate::Scheduler;
+use crate::alert;
 
 const BASE: &str = "base";
 const BEST: &str = "plateau_best";
@@ -20,30 +21,33 @@ const EPOCHS: &str = "plateau_epochs_seen";
 ///
 /// Each `step()` first folds in the validation metrics of the epochs that
 /// have ended (epoch `e` ends at update `e * steps_per_epoch`) and that the
-/// [`PlateauHook`](crate::PlateauHook) has posted, so a reduction decided at
+/// [`LrHook`](crate::LrHook) has posted, so a reduction decided at
 /// the end of epoch `e` applies from the first update of epoch `e + 1`, as in
 /// PyTorch. Per-step state lives in each clone; the mailbox is shared, and a
 /// clone never folds an epoch that has not ended for it.
 #[derive(Debug, Clone)]
 pub struct PlateauScheduler {
     base: Scheduler,
-    config: Arc<PlateauConfig>,
+    config: Arc<ReduceOnPlateau>,
     min_lr: f64,
     state: PlateauState,
     mailbox: MetricMailbox,
     steps_per_epoch: u64,
     warned: bool,
+    /// Set by `load_record`: the next step checks that the epochs the record
+    /// did not fold are available.
+    resumed: bool,
 }
 
 impl PlateauScheduler {
     /// Reduces `base` on plateaus of the metrics posted to `mailbox`.
     ///
     /// `min_lr` is this group's floor. `steps_per_epoch` is the number of
-    /// optimizer updates per epoch (after gradient accumulation); a metric is
-    /// folded once its epoch has ended, so this must not exceed the real count.
-    pub fn new(
+    /// optimizer updates per epoch (after gradient accumulation, at least 1);
+    /// a metric is folded once its epoch has ended.
+    pub(crate) fn new(
         base: Scheduler,
-        config: Arc<PlateauConfig>,
+        config: Arc<ReduceOnPlateau>,
         min_lr: f64,
         mailbox: MetricMailbox,
         steps_per_epoch: u64,
@@ -55,14 +59,26 @@ impl PlateauScheduler {
             min_lr,
             state,
             mailbox,
-            steps_per_epoch: steps_per_epoch.max(1),
+            steps_per_epoch,
             warned: false,
+            resumed: false,
         }
     }
 
-    /// The plateau state (best metric, bad epochs, cooldown, scale, epochs seen).
-    pub fn state(&self) -> &PlateauState {
-        &self.state
+    /// Reports the default group's update count to `probe`.
+    pub(crate) fn with_probe(mut self, probe: crate::train::StepProbe) -> Self {
+        self.base = self.base.with_probe(probe);
+        self
+    }
+
+    /// The product of the reductions applied so far (1 = none).
+    pub fn scale(&self) -> f64 {
+        self.state.scale
+    }
+
+    /// The last epoch whose metric was folded in (0 = none yet).
+    pub fn epochs_seen(&self) -> u64 {
+        self.state.epochs_seen
     }
 
     /// Folds every posted epoch that has ended and is not seen yet, deciding at update `update`.
@@ -71,7 +87,7 @@ impl PlateauScheduler {
         if self.mailbox.latest().min(ended) <= self.state.epochs_seen {
             return;
         }
-        let idle = self.config.idle_during_warmup && self.base.in_warmup(update);
+        let idle = self.config.idle_during_warmup() && self.base.in_warmup(update);
         let base_lr = self.base.lr_at(update);
         let (config, state, min_lr) = (&self.config, &mut self.state, self.min_lr);
         self.mailbox.for_each_between(state.epochs_seen, ended, |epoch, metric| {
@@ -79,20 +95,36 @@ impl PlateauScheduler {
                 state.epochs_seen = epoch;
             } else {
                 if !metric.is_finite() {
-                    log::warn!("ReduceLROnPlateau: epoch {epoch} metric is {metric}; counted as a bad epoch");
+                    alert::warn(&format!(
+                        "ReduceLROnPlateau: the metric of epoch {epoch} is {metric}; counted as a bad epoch"
+                    ));
                 }
                 state.observe(config, epoch, metric, base_lr, min_lr);
             }
         });
     }
 
+    /// A resumed run needs the metrics of the epochs its record had not folded
+    /// (burn-train saves checkpoint n before the hook sees epoch n).
+    fn check_resume(&mut self, update: u64) {
+        let ended = update / self.steps_per_epoch;
+        if std::mem::take(&mut self.resumed) && self.mailbox.latest() < ended && self.state.epochs_seen < ended {
+            alert::error(&format!(
+                "ReduceLROnPlateau resumed at update {update} (epoch {}) without the validation \
+                 metric of epoch {ended}: the LR path differs from the uninterrupted run's. Call \
+                 `hook.backfill_from_logs(directory, {ended})` before `launch`.",
+                ended + 1
+            ));
+        }
+    }
+
     fn warn_if_silent(&mut self, update: u64) {
         if !self.warned && update >= self.steps_per_epoch && self.mailbox.latest() == 0 {
             self.warned = true;
-            log::warn!(
+            alert::warn(
                 "ReduceLROnPlateau received no validation metric by the end of epoch 1: the LR follows \
-                 the base schedule only. Register the PlateauHook with `.early_stopping(hook)` and the \
-                 metric with `.metric_valid_numeric(..)`."
+                 the base schedule only. Register the hook with `.early_stopping(lr.hook())` and the \
+                 metric with `.metric_valid_numeric(..)`.",
             );
         }
     }
@@ -101,6 +133,7 @@ impl PlateauScheduler {
 impl LrScheduler for PlateauScheduler {
     fn step(&mut self) -> f64 {
         let update = self.base.updates();
+        self.check_resume(update);
         self.fold(update);
         self.warn_if_silent(update);
         effective_lr(self.base.step(), self.state.scale, self.min_lr)
@@ -118,6 +151,7 @@ impl LrScheduler for PlateauScheduler {
     }
 
     fn load_record(&mut self, record: LrSchedulerRecord) {
+        self.resumed = true;
         self.base.load_record(record.record(BASE));
         let state = (|| {
             Some(PlateauState {
@@ -130,59 +164,9 @@ impl LrScheduler for PlateauScheduler {
         })();
         match state {
             Some(state) => self.state = state,
-            None => {
-                log::warn!("ReduceLROnPlateau: the record has no plateau state; starting fresh")
-            }
+            None => alert::error(
+                "ReduceLROnPlateau: the scheduler record has no plateau state; starting fresh",
+            ),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::sync::Mutex;
-
-    use burn_lr_schedule::Spec;
-
-    use super::*;
-
-    /// Collects warnings so the test can read them.
-    struct Capture(Mutex<Vec<String>>);
-
-    impl log::Log for Capture {
-        fn enabled(&self, metadata: &log::Metadata) -> bool {
-            metadata.level() <= log::Level::Warn
-        }
-        fn log(&self, record: &log::Record) {
-            if self.enabled(record.metadata()) {
-                self.0.lock().unwrap().push(record.args().to_string());
-            }
-        }
-        fn flush(&self) {}
-    }
-
-    static CAPTURE: Capture = Capture(Mutex::new(Vec::new()));
-
-    #[test]
-    fn a_scheduler_that_never_hears_a_metric_says_so_after_epoch_one() {
-        log::set_logger(&CAPTURE).unwrap();
-        log::set_max_level(log::LevelFilter::Warn);
-        let base = Spec::from_json(r#"{"scheduler": "exponential", "gamma": 1.0}"#)
-            .unwrap()
-            .scheduler(0.1)
-            .unwrap();
-        let config = Arc::new(PlateauConfig::default());
-        let mut scheduler = PlateauScheduler::new(base, config, 0.0, MetricMailbox::new(), 3);
-        for _ in 0..3 {
-            scheduler.step();
-        }
-        assert!(
-            CAPTURE.0.lock().unwrap().is_empty(),
-            "no warning during epoch 1"
-        );
-        scheduler.step();
-        scheduler.step();
-        let warnings = CAPTURE.0.lock().unwrap().clone();
-        assert_eq!(warnings.len(), 1, "{warnings:?}");
-        assert!(warnings[0].contains("no validation metric by the end of epoch 1"));
     }
 }

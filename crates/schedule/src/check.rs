@@ -1,0 +1,74 @@
+//! The allowed ranges of spec fields, checked in one place for every path
+//! (typed builders, JSON, TOML): each curve's `validate` calls these.
+
+use crate::SpecError;
+
+/// The allowed range of a numeric field.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Bounds {
+    /// `x >= min`.
+    AtLeast(f64),
+    /// `x > min`.
+    Above(f64),
+    /// `lo <= x <= hi`.
+    Closed(f64, f64),
+    /// `lo < x < hi`.
+    Open(f64, f64),
+    /// `lo < x <= hi`.
+    LeftOpen(f64, f64),
+    /// `lo <= x < hi`.
+    RightOpen(f64, f64),
+}
+
+impl Bounds {
+    fn contains(self, x: f64) -> bool {
+        x.is_finite()
+            && match self {
+                Self::AtLeast(min) => x >= min,
+                Self::Above(min) => x > min,
+                Self::Closed(lo, hi) => (lo..=hi).contains(&x),
+                Self::Open(lo, hi) => x > lo && x < hi,
+                Self::LeftOpen(lo, hi) => x > lo && x <= hi,
+                Self::RightOpen(lo, hi) => x >= lo && x < hi,
+            }
+    }
+
+    /// The range in words, for error messages.
+    pub(crate) fn describe(self) -> String {
+        match self {
+            Self::AtLeast(min) => format!("a finite number >= {min}"),
+            Self::Above(min) => format!("a finite number > {min}"),
+            Self::Closed(lo, hi) => format!("a number in [{lo}, {hi}]"),
+            Self::Open(lo, hi) => format!("a number in ({lo}, {hi})"),
+            Self::LeftOpen(lo, hi) => format!("a number in ({lo}, {hi}]"),
+            Self::RightOpen(lo, hi) => format!("a number in [{lo}, {hi})"),
+        }
+    }
+}
+
+/// The largest LR any field may hold: far above every real recipe, and low
+/// enough that no schedule arithmetic overflows.
+pub(crate) const MAX_LR: f64 = 1e100;
+
+/// Checks a float field.
+pub(crate) fn float(field: &str, x: f64, bounds: Bounds) -> Result<(), SpecError> {
+    if bounds.contains(x) {
+        Ok(())
+    } else {
+        Err(SpecError::invalid(field, x, bounds.describe()))
+    }
+}
+
+/// Checks an absolute LR field: finite, in `[0, MAX_LR]`.
+pub(crate) fn lr(field: &str, x: f64) -> Result<(), SpecError> {
+    float(field, x, Bounds::Closed(0.0, MAX_LR))
+}
+
+/// Checks an integer field.
+pub(crate) fn int(field: &str, x: u64, min: u64) -> Result<(), SpecError> {
+    if x >= min {
+        Ok(())
+    } else {
+        Err(SpecError::invalid(field, x, format!("an integer >= {min}")))
+    }
+}

@@ -1,0 +1,211 @@
+//! Plugging a [`Spec`] into burn-train: [`Spec::init`] builds burn's
+//! `ModuleLrScheduler` (one scheduler per group) with its [`LrHook`].
+
+mod hook;
+mod paths;
+mod probe;
+mod steps;
+
+use std::sync::Arc;
+
+use burn::lr_scheduler::module_lr_scheduler::{ModuleLearningRate, ModuleLrScheduler};
+use burn::lr_scheduler::{LrScheduler, LrSchedulerRecord};
+use burn::module::{Module, ParamGroup};
+
+pub use hook::{KeepGoing, LrHook, OnMismatch, epoch_mean};
+pub(crate) use probe::StepProbe;
+pub use steps::StepsPerEpoch;
+
+use crate::plateau::{MetricMailbox, PlateauScheduler};
+use crate::{Scheduler, Spec, SpecError};
+
+/// A validated spec ready for burn-train: burn's `ModuleLrScheduler` (one
+/// scheduler per parameter group) and the [`LrHook`] that watches it.
+///
+/// It converts into `ModuleLrScheduler`, so it goes straight into
+/// `Learner::new(model, optim, lr)`; take the hook first with
+/// [`hook`](Self::hook) and register it with `.early_stopping(..)`.
+#[derive(Clone)]
+pub struct LrSchedule {
+    scheduler: ModuleLrScheduler,
+    hook: LrHook,
+}
+
+impl LrSchedule {
+    /// The epoch-end hook of this schedule (a handle: clones share state with
+    /// the scheduler).
+    pub fn hook(&self) -> LrHook {
+        self.hook.clone()
+    }
+
+    /// Steps every group, for a training loop of your own (burn-train calls
+    /// this itself): the LR of each parameter for the next update.
+    pub fn step(&mut self) -> ModuleLearningRate {
+        self.scheduler.step()
+    }
+
+    /// The state of every group, for a checkpoint of your own loop.
+    pub fn to_record(&self) -> LrSchedulerRecord {
+        self.scheduler.to_record()
+    }
+
+    /// Restores the state saved by [`to_record`](Self::to_record).
+    pub fn load_record(mut self, record: LrSchedulerRecord) -> Self {
+        self.scheduler = self.scheduler.load_record(record);
+        self
+    }
+
+    /// The scheduler and its hook.
+    pub fn into_parts(self) -> (ModuleLrScheduler, LrHook) {
+        (self.scheduler, self.hook)
+    }
+}
+
+impl From<LrSchedule> for ModuleLrScheduler {
+    fn from(schedule: LrSchedule) -> Self {
+        schedule.scheduler
+    }
+}
+
+impl Spec {
+    /// Validates the spec and builds the schedulers of every group for an
+    /// optimizer LR of `base_lr` (any finite number `>= 0`; LRs above 1 are
+    /// fine), for `Learner::new(model, optim, spec.init(lr)?)`.
+    ///
+    /// Group patterns are not checked against a model here: prefer
+    /// [`init_for`](Self::init_for) when the spec has groups.
+    pub fn init(&self, base_lr: f64) -> Result<LrSchedule, SpecError> {
+        let clock = self.check_init(base_lr)?;
+        let probe = StepProbe::default();
+        let mailbox = self.plateau().map(|_| MetricMailbox::new());
+        let base = Scheduler::new(Arc::new(self.clone()), clock, base_lr);
+        let group = |index: usize, lr_mult: f64| {
+            let scheduler = base.clone().with_lr_mult(lr_mult);
+            match (self.plateau(), &mailbox, self.steps_per_epoch()) {
+                (Some(plateau), Some(mailbox), Some(steps_per_epoch)) => {
+                    GroupScheduler::Plateau(PlateauScheduler::new(
+                        scheduler,
+                        Arc::new(plateau.clone()),
+                        plateau.min_lr_of(index),
+                        mailbox.clone(),
+                        steps_per_epoch,
+                    ))
+                }
+                _ => GroupScheduler::Plain(scheduler),
+            }
+        };
+        let default = match group(0, 1.0) {
+            GroupScheduler::Plain(s) => GroupScheduler::Plain(s.with_probe(probe.clone())),
+            GroupScheduler::Plateau(s) => GroupScheduler::Plateau(s.with_probe(probe.clone())),
+        };
+        let mut module = ModuleLrScheduler::new(default);
+        for (i, g) in self.groups().iter().enumerate() {
+            let params = ParamGroup::from_regex(g.regex()).map_err(|e| {
+                SpecError::invalid(format!("groups[{i}].match"), g.pattern(), format!("{e:?}"))
+            })?;
+            module = module.with_group(params, group(i + 1, g.lr_mult()));
+        }
+        Ok(LrSchedule {
+            scheduler: module,
+            hook: LrHook::new(probe, self.steps_per_epoch(), mailbox),
+        })
+    }
+
+    /// [`init`](Self::init), after checking every group pattern against the
+    /// parameter paths of `module`: a pattern that selects no parameter (a
+    /// typo, a renamed field) is an error that lists the paths there are.
+    pub fn init_for<M: Module>(&self, module: &M, base_lr: f64) -> Result<LrSchedule, SpecError> {
+        let paths = paths::parameter_paths(module);
+        for (i, group) in self.groups().iter().enumerate() {
+            if !paths.iter().any(|path| group.matches(path)) {
+                return Err(SpecError::invalid(
+                    format!("groups[{i}].match"),
+                    format!("{:?}", group.pattern()),
+                    format!(
+                        "a prefix of at least one parameter path of the model; its paths start \
+                         with {}",
+                        paths::top_level(&paths)
+                    ),
+                ));
+            }
+        }
+        self.init(base_lr)
+    }
+
+    /// The scheduler of the default group alone, for a spec without plateau
+    /// (plateau schedulers need their hook: use [`init`](Self::init)).
+    pub fn scheduler(&self, base_lr: f64) -> Result<Scheduler, SpecError> {
+        if self.plateau().is_some() {
+            return Err(SpecError::invalid(
+                "scheduler",
+                "\"reduce_on_plateau\"",
+                "a spec without plateau here: `init` builds a plateau scheduler with its hook",
+            ));
+        }
+        let clock = self.check_init(base_lr)?;
+        Ok(Scheduler::new(Arc::new(self.clone()), clock, base_lr))
+    }
+
+    /// The LRs of updates `1..=steps` of the default group (what `step()`
+    /// returns, in order). A plateau spec sees no metric (see
+    /// [`preview_with_metrics`](Self::preview_with_metrics)).
+    pub fn preview(&self, base_lr: f64, steps: usize) -> Result<Vec<f64>, SpecError> {
+        self.preview_with_metrics(base_lr, steps, &[])
+    }
+
+    /// Like [`preview`](Self::preview), with `metrics[i]` the validation
+    /// metric of epoch `i + 1`, observed at its end, for a plateau spec
+    /// (epochs past the end of `metrics` report none).
+    pub fn preview_with_metrics(
+        &self,
+        base_lr: f64,
+        steps: usize,
+        metrics: &[f64],
+    ) -> Result<Vec<f64>, SpecError> {
+        let (mut module, hook) = self.init(base_lr)?.into_parts();
+        let steps_per_epoch = self.steps_per_epoch().unwrap_or(u64::MAX);
+        let id = burn::module::ParamId::new();
+        Ok((0..steps as u64)
+            .map(|update| {
+                if let Some(mailbox) = &hook.mailbox_ref()
+                    && update > 0
+                    && update % steps_per_epoch == 0
+                    && let Some(&metric) = metrics.get((update / steps_per_epoch) as usize - 1)
+                {
+                    mailbox.post(update / steps_per_epoch, metric);
+                }
+                module.step().lr_from_param(id, None)
+            })
+            .collect())
+    }
+}
+
+/// The scheduler of one parameter group.
+#[derive(Debug, Clone)]
+enum GroupScheduler {
+    Plain(Scheduler),
+    Plateau(PlateauScheduler),
+}
+
+impl LrScheduler for GroupScheduler {
+    fn step(&mut self) -> f64 {
+        match self {
+            Self::Plain(s) => s.step(),
+            Self::Plateau(s) => s.step(),
+        }
+    }
+
+    fn to_record(&self) -> LrSchedulerRecord {
+        match self {
+            Self::Plain(s) => s.to_record(),
+            Self::Plateau(s) => s.to_record(),
+        }
+    }
+
+    fn load_record(&mut self, record: LrSchedulerRecord) {
+        match self {
+            Self::Plain(s) => s.load_record(record),
+            Self::Plateau(s) => s.load_record(record),
+        }
+    }
+}
