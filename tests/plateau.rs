@@ -8,6 +8,7 @@ use std::sync::{Arc, Barrier, Mutex};
 
 use burn::data::dataloader::DataLoaderBuilder;
 use burn::data::dataset::Dataset;
+use burn::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
 use burn::optim::AdamConfig;
 use burn::tensor::Device;
 use burn::train::metric::store::{Aggregate, Direction, Split};
@@ -20,7 +21,6 @@ use burn_lr_examples::digits::{self, DigitBatcher};
 use burn_lr_examples::model::Mlp;
 use burn_lr_examples::renderer::EpochLines;
 use burn_lr_examples::report::{EpochRow, read_epochs};
-use burn::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
 use burn_lr_schedule::{LrHook, Spec};
 use burn_lr_tests::{close, golden_path};
 use serde_json::Value;

@@ -30,14 +30,16 @@ fn specs() -> Vec<(String, Spec, f64, usize)> {
         cosine
             .clone()
             .with_warmup(2, 0.1)
-            .in_epochs(Timing::Iteration).with_steps_per_epoch(7),
+            .in_epochs(Timing::Iteration)
+            .with_steps_per_epoch(7),
         0.3,
         80,
     ));
     specs.push((
         "cosine in epochs, epoch timing, group x0.1".into(),
         cosine
-            .in_epochs(Timing::Epoch).with_steps_per_epoch(5)
+            .in_epochs(Timing::Epoch)
+            .with_steps_per_epoch(5)
             .with_group("backbone", 0.1),
         2.5,
         60,

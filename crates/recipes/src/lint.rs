@@ -107,8 +107,8 @@ fn finding(
 
 /// Checks `spec` (a plateau spec included) against `run`.
 pub fn lint(spec: &Spec, run: &RunDescription) -> Vec<Finding> {
-    let plateau = spec.plateau().is_some();
     use Severity::*;
+    let plateau = spec.plateau().is_some();
     let mut found = Vec::new();
     let per_epoch = run.steps_per_call_epoch();
     let total = run.total_steps().max(1);
@@ -117,7 +117,8 @@ pub fn lint(spec: &Spec, run: &RunDescription) -> Vec<Finding> {
         Unit::Epoch => per_epoch as f64,
         Unit::Step => 1.0,
     };
-    let mut spec = spec.clone();
+    // The curve the plateau rule (if any) scales.
+    let mut spec = spec.clone().without_plateau();
     if spec.unit() == Unit::Epoch && spec.steps_per_epoch().is_none() {
         spec = spec.with_steps_per_epoch(per_epoch);
         found.push(finding(

@@ -59,9 +59,17 @@ pub(crate) fn float(field: &str, x: f64, bounds: Bounds) -> Result<(), SpecError
     }
 }
 
-/// Checks an absolute LR field: finite, in `[0, MAX_LR]`.
+/// Checks an absolute LR (or a factor of one): finite, `>= 0` and at most `MAX_LR`.
 pub(crate) fn lr(field: &str, x: f64) -> Result<(), SpecError> {
-    float(field, x, Bounds::Closed(0.0, MAX_LR))
+    float(field, x, Bounds::AtLeast(0.0))?;
+    if x > MAX_LR {
+        return Err(SpecError::invalid(
+            field,
+            x,
+            format!("a number <= {MAX_LR:e}"),
+        ));
+    }
+    Ok(())
 }
 
 /// Checks an integer field.

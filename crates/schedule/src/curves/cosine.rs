@@ -38,7 +38,10 @@ pub struct CosineAnnealingLr {
 impl CosineAnnealingLr {
     /// Half a cosine over `t_max` steps (at least 1), down to `eta_min = 0`.
     pub fn new(t_max: u64) -> Self {
-        Self { t_max, eta_min: 0.0 }
+        Self {
+            t_max,
+            eta_min: 0.0,
+        }
     }
 
     /// The lowest LR, reached at `t_max` (absolute, `>= 0`; default 0).

@@ -138,7 +138,8 @@ pub enum AnnealStrategy {
 }
 
 impl Choice for AnnealStrategy {
-    const CHOICES: &'static [(&'static str, Self)] = &[("cos", Self::Cos), ("linear", Self::Linear)];
+    const CHOICES: &'static [(&'static str, Self)] =
+        &[("cos", Self::Cos), ("linear", Self::Linear)];
 }
 
 /// `OneCycleLR` (Smith & Topin, 2018): from `max_lr / div_factor` up to
@@ -218,7 +219,11 @@ impl OneCycleLr {
             Some(total) => total,
             None => match (p.opt::<u64>("epochs")?, p.opt::<u64>("steps_per_epoch")?) {
                 (Some(e), Some(k)) => e.checked_mul(k).ok_or_else(|| {
-                    SpecError::invalid("epochs", e, "a number of epochs whose updates fit in 64 bits")
+                    SpecError::invalid(
+                        "epochs",
+                        e,
+                        "a number of epochs whose updates fit in 64 bits",
+                    )
                 })?,
                 _ => {
                     return Err(SpecError::Missing {
@@ -316,7 +321,11 @@ impl Curve for OneCycleLr {
         check::int("total_steps", self.total_steps, 2)?;
         check::float("pct_start", self.pct_start, Bounds::Open(0.0, 1.0))?;
         check::float("div_factor", self.div_factor, Bounds::Closed(1e-100, 1e100))?;
-        check::float("final_div_factor", self.final_div_factor, Bounds::Closed(1e-100, 1e100))?;
+        check::float(
+            "final_div_factor",
+            self.final_div_factor,
+            Bounds::Closed(1e-100, 1e100),
+        )?;
         self.check_phases()
     }
 }

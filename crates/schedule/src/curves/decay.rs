@@ -249,8 +249,8 @@ impl Curve for LinearLr {
     }
 
     fn validate(&self) -> Result<(), SpecError> {
-        check::float("start_factor", self.start_factor, Bounds::Closed(0.0, check::MAX_LR))?;
-        check::float("end_factor", self.end_factor, Bounds::Closed(0.0, check::MAX_LR))?;
+        check::lr("start_factor", self.start_factor)?;
+        check::lr("end_factor", self.end_factor)?;
         check::int("total_iters", self.total_iters, 1)
     }
 }
@@ -373,7 +373,10 @@ mod tests {
     fn builders_are_validated_like_specs() {
         let err = StepLr::new(0).validate().unwrap_err().to_string();
         assert!(err.contains("`step_size` = 0"), "{err}");
-        let err = LinearLr::new(f64::NAN, 1.0, 5).validate().unwrap_err().to_string();
+        let err = LinearLr::new(f64::NAN, 1.0, 5)
+            .validate()
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`start_factor` = NaN"), "{err}");
     }
 }

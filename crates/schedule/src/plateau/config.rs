@@ -72,9 +72,11 @@ enum MinLrs {
 impl Param for MinLrs {
     fn read(value: &serde_json::Value) -> Option<Self> {
         match value {
-            serde_json::Value::Array(items) => {
-                items.iter().map(f64::read).collect::<Option<_>>().map(Self::PerGroup)
-            }
+            serde_json::Value::Array(items) => items
+                .iter()
+                .map(f64::read)
+                .collect::<Option<_>>()
+                .map(Self::PerGroup),
             other => f64::read(other).map(Self::One),
         }
     }

@@ -108,7 +108,10 @@ impl PlateauScheduler {
     /// (burn-train saves checkpoint n before the hook sees epoch n).
     fn check_resume(&mut self, update: u64) {
         let ended = update / self.steps_per_epoch;
-        if std::mem::take(&mut self.resumed) && self.mailbox.latest() < ended && self.state.epochs_seen < ended {
+        if std::mem::take(&mut self.resumed)
+            && self.mailbox.latest() < ended
+            && self.state.epochs_seen < ended
+        {
             alert::error(&format!(
                 "ReduceLROnPlateau resumed at update {update} (epoch {}) without the validation \
                  metric of epoch {ended}: the LR path differs from the uninterrupted run's. Call \

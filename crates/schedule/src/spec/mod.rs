@@ -99,7 +99,7 @@ impl LrGroup {
                 "a parameter path prefix such as \"backbone\" or \"encoder.layers.0\"",
             ));
         }
-        check::float("lr_mult", self.lr_mult, Bounds::Closed(0.0, check::MAX_LR))
+        check::lr("lr_mult", self.lr_mult)
     }
 }
 
@@ -200,6 +200,12 @@ impl Spec {
         self
     }
 
+    /// The same spec without its plateau rule: the base curve alone.
+    pub fn without_plateau(mut self) -> Self {
+        self.plateau = None;
+        self
+    }
+
     /// Reduces the LR on plateaus of a validation metric, as a scale over
     /// this spec's schedule (warmup and groups included). Needs
     /// `steps_per_epoch` and the [`LrHook`](crate::LrHook).
@@ -242,7 +248,13 @@ impl Spec {
     /// spec), the value and the allowed range. Parsing and [`init`](Self::init)
     /// both run it, so a spec built in code is checked like a spec file.
     pub fn validate(&self) -> Result<(), SpecError> {
-        let base = |e: SpecError| if self.plateau.is_some() { e.within("base") } else { e };
+        let base = |e: SpecError| {
+            if self.plateau.is_some() {
+                e.within("base")
+            } else {
+                e
+            }
+        };
         self.schedule.validate().map_err(base)?;
         if let Some(w) = &self.warmup {
             w.validate().map_err(|e| base(e.within("warmup")))?;
@@ -302,7 +314,11 @@ impl Spec {
         check::lr("base_lr", base_lr)?;
         self.validate()?;
         self.schedule.check_base_lr(base_lr).map_err(|e| {
-            if self.plateau.is_some() { e.within("base") } else { e }
+            if self.plateau.is_some() {
+                e.within("base")
+            } else {
+                e
+            }
         })?;
         if self.plateau.is_some() && self.steps_per_epoch.is_none() {
             return Err(SpecError::Missing {

@@ -67,7 +67,11 @@ impl<'a> Params<'a> {
     }
 
     /// Overwrites `slot` (which holds the default) when `key` is given.
-    pub(crate) fn set<T: Param>(&mut self, key: &'static str, slot: &mut T) -> Result<(), SpecError> {
+    pub(crate) fn set<T: Param>(
+        &mut self,
+        key: &'static str,
+        slot: &mut T,
+    ) -> Result<(), SpecError> {
         if let Some(value) = self.opt(key)? {
             *slot = value;
         }

@@ -20,7 +20,8 @@ const PLATEAU_NAMES: [&str; 2] = ["reduce_on_plateau", "ReduceLROnPlateau"];
 const BASE_OPTIONS: [&str; 5] = ["unit", "steps_per_epoch", "timing", "warmup", "groups"];
 
 impl Choice for Unit {
-    const CHOICES: &'static [(&'static str, Self)] = &[("step", Self::Step), ("epoch", Self::Epoch)];
+    const CHOICES: &'static [(&'static str, Self)] =
+        &[("step", Self::Step), ("epoch", Self::Epoch)];
 }
 
 impl Choice for Timing {
@@ -132,9 +133,12 @@ fn parse_schedule(map: &Map<String, Value>) -> Result<Spec, SpecError> {
     };
     let timing: Option<Timing> = p.opt("timing")?;
     if unit == Unit::Step {
-        if let Some(key) = [("steps_per_epoch", steps_per_epoch.is_some()), ("timing", timing.is_some())]
-            .iter()
-            .find_map(|(key, given)| given.then_some(*key))
+        if let Some(key) = [
+            ("steps_per_epoch", steps_per_epoch.is_some()),
+            ("timing", timing.is_some()),
+        ]
+        .iter()
+        .find_map(|(key, given)| given.then_some(*key))
         {
             return Err(SpecError::invalid(
                 key,
@@ -205,9 +209,15 @@ fn parse_plateau(map: &Map<String, Value>) -> Result<Spec, SpecError> {
         );
     }
     let base_map = Value::Object(base);
-    let base_map = base_map.as_object().ok_or_else(|| SpecError::Syntax("base".into()))?;
+    let base_map = base_map
+        .as_object()
+        .ok_or_else(|| SpecError::Syntax("base".into()))?;
     if PLATEAU_NAMES.contains(&scheduler_name(base_map).map_err(|e| e.within("base"))?) {
-        return Err(SpecError::invalid("base.scheduler", "\"reduce_on_plateau\"", "a schedule without plateau"));
+        return Err(SpecError::invalid(
+            "base.scheduler",
+            "\"reduce_on_plateau\"",
+            "a schedule without plateau",
+        ));
     }
     let mut spec = parse_schedule(base_map).map_err(|e| e.within("base"))?;
     if let Some(k) = steps_per_epoch {
@@ -236,7 +246,8 @@ fn parse_warmup(value: &Value) -> Result<Warmup, SpecError> {
         total_iters: p.get("total_iters").map_err(wrap)?,
         start_factor: 0.0,
     };
-    p.set("start_factor", &mut warmup.start_factor).map_err(wrap)?;
+    p.set("start_factor", &mut warmup.start_factor)
+        .map_err(wrap)?;
     p.finish().map_err(wrap)?;
     Ok(warmup)
 }

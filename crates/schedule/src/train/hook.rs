@@ -258,7 +258,12 @@ mod tests {
 
     /// Runs epochs `first..` of `per_epoch[i]` updates each, after `restored`
     /// updates, and returns what the hook says at each epoch end.
-    fn run(steps_per_epoch: Option<u64>, restored: u64, first: u64, per_epoch: &[u64]) -> Vec<Option<String>> {
+    fn run(
+        steps_per_epoch: Option<u64>,
+        restored: u64,
+        first: u64,
+        per_epoch: &[u64],
+    ) -> Vec<Option<String>> {
         let probe = StepProbe::default();
         let mut hook = LrHook::new(probe.clone(), steps_per_epoch, None);
         let mut updates = restored;
@@ -285,7 +290,10 @@ mod tests {
     fn two_devices_with_the_loader_length_are_caught_at_epoch_one() {
         // 46 batches on 2 devices: burn-train makes 23 updates per epoch.
         let problem = run(Some(46), 0, 1, &[23]).remove(0).unwrap();
-        assert!(problem.contains("epoch 1 made 23 optimizer updates"), "{problem}");
+        assert!(
+            problem.contains("epoch 1 made 23 optimizer updates"),
+            "{problem}"
+        );
         assert!(problem.contains("steps_per_epoch = 46"), "{problem}");
         assert!(problem.contains("0.500x"), "{problem}");
     }

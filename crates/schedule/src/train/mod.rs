@@ -61,6 +61,14 @@ impl LrSchedule {
     }
 }
 
+impl std::fmt::Debug for LrSchedule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LrSchedule")
+            .field("hook", &self.hook)
+            .finish_non_exhaustive()
+    }
+}
+
 impl From<LrSchedule> for ModuleLrScheduler {
     fn from(schedule: LrSchedule) -> Self {
         schedule.scheduler
