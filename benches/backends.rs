@@ -20,8 +20,7 @@ use burn::train::{Learner, SupervisedTraining};
 use burn_lr_examples::digits::{self, DigitBatcher};
 use burn_lr_examples::model::Mlp;
 use burn_lr_examples::renderer::EpochLines;
-use burn_lr_plateau::{PlateauHook, PlateauSpec};
-use burn_lr_schedule::Spec;
+use burn_lr_schedule::{LrSchedule, Spec};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 const EPOCHS: usize = 3;
@@ -47,7 +46,8 @@ fn backends() -> Vec<(&'static str, Device)> {
 enum Schedule {
     Constant,
     WarmupCosine(ModuleLrScheduler),
-    Plateau(ModuleLrScheduler, PlateauHook),
+    /// A burn-lr schedule with its epoch-end hook registered.
+    Hooked(LrSchedule),
 }
 
 fn train(device: &Device, schedule: Schedule) {
@@ -74,9 +74,9 @@ fn train(device: &Device, schedule: Schedule) {
     let result = match schedule {
         Schedule::Constant => training.launch(learner(ModuleLrScheduler::new(1e-3))),
         Schedule::WarmupCosine(scheduler) => training.launch(learner(scheduler)),
-        Schedule::Plateau(scheduler, hook) => {
-            training.early_stopping(hook).launch(learner(scheduler))
-        }
+        Schedule::Hooked(lr) => training
+            .early_stopping(lr.hook())
+            .launch(learner(lr.into())),
     };
     assert!(result.error.is_none());
 }
@@ -90,11 +90,12 @@ fn training_overhead(c: &mut Criterion) {
     )
     .unwrap()
     .with_steps_per_epoch(steps_per_epoch);
-    let plateau = PlateauSpec::from_json(
+    let plateau = Spec::from_json(
         r#"{"scheduler": "reduce_on_plateau", "patience": 0, "base": {"scheduler": "cosine_annealing", "t_max": 2,
             "unit": "epoch", "timing": "iteration", "warmup": {"total_iters": 1, "start_factor": 0.01}}}"#,
     )
-    .unwrap();
+    .unwrap()
+    .with_steps_per_epoch(steps_per_epoch);
     for (name, device) in backends() {
         let mut group = c.benchmark_group(format!(
             "{name}: {} updates of the digits MLP",
@@ -105,13 +106,13 @@ fn training_overhead(c: &mut Criterion) {
             b.iter(|| train(&device, Schedule::Constant))
         });
         group.bench_function("burn-lr warmup + cosine", |b| {
-            b.iter(|| train(&device, Schedule::WarmupCosine(cosine.init(1e-3).unwrap())))
+            b.iter(|| {
+                let lr = cosine.init(1e-3).unwrap();
+                train(&device, Schedule::WarmupCosine(lr.into()))
+            })
         });
         group.bench_function("burn-lr warmup + cosine + plateau hook", |b| {
-            b.iter(|| {
-                let (scheduler, hook) = plateau.init(1e-3, steps_per_epoch).unwrap();
-                train(&device, Schedule::Plateau(scheduler, hook))
-            })
+            b.iter(|| train(&device, Schedule::Hooked(plateau.init(1e-3).unwrap())))
         });
         group.finish();
     }
