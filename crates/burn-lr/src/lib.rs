@@ -36,7 +36,7 @@ pub mod schedules {
 
 /// ReduceLROnPlateau over any schedule, fed by burn-train's validation metrics.
 pub mod plateau {
-    pub use burn_lr_schedule::plateau::{Mode, PlateauScheduler, ReduceOnPlateau, ThresholdMode};
+    pub use burn_lr_schedule::plateau::{Mode, ReduceOnPlateau, ThresholdMode};
 }
 
 /// burn-train integration: the epoch-end hook and its helpers.

@@ -16,6 +16,7 @@ pub mod cosine;
 pub mod cyclic;
 pub mod decay;
 pub mod transformers;
+pub mod wsd;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -26,8 +27,9 @@ pub use cyclic::{AnnealStrategy, CyclicLr, CyclicMode, OneCycleLr};
 pub use decay::{ConstantLr, ExponentialLr, LinearLr, MultiStepLr, PolynomialLr, StepLr};
 pub use transformers::{
     ConstantWithWarmup, CosineWithHardRestarts, CosineWithMinLr, CosineWithWarmup, InverseSqrt,
-    LinearWithWarmup, MinLr, PolynomialWithWarmup, WarmupStableDecay, WsdShape,
+    LinearWithWarmup, MinLr, PolynomialWithWarmup,
 };
+pub use wsd::{WarmupStableDecay, WsdShape};
 
 use crate::SpecError;
 use crate::spec::params::{Params, quoted};

@@ -12,4 +12,4 @@ mod state;
 
 pub use config::{Mode, ReduceOnPlateau, ThresholdMode};
 pub(crate) use mailbox::MetricMailbox;
-pub use scheduler::PlateauScheduler;
+pub(crate) use scheduler::PlateauScheduler;

@@ -26,7 +26,7 @@ const EPOCHS: &str = "plateau_epochs_seen";
 /// PyTorch. Per-step state lives in each clone; the mailbox is shared, and a
 /// clone never folds an epoch that has not ended for it.
 #[derive(Debug, Clone)]
-pub struct PlateauScheduler {
+pub(crate) struct PlateauScheduler {
     base: Scheduler,
     config: Arc<ReduceOnPlateau>,
     min_lr: f64,
@@ -63,22 +63,6 @@ impl PlateauScheduler {
             warned: false,
             resumed: false,
         }
-    }
-
-    /// Reports the default group's update count to `probe`.
-    pub(crate) fn with_probe(mut self, probe: crate::train::StepProbe) -> Self {
-        self.base = self.base.with_probe(probe);
-        self
-    }
-
-    /// The product of the reductions applied so far (1 = none).
-    pub fn scale(&self) -> f64 {
-        self.state.scale
-    }
-
-    /// The last epoch whose metric was folded in (0 = none yet).
-    pub fn epochs_seen(&self) -> u64 {
-        self.state.epochs_seen
     }
 
     /// Folds every posted epoch that has ended and is not seen yet, deciding at update `update`.
@@ -171,5 +155,52 @@ impl LrScheduler for PlateauScheduler {
                 "ReduceLROnPlateau: the scheduler record has no plateau state; starting fresh",
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::Spec;
+    use crate::curves::ExponentialLr;
+
+    /// Collects warnings so the test can read them.
+    struct Capture(Mutex<Vec<String>>);
+
+    impl log::Log for Capture {
+        fn enabled(&self, metadata: &log::Metadata) -> bool {
+            metadata.level() <= log::Level::Warn
+        }
+        fn log(&self, record: &log::Record) {
+            if self.enabled(record.metadata()) {
+                self.0.lock().unwrap().push(record.args().to_string());
+            }
+        }
+        fn flush(&self) {}
+    }
+
+    static CAPTURE: Capture = Capture(Mutex::new(Vec::new()));
+
+    #[test]
+    fn a_scheduler_that_never_hears_a_metric_says_so_after_epoch_one() {
+        log::set_logger(&CAPTURE).unwrap();
+        log::set_max_level(log::LevelFilter::Warn);
+        let base = Spec::new(ExponentialLr::new(1.0)).scheduler(0.1).unwrap();
+        let config = Arc::new(ReduceOnPlateau::default());
+        let mut scheduler = PlateauScheduler::new(base, config, 0.0, MetricMailbox::new(), 3);
+        for _ in 0..3 {
+            scheduler.step();
+        }
+        assert!(
+            CAPTURE.0.lock().unwrap().is_empty(),
+            "no warning during epoch 1"
+        );
+        scheduler.step();
+        scheduler.step();
+        let warnings = CAPTURE.0.lock().unwrap().clone();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("no validation metric by the end of epoch 1"));
     }
 }

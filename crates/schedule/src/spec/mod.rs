@@ -248,13 +248,7 @@ impl Spec {
     /// spec), the value and the allowed range. Parsing and [`init`](Self::init)
     /// both run it, so a spec built in code is checked like a spec file.
     pub fn validate(&self) -> Result<(), SpecError> {
-        let base = |e: SpecError| {
-            if self.plateau.is_some() {
-                e.within("base")
-            } else {
-                e
-            }
-        };
+        let base = |e| self.in_base(e);
         self.schedule.validate().map_err(base)?;
         if let Some(w) = &self.warmup {
             w.validate().map_err(|e| base(e.within("warmup")))?;
@@ -309,17 +303,23 @@ impl Spec {
         }
     }
 
+    /// An error about the curve, its warmup or its groups: a plateau spec
+    /// writes them under `base`.
+    fn in_base(&self, e: SpecError) -> SpecError {
+        if self.plateau.is_some() {
+            e.within("base")
+        } else {
+            e
+        }
+    }
+
     /// Checks what `init` needs beyond [`validate`](Self::validate).
     pub(crate) fn check_init(&self, base_lr: f64) -> Result<Clock, SpecError> {
         check::lr("base_lr", base_lr)?;
         self.validate()?;
-        self.schedule.check_base_lr(base_lr).map_err(|e| {
-            if self.plateau.is_some() {
-                e.within("base")
-            } else {
-                e
-            }
-        })?;
+        self.schedule
+            .check_base_lr(base_lr)
+            .map_err(|e| self.in_base(e))?;
         if self.plateau.is_some() && self.steps_per_epoch.is_none() {
             return Err(SpecError::Missing {
                 field: "steps_per_epoch".into(),
@@ -329,5 +329,67 @@ impl Spec {
             });
         }
         self.clock()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warmup_then_the_schedule_from_its_own_start() {
+        let spec = Spec::from_json(
+            r#"{"scheduler": "exponential", "gamma": 0.5,
+            "warmup": {"total_iters": 4, "start_factor": 0.0}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            spec.preview(1.0, 7).unwrap(),
+            [0.0, 0.25, 0.5, 0.75, 1.0, 0.5, 0.25]
+        );
+    }
+
+    #[test]
+    fn groups_scale_the_scheduled_lr() {
+        let spec = Spec::new(crate::curves::CosineAnnealingLr::new(10).with_eta_min(0.001))
+            .in_epochs(Timing::Iteration)
+            .with_steps_per_epoch(4)
+            .with_warmup(2, 0.1)
+            .with_group("backbone", 0.1);
+        let module = spec.init(0.2).unwrap().step();
+        let id = burn::module::ParamId::new();
+        let base = module.lr_from_param(id, Some("head.weight"));
+        let backbone = module.lr_from_param(id, Some("backbone.conv1.weight"));
+        assert!((base - 0.02).abs() < 1e-15, "warmup starts at 0.1 x 0.2");
+        assert!((backbone - 0.1 * base).abs() < 1e-15);
+    }
+
+    #[test]
+    fn burns_matcher_and_ours_select_the_same_paths() {
+        let id = burn::module::ParamId::new();
+        let paths = [
+            "backbone",
+            "backbone.weight",
+            "backbone2.weight",
+            "encoder.backbone.weight",
+            "enc.layers.0.w",
+            "enc.layers.01.w",
+            "encXlayers.0.w",
+            "a+b.c",
+        ];
+        for pattern in ["backbone", "enc.layers.0", "a+b"] {
+            let group = Spec::new(crate::curves::ConstantLr::default())
+                .with_group(pattern, 0.5)
+                .groups[0]
+                .clone();
+            let burn = burn::module::ParamGroup::from_regex(group.regex()).unwrap();
+            for path in paths {
+                assert_eq!(
+                    burn.matches(&id, Some(path)),
+                    group.matches(path),
+                    "{pattern} on {path}"
+                );
+            }
+        }
     }
 }

@@ -7,10 +7,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value, json};
 
 use super::clock::Timing;
-use super::params::{Choice, Params};
+use super::params::{Choice, Param, Params};
 use super::{LrGroup, Spec, Unit, Warmup};
 use crate::SpecError;
-use crate::curves::{Curve, OneCycleLr, Schedule, scheduler_name};
+use crate::curves::{ConstantLr, Curve, OneCycleLr, Schedule, scheduler_name};
 use crate::plateau::ReduceOnPlateau;
 
 /// The plateau spec's name, and PyTorch's.
@@ -178,14 +178,14 @@ fn parse_plateau(map: &Map<String, Value>) -> Result<Spec, SpecError> {
     let mut p = Params::new(map)?;
     let plateau = ReduceOnPlateau::parse(&mut p)?;
     let mut base = match p.value("base") {
-        None => json!({"scheduler": "constant", "factor": 1.0, "total_iters": 1})
-            .as_object()
-            .cloned()
-            .unwrap_or_default(),
+        // A constant base LR.
+        None => Map::from_iter([
+            ("scheduler".into(), json!(ConstantLr::NAME)),
+            ("factor".into(), json!(1.0)),
+        ]),
         Some(Value::Object(base)) => base.clone(),
         Some(other) => return Err(SpecError::invalid("base", other, "a schedule object")),
     };
-    let mut steps_per_epoch = None;
     for key in BASE_OPTIONS {
         if let Some(option) = p.value(key) {
             if base.contains_key(key) {
@@ -199,29 +199,29 @@ fn parse_plateau(map: &Map<String, Value>) -> Result<Spec, SpecError> {
         }
     }
     p.finish()?;
-    // A plateau always needs the epoch length; a base in updates takes it
-    // from the top level without reading its curve in epochs.
-    let in_epochs = base.get("unit").and_then(Value::as_str) == Some("epoch");
-    if !in_epochs && let Some(k) = base.remove("steps_per_epoch") {
-        steps_per_epoch = Some(
-            <u64 as super::params::Param>::read(&k)
-                .ok_or_else(|| SpecError::invalid("steps_per_epoch", &k, "an integer >= 1"))?,
-        );
-    }
-    let base_map = Value::Object(base);
-    let base_map = base_map
-        .as_object()
-        .ok_or_else(|| SpecError::Syntax("base".into()))?;
-    if PLATEAU_NAMES.contains(&scheduler_name(base_map).map_err(|e| e.within("base"))?) {
+    if PLATEAU_NAMES.contains(&scheduler_name(&base).map_err(|e| e.within("base"))?) {
         return Err(SpecError::invalid(
             "base.scheduler",
             "\"reduce_on_plateau\"",
             "a schedule without plateau",
         ));
     }
-    let mut spec = parse_schedule(base_map).map_err(|e| e.within("base"))?;
-    if let Some(k) = steps_per_epoch {
-        spec.steps_per_epoch = Some(k);
+    // A plateau always needs the epoch length; a base in updates takes it
+    // without reading its curve in epochs.
+    let in_epochs = base.get("unit").and_then(Value::as_str) == Some("epoch");
+    let steps_per_epoch = if in_epochs {
+        None
+    } else {
+        base.remove("steps_per_epoch")
+            .map(|k| {
+                u64::read(&k)
+                    .ok_or_else(|| SpecError::invalid("steps_per_epoch", &k, u64::expected()))
+            })
+            .transpose()?
+    };
+    let mut spec = parse_schedule(&base).map_err(|e| e.within("base"))?;
+    if steps_per_epoch.is_some() {
+        spec.steps_per_epoch = steps_per_epoch;
     }
     spec.plateau = Some(plateau);
     Ok(spec)
@@ -306,3 +306,53 @@ impl<'de> Deserialize<'de> for Spec {
 /// [`Spec::save`], which reports a spec that cannot be saved as an error
 /// (burn's `Config::save` would panic on a closure).
 impl burn::config::Config for Spec {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const JSON: &str = r#"{"scheduler": "cosine_annealing", "t_max": 10, "eta_min": 0.001,
+        "unit": "epoch", "timing": "iteration", "steps_per_epoch": 4,
+        "warmup": {"total_iters": 2, "start_factor": 0.1},
+        "groups": [{"match": "backbone", "lr_mult": 0.1}]}"#;
+
+    #[test]
+    fn json_and_toml_give_the_same_spec() {
+        let toml = r#"
+            scheduler = "cosine_annealing"
+            t_max = 10
+            eta_min = 0.001
+            unit = "epoch"
+            timing = "iteration"
+            steps_per_epoch = 4
+            warmup = { total_iters = 2, start_factor = 0.1 }
+            groups = [{ match = "backbone", lr_mult = 0.1 }]
+        "#;
+        assert_eq!(
+            Spec::from_json(JSON).unwrap(),
+            Spec::from_toml(toml).unwrap()
+        );
+    }
+
+    #[test]
+    fn options_survive_a_round_trip() {
+        let plateau = r#"{"scheduler": "reduce_on_plateau", "factor": 0.5, "min_lr": [0, 1e-5],
+            "steps_per_epoch": 10, "base": {"scheduler": "step", "step_size": 30,
+            "groups": [{"match": "head", "lr_mult": 2}]}}"#;
+        for json in [JSON, plateau] {
+            let spec = Spec::from_json(json).unwrap();
+            let text = serde_json::to_string(&spec).unwrap();
+            assert_eq!(Spec::from_json(&text).unwrap(), spec, "{text}");
+        }
+    }
+
+    #[test]
+    fn saves_and_loads_as_a_burn_config() {
+        use burn::config::Config;
+        let spec = Spec::from_json(JSON).unwrap();
+        let path = std::env::temp_dir().join(format!("burn-lr-spec-{}.json", std::process::id()));
+        spec.save(&path).unwrap();
+        assert_eq!(Spec::load(&path).unwrap(), spec);
+        std::fs::remove_file(path).unwrap();
+    }
+}

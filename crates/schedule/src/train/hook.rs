@@ -112,10 +112,6 @@ impl<S> LrHook<S> {
         self
     }
 
-    pub(crate) fn mailbox_ref(&self) -> Option<&MetricMailbox> {
-        self.mailbox.as_ref()
-    }
-
     /// What to do when the update count disagrees with the spec.
     pub fn on_mismatch(mut self, action: OnMismatch) -> Self {
         self.on_mismatch = action;

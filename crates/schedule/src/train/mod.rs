@@ -83,40 +83,51 @@ impl Spec {
     /// Group patterns are not checked against a model here: prefer
     /// [`init_for`](Self::init_for) when the spec has groups.
     pub fn init(&self, base_lr: f64) -> Result<LrSchedule, SpecError> {
+        let (default, groups, hook) = self.schedulers(base_lr)?;
+        let mut module = ModuleLrScheduler::new(default);
+        for ((i, g), scheduler) in self.groups().iter().enumerate().zip(groups) {
+            let params = ParamGroup::from_regex(g.regex()).map_err(|e| {
+                SpecError::invalid(format!("groups[{i}].match"), g.pattern(), format!("{e:?}"))
+            })?;
+            module = module.with_group(params, scheduler);
+        }
+        Ok(LrSchedule {
+            scheduler: module,
+            hook,
+        })
+    }
+
+    /// The scheduler of the default group (which reports to the hook's
+    /// probe), one per group, and the hook that watches them.
+    fn schedulers(
+        &self,
+        base_lr: f64,
+    ) -> Result<(GroupScheduler, Vec<GroupScheduler>, LrHook), SpecError> {
         let clock = self.check_init(base_lr)?;
         let probe = StepProbe::default();
         let mailbox = self.plateau().map(|_| MetricMailbox::new());
+        let plateau = self.plateau().cloned().map(Arc::new);
         let base = Scheduler::new(Arc::new(self.clone()), clock, base_lr);
-        let group = |index: usize, lr_mult: f64| {
-            let scheduler = base.clone().with_lr_mult(lr_mult);
-            match (self.plateau(), &mailbox, self.steps_per_epoch()) {
+        let group =
+            |index: usize, scheduler: Scheduler| match (&plateau, &mailbox, self.steps_per_epoch())
+            {
                 (Some(plateau), Some(mailbox), Some(steps_per_epoch)) => {
                     GroupScheduler::Plateau(PlateauScheduler::new(
                         scheduler,
-                        Arc::new(plateau.clone()),
+                        plateau.clone(),
                         plateau.min_lr_of(index),
                         mailbox.clone(),
                         steps_per_epoch,
                     ))
                 }
                 _ => GroupScheduler::Plain(scheduler),
-            }
-        };
-        let default = match group(0, 1.0) {
-            GroupScheduler::Plain(s) => GroupScheduler::Plain(s.with_probe(probe.clone())),
-            GroupScheduler::Plateau(s) => GroupScheduler::Plateau(s.with_probe(probe.clone())),
-        };
-        let mut module = ModuleLrScheduler::new(default);
-        for (i, g) in self.groups().iter().enumerate() {
-            let params = ParamGroup::from_regex(g.regex()).map_err(|e| {
-                SpecError::invalid(format!("groups[{i}].match"), g.pattern(), format!("{e:?}"))
-            })?;
-            module = module.with_group(params, group(i + 1, g.lr_mult()));
-        }
-        Ok(LrSchedule {
-            scheduler: module,
-            hook: LrHook::new(probe, self.steps_per_epoch(), mailbox),
-        })
+            };
+        let default = group(0, base.clone().with_probe(probe.clone()));
+        let groups = (self.groups().iter().enumerate())
+            .map(|(i, g)| group(i + 1, base.clone().with_lr_mult(g.lr_mult())))
+            .collect();
+        let hook = LrHook::new(probe, self.steps_per_epoch(), mailbox);
+        Ok((default, groups, hook))
     }
 
     /// [`init`](Self::init), after checking every group pattern against the
@@ -170,19 +181,20 @@ impl Spec {
         steps: usize,
         metrics: &[f64],
     ) -> Result<Vec<f64>, SpecError> {
-        let (mut module, hook) = self.init(base_lr)?.into_parts();
-        let steps_per_epoch = self.steps_per_epoch().unwrap_or(u64::MAX);
-        let id = burn::module::ParamId::new();
+        let (mut scheduler, _, hook) = self.schedulers(base_lr)?;
+        let ended_epoch = |update: u64| {
+            self.steps_per_epoch()
+                .filter(|k| update > 0 && update.is_multiple_of(*k))
+                .map(|k| update / k)
+        };
         Ok((0..steps as u64)
             .map(|update| {
-                if let Some(mailbox) = &hook.mailbox_ref()
-                    && update > 0
-                    && update % steps_per_epoch == 0
-                    && let Some(&metric) = metrics.get((update / steps_per_epoch) as usize - 1)
+                if let Some(epoch) = ended_epoch(update)
+                    && let Some(&metric) = metrics.get(epoch as usize - 1)
                 {
-                    mailbox.post(update / steps_per_epoch, metric);
+                    hook.observe(epoch, metric);
                 }
-                module.step().lr_from_param(id, None)
+                scheduler.step()
             })
             .collect())
     }
