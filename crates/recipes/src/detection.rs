@@ -1,11 +1,11 @@
 //! Object detection: the Detectron/mmdetection step schedule, and DETR with
 //! its backbone group.
 
-use serde_json::json;
+use burn_lr_schedule::curves::{Chained, LinearLr, MultiStepLr};
+use burn_lr_schedule::{Spec, Timing};
 
 use crate::recipe::{OptimizerSpec, Recipe, in_epochs, in_steps};
 use crate::run::{OptimizerKind, RunDescription};
-use burn_lr_schedule::Spec;
 
 /// SGD at 0.02 per 16 images, 500-update linear warmup from 0.001x, x0.1 at
 /// 8/12 and 11/12 of the run (epochs 8 and 11 of the 1x schedule, 16 and 22 of
@@ -16,14 +16,15 @@ pub fn detection(run: &RunDescription) -> Recipe {
     let per_epoch = in_steps(run, run.steps_per_epoch);
     let milestones: Vec<u64> = epoch_milestones.iter().map(|e| e * per_epoch).collect();
     let warmup = in_steps(run, 500).min(run.total_steps() / 5).max(1);
-    let spec = json!({"scheduler": "chained", "schedulers": [
-        {"scheduler": "linear", "start_factor": 0.001, "end_factor": 1.0, "total_iters": warmup},
-        {"scheduler": "multi_step", "milestones": milestones, "gamma": 0.1}]});
+    let spec = Spec::new(Chained::new(vec![
+        LinearLr::new(0.001, 1.0, warmup).into(),
+        MultiStepLr::new(milestones).with_gamma(0.1).into(),
+    ]));
     Recipe {
         name: "detection",
         reference: "Detectron2 / mmdetection 1x and 2x schedules (Faster R-CNN, RetinaNet)",
         optimizer: OptimizerSpec::for_kind(OptimizerKind::Sgd, lr, 1e-4, 1e-4),
-        schedule: Spec::from_value(&spec).expect("valid spec"),
+        schedule: spec,
         epochs: run.epochs,
         stepping: run.stepping,
         why: vec![
@@ -39,8 +40,7 @@ pub fn detection(run: &RunDescription) -> Recipe {
 pub fn detr(run: &RunDescription) -> Recipe {
     let lr = run.base_lr.unwrap_or(1e-4);
     let drop = run.epochs * 2 / 3;
-    let spec = json!({"scheduler": "multi_step", "milestones": [drop], "gamma": 0.1,
-                      "groups": [{"match": "backbone", "lr_mult": 0.1}]});
+    let spec = Spec::new(MultiStepLr::new([drop]).with_gamma(0.1)).with_group("backbone", 0.1);
     Recipe {
         name: "detr",
         reference: "Carion et al., End-to-End Object Detection with Transformers (DETR, 2020)",
@@ -51,7 +51,7 @@ pub fn detr(run: &RunDescription) -> Recipe {
             weight_decay: 1e-4,
             grad_clip_norm: Some(0.1),
         },
-        schedule: in_epochs(run, spec, "epoch"),
+        schedule: in_epochs(run, spec, Timing::Epoch),
         epochs: run.epochs,
         stepping: run.stepping,
         why: vec![

@@ -1,11 +1,11 @@
 //! Language transformers: linear warmup then linear decay (BERT), or the
 //! inverse square root (Vaswani et al.), stepped per update.
 
-use serde_json::json;
+use burn_lr_schedule::Spec;
+use burn_lr_schedule::curves::{InverseSqrt, LinearWithWarmup};
 
 use crate::recipe::{OptimizerSpec, Recipe, in_steps};
 use crate::run::{OptimizerKind, RunDescription};
-use burn_lr_schedule::Spec;
 
 fn adamw(run: &RunDescription) -> OptimizerSpec {
     OptimizerSpec {
@@ -32,7 +32,6 @@ fn warmup_steps(run: &RunDescription) -> u64 {
 pub fn transformer(run: &RunDescription) -> Recipe {
     let total = run.total_steps();
     let warmup = warmup_steps(run);
-    let spec = json!({"scheduler": "linear_with_warmup", "num_warmup_steps": warmup, "num_training_steps": total});
     let optimizer = adamw(run);
     Recipe {
         name: "nlp-transformer",
@@ -43,7 +42,7 @@ pub fn transformer(run: &RunDescription) -> Recipe {
             "stepped per update, not per epoch".into(),
         ],
         optimizer,
-        schedule: Spec::from_value(&spec).expect("valid spec"),
+        schedule: Spec::new(LinearWithWarmup::new(warmup, total)),
         epochs: run.epochs,
         stepping: run.stepping,
     }
@@ -57,9 +56,7 @@ pub fn transformer_inverse_sqrt(run: &RunDescription) -> Recipe {
     recipe.name = "nlp-transformer-inverse-sqrt";
     recipe.reference =
         "Vaswani et al., Attention Is All You Need (2017); transformers get_inverse_sqrt_schedule";
-    recipe.schedule =
-        Spec::from_value(&json!({"scheduler": "inverse_sqrt", "num_warmup_steps": warmup}))
-            .expect("valid spec");
+    recipe.schedule = Spec::new(InverseSqrt::new(warmup));
     recipe.why[1] = format!("linear warmup over {warmup} steps, then lr x sqrt(warmup / step)");
     recipe
 }

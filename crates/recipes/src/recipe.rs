@@ -4,9 +4,8 @@ use burn::grad_clipping::GradientClippingConfig;
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::momentum::MomentumConfig;
 use burn::optim::{AdamConfig, AdamWConfig, ModuleOptimizer, SgdConfig};
-use burn_lr_schedule::Spec;
+use burn_lr_schedule::{Spec, Timing};
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::run::{OptimizerKind, RunDescription, Stepping};
 
@@ -105,17 +104,16 @@ impl Recipe {
     }
 }
 
-/// Builds a spec counted in epochs: converted per update for burn-train
-/// (`timing` = `epoch` or `iteration`), or left in epochs for a loop that
+/// A spec counted in epochs: read per update for burn-train (held or smooth
+/// inside an epoch, as `timing` says), or left in epochs for a loop that
 /// steps once per epoch.
-pub(crate) fn in_epochs(run: &RunDescription, mut spec: Value, timing: &str) -> Spec {
-    if run.stepping == Stepping::Update {
-        let map = spec.as_object_mut().expect("recipes build spec objects");
-        map.insert("unit".into(), "epoch".into());
-        map.insert("timing".into(), timing.into());
-        map.insert("steps_per_epoch".into(), run.steps_per_epoch.into());
+pub(crate) fn in_epochs(run: &RunDescription, spec: Spec, timing: Timing) -> Spec {
+    match run.stepping {
+        Stepping::Update => spec
+            .in_epochs(timing)
+            .with_steps_per_epoch(run.steps_per_epoch),
+        Stepping::Epoch => spec,
     }
-    Spec::from_value(&spec).expect("recipes build valid specs")
 }
 
 /// `updates` optimizer updates in the run's stepping unit (whole epochs, at

@@ -2,23 +2,24 @@
 //! decay, large-batch scaling, fine-tuning with discriminative groups, and
 //! fast training with one-cycle.
 
-use serde_json::json;
+use burn_lr_schedule::curves::{CosineAnnealingLr, OneCycleLr, PolynomialWithWarmup};
+use burn_lr_schedule::{Spec, Timing};
 
 use crate::recipe::{OptimizerSpec, Recipe, in_epochs, scale_lr, warmup_epochs};
 use crate::run::{OptimizerKind, RunDescription};
-use burn_lr_schedule::Spec;
 
 /// SGD at 0.01, poly decay with power 0.9 down to 1e-4 at the last update.
 pub fn segmentation(run: &RunDescription) -> Recipe {
     let lr = run.base_lr.unwrap_or(0.01);
     let total = run.total_steps();
-    let spec = json!({"scheduler": "polynomial_with_warmup", "num_warmup_steps": 0,
-                      "num_training_steps": total, "lr_end": 1e-4f64.min(lr / 10.0), "power": 0.9});
+    let poly = PolynomialWithWarmup::new(0, total)
+        .with_lr_end(1e-4f64.min(lr / 10.0))
+        .with_power(0.9);
     Recipe {
         name: "segmentation-poly",
         reference: "Chen et al., DeepLab (2017); mmsegmentation PolyLR (power 0.9, min 1e-4)",
         optimizer: OptimizerSpec::for_kind(OptimizerKind::Sgd, lr, 5e-4, 5e-4),
-        schedule: Spec::from_value(&spec).expect("valid spec"),
+        schedule: Spec::new(poly),
         epochs: run.epochs,
         stepping: run.stepping,
         why: vec![
@@ -38,14 +39,14 @@ pub fn large_batch(run: &RunDescription) -> Recipe {
         .base_lr
         .unwrap_or_else(|| scale_lr(reference_lr, run.batch_size, 256, kind));
     let warmup = warmup_epochs(5, run.epochs);
-    let spec = json!({"scheduler": "cosine_annealing", "t_max": run.epochs - warmup, "eta_min": 0.0,
-                      "warmup": {"total_iters": warmup, "start_factor": 0.1}});
+    let spec = Spec::new(CosineAnnealingLr::new(run.epochs.saturating_sub(warmup)))
+        .with_warmup(warmup, 0.1);
     let rule = if kind.is_adaptive() { "sqrt" } else { "linear" };
     Recipe {
         name: "large-batch",
         reference: "Goyal et al., Accurate, Large Minibatch SGD (2017); Hoffer et al. (2017) for sqrt scaling",
         optimizer: OptimizerSpec::for_kind(kind, lr, 0.05, 1e-4),
-        schedule: in_epochs(run, spec, "iteration"),
+        schedule: in_epochs(run, spec, Timing::Iteration),
         epochs: run.epochs,
         stepping: run.stepping,
         why: vec![
@@ -73,16 +74,16 @@ pub fn fine_tuning(run: &RunDescription) -> Recipe {
     } else {
         0
     };
-    let mut spec = json!({"scheduler": "cosine_annealing", "t_max": run.epochs - warmup, "eta_min": lr / 10.0,
-                          "groups": [{"match": "backbone", "lr_mult": 0.1}]});
+    let cosine = CosineAnnealingLr::new(run.epochs.saturating_sub(warmup)).with_eta_min(lr / 10.0);
+    let mut spec = Spec::new(cosine).with_group("backbone", 0.1);
     if warmup > 0 {
-        spec["warmup"] = json!({"total_iters": warmup, "start_factor": 0.1});
+        spec = spec.with_warmup(warmup, 0.1);
     }
     Recipe {
         name: "fine-tuning",
         reference: "Howard & Ruder, ULMFiT (2018): discriminative fine-tuning",
         optimizer: OptimizerSpec::for_kind(kind, lr, 0.01, 1e-4),
-        schedule: in_epochs(run, spec, "iteration"),
+        schedule: in_epochs(run, spec, Timing::Iteration),
         epochs: run.epochs,
         stepping: run.stepping,
         why: vec![
@@ -100,12 +101,12 @@ pub fn fast_one_cycle(run: &RunDescription) -> Recipe {
     let max_lr = run
         .base_lr
         .unwrap_or(if kind.is_adaptive() { 1e-2 } else { 0.1 });
-    let spec = json!({"scheduler": "one_cycle", "max_lr": max_lr, "total_steps": run.total_steps(), "pct_start": 0.3});
+    let one_cycle = OneCycleLr::new(max_lr, run.total_steps()).with_pct_start(0.3);
     Recipe {
         name: "fast-one-cycle",
         reference: "Smith & Topin, Super-Convergence (2018); fastai fit_one_cycle",
         optimizer: OptimizerSpec::for_kind(kind, max_lr, 0.01, 0.0),
-        schedule: Spec::from_value(&spec).expect("valid spec"),
+        schedule: Spec::new(one_cycle),
         epochs: run.epochs,
         stepping: run.stepping,
         why: vec![

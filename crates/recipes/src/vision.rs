@@ -1,7 +1,8 @@
 //! Image classification: ResNet's step schedule, the modern warmup + cosine,
 //! and ViT/DeiT.
 
-use serde_json::json;
+use burn_lr_schedule::curves::{CosineAnnealingLr, MultiStepLr};
+use burn_lr_schedule::{Spec, Timing};
 
 use crate::recipe::{OptimizerSpec, Recipe, in_epochs, scale_lr, warmup_epochs};
 use crate::run::{OptimizerKind, RunDescription};
@@ -17,7 +18,7 @@ pub fn cnn_classic(run: &RunDescription) -> Recipe {
         .iter()
         .map(|f| (run.epochs as f64 * f).round() as u64)
         .collect();
-    let mut spec = json!({"scheduler": "multi_step", "milestones": milestones, "gamma": 0.1});
+    let mut spec = Spec::new(MultiStepLr::new(milestones.clone()).with_gamma(0.1));
     let mut why = vec![
         format!("lr 0.1 per 256 images -> {lr}"),
         format!(
@@ -27,7 +28,7 @@ pub fn cnn_classic(run: &RunDescription) -> Recipe {
     ];
     if run.batch_size > 512 {
         let warmup = warmup_epochs(5, run.epochs);
-        spec["warmup"] = json!({"total_iters": warmup, "start_factor": 0.1});
+        spec = spec.with_warmup(warmup, 0.1);
         why.push(format!(
             "batch {} > 512: {warmup}-epoch linear warmup (Goyal et al., 2017)",
             run.batch_size
@@ -37,7 +38,7 @@ pub fn cnn_classic(run: &RunDescription) -> Recipe {
         name: "vision-cnn-classic",
         reference: "He et al., Deep Residual Learning (2016); PyTorch ImageNet reference recipe",
         optimizer: OptimizerSpec::for_kind(OptimizerKind::Sgd, lr, 1e-4, 1e-4),
-        schedule: in_epochs(run, spec, "epoch"),
+        schedule: in_epochs(run, spec, Timing::Epoch),
         epochs: run.epochs,
         stepping: run.stepping,
         why,
@@ -53,20 +54,20 @@ pub fn cnn_modern(run: &RunDescription) -> Recipe {
         .base_lr
         .unwrap_or_else(|| scale_lr(reference_lr, run.batch_size, 256, kind));
     let warmup = warmup_epochs(5, run.epochs);
-    let spec = json!({"scheduler": "cosine_annealing", "t_max": run.epochs - warmup, "eta_min": 0.0,
-                      "warmup": {"total_iters": warmup, "start_factor": 0.01}});
+    let spec = Spec::new(CosineAnnealingLr::new(run.epochs.saturating_sub(warmup)))
+        .with_warmup(warmup, 0.01);
     Recipe {
         name: "vision-cnn-modern",
         reference: "Goyal et al. (2017) warmup; Loshchilov & Hutter, SGDR (2017) cosine; He et al., Bag of Tricks (2019)",
         optimizer: OptimizerSpec::for_kind(kind, lr, 0.05, 5e-5),
-        schedule: in_epochs(run, spec, "iteration"),
+        schedule: in_epochs(run, spec, Timing::Iteration),
         epochs: run.epochs,
         stepping: run.stepping,
         why: vec![
             format!("lr {reference_lr} per 256 images -> {lr}"),
             format!(
                 "{warmup}-epoch linear warmup from 1%, then cosine to 0 over the other {} epochs",
-                run.epochs - warmup
+                run.epochs.saturating_sub(warmup)
             ),
             "evaluated per update (smooth), the cosine's t_max excludes the warmup".into(),
         ],
@@ -81,13 +82,13 @@ pub fn vit(run: &RunDescription) -> Recipe {
         .base_lr
         .unwrap_or(reference_lr * run.batch_size as f64 / 512.0);
     let warmup = warmup_epochs(5, run.epochs);
-    let spec = json!({"scheduler": "cosine_annealing", "t_max": run.epochs - warmup, "eta_min": 1e-5f64.min(lr / 10.0),
-                      "warmup": {"total_iters": warmup, "start_factor": 0.002}});
+    let cosine = CosineAnnealingLr::new(run.epochs.saturating_sub(warmup));
+    let spec = Spec::new(cosine.with_eta_min(1e-5f64.min(lr / 10.0))).with_warmup(warmup, 0.002);
     Recipe {
         name: "vision-vit",
         reference: "Touvron et al., DeiT (2021); Dosovitskiy et al., ViT (2021)",
         optimizer: OptimizerSpec::for_kind(OptimizerKind::AdamW, lr, 0.05, 0.05),
-        schedule: in_epochs(run, spec, "iteration"),
+        schedule: in_epochs(run, spec, Timing::Iteration),
         epochs: run.epochs,
         stepping: run.stepping,
         why: vec![
