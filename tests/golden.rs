@@ -1,9 +1,8 @@
 //! Every recorded PyTorch / transformers / timm / optax sequence, reproduced
 //! through the spec loader and burn's `LrScheduler` trait.
 
-use burn::lr_scheduler::LrScheduler;
 use burn_lr_schedule::Spec;
-use burn_lr_tests::{close, golden_path};
+use burn_lr_tests::{close, golden_path, pytorch_spelling};
 use serde_json::Value;
 
 fn cases() -> Vec<Value> {
@@ -12,23 +11,40 @@ fn cases() -> Vec<Value> {
     doc["cases"].as_array().unwrap().clone()
 }
 
-fn is_plateau(case: &Value) -> bool {
-    case["spec"]["scheduler"] == "reduce_on_plateau"
+/// The spec of a case; a plateau case observes one metric per update.
+fn spec(case: &Value) -> Spec {
+    let id = case["id"].as_str().unwrap_or_default();
+    let spec = Spec::from_value(&case["spec"]).unwrap_or_else(|e| panic!("{id}: {e}"));
+    match spec.plateau() {
+        Some(_) => spec.with_steps_per_epoch(1),
+        None => spec,
+    }
+}
+
+/// The LRs `spec` gives for `case` (its metrics, if any, one per update).
+fn lrs(spec: &Spec, case: &Value) -> Vec<f64> {
+    let metrics: Vec<f64> = case["metrics"]
+        .as_array()
+        .map(|m| m.iter().map(|x| x.as_f64().unwrap()).collect())
+        .unwrap_or_default();
+    let steps = case["lrs"].as_array().unwrap().len();
+    spec.preview_with_metrics(case["base_lr"].as_f64().unwrap(), steps, &metrics)
+        .unwrap()
 }
 
 #[test]
 fn every_schedule_matches_its_reference_library() {
-    let cases: Vec<Value> = cases().into_iter().filter(|c| !is_plateau(c)).collect();
-    assert_eq!(cases.len(), 81, "the reference file changed");
+    let cases = cases();
+    assert_eq!(cases.len(), 86, "the reference file changed");
+    let plateau = cases.iter().filter(|c| spec(c).plateau().is_some()).count();
+    assert_eq!(plateau, 5);
     let mut failures = Vec::new();
     for case in &cases {
         let id = case["id"].as_str().unwrap();
-        let spec = Spec::from_value(&case["spec"]).unwrap_or_else(|e| panic!("{id}: {e}"));
-        let mut scheduler = spec.scheduler(case["base_lr"].as_f64().unwrap()).unwrap();
-        for (k, want) in case["lrs"].as_array().unwrap().iter().enumerate() {
+        let got = lrs(&spec(case), case);
+        for (k, (got, want)) in got.iter().zip(case["lrs"].as_array().unwrap()).enumerate() {
             let want = want.as_f64().unwrap();
-            let got = scheduler.step();
-            if !close(got, want) {
+            if !close(*got, want) {
                 failures.push(format!("{id}: update {k}: got {got:e}, want {want:e}"));
                 break;
             }
@@ -43,8 +59,23 @@ fn every_schedule_matches_its_reference_library() {
 }
 
 #[test]
+fn pytorch_spellings_give_the_same_specs() {
+    for case in cases() {
+        let torch = pytorch_spelling(&case["spec"]);
+        assert_ne!(torch, case["spec"], "{}: nothing renamed", case["id"]);
+        let parsed = Spec::from_value(&torch).unwrap_or_else(|e| panic!("{torch}: {e}"));
+        assert_eq!(
+            parsed,
+            Spec::from_value(&case["spec"]).unwrap(),
+            "{}",
+            case["id"]
+        );
+    }
+}
+
+#[test]
 fn specs_round_trip_through_serialization() {
-    for case in cases().iter().filter(|c| !is_plateau(c)) {
+    for case in cases() {
         let spec = Spec::from_value(&case["spec"]).unwrap();
         let again = Spec::from_value(&serde_json::to_value(&spec).unwrap()).unwrap();
         assert_eq!(spec, again, "{}", case["id"]);

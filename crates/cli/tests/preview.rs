@@ -4,6 +4,9 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+use burn_lr_schedule::{Schedule, Spec};
+use burn_lr_tests::{close, golden_path, pytorch_spelling};
+
 fn burn_lr(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_burn-lr"))
         .args(args)
@@ -17,37 +20,52 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
     path.to_str().unwrap().to_string()
 }
 
-/// One spec per scheduler name.
-const SPECS: [&str; 21] = [
-    r#"{"scheduler": "step", "step_size": 5}"#,
-    r#"{"scheduler": "multi_step", "milestones": [5, 10]}"#,
-    r#"{"scheduler": "constant", "factor": 0.5, "total_iters": 4}"#,
-    r#"{"scheduler": "linear", "start_factor": 0.1, "total_iters": 8}"#,
-    r#"{"scheduler": "exponential", "gamma": 0.9}"#,
-    r#"{"scheduler": "polynomial", "total_iters": 20, "power": 2}"#,
-    r#"{"scheduler": "cosine_annealing", "t_max": 20}"#,
-    r#"{"scheduler": "cosine_annealing_warm_restarts", "t_0": 5, "t_mult": 2}"#,
-    r#"{"scheduler": "cyclic", "base_lr": 0.01, "max_lr": 0.1, "step_size_up": 4}"#,
-    r#"{"scheduler": "one_cycle", "max_lr": 0.1, "total_steps": 25}"#,
-    r#"{"scheduler": "sequential", "schedulers": [{"scheduler": "linear", "start_factor": 0.1, "total_iters": 5},
-        {"scheduler": "cosine_annealing", "t_max": 20}], "milestones": [5]}"#,
-    r#"{"scheduler": "chained", "schedulers": [{"scheduler": "exponential", "gamma": 0.95},
-        {"scheduler": "step", "step_size": 10, "gamma": 0.5}]}"#,
-    r#"{"scheduler": "linear_with_warmup", "num_warmup_steps": 3, "num_training_steps": 25}"#,
-    r#"{"scheduler": "cosine_with_warmup", "num_warmup_steps": 3, "num_training_steps": 25}"#,
-    r#"{"scheduler": "cosine_with_hard_restarts", "num_warmup_steps": 3, "num_training_steps": 25, "num_cycles": 2}"#,
-    r#"{"scheduler": "polynomial_with_warmup", "num_warmup_steps": 3, "num_training_steps": 25}"#,
-    r#"{"scheduler": "constant_with_warmup", "num_warmup_steps": 3}"#,
-    r#"{"scheduler": "inverse_sqrt", "num_warmup_steps": 3}"#,
-    r#"{"scheduler": "cosine_with_min_lr", "num_warmup_steps": 3, "num_training_steps": 25, "min_lr_rate": 0.1}"#,
-    r#"{"scheduler": "warmup_stable_decay", "num_warmup_steps": 3, "num_stable_steps": 10, "num_decay_steps": 10}"#,
-    r#"{"scheduler": "timm_cosine", "t_initial": 20, "warmup_t": 2, "warmup_lr_init": 0.001}"#,
-];
+/// One spec per scheduler name: every schedule's example, as JSON.
+fn specs() -> Vec<String> {
+    Schedule::examples()
+        .into_iter()
+        .map(|example| serde_json::to_string(&Spec::new(example)).unwrap())
+        .collect()
+}
+
+#[test]
+fn every_golden_case_with_pytorch_spellings_previews_the_recorded_lrs() {
+    let text = std::fs::read_to_string(golden_path("lr_sequences.json")).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let metrics = write(dir.path(), "metrics.json", "[]");
+    for case in doc["cases"].as_array().unwrap() {
+        let spec = serde_json::to_string(&pytorch_spelling(&case["spec"])).unwrap();
+        let path = write(dir.path(), "spec.json", &spec);
+        let want = case["lrs"].as_array().unwrap();
+        let (steps, base_lr) = (want.len().to_string(), case["base_lr"].to_string());
+        let mut args = vec!["preview", &path, "--steps", &steps, "--base-lr", &base_lr];
+        if let Some(values) = case.get("metrics") {
+            std::fs::write(&metrics, values.to_string()).unwrap();
+            args.extend(["--metrics", &metrics]);
+        }
+        args.extend(["--format", "json"]);
+        let out = burn_lr(&args);
+        assert!(
+            out.status.success(),
+            "{spec}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let got: Vec<f64> = serde_json::from_slice(&out.stdout).unwrap();
+        for (k, (got, want)) in got.iter().zip(want).enumerate() {
+            assert!(
+                close(*got, want.as_f64().unwrap()),
+                "{}: update {k}: {got}",
+                case["id"]
+            );
+        }
+    }
+}
 
 #[test]
 fn every_schedule_previews_in_every_format() {
     let dir = tempfile::tempdir().unwrap();
-    for (i, text) in SPECS.iter().enumerate() {
+    for (i, text) in specs().iter().enumerate() {
         let spec = write(dir.path(), &format!("spec{i}.json"), text);
         let json = burn_lr(&[
             "preview",
@@ -138,7 +156,7 @@ fn toml_specs_and_epoch_units_work() {
 #[test]
 fn bad_input_is_one_line_on_stderr_and_exit_code_2() {
     let dir = tempfile::tempdir().unwrap();
-    let good = write(dir.path(), "good.json", SPECS[0]);
+    let good = write(dir.path(), "good.json", &specs()[0]);
     let bad = write(
         dir.path(),
         "bad.json",

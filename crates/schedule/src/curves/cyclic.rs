@@ -82,7 +82,9 @@ impl CyclicLr {
     }
 
     pub(crate) fn example() -> Self {
-        Self::new(1e-4, 1e-2).with_step_sizes(500, None)
+        Self::new(1e-4, 1e-2)
+            .with_step_sizes(500, None)
+            .with_mode(CyclicMode::ExpRange, 0.999)
     }
 }
 

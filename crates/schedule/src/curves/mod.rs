@@ -98,6 +98,15 @@ macro_rules! schedules {
                 }
             }
 
+            /// The reference library's name of this schedule (`CosineAnnealingLR`),
+            /// which specs accept too.
+            pub fn reference_name(&self) -> &'static str {
+                match self {
+                    $(Self::$variant(_) => <$curve as Curve>::TORCH_NAME,)*
+                    Self::Lambda(_) => "LambdaLR",
+                }
+            }
+
             /// One representative schedule of every kind, in [`Schedule::NAMES`]
             /// order: what tests, benchmarks and the documentation iterate over.
             pub fn examples() -> Vec<Schedule> {
