@@ -1,5 +1,6 @@
 //! A real burn-train training on the digits data: the LR that the learner
-//! applies to every update is the one the spec predicts.
+//! applies to every update, in every group, is the one the spec predicts, and
+//! the epoch-end hook lets a correctly configured run through.
 
 use burn::data::dataloader::DataLoaderBuilder;
 use burn::data::dataset::Dataset;
@@ -31,8 +32,10 @@ fn the_learner_applies_the_spec_lr_to_every_update() {
 
     let device = Device::default().autodiff();
     device.seed(1);
+    let model = Mlp::new(32, &device);
+    let lr = spec.init_for(&model, base_lr).unwrap();
     let directory = tempfile::tempdir().unwrap();
-    let result = SupervisedTraining::new(
+    let training = SupervisedTraining::new(
         directory.path(),
         DataLoaderBuilder::new(DigitBatcher)
             .batch_size(BATCH)
@@ -48,29 +51,43 @@ fn the_learner_applies_the_spec_lr_to_every_update() {
     .metric_train_numeric(LearningRateMetric::new())
     .metric_train_numeric(LossMetric::new())
     .metric_valid_numeric(AccuracyMetric::new())
-    .launch(Learner::new(
-        Mlp::new(32, &device),
-        AdamConfig::new().init(),
-        spec.init(base_lr).unwrap(),
-    ));
+    .early_stopping(lr.hook());
+    let training = spec
+        .group_lr_metrics()
+        .into_iter()
+        .fold(training, |training, metric| {
+            training.metric_train_numeric(metric)
+        });
+    let result = training.launch(Learner::new(model, AdamConfig::new().init(), lr));
     assert!(result.error.is_none(), "{:?}", result.error);
 
     let mut logger = FileMetricLogger::new(directory.path());
-    let logged: Vec<f64> = (1..=EPOCHS)
-        .flat_map(|epoch| {
-            logger
-                .read_numeric("Learning Rate", epoch, &Split::Train)
-                .unwrap()
-        })
-        .filter_map(|entry| match entry {
-            NumericEntry::Value(lr) => Some(lr),
-            NumericEntry::Aggregated {
-                aggregated_value, ..
-            } => Some(aggregated_value),
-            NumericEntry::Final(_) => None,
-        })
-        .collect();
+    let mut per_update = |name: &str| -> Vec<f64> {
+        (1..=EPOCHS)
+            .flat_map(|epoch| logger.read_numeric(name, epoch, &Split::Train).unwrap())
+            .filter_map(|entry| match entry {
+                NumericEntry::Value(lr) => Some(lr),
+                NumericEntry::Aggregated {
+                    aggregated_value, ..
+                } => Some(aggregated_value),
+                NumericEntry::Final(_) => None,
+            })
+            .collect()
+    };
+    let logged = per_update("Learning Rate");
+    let head = per_update("Learning Rate [head]");
     let expected = spec.preview(base_lr, EPOCHS * steps_per_epoch).unwrap();
+    assert_eq!(
+        head.len(),
+        expected.len(),
+        "the head group's LR is logged too"
+    );
+    for (update, (got, want)) in head.iter().zip(&expected).enumerate() {
+        assert!(
+            (got - 0.5 * want).abs() <= 1e-9 * want.abs() + 1e-15,
+            "head, update {update}: {got} vs 0.5 x {want}"
+        );
+    }
     assert_eq!(logged.len(), expected.len(), "one LR per update");
     for (update, (got, want)) in logged.iter().zip(&expected).enumerate() {
         assert!(

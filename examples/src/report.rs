@@ -6,6 +6,7 @@ use burn::train::logger::{FileMetricLogger, MetricLogger};
 use burn::train::metric::NumericEntry;
 use burn::train::metric::store::Split;
 use burn_lr_plot::{Chart, PlotError, Series};
+use burn_lr_schedule::train::epoch_mean;
 
 /// What one epoch logged.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,28 +23,6 @@ pub struct EpochRow {
     pub valid_loss: f64,
     /// Validation accuracy in percent.
     pub valid_accuracy: f64,
-}
-
-/// The value of an epoch: burn-train's final entry when there is one, else the
-/// count-weighted mean of the logged entries.
-fn epoch_value(entries: &[NumericEntry]) -> Option<f64> {
-    if let Some(value) = entries.iter().rev().find_map(|e| match e {
-        NumericEntry::Final(v) => Some(*v),
-        _ => None,
-    }) {
-        return Some(value);
-    }
-    let (sum, count) = entries
-        .iter()
-        .fold((0.0, 0usize), |(sum, count), e| match e {
-            NumericEntry::Value(v) => (sum + v, count + 1),
-            NumericEntry::Aggregated {
-                aggregated_value,
-                count: n,
-            } => (sum + aggregated_value * *n as f64, count + n),
-            NumericEntry::Final(_) => (sum, count),
-        });
-    (count > 0).then(|| sum / count as f64)
 }
 
 fn raw(entry: &NumericEntry) -> f64 {
@@ -70,9 +49,9 @@ pub fn read_epochs(directory: &Path, epochs: usize) -> Vec<EpochRow> {
                 epoch,
                 lr_first: raw(first),
                 lr_last: raw(last),
-                train_loss: epoch_value(&read("Loss", epoch, Split::Train)).unwrap_or(f64::NAN),
-                valid_loss: epoch_value(&read("Loss", epoch, Split::Valid)).unwrap_or(f64::NAN),
-                valid_accuracy: epoch_value(&read("Accuracy", epoch, Split::Valid))
+                train_loss: epoch_mean(&read("Loss", epoch, Split::Train)).unwrap_or(f64::NAN),
+                valid_loss: epoch_mean(&read("Loss", epoch, Split::Valid)).unwrap_or(f64::NAN),
+                valid_accuracy: epoch_mean(&read("Accuracy", epoch, Split::Valid))
                     .unwrap_or(f64::NAN),
             })
         })

@@ -25,8 +25,8 @@
 //! (Flex, burn's default CPU backend, is always available).
 
 pub use burn_lr_schedule::{
-    Clock, Curve, LrGroup, LrHook, LrSchedule, OnMismatch, Schedule, Scheduler, Spec, SpecError,
-    StepsPerEpoch, Timing, Unit, Warmup, lambda,
+    Clock, Curve, GroupLrMetric, LrGroup, LrHook, LrSchedule, OnMismatch, Schedule, Scheduler,
+    Spec, SpecError, StepsPerEpoch, Timing, Unit, Warmup, lambda,
 };
 
 /// Every schedule's typed builder (`CosineAnnealingLr::new(t_max).with_eta_min(..)`).
@@ -58,7 +58,9 @@ pub mod recipes {
 pub mod prelude {
     pub use crate::plateau::{Mode, ReduceOnPlateau};
     pub use crate::schedules::*;
-    pub use crate::{LrHook, LrSchedule, OnMismatch, Spec, SpecError, StepsPerEpoch, Timing};
+    pub use crate::{
+        GroupLrMetric, LrHook, LrSchedule, OnMismatch, Spec, SpecError, StepsPerEpoch, Timing,
+    };
 }
 
 #[cfg(doctest)]

@@ -40,7 +40,7 @@ pub use error::SpecError;
 pub use scheduler::Scheduler;
 pub use spec::clock::{Clock, Timing};
 pub use spec::{LrGroup, Spec, Unit, Warmup};
-pub use train::{LrHook, LrSchedule, OnMismatch, StepsPerEpoch};
+pub use train::{GroupLrMetric, LrHook, LrSchedule, OnMismatch, StepsPerEpoch};
 
 /// A schedule written in code: `base_lr * lr_lambda(t)` (PyTorch's `LambdaLR`).
 ///

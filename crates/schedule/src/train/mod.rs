@@ -2,6 +2,7 @@
 //! `ModuleLrScheduler` (one scheduler per group) with its [`LrHook`].
 
 mod hook;
+mod metric;
 mod paths;
 mod probe;
 mod steps;
@@ -13,6 +14,7 @@ use burn::lr_scheduler::{LrScheduler, LrSchedulerRecord};
 use burn::module::{Module, ParamGroup};
 
 pub use hook::{KeepGoing, LrHook, OnMismatch, epoch_mean};
+pub use metric::GroupLrMetric;
 pub(crate) use probe::StepProbe;
 pub use steps::StepsPerEpoch;
 

@@ -1,0 +1,107 @@
+//! A burn-train metric that logs the LR of one parameter group, since
+//! burn-train's `LearningRateMetric` logs the default group only.
+
+use std::sync::Arc;
+
+use burn::module::ParamId;
+use burn::tensor::TensorReadError;
+use burn::train::metric::state::{FormatOptions, NumericMetricState};
+use burn::train::metric::{
+    Metric, MetricAttributes, MetricMetadata, MetricName, Numeric, NumericAttributes, NumericEntry,
+    SerializedEntry,
+};
+
+use crate::Spec;
+
+/// The LR that parameters under one group's path prefix get at each update,
+/// logged as `Learning Rate [PATTERN]` (register it with
+/// `.metric_train_numeric(..)`; [`Spec::group_lr_metrics`] makes one per group).
+///
+/// It reads the LR burn-train passes to every metric, so it shows what the
+/// optimizer really used, overlapping groups included (the last one wins).
+#[derive(Clone)]
+pub struct GroupLrMetric {
+    pattern: String,
+    id: ParamId,
+    name: MetricName,
+    state: NumericMetricState,
+}
+
+impl GroupLrMetric {
+    /// The LR of the parameters at path `pattern` (a group's `match`).
+    pub fn new(pattern: impl Into<String>) -> Self {
+        let pattern = pattern.into();
+        Self {
+            name: Arc::new(format!("Learning Rate [{pattern}]")),
+            pattern,
+            id: ParamId::new(),
+            state: NumericMetricState::new(),
+        }
+    }
+}
+
+impl Spec {
+    /// One [`GroupLrMetric`] per parameter group of the spec, to register
+    /// next to burn-train's `LearningRateMetric` (the default group).
+    pub fn group_lr_metrics(&self) -> Vec<GroupLrMetric> {
+        self.groups()
+            .iter()
+            .map(|g| GroupLrMetric::new(g.pattern()))
+            .collect()
+    }
+}
+
+impl Metric for GroupLrMetric {
+    type Input = ();
+
+    fn update(
+        &mut self,
+        _item: &(),
+        metadata: &MetricMetadata,
+    ) -> Result<SerializedEntry, TensorReadError> {
+        let lr = metadata
+            .lr
+            .as_ref()
+            .map_or(0.0, |lr| lr.lr_from_param(self.id, Some(&self.pattern)));
+        self.state.update(lr, 1);
+        Ok(self
+            .state
+            .compute_update(FormatOptions::new(self.name()).precision(2)))
+    }
+
+    fn compute(&mut self) -> Result<SerializedEntry, TensorReadError> {
+        Ok(self
+            .state
+            .compute_final(FormatOptions::new(self.name()).precision(2)))
+    }
+
+    fn clear(&mut self) {
+        self.state.reset()
+    }
+
+    fn name(&self) -> MetricName {
+        self.name.clone()
+    }
+
+    fn attributes(&self) -> MetricAttributes {
+        NumericAttributes {
+            unit: None,
+            higher_is_better: false,
+        }
+        .into()
+    }
+}
+
+impl Numeric for GroupLrMetric {
+    fn value(&self) -> Option<NumericEntry> {
+        Some(self.state.current_value())
+    }
+
+    fn running_value(&self) -> Option<NumericEntry> {
+        Some(self.state.running_value())
+    }
+
+    fn final_value(&self) -> NumericEntry {
+        self.state.final_value()
+    }
+}
