@@ -1,0 +1,161 @@
+//! The burn-lr features a user reaches for, each in a real burn-train run of
+//! the user's own model, written from the README.
+
+use std::sync::Mutex;
+
+use burn::optim::AdamConfig;
+use burn::tensor::Device;
+use burn::train::metric::store::EventStoreClient;
+use burn::train::{EarlyStoppingStrategy, Learner};
+use burn_lr::prelude::*;
+use burn_lr_client::{BATCH, Net, TRAIN_ITEMS, logged, training};
+
+/// The backend's RNG is global: trainings in this binary run one at a time.
+static TRAINING: Mutex<()> = Mutex::new(());
+
+fn steps_per_epoch() -> u64 {
+    StepsPerEpoch::new(TRAIN_ITEMS as u64, BATCH as u64)
+        .compute()
+        .unwrap()
+}
+
+fn close(got: f64, want: f64) -> bool {
+    (got - want).abs() <= 1e-9 * want.abs() + 1e-15
+}
+
+fn model() -> Net {
+    let device = Device::default().autodiff();
+    device.seed(0);
+    Net::new(&device)
+}
+
+#[test]
+fn a_pasted_pytorch_recipe_drives_every_update() {
+    let _serial = TRAINING.lock().unwrap_or_else(|e| e.into_inner());
+    // SequentialLR(LinearLR(start_factor=0.1, total_iters=1), CosineAnnealingLR(T_max=3), milestones=[1]),
+    // stepped per epoch in PyTorch; here evaluated per update at fractional epochs.
+    let spec = Spec::from_json(
+        r#"{"scheduler": "SequentialLR", "milestones": [1], "schedulers": [
+              {"scheduler": "LinearLR", "start_factor": 0.1, "total_iters": 1},
+              {"scheduler": "CosineAnnealingLR", "T_max": 3}],
+            "unit": "epoch", "timing": "iteration"}"#,
+    )
+    .unwrap()
+    .with_steps_per_epoch(steps_per_epoch());
+    let dir = tempfile::tempdir().unwrap();
+    let lr = spec.init(1e-2).unwrap();
+    let result = training(dir.path(), 4)
+        .early_stopping(lr.hook())
+        .launch(Learner::new(model(), AdamConfig::new().init(), lr));
+    assert!(result.error.is_none(), "{:?}", result.error);
+    let got = logged(dir.path(), "Learning Rate", 4).concat();
+    let want = spec.preview(1e-2, 4 * steps_per_epoch() as usize).unwrap();
+    assert_eq!(got.len(), want.len(), "every update of 4 epochs");
+    assert!(got.iter().zip(&want).all(|(g, w)| close(*g, *w)));
+    assert!(close(got[0], 1e-3), "LinearLR starts at 0.1 x the LR");
+}
+
+/// Stops after a fixed number of epochs: the user's own strategy.
+#[derive(Clone)]
+struct StopAfter(usize);
+
+impl EarlyStoppingStrategy for StopAfter {
+    fn should_stop(&mut self, epoch: usize, _store: &EventStoreClient) -> bool {
+        epoch >= self.0
+    }
+}
+
+#[test]
+fn plateau_reduces_and_the_users_early_stopping_still_stops() {
+    let _serial = TRAINING.lock().unwrap_or_else(|e| e.into_inner());
+    // An absolute threshold no loss can beat: every epoch after the first is a bad one.
+    let plateau = ReduceOnPlateau::new()
+        .with_factor(0.5)
+        .with_patience(0)
+        .with_threshold(100.0, burn_lr::plateau::ThresholdMode::Abs);
+    let spec = Spec::new(ConstantLr::new(1.0, 1))
+        .with_steps_per_epoch(steps_per_epoch())
+        .with_plateau(plateau);
+    let dir = tempfile::tempdir().unwrap();
+    let lr = spec.init(1e-2).unwrap();
+    let result = training(dir.path(), 10)
+        .early_stopping(lr.hook().wrap(StopAfter(4)))
+        .launch(Learner::new(model(), AdamConfig::new().init(), lr));
+    assert!(result.error.is_none(), "{:?}", result.error);
+    let epochs = logged(dir.path(), "Learning Rate", 10);
+    let ran: Vec<f64> = epochs
+        .iter()
+        .filter(|e| !e.is_empty())
+        .map(|e| e[0])
+        .collect();
+    assert_eq!(ran.len(), 4, "the wrapped strategy stopped the run");
+    // Epoch 2 is the first bad epoch: epochs 3 and 4 run at half, then a quarter.
+    assert!(close(ran[0], 1e-2) && close(ran[1], 1e-2), "{ran:?}");
+    assert!(close(ran[2], 5e-3) && close(ran[3], 2.5e-3), "{ran:?}");
+}
+
+#[test]
+fn a_schedule_built_in_code_with_backbone_and_head_groups() {
+    let _serial = TRAINING.lock().unwrap_or_else(|e| e.into_inner());
+    let total = 3 * steps_per_epoch();
+    let spec = Spec::new(OneCycleLr::new(1e-2, total)).with_group("backbone", 0.1);
+    let net = model();
+    assert!(
+        spec.clone()
+            .with_group("bakbone", 0.1)
+            .init_for(&net, 1.0)
+            .is_err(),
+        "a misspelled group is an error"
+    );
+    let lr = spec.init_for(&net, 1.0).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let training = spec
+        .group_lr_metrics()
+        .into_iter()
+        .fold(training(dir.path(), 3), |t, metric| {
+            t.metric_train_numeric(metric)
+        })
+        .early_stopping(lr.hook());
+    let result = training.launch(Learner::new(net, AdamConfig::new().init(), lr));
+    assert!(result.error.is_none(), "{:?}", result.error);
+    let head = logged(dir.path(), "Learning Rate", 3).concat();
+    let backbone = logged(dir.path(), "Learning Rate [backbone]", 3).concat();
+    assert_eq!(head.len(), total as usize);
+    assert_eq!(head, spec.preview(1.0, total as usize).unwrap());
+    assert!(backbone.iter().zip(&head).all(|(b, h)| close(*b, 0.1 * h)));
+}
+
+#[test]
+fn a_resumed_run_continues_the_schedule() {
+    let _serial = TRAINING.lock().unwrap_or_else(|e| e.into_inner());
+    let spec = Spec::new(CosineAnnealingLr::new(3))
+        .in_epochs(Timing::Iteration)
+        .with_warmup(1, 0.1)
+        .with_steps_per_epoch(steps_per_epoch());
+    let dir = tempfile::tempdir().unwrap();
+    let launch = |epochs: usize, resume: Option<usize>| {
+        let lr = spec.init(1e-2).unwrap();
+        let mut training = training(dir.path(), epochs)
+            .with_default_checkpointers()
+            .early_stopping(lr.hook());
+        if let Some(epoch) = resume {
+            training = training.checkpoint(epoch);
+        }
+        let result = training.launch(Learner::new(model(), AdamConfig::new().init(), lr));
+        assert!(result.error.is_none(), "{:?}", result.error);
+    };
+    launch(2, None);
+    launch(4, Some(2));
+    let epochs = logged(dir.path(), "Learning Rate", 4);
+    let per_epoch = steps_per_epoch() as usize;
+    assert!(
+        epochs.iter().all(|e| e.len() == per_epoch),
+        "each epoch ran once"
+    );
+    let want = spec.preview(1e-2, 4 * per_epoch).unwrap();
+    let got = epochs.concat();
+    assert!(
+        got.iter().zip(&want).all(|(g, w)| close(*g, *w)),
+        "the uninterrupted path"
+    );
+}
