@@ -20,7 +20,9 @@ use burn::train::{Learner, SupervisedTraining};
 use burn_lr_examples::digits::{self, DigitBatcher};
 use burn_lr_examples::model::Mlp;
 use burn_lr_examples::renderer::EpochLines;
-use burn_lr_schedule::{LrSchedule, Spec};
+use burn_lr_schedule::curves::CosineAnnealingLr;
+use burn_lr_schedule::plateau::ReduceOnPlateau;
+use burn_lr_schedule::{LrSchedule, Spec, Timing};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 const EPOCHS: usize = 3;
@@ -84,18 +86,13 @@ fn train(device: &Device, schedule: Schedule) {
 fn training_overhead(c: &mut Criterion) {
     let (train_set, _) = digits::split(0);
     let steps_per_epoch = train_set.len().div_ceil(BATCH) as u64;
-    let cosine = Spec::from_json(
-        r#"{"scheduler": "cosine_annealing", "t_max": 2, "unit": "epoch", "timing": "iteration",
-            "warmup": {"total_iters": 1, "start_factor": 0.01}}"#,
-    )
-    .unwrap()
-    .with_steps_per_epoch(steps_per_epoch);
-    let plateau = Spec::from_json(
-        r#"{"scheduler": "reduce_on_plateau", "patience": 0, "base": {"scheduler": "cosine_annealing", "t_max": 2,
-            "unit": "epoch", "timing": "iteration", "warmup": {"total_iters": 1, "start_factor": 0.01}}}"#,
-    )
-    .unwrap()
-    .with_steps_per_epoch(steps_per_epoch);
+    let cosine = Spec::new(CosineAnnealingLr::new(2))
+        .in_epochs(Timing::Iteration)
+        .with_warmup(1, 0.01)
+        .with_steps_per_epoch(steps_per_epoch);
+    let plateau = cosine
+        .clone()
+        .with_plateau(ReduceOnPlateau::new().with_patience(0));
     for (name, device) in backends() {
         let mut group = c.benchmark_group(format!(
             "{name}: {} updates of the digits MLP",

@@ -13,6 +13,7 @@ use burn::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
 use burn::lr_scheduler::step::StepLrSchedulerConfig;
 use burn_lr_benches::representative_specs;
 use burn_lr_schedule::Spec;
+use burn_lr_schedule::curves::{CosineAnnealingLr, LinearLr, StepLr};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn ours(c: &mut Criterion) {
@@ -28,19 +29,26 @@ fn against_burn(c: &mut Criterion) {
     let same_curves: [(&str, Spec, ModuleLrScheduler); 3] = [
         (
             "cosine",
-            Spec::from_json(r#"{"scheduler": "cosine_annealing", "t_max": 100000, "eta_min": 0.0001}"#).unwrap(),
-            CosineAnnealingLrSchedulerConfig::new(0.1, 100000).with_min_lr(0.0001).init().unwrap(),
+            Spec::new(CosineAnnealingLr::new(100_000).with_eta_min(0.0001)),
+            CosineAnnealingLrSchedulerConfig::new(0.1, 100000)
+                .with_min_lr(0.0001)
+                .init()
+                .unwrap(),
         ),
         (
             "linear",
-            Spec::from_json(r#"{"scheduler": "linear", "start_factor": 1.0, "end_factor": 0.01, "total_iters": 100000}"#)
+            Spec::new(LinearLr::new(1.0, 0.01, 100_000)),
+            LinearLrSchedulerConfig::new(0.1, 0.001, 100000)
+                .init()
                 .unwrap(),
-            LinearLrSchedulerConfig::new(0.1, 0.001, 100000).init().unwrap(),
         ),
         (
             "step",
-            Spec::from_json(r#"{"scheduler": "step", "step_size": 1000, "gamma": 0.5}"#).unwrap(),
-            StepLrSchedulerConfig::new(0.1, 1000).with_gamma(0.5).init().unwrap(),
+            Spec::new(StepLr::new(1000).with_gamma(0.5)),
+            StepLrSchedulerConfig::new(0.1, 1000)
+                .with_gamma(0.5)
+                .init()
+                .unwrap(),
         ),
     ];
     let mut group = c.benchmark_group("same curve: burn-lr vs burn built-in");

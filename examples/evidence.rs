@@ -14,7 +14,9 @@ use burn_lr_examples::arithmetic;
 use burn_lr_examples::report::EpochRow;
 use burn_lr_examples::run::DigitsRun;
 use burn_lr_plot::{Chart, Series};
-use burn_lr_schedule::Spec;
+use burn_lr_schedule::curves::{ConstantLr, CosineAnnealingLr, MultiStepLr, OneCycleLr};
+use burn_lr_schedule::plateau::{ReduceOnPlateau, ThresholdMode};
+use burn_lr_schedule::{Spec, Timing};
 
 const SEEDS: [u64; 5] = [0, 1, 2, 3, 4];
 const EPOCHS: u64 = 20;
@@ -35,17 +37,15 @@ fn run(name: &str, seed: u64) -> DigitsRun {
     }
 }
 
-fn spec(text: &str, run: &DigitsRun) -> Spec {
-    Spec::from_json(text)
-        .expect("harness specs are valid")
-        .with_steps_per_epoch(run.steps_per_epoch())
-}
-
 /// Trains one schedule with its hook (which feeds a plateau spec).
-fn train(name: &str, seed: u64, base_lr: f64, schedule: &str) -> Vec<EpochRow> {
+fn train(name: &str, seed: u64, base_lr: f64, schedule: &Spec) -> Vec<EpochRow> {
     let mut run = run(name, seed);
     run.base_lr = base_lr;
-    let lr = spec(schedule, &run).init(base_lr).expect("valid spec");
+    let lr = schedule
+        .clone()
+        .with_steps_per_epoch(run.steps_per_epoch())
+        .init(base_lr)
+        .expect("harness specs are valid");
     let hook = lr.hook();
     let rows = run.launch(run.model(), AdamConfig::new().init(), lr, |t| {
         t.early_stopping(hook)
@@ -61,23 +61,27 @@ fn mean_std(values: &[f64]) -> (f64, f64) {
 }
 
 fn main() {
-    let schedules: [(&str, &str); 4] = [
-        (
-            "constant",
-            r#"{"scheduler": "constant", "factor": 1.0, "total_iters": 1}"#,
-        ),
+    let constant = || Spec::new(ConstantLr::new(1.0, 1));
+    let schedules: [(&str, Spec); 4] = [
+        ("constant", constant()),
         (
             "step",
-            r#"{"scheduler": "multi_step", "milestones": [10, 15], "gamma": 0.1, "unit": "epoch", "timing": "epoch"}"#,
+            Spec::new(MultiStepLr::new([10, 15]).with_gamma(0.1)).in_epochs(Timing::Epoch),
         ),
         (
             "warmup+cosine",
-            r#"{"scheduler": "cosine_annealing", "t_max": 18, "unit": "epoch", "timing": "iteration",
-                "warmup": {"total_iters": 2, "start_factor": 0.01}}"#,
+            Spec::new(CosineAnnealingLr::new(18))
+                .in_epochs(Timing::Iteration)
+                .with_warmup(2, 0.01),
         ),
         (
             "plateau",
-            r#"{"scheduler": "reduce_on_plateau", "factor": 0.5, "patience": 1, "threshold": 0.01}"#,
+            constant().with_plateau(
+                ReduceOnPlateau::new()
+                    .with_factor(0.5)
+                    .with_patience(1)
+                    .with_threshold(0.01, ThresholdMode::Rel),
+            ),
         ),
     ];
     let mut report = String::new();
@@ -95,20 +99,16 @@ fn main() {
         "## Schedules\n\n| schedule | final accuracy (mean +- std) | epochs to {TARGET}% (mean; runs that never reach it) |\n| --- | --- | --- |"
     );
     let finder: Vec<f64> = SEEDS.iter().map(|&s| run("finder", s).found_lr()).collect();
-    let one_cycle = |lr: f64| {
-        format!(
-            r#"{{"scheduler": "one_cycle", "max_lr": {lr}, "total_steps": {}}}"#,
-            EPOCHS * run("x", 0).steps_per_epoch()
-        )
-    };
+    let one_cycle =
+        |lr: f64| Spec::new(OneCycleLr::new(lr, EPOCHS * run("x", 0).steps_per_epoch()));
     let mut all: Vec<(String, Vec<Vec<EpochRow>>)> = schedules
         .iter()
-        .map(|(name, text)| {
+        .map(|(name, spec)| {
             (
                 name.to_string(),
                 SEEDS
                     .iter()
-                    .map(|&s| train(name, s, BASE_LR, text))
+                    .map(|&s| train(name, s, BASE_LR, spec))
                     .collect(),
             )
         })
@@ -167,7 +167,7 @@ fn main() {
         let finals: Vec<f64> = SEEDS
             .iter()
             .map(|&s| {
-                train(&format!("grid-{lr}"), s, lr, schedules[2].1)
+                train(&format!("grid-{lr}"), s, lr, &schedules[2].1)
                     .last()
                     .map_or(f64::NAN, |r| r.valid_accuracy)
             })

@@ -10,7 +10,8 @@
 use burn::optim::AdamConfig;
 use burn_lr_examples::run::DigitsRun;
 use burn_lr_recipes::{ModelFamily, RunDescription, fine_tuning};
-use burn_lr_schedule::Spec;
+use burn_lr_schedule::curves::CosineAnnealingLr;
+use burn_lr_schedule::{Spec, Timing};
 
 fn main() {
     let pretrain = DigitsRun {
@@ -21,11 +22,9 @@ fn main() {
         seed: 0,
         classes: 0..5,
     };
-    let cosine = Spec::from_json(
-        r#"{"scheduler": "cosine_annealing", "t_max": 10, "unit": "epoch", "timing": "iteration"}"#,
-    )
-    .expect("valid spec")
-    .with_steps_per_epoch(pretrain.steps_per_epoch());
+    let cosine = Spec::new(CosineAnnealingLr::new(10))
+        .in_epochs(Timing::Iteration)
+        .with_steps_per_epoch(pretrain.steps_per_epoch());
     let pretrained = pretrain
         .launch(
             pretrain.model(),

@@ -138,22 +138,18 @@ pub fn train(seed: u64, lr: f64, warmup: bool, epochs: usize) -> Vec<crate::repo
     use burn::train::metric::{AccuracyMetric, LearningRateMetric, LossMetric};
     use burn::train::{Learner, SupervisedTraining};
     use burn_lr_schedule::Spec;
+    use burn_lr_schedule::curves::ConstantLr;
 
     let (train, valid) = split(seed);
     let steps_per_epoch = train.len().div_ceil(BATCH);
     let warmup_updates = (epochs * steps_per_epoch).div_ceil(10);
-    let text = if warmup {
-        format!(
-            r#"{{"scheduler": "constant", "factor": 1.0, "total_iters": 1,
-                "warmup": {{"total_iters": {warmup_updates}, "start_factor": 0.0}}}}"#
-        )
+    let constant = Spec::new(ConstantLr::new(1.0, 1));
+    let spec = if warmup {
+        constant.with_warmup(warmup_updates as u64, 0.0)
     } else {
-        r#"{"scheduler": "constant", "factor": 1.0, "total_iters": 1}"#.to_string()
+        constant
     };
-    let scheduler = Spec::from_json(&text)
-        .expect("valid spec")
-        .init(lr)
-        .expect("valid spec");
+    let scheduler = spec.init(lr).expect("the study's LRs are valid");
     let device = Device::default().autodiff();
     device.seed(seed);
     let directory = std::path::PathBuf::from("target/burn-lr-runs/transformer").join(format!(
