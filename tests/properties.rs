@@ -2,7 +2,7 @@
 //! negative or an infinite LR, and composites stay within their children's
 //! range; invalid ones are rejected with an error that names the field.
 
-use burn_lr_schedule::{Spec, SpecError};
+use burn_lr_schedule::{Schedule, Spec, SpecError};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -34,6 +34,13 @@ fn leaf() -> impl Strategy<Value = Value> {
             {"scheduler": "cosine_with_warmup", "num_warmup_steps": w, "num_training_steps": t})),
         (0..50u64, length()).prop_map(|(w, t)| json!(
             {"scheduler": "linear_with_warmup", "num_warmup_steps": w, "num_training_steps": t})),
+        (0..50u64, length(), 0.1..4.0f64).prop_map(|(w, t, c)| json!({"scheduler": "cosine_with_hard_restarts",
+            "num_warmup_steps": w, "num_training_steps": t, "num_cycles": c})),
+        (0..50u64, 1..200u64, 0.1..3.0f64).prop_map(|(w, d, p)| json!({"scheduler": "polynomial_with_warmup",
+            "num_warmup_steps": w, "num_training_steps": w + d, "lr_end": 0.0, "power": p})),
+        (0..50u64).prop_map(|w| json!({"scheduler": "constant_with_warmup", "num_warmup_steps": w})),
+        (0..50u64, length(), factor()).prop_map(|(w, t, r)| json!({"scheduler": "cosine_with_min_lr",
+            "num_warmup_steps": w, "num_training_steps": t, "min_lr_rate": r})),
         (0..50u64, prop::option::of(1..100u64)).prop_map(|(w, ts)| json!(
             {"scheduler": "inverse_sqrt", "num_warmup_steps": w, "timescale": ts})),
         (0..50u64, 0..100u64, 0..100u64, prop::sample::select(vec!["linear", "cosine", "1-sqrt"]), factor())
@@ -66,6 +73,26 @@ fn schedule() -> impl Strategy<Value = Value> {
         }),
         1 => prop::collection::vec(leaf(), 1..4).prop_map(|c| json!({"scheduler": "chained", "schedulers": c})),
     ]
+}
+
+/// A schedule added to the library must get a random generator here too.
+#[test]
+fn the_random_specs_cover_every_schedule() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let strategy = schedule();
+    let seen: std::collections::BTreeSet<String> = (0..3000)
+        .map(|_| strategy.new_tree(&mut runner).unwrap().current()["scheduler"].to_string())
+        .collect();
+    let missing: Vec<&str> = Schedule::NAMES
+        .iter()
+        .copied()
+        .filter(|name| !seen.contains(&format!("\"{name}\"")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "no random specs for {missing:?}: add them to leaf()"
+    );
 }
 
 fn range(lrs: &[f64]) -> (f64, f64) {
