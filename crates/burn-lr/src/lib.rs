@@ -66,3 +66,18 @@ pub mod prelude {
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 struct ReadmeSnippets;
+
+#[cfg(test)]
+mod tests {
+    /// A schedule added to the library must be listed in the README's table.
+    #[test]
+    fn the_readme_lists_every_schedule() {
+        let readme = include_str!("../../../README.md");
+        let missing: Vec<&str> = crate::Schedule::NAMES
+            .iter()
+            .copied()
+            .filter(|name| !readme.contains(&format!("| `{name}` |")))
+            .collect();
+        assert!(missing.is_empty(), "not in the README's table: {missing:?}");
+    }
+}
