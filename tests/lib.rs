@@ -2,8 +2,16 @@
 //!
 //! Helpers shared by the tests live here.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use burn::data::dataloader::DataLoaderBuilder;
+use burn::train::SupervisedTraining;
+use burn::train::logger::{FileMetricLogger, MetricLogger};
+use burn::train::metric::store::Split;
+use burn::train::metric::{AccuracyMetric, LearningRateMetric, LossMetric, NumericEntry};
+use burn_lr_examples::digits::{self, DigitBatcher};
+use burn_lr_examples::model::Mlp;
+use burn_lr_examples::renderer::EpochLines;
 use burn_lr_schedule::Schedule;
 use serde_json::Value;
 
@@ -12,6 +20,55 @@ pub fn golden_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("golden")
         .join(name)
+}
+
+/// burn-train on the digits split of `seed` in batches of `batch`, for
+/// `epochs`, quiet, logging the LR, the losses and the validation accuracy.
+pub fn digits_training(
+    directory: &Path,
+    seed: u64,
+    batch: usize,
+    epochs: usize,
+) -> SupervisedTraining<Mlp> {
+    let (train, valid) = digits::split(seed);
+    SupervisedTraining::new(
+        directory,
+        DataLoaderBuilder::new(DigitBatcher)
+            .batch_size(batch)
+            .build(train),
+        DataLoaderBuilder::new(DigitBatcher)
+            .batch_size(batch)
+            .build(valid),
+    )
+    .num_epochs(epochs)
+    .renderer(Box::new(EpochLines::default()))
+    .with_application_logger(None)
+    .metric_train_numeric(LearningRateMetric::new())
+    .metric_train_numeric(LossMetric::new())
+    .metric_valid_numeric(LossMetric::new())
+    .metric_valid_numeric(AccuracyMetric::new())
+}
+
+/// The per-update values of the training metric `name`, epoch by epoch
+/// (empty for an epoch that did not run).
+pub fn per_update(directory: &Path, name: &str, epochs: usize) -> Vec<Vec<f64>> {
+    let mut logger = FileMetricLogger::new(directory);
+    (1..=epochs)
+        .map(|epoch| {
+            logger
+                .read_numeric(name, epoch, &Split::Train)
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|entry| match entry {
+                    NumericEntry::Value(v) => Some(v),
+                    NumericEntry::Aggregated {
+                        aggregated_value, ..
+                    } => Some(aggregated_value),
+                    NumericEntry::Final(_) => None,
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// The comparison of the reference files: `|got - want| <= 1e-10 |want| + 1e-15`.

@@ -6,23 +6,18 @@
 use std::path::Path;
 use std::sync::{Arc, Barrier, Mutex};
 
-use burn::data::dataloader::DataLoaderBuilder;
 use burn::data::dataset::Dataset;
 use burn::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
 use burn::optim::AdamConfig;
 use burn::tensor::Device;
+use burn::train::metric::AccuracyMetric;
 use burn::train::metric::store::{Aggregate, Direction, Split};
-use burn::train::metric::{AccuracyMetric, LearningRateMetric, LossMetric};
-use burn::train::{
-    EarlyStoppingStrategy, Learner, MetricEarlyStoppingStrategy, StoppingCondition,
-    SupervisedTraining,
-};
-use burn_lr_examples::digits::{self, DigitBatcher};
+use burn::train::{EarlyStoppingStrategy, Learner, MetricEarlyStoppingStrategy, StoppingCondition};
+use burn_lr_examples::digits;
 use burn_lr_examples::model::Mlp;
-use burn_lr_examples::renderer::EpochLines;
 use burn_lr_examples::report::{EpochRow, read_epochs};
 use burn_lr_schedule::{LrHook, Spec};
-use burn_lr_tests::close;
+use burn_lr_tests::{close, digits_training};
 
 fn torch_rule(losses: &[f64], lr: f64, factor: f64, patience: u64, threshold: f64) -> Vec<f64> {
     let (mut lr, mut best, mut bad) = (lr, f64::INFINITY, 0);
@@ -66,7 +61,7 @@ where
 {
     // The backend's RNG is global: trainings in this binary run one at a time.
     let _serial = TRAINING.lock().unwrap_or_else(|e| e.into_inner());
-    let (train, valid) = digits::split(3);
+    let (train, _) = digits::split(3);
     let steps_per_epoch = train.len().div_ceil(BATCH) as u64;
     let spec = Spec::from_json(spec)
         .unwrap()
@@ -75,24 +70,9 @@ where
     let resume = setup(hook);
     let device = Device::default().autodiff();
     device.seed(3);
-    let mut training = SupervisedTraining::new(
-        directory,
-        DataLoaderBuilder::new(DigitBatcher)
-            .batch_size(BATCH)
-            .build(train),
-        DataLoaderBuilder::new(DigitBatcher)
-            .batch_size(BATCH)
-            .build(valid),
-    )
-    .num_epochs(epochs)
-    .renderer(Box::new(EpochLines::default()))
-    .with_application_logger(None)
-    .with_default_checkpointers()
-    .metric_train_numeric(LearningRateMetric::new())
-    .metric_train_numeric(LossMetric::new())
-    .metric_valid_numeric(LossMetric::new())
-    .metric_valid_numeric(AccuracyMetric::new())
-    .early_stopping(resume.hook);
+    let mut training = digits_training(directory, 3, BATCH, epochs)
+        .with_default_checkpointers()
+        .early_stopping(resume.hook);
     if let Some(epoch) = resume.from_checkpoint {
         training = training.checkpoint(epoch);
     }

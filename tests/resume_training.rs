@@ -6,20 +6,15 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use burn::data::dataloader::DataLoaderBuilder;
 use burn::data::dataset::Dataset;
 use burn::optim::AdamConfig;
 use burn::tensor::Device;
-use burn::train::logger::{FileMetricLogger, MetricLogger};
-use burn::train::metric::store::Split;
-use burn::train::metric::{LearningRateMetric, LossMetric, NumericEntry};
-use burn::train::{Learner, SupervisedTraining};
-use burn_lr_examples::digits::{self, DigitBatcher};
+use burn::train::Learner;
+use burn_lr_examples::digits;
 use burn_lr_examples::model::Mlp;
-use burn_lr_examples::renderer::EpochLines;
 use burn_lr_schedule::curves::CosineAnnealingLr;
 use burn_lr_schedule::{Spec, Timing};
-use burn_lr_tests::close;
+use burn_lr_tests::{close, digits_training, per_update};
 
 const BATCH: usize = 128;
 
@@ -40,25 +35,10 @@ fn spec() -> Spec {
 /// Trains epochs up to `epochs`, from checkpoint `resume` when given.
 fn train(directory: &Path, epochs: usize, resume: Option<usize>, checkpointers: bool) {
     let _serial = TRAINING.lock().unwrap_or_else(|e| e.into_inner());
-    let (train, valid) = digits::split(2);
     let device = Device::default().autodiff();
     device.seed(2);
     let lr = spec().init(1e-2).unwrap();
-    let mut training = SupervisedTraining::new(
-        directory,
-        DataLoaderBuilder::new(DigitBatcher)
-            .batch_size(BATCH)
-            .build(train),
-        DataLoaderBuilder::new(DigitBatcher)
-            .batch_size(BATCH)
-            .build(valid),
-    )
-    .num_epochs(epochs)
-    .renderer(Box::new(EpochLines::default()))
-    .with_application_logger(None)
-    .metric_train_numeric(LearningRateMetric::new())
-    .metric_valid_numeric(LossMetric::new())
-    .early_stopping(lr.hook());
+    let mut training = digits_training(directory, 2, BATCH, epochs).early_stopping(lr.hook());
     if checkpointers {
         training = training.with_default_checkpointers();
     }
@@ -73,36 +53,15 @@ fn train(directory: &Path, epochs: usize, resume: Option<usize>, checkpointers: 
     assert!(result.error.is_none(), "{:?}", result.error);
 }
 
-/// The LRs logged in each epoch (empty for an epoch that did not run).
-fn logged_lrs(directory: &Path, epochs: usize) -> Vec<Vec<f64>> {
-    let mut logger = FileMetricLogger::new(directory);
-    (1..=epochs)
-        .map(|epoch| {
-            logger
-                .read_numeric("Learning Rate", epoch, &Split::Train)
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|entry| match entry {
-                    NumericEntry::Value(lr) => Some(lr),
-                    NumericEntry::Aggregated {
-                        aggregated_value, ..
-                    } => Some(aggregated_value),
-                    NumericEntry::Final(_) => None,
-                })
-                .collect()
-        })
-        .collect()
-}
-
 #[test]
 fn the_second_launch_trains_the_remaining_epochs_from_the_restored_update_count() {
     let steps = steps_per_epoch();
     let truth = spec().preview(1e-2, 4 * steps).unwrap();
     let dir = tempfile::tempdir().unwrap();
     train(dir.path(), 2, None, true);
-    let first = logged_lrs(dir.path(), 4);
+    let first = per_update(dir.path(), "Learning Rate", 4);
     train(dir.path(), 4, Some(2), true);
-    let both = logged_lrs(dir.path(), 4);
+    let both = per_update(dir.path(), "Learning Rate", 4);
     // The second launch logged epochs 3 and 4 only: epochs 1 and 2 are the first launch's.
     assert_eq!(both[..2], first[..2], "epochs 1-2 are not trained again");
     assert!(first[2].is_empty() && first[3].is_empty());
@@ -125,7 +84,7 @@ fn a_resume_without_checkpointers_is_stopped_at_its_first_epoch() {
     train(dir.path(), 2, None, false);
     // burn-train skips loading without checkpointers: the scheduler restarts at update 0.
     train(dir.path(), 4, Some(2), false);
-    let logged = logged_lrs(dir.path(), 4);
+    let logged = per_update(dir.path(), "Learning Rate", 4);
     assert!(!logged[2].is_empty(), "epoch 3 ran");
     assert!(
         close(logged[2][0], 1e-3),

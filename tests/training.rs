@@ -2,24 +2,22 @@
 //! applies to every update, in every group, is the one the spec predicts, and
 //! the epoch-end hook lets a correctly configured run through.
 
-use burn::data::dataloader::DataLoaderBuilder;
 use burn::data::dataset::Dataset;
 use burn::optim::AdamConfig;
 use burn::tensor::Device;
+use burn::train::Learner;
 use burn::train::logger::{FileMetricLogger, MetricLogger};
 use burn::train::metric::store::Split;
-use burn::train::metric::{AccuracyMetric, LearningRateMetric, LossMetric, NumericEntry};
-use burn::train::{Learner, SupervisedTraining};
-use burn_lr_examples::digits::{self, DigitBatcher};
+use burn_lr_examples::digits;
 use burn_lr_examples::model::Mlp;
-use burn_lr_examples::renderer::EpochLines;
 use burn_lr_schedule::Spec;
+use burn_lr_tests::{digits_training, per_update};
 
 #[test]
 fn the_learner_applies_the_spec_lr_to_every_update() {
     const EPOCHS: usize = 3;
     const BATCH: usize = 128;
-    let (train, valid) = digits::split(1);
+    let (train, _) = digits::split(1);
     let steps_per_epoch = train.len().div_ceil(BATCH);
     let spec = Spec::from_json(
         r#"{"scheduler": "cosine_annealing", "t_max": 2, "unit": "epoch", "timing": "iteration",
@@ -35,23 +33,7 @@ fn the_learner_applies_the_spec_lr_to_every_update() {
     let model = Mlp::new(32, &device);
     let lr = spec.init_for(&model, base_lr).unwrap();
     let directory = tempfile::tempdir().unwrap();
-    let training = SupervisedTraining::new(
-        directory.path(),
-        DataLoaderBuilder::new(DigitBatcher)
-            .batch_size(BATCH)
-            .shuffle(1)
-            .build(train),
-        DataLoaderBuilder::new(DigitBatcher)
-            .batch_size(BATCH)
-            .build(valid),
-    )
-    .num_epochs(EPOCHS)
-    .renderer(Box::new(EpochLines::default()))
-    .with_application_logger(None)
-    .metric_train_numeric(LearningRateMetric::new())
-    .metric_train_numeric(LossMetric::new())
-    .metric_valid_numeric(AccuracyMetric::new())
-    .early_stopping(lr.hook());
+    let training = digits_training(directory.path(), 1, BATCH, EPOCHS).early_stopping(lr.hook());
     let training = spec
         .group_lr_metrics()
         .into_iter()
@@ -61,21 +43,8 @@ fn the_learner_applies_the_spec_lr_to_every_update() {
     let result = training.launch(Learner::new(model, AdamConfig::new().init(), lr));
     assert!(result.error.is_none(), "{:?}", result.error);
 
-    let mut logger = FileMetricLogger::new(directory.path());
-    let mut per_update = |name: &str| -> Vec<f64> {
-        (1..=EPOCHS)
-            .flat_map(|epoch| logger.read_numeric(name, epoch, &Split::Train).unwrap())
-            .filter_map(|entry| match entry {
-                NumericEntry::Value(lr) => Some(lr),
-                NumericEntry::Aggregated {
-                    aggregated_value, ..
-                } => Some(aggregated_value),
-                NumericEntry::Final(_) => None,
-            })
-            .collect()
-    };
-    let logged = per_update("Learning Rate");
-    let head = per_update("Learning Rate [head]");
+    let logged = per_update(directory.path(), "Learning Rate", EPOCHS).concat();
+    let head = per_update(directory.path(), "Learning Rate [head]", EPOCHS).concat();
     let expected = spec.preview(base_lr, EPOCHS * steps_per_epoch).unwrap();
     assert_eq!(
         head.len(),
@@ -100,7 +69,7 @@ fn the_learner_applies_the_spec_lr_to_every_update() {
         "the first update runs at the warmup start"
     );
 
-    let accuracy = logger
+    let accuracy = FileMetricLogger::new(directory.path())
         .read_numeric("Accuracy", EPOCHS, &Split::Valid)
         .unwrap();
     assert!(!accuracy.is_empty(), "validation ran");
