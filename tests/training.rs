@@ -10,7 +10,8 @@ use burn::train::logger::{FileMetricLogger, MetricLogger};
 use burn::train::metric::store::Split;
 use burn_lr_examples::digits;
 use burn_lr_examples::model::Mlp;
-use burn_lr_schedule::Spec;
+use burn_lr_schedule::curves::CosineAnnealingLr;
+use burn_lr_schedule::{Spec, StepsPerEpoch, Timing};
 use burn_lr_tests::{digits_training, per_update};
 
 #[test]
@@ -73,4 +74,51 @@ fn the_learner_applies_the_spec_lr_to_every_update() {
         .read_numeric("Accuracy", EPOCHS, &Split::Valid)
         .unwrap();
     assert!(!accuracy.is_empty(), "validation ran");
+}
+
+/// Trains 3 epochs with gradient accumulation over 4 batches and returns the
+/// number of updates logged per epoch.
+fn accumulated_run(steps_per_epoch: u64) -> Vec<usize> {
+    let spec = Spec::new(CosineAnnealingLr::new(3))
+        .in_epochs(Timing::Iteration)
+        .with_steps_per_epoch(steps_per_epoch);
+    let lr = spec.init(1e-2).unwrap();
+    let device = Device::default().autodiff();
+    let directory = tempfile::tempdir().unwrap();
+    let result = digits_training(directory.path(), 1, 128, 3)
+        .grads_accumulation(4)
+        .early_stopping(lr.hook())
+        .launch(Learner::new(
+            Mlp::new(16, &device),
+            AdamConfig::new().init(),
+            lr,
+        ));
+    assert!(result.error.is_none(), "{:?}", result.error);
+    per_update(directory.path(), "Learning Rate", 3)
+        .iter()
+        .map(Vec::len)
+        .collect()
+}
+
+#[test]
+fn gradient_accumulation_with_the_loader_length_stops_the_run_after_epoch_one() {
+    let (train, _) = digits::split(1);
+    let loader_len = train.len().div_ceil(128) as u64;
+    let right = StepsPerEpoch::new(train.len() as u64, 128)
+        .with_grad_accumulation(4)
+        .compute()
+        .unwrap();
+    assert_eq!(right, loader_len.div_ceil(4));
+    // burn-train logs the LR of every batch; it changes only at the updates.
+    let batches = loader_len as usize;
+    assert_eq!(
+        accumulated_run(right),
+        [batches, batches, batches],
+        "a right value trains on"
+    );
+    assert_eq!(
+        accumulated_run(loader_len),
+        [batches, 0, 0],
+        "the hook stopped the run"
+    );
 }

@@ -284,7 +284,7 @@ pub fn lint(spec: &Spec, run: &RunDescription) -> Vec<Finding> {
             "plateau-without-metric",
             Error,
             "reduce_on_plateau needs a validation metric every epoch, and the run has none".into(),
-            "compute a validation metric and register the PlateauHook, or use a fixed schedule",
+            "compute a validation metric and register `lr.hook()` with `.early_stopping(..)`, or use a fixed schedule",
         ));
     }
     let kind = run.optimizer.unwrap_or(crate::OptimizerKind::Sgd);

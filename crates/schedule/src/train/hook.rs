@@ -295,6 +295,22 @@ mod tests {
     }
 
     #[test]
+    fn gradient_accumulation_with_the_loader_length_is_caught_at_epoch_one() {
+        // 46 batches accumulated 4 at a time: burn-train updates 12 times per epoch.
+        let made = crate::StepsPerEpoch::new(46 * 32, 32)
+            .with_grad_accumulation(4)
+            .compute()
+            .unwrap();
+        assert_eq!(made, 12);
+        let problem = run(Some(46), 0, 1, &[made]).remove(0).unwrap();
+        assert!(
+            problem.contains("epoch 1 made 12 optimizer updates"),
+            "{problem}"
+        );
+        assert_eq!(run(Some(made), 0, 1, &[made, made]), [None, None]);
+    }
+
+    #[test]
     fn a_resume_that_did_not_restore_the_scheduler_is_caught() {
         // Resumed at epoch 4 (3 epochs of 10 done) with a fresh scheduler.
         let problem = run(None, 0, 4, &[10]).remove(0).unwrap();
