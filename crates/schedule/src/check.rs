@@ -72,11 +72,21 @@ pub(crate) fn lr(field: &str, x: f64) -> Result<(), SpecError> {
     Ok(())
 }
 
-/// Checks an integer field.
+/// The largest count a field may hold: 2^53, the last integer an `f64` (the
+/// curves' time, and a JSON number) holds exactly.
+pub(crate) const MAX_INT: u64 = 1 << 53;
+
+/// Checks an integer field: `min <= x <= 2^53`.
 pub(crate) fn int(field: &str, x: u64, min: u64) -> Result<(), SpecError> {
-    if x >= min {
-        Ok(())
-    } else {
+    if x < min {
         Err(SpecError::invalid(field, x, format!("an integer >= {min}")))
+    } else if x > MAX_INT {
+        Err(SpecError::invalid(
+            field,
+            x,
+            format!("an integer <= 2^53 ({MAX_INT})"),
+        ))
+    } else {
+        Ok(())
     }
 }

@@ -2,6 +2,20 @@
 
 use std::fmt;
 
+/// The longest value an error message quotes.
+pub const MAX_VALUE_CHARS: usize = 80;
+
+/// The longest parser message an error carries.
+pub const MAX_SYNTAX_CHARS: usize = 300;
+
+/// `text` cut to `max` characters, saying how much was cut.
+pub(crate) fn clip(text: String, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}... ({} more bytes)", &text[..cut], text.len() - cut),
+        None => text,
+    }
+}
+
 /// A spec that cannot be turned into a schedule.
 ///
 /// Every variant names the offending field by its path inside the spec
@@ -36,17 +50,29 @@ pub enum SpecError {
 }
 
 impl SpecError {
-    /// An [`Invalid`](Self::Invalid) error.
+    /// An [`Invalid`](Self::Invalid) error. The value is shown as given, cut
+    /// to [`MAX_VALUE_CHARS`] (a number that long is shown in `e` notation).
     pub fn invalid(
         field: impl Into<String>,
         value: impl fmt::Display,
         allowed: impl Into<String>,
     ) -> Self {
+        let value = value.to_string();
+        let value = match value.parse::<f64>() {
+            Ok(x) if value.len() > MAX_VALUE_CHARS => format!("{x:e}"),
+            _ => clip(value, MAX_VALUE_CHARS),
+        };
         Self::Invalid {
             field: field.into(),
-            value: value.to_string(),
+            value,
             allowed: allowed.into(),
         }
+    }
+
+    /// A [`Syntax`](Self::Syntax) error, its message cut to [`MAX_SYNTAX_CHARS`]
+    /// (a parser may quote a whole line of the input).
+    pub fn syntax(message: impl fmt::Display) -> Self {
+        Self::Syntax(clip(message.to_string(), MAX_SYNTAX_CHARS))
     }
 
     /// Prefixes the field path with `prefix` (used when a child spec fails).
@@ -104,3 +130,25 @@ impl fmt::Display for SpecError {
 }
 
 impl std::error::Error for SpecError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_values_and_messages_are_cut() {
+        let long = "x".repeat(1 << 20);
+        let error = SpecError::invalid("scheduler", &long, "a name").to_string();
+        assert!(error.len() < 200 && error.contains("more bytes"), "{error}");
+        let syntax = SpecError::syntax(&long).to_string();
+        assert!(
+            syntax.len() < 400 && syntax.ends_with(" more bytes)"),
+            "{syntax}"
+        );
+        let huge = SpecError::invalid("base_lr", 1e300, "a number <= 1e100").to_string();
+        assert_eq!(
+            huge,
+            "`base_lr` = 1e300 is invalid: allowed a number <= 1e100"
+        );
+    }
+}

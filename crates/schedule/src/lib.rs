@@ -39,6 +39,7 @@ pub use curves::{Curve, Schedule};
 pub use error::SpecError;
 pub use scheduler::Scheduler;
 pub use spec::clock::{Clock, Timing};
+pub use spec::text::{MAX_INPUT_BYTES, read_input_file};
 pub use spec::{LrGroup, Spec, Unit, Warmup};
 pub use train::{GroupLrMetric, LrHook, LrSchedule, OnMismatch, StepsPerEpoch};
 

@@ -71,6 +71,10 @@ impl Curve for Sequential {
     const NAME: &'static str = "sequential";
     const TORCH_NAME: &'static str = "SequentialLR";
 
+    fn restarts(&self) -> bool {
+        self.schedulers.iter().any(Schedule::restarts)
+    }
+
     fn lr(&self, base_lr: f64, t: f64) -> f64 {
         let k = self.milestones.partition_point(|&m| m as f64 <= t);
         let offset = if k == 0 {
@@ -141,6 +145,10 @@ impl Chained {
 impl Curve for Chained {
     const NAME: &'static str = "chained";
     const TORCH_NAME: &'static str = "ChainedScheduler";
+
+    fn restarts(&self) -> bool {
+        self.schedulers.iter().any(Schedule::restarts)
+    }
 
     fn lr(&self, base_lr: f64, t: f64) -> f64 {
         if base_lr == 0.0 {

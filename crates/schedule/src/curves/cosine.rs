@@ -142,6 +142,10 @@ impl Curve for CosineAnnealingWarmRestarts {
     const NAME: &'static str = "cosine_annealing_warm_restarts";
     const TORCH_NAME: &'static str = "CosineAnnealingWarmRestarts";
 
+    fn restarts(&self) -> bool {
+        true
+    }
+
     fn lr(&self, base_lr: f64, t: f64) -> f64 {
         let (start, len) = self.cycle(t);
         cosine_between(base_lr, self.eta_min, (t - start) / len)
@@ -240,6 +244,10 @@ impl TimmCosine {
 impl Curve for TimmCosine {
     const NAME: &'static str = "timm_cosine";
     const TORCH_NAME: &'static str = "CosineLRScheduler";
+
+    fn restarts(&self) -> bool {
+        self.cycle_limit > 1
+    }
 
     fn lr(&self, base_lr: f64, t: f64) -> f64 {
         let warmup = self.warmup_t as f64;

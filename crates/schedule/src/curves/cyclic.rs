@@ -92,6 +92,10 @@ impl Curve for CyclicLr {
     const NAME: &'static str = "cyclic";
     const TORCH_NAME: &'static str = "CyclicLR";
 
+    fn restarts(&self) -> bool {
+        true
+    }
+
     fn lr(&self, _base_lr: f64, t: f64) -> f64 {
         let up = self.step_size_up as f64;
         let total = up + self.step_size_down.map_or(up, |d| d as f64);

@@ -50,6 +50,12 @@ pub trait Curve {
     /// Checks every parameter; the error names the field, the value and the
     /// allowed range. Every spec (built in code, JSON or TOML) goes through it.
     fn validate(&self) -> Result<(), SpecError>;
+
+    /// Whether the curve raises the LR again after a decay by design (warm
+    /// restarts, cycles), so that a rise is not a horizon mistake.
+    fn restarts(&self) -> bool {
+        false
+    }
 }
 
 macro_rules! schedules {
@@ -87,6 +93,15 @@ macro_rules! schedules {
                 match self {
                     $(Self::$variant(s) => s.validate(),)*
                     Self::Lambda(_) => Ok(()),
+                }
+            }
+
+            /// Whether the schedule raises the LR again after a decay by design
+            /// (see [`Curve::restarts`]; a composite asks its children).
+            pub fn restarts(&self) -> bool {
+                match self {
+                    $(Self::$variant(s) => s.restarts(),)*
+                    Self::Lambda(_) => false,
                 }
             }
 

@@ -122,6 +122,10 @@ impl Curve for CosineWithWarmup {
     const NAME: &'static str = "cosine_with_warmup";
     const TORCH_NAME: &'static str = "get_cosine_schedule_with_warmup";
 
+    fn restarts(&self) -> bool {
+        self.num_cycles > 0.5
+    }
+
     fn lr(&self, base_lr: f64, t: f64) -> f64 {
         let factor = warmup(t, self.num_warmup_steps).unwrap_or_else(|| {
             let x = progress(t, self.num_warmup_steps, self.num_training_steps);
@@ -177,6 +181,10 @@ impl CosineWithHardRestarts {
 impl Curve for CosineWithHardRestarts {
     const NAME: &'static str = "cosine_with_hard_restarts";
     const TORCH_NAME: &'static str = "get_cosine_with_hard_restarts_schedule_with_warmup";
+
+    fn restarts(&self) -> bool {
+        self.num_cycles > 1.0
+    }
 
     fn lr(&self, base_lr: f64, t: f64) -> f64 {
         let factor = warmup(t, self.num_warmup_steps).unwrap_or_else(|| {

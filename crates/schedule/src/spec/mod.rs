@@ -9,6 +9,7 @@
 pub mod clock;
 pub(crate) mod params;
 mod parse;
+pub(crate) mod text;
 
 use serde::Serialize;
 

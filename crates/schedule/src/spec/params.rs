@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::error::SpecError;
+use crate::error::{MAX_VALUE_CHARS, SpecError, clip};
 
 /// PyTorch spellings accepted for our snake_case keys: `(alias, key)`.
 const KEY_ALIASES: [(&str, &str); 3] = [("T_max", "t_max"), ("T_0", "t_0"), ("T_mult", "t_mult")];
@@ -83,7 +83,7 @@ impl<'a> Params<'a> {
         match self.map.keys().find(|k| !self.read.contains(&k.as_str())) {
             None => Ok(()),
             Some(unknown) => Err(SpecError::Unknown {
-                field: unknown.clone(),
+                field: clip(unknown.clone(), MAX_VALUE_CHARS),
                 expected: quoted(self.read.iter().filter(|k| !is_alias(k))),
             }),
         }

@@ -8,6 +8,7 @@ use serde_json::{Map, Value, json};
 
 use super::clock::Timing;
 use super::params::{Choice, Param, Params};
+use super::text;
 use super::{LrGroup, Spec, Unit, Warmup};
 use crate::SpecError;
 use crate::curves::{ConstantLr, Curve, OneCycleLr, Schedule, scheduler_name};
@@ -32,21 +33,19 @@ impl Choice for Timing {
 impl Spec {
     /// Parses a JSON spec.
     pub fn from_json(text: &str) -> Result<Self, SpecError> {
-        let value: Value =
-            serde_json::from_str(text).map_err(|e| SpecError::Syntax(e.to_string()))?;
-        Self::from_value(&value)
+        Self::from_value(&text::json_value(text)?)
     }
 
     /// Parses a TOML spec.
     pub fn from_toml(text: &str) -> Result<Self, SpecError> {
-        Self::from_value(&toml_to_value(text)?)
+        Self::from_value(&text::toml_value(text)?)
     }
 
     /// Reads a spec file: TOML when the name ends in `.toml`, JSON otherwise.
+    /// Only a regular file of at most [`MAX_INPUT_BYTES`](crate::MAX_INPUT_BYTES) is read.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, SpecError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| SpecError::Syntax(format!("cannot read {}: {e}", path.display())))?;
+        let text = text::read_input_file(path).map_err(SpecError::Syntax)?;
         match path.extension().and_then(|e| e.to_str()) {
             Some("toml") => Self::from_toml(&text),
             _ => Self::from_json(&text),
@@ -227,11 +226,6 @@ fn parse_plateau(map: &Map<String, Value>) -> Result<Spec, SpecError> {
     Ok(spec)
 }
 
-fn toml_to_value(text: &str) -> Result<Value, SpecError> {
-    let value: toml::Value = toml::from_str(text).map_err(|e| SpecError::Syntax(e.to_string()))?;
-    serde_json::to_value(value).map_err(|e| SpecError::Syntax(e.to_string()))
-}
-
 fn parse_warmup(value: &Value) -> Result<Warmup, SpecError> {
     let wrap = |e: SpecError| e.within("warmup");
     let map = value.as_object().ok_or_else(|| {
@@ -297,7 +291,7 @@ impl Serialize for Spec {
 
 impl<'de> Deserialize<'de> for Spec {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = Value::deserialize(deserializer)?;
+        let text::Strict(value) = text::Strict::deserialize(deserializer)?;
         Self::from_value(&value).map_err(serde::de::Error::custom)
     }
 }
