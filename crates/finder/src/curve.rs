@@ -6,7 +6,16 @@ use std::path::Path;
 use burn_lr_plot::{Chart, PlotError, Series};
 use serde::Serialize;
 
+use crate::range_test::LR_RANGE;
 use crate::suggest::Suggestion;
+
+/// A line of the input, cut to 60 characters for an error message.
+fn clip(line: &str) -> String {
+    match line.char_indices().nth(60) {
+        Some((cut, _)) => format!("{}... ({} more bytes)", &line[..cut], line.len() - cut),
+        None => line.to_string(),
+    }
+}
 
 /// The points of an LR range test, in sweep order (LR ascending).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -84,27 +93,38 @@ impl Curve {
                     continue; // header
                 }
                 return Err(CurveError(format!(
-                    "line {line_no}: expected two numbers `lr,loss`, got `{line}`"
+                    "line {line_no}: expected two numbers `lr,loss`, got `{}`",
+                    clip(line)
                 )));
             };
             if cut.is_some() {
                 continue;
             }
-            if !(lr.is_finite() && lr > 0.0) {
+            if !(LR_RANGE.0..=LR_RANGE.1).contains(&lr) {
                 return Err(CurveError(format!(
-                    "line {line_no}: the LR must be a finite number > 0, got {lr}"
+                    "line {line_no}: the LR must be a number in [{:e}, {:e}], got {lr}",
+                    LR_RANGE.0, LR_RANGE.1
                 )));
             }
+            // The rules compare LRs and losses in f32, as fastai does.
             if let Some(&previous) = curve.lrs.last()
-                && lr <= previous
+                && lr as f32 <= previous as f32
             {
                 return Err(CurveError(format!(
-                    "line {line_no}: LRs must increase along the sweep, but {lr} follows {previous}"
+                    "line {line_no}: LRs must increase along the sweep (in f32 precision), but \
+                     {lr} follows {previous}"
                 )));
             }
             if !loss.is_finite() {
                 cut = Some(curve.lrs.len());
                 continue;
+            }
+            if !(loss as f32).is_finite() {
+                return Err(CurveError(format!(
+                    "line {line_no}: the loss {loss:e} is outside f32's range (|loss| <= {:e}), \
+                     in which the suggestions are computed",
+                    f32::MAX
+                )));
             }
             curve.lrs.push(lr);
             curve.losses.push(loss);
@@ -194,13 +214,25 @@ mod tests {
             ("", "no point"),
             ("lr,loss\n", "no point"),
             ("0.1,abc\n", "line 1: expected two numbers"),
-            ("0.1,1\n0,2\n", "line 2: the LR must be a finite number > 0"),
+            (
+                "0.1,1\n0,2\n",
+                "line 2: the LR must be a number in [1e-30, 1e30]",
+            ),
+            ("1e-40,1\n", "line 1: the LR must be a number in"),
             ("0.1,1\n0.05,2\n", "line 2: LRs must increase"),
+            (
+                "0.1,1\n0.1000000001,2\n",
+                "line 2: LRs must increase along the sweep (in f32 precision)",
+            ),
+            ("0.1,1e39\n", "line 1: the loss 1e39 is outside f32's range"),
             ("0.1;1\n", "line 1: expected two numbers"),
             ("0.1\n", "line 1: expected two numbers"),
         ] {
             let error = Curve::parse_csv(text).unwrap_err().to_string();
             assert!(error.contains(expected), "{text:?}: {error}");
         }
+        let long = format!("0.1,{}\n", "x".repeat(1 << 20));
+        let error = Curve::parse_csv(&long).unwrap_err().to_string();
+        assert!(error.len() < 200, "the line is cut: {} bytes", error.len());
     }
 }

@@ -13,5 +13,5 @@ mod suggest;
 
 pub use curve::{Curve, CurveError};
 pub use handoff::{HandOff, Optimizer, Trust, hand_off};
-pub use range_test::{FinderConfig, RangeTest, Stop, Sweep, range_test};
+pub use range_test::{FinderConfig, LR_RANGE, MAX_NUM_ITER, RangeTest, Stop, Sweep, range_test};
 pub use suggest::{Method, Suggestion, suggest, suggest_within};

@@ -21,6 +21,13 @@ use serde::Serialize;
 use crate::curve::Curve;
 use crate::suggest::{Method, Suggestion, suggest_within};
 
+/// The LRs a sweep may span: within `f32`'s normal range (the suggestion
+/// rules read the curve in `f32`, as fastai does), with a finite ratio.
+pub const LR_RANGE: (f64, f64) = (1e-30, 1e30);
+
+/// The longest sweep, in updates.
+pub const MAX_NUM_ITER: usize = 100_000;
+
 /// How the LR grows from `start_lr` to `end_lr`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -34,11 +41,11 @@ pub enum Sweep {
 /// Settings of a range test.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FinderConfig {
-    /// LR of the first update (`> 0`).
+    /// LR of the first update, in `[1e-30, 1e30]` (the suggestions are read in `f32`).
     pub start_lr: f64,
-    /// The LR the sweep heads for (`> start_lr`); the last update runs just below it.
+    /// The LR the sweep heads for (`> start_lr`, at most 1e30); the last update runs just below it.
     pub end_lr: f64,
-    /// Number of optimizer updates.
+    /// Number of optimizer updates, in `[2, 100000]`.
     pub num_iter: usize,
     /// Exponential or linear growth.
     pub sweep: Sweep,
@@ -76,26 +83,28 @@ impl Default for FinderConfig {
 impl FinderConfig {
     /// Checks every field; the error names it and its allowed range.
     pub fn validate(&self) -> Result<(), SpecError> {
-        let positive = |x: f64| x.is_finite() && x > 0.0;
-        if !positive(self.start_lr) {
+        if !(LR_RANGE.0..=LR_RANGE.1).contains(&self.start_lr) {
             return Err(SpecError::invalid(
                 "start_lr",
                 self.start_lr,
-                "a finite number > 0",
+                format!("a number in [{:e}, {:e}]", LR_RANGE.0, LR_RANGE.1),
             ));
         }
-        if !(self.end_lr.is_finite() && self.end_lr > self.start_lr) {
+        if !(self.end_lr > self.start_lr && self.end_lr <= LR_RANGE.1) {
             return Err(SpecError::invalid(
                 "end_lr",
                 self.end_lr,
-                format!("a finite number > start_lr ({})", self.start_lr),
+                format!(
+                    "a number > start_lr ({}) and <= {:e}",
+                    self.start_lr, LR_RANGE.1
+                ),
             ));
         }
-        if self.num_iter < 2 {
+        if !(2..=MAX_NUM_ITER).contains(&self.num_iter) {
             return Err(SpecError::invalid(
                 "num_iter",
                 self.num_iter,
-                "an integer >= 2",
+                format!("an integer in [2, {MAX_NUM_ITER}]"),
             ));
         }
         if !(0.0..1.0).contains(&self.smoothing) {

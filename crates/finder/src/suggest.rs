@@ -61,6 +61,25 @@ fn first_argmin(values: impl Iterator<Item = f32>) -> Option<(usize, f32)> {
         })
 }
 
+/// The length of the longest strictly decreasing subsequence ending at each
+/// point (fastai's `valley` reads it), in O(n log n): `tails[k]` holds the
+/// highest last value of a decreasing subsequence of length `k + 1`.
+fn decreasing_runs(losses: &[f32]) -> Vec<usize> {
+    let mut tails: Vec<f32> = Vec::new();
+    losses
+        .iter()
+        .map(|&loss| {
+            // Runs that `loss` can extend end above it; `tails` is decreasing.
+            let k = tails.partition_point(|&tail| tail > loss);
+            match tails.get_mut(k) {
+                Some(tail) => *tail = loss,
+                None => tails.push(loss),
+            }
+            k + 1
+        })
+        .collect()
+}
+
 /// Applies `method` to every point of a curve (`lrs` ascending and positive,
 /// `losses` finite, same length >= 1). Returns `None` for an empty curve.
 pub fn suggest(method: Method, lrs: &[f64], losses: &[f64]) -> Option<Suggestion> {
@@ -117,19 +136,9 @@ pub fn suggest_within(
             )
         }
         Method::Valley => {
-            // Longest strictly decreasing subsequence ending at each point.
-            let mut lds = vec![1usize; n];
-            let mut end = 0;
-            for i in 1..n {
-                for j in 0..i {
-                    if loss32[i] < loss32[j] && lds[i] < lds[j] + 1 {
-                        lds[i] = lds[j] + 1;
-                    }
-                }
-                if lds[end] < lds[i] {
-                    end = i;
-                }
-            }
+            let lds = decreasing_runs(&loss32);
+            // The first point where the longest run ends.
+            let end = (0..n).fold(0, |end, i| if lds[end] < lds[i] { i } else { end });
             // fastai only sets the start when the run grows past one point.
             let start = if end == 0 {
                 0
@@ -183,6 +192,48 @@ mod tests {
         assert_eq!(minimum.lr, lrs[60] / 10.0);
         let valley = suggest(Method::Valley, &lrs, &losses).unwrap();
         assert!((40..=60).contains(&valley.index), "{}", valley.index);
+    }
+
+    /// fastai's quadratic recurrence, which `decreasing_runs` replaces.
+    fn quadratic_runs(losses: &[f32]) -> Vec<usize> {
+        let mut lds = vec![1usize; losses.len()];
+        for i in 1..losses.len() {
+            for j in 0..i {
+                if losses[i] < losses[j] && lds[i] < lds[j] + 1 {
+                    lds[i] = lds[j] + 1;
+                }
+            }
+        }
+        lds
+    }
+
+    #[test]
+    fn decreasing_runs_match_the_quadratic_recurrence() {
+        // A deterministic pseudo-random walk with ties and plateaus.
+        let mut x = 0x2545_f491_u64;
+        for len in [0, 1, 2, 7, 50, 400] {
+            let losses: Vec<f32> = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    (x % 16) as f32 / 4.0
+                })
+                .collect();
+            assert_eq!(
+                decreasing_runs(&losses),
+                quadratic_runs(&losses),
+                "{losses:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn valley_on_a_million_points_is_fast_enough_to_run() {
+        let n = 1_000_000;
+        let lrs: Vec<f64> = (0..n).map(|i| 1e-6 * (1.0 + i as f64)).collect();
+        let losses: Vec<f64> = (0..n).map(|i| ((i % 1000) as f64).sin() + 2.0).collect();
+        assert!(suggest(Method::Valley, &lrs, &losses).is_some());
     }
 
     #[test]
