@@ -13,7 +13,7 @@ use burn_lr_recipes::{ModelFamily, RunDescription, fine_tuning};
 use burn_lr_schedule::curves::CosineAnnealingLr;
 use burn_lr_schedule::{Spec, Timing};
 
-fn main() {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let pretrain = DigitsRun {
         name: "fine-tuning/pretrain-0-4".into(),
         epochs: 10,
@@ -25,14 +25,12 @@ fn main() {
     let cosine = Spec::new(CosineAnnealingLr::new(10))
         .in_epochs(Timing::Iteration)
         .with_steps_per_epoch(pretrain.steps_per_epoch());
-    let pretrained = pretrain
-        .launch(
-            pretrain.model(),
-            AdamConfig::new().init(),
-            cosine.init(pretrain.base_lr).expect("valid"),
-            |t| t,
-        )
-        .expect("pretraining runs");
+    let pretrained = pretrain.launch(
+        pretrain.model(),
+        AdamConfig::new().init(),
+        cosine.init(pretrain.base_lr)?,
+        |t| t,
+    )?;
     pretrain.report(&pretrained.rows);
 
     let tune = |name: &str| DigitsRun {
@@ -48,7 +46,7 @@ fn main() {
         base_lr: Some(1e-3),
         ..RunDescription::new(ModelFamily::Mlp, 5, tune("x").steps_per_epoch(), 64)
     };
-    let recipe = fine_tuning(&description);
+    let recipe = fine_tuning(&description)?;
     let uniform = recipe.schedule.clone().without_groups();
     let mut summary = Vec::new();
     for (name, spec) in [
@@ -67,14 +65,12 @@ fn main() {
             "\nfine-tuning on 5-9, {name}: head LR {}",
             recipe.optimizer.lr
         );
-        let trained = run
-            .launch(
-                pretrained.model.clone().with_new_head(),
-                recipe.optimizer.init(),
-                spec.init(recipe.optimizer.lr).expect("valid"),
-                |t| t,
-            )
-            .expect("fine-tuning runs");
+        let trained = run.launch(
+            pretrained.model.clone().with_new_head(),
+            recipe.optimizer.init(),
+            spec.init(recipe.optimizer.lr)?,
+            |t| t,
+        )?;
         run.report(&trained.rows);
         summary.push(format!(
             "{name:>32}: {:.2}%",
@@ -85,4 +81,5 @@ fn main() {
         "\nvalidation accuracy on 5-9 after 5 epochs of fine-tuning:\n{}",
         summary.join("\n")
     );
+    Ok(())
 }

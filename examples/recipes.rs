@@ -14,7 +14,7 @@ use burn_lr_recipes::{
 const EPOCHS: u64 = 20;
 const BATCH: u64 = 64;
 
-fn main() {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let run = |name: &str| DigitsRun {
         name: format!("recipes/{name}"),
         epochs: EPOCHS as usize,
@@ -31,12 +31,12 @@ fn main() {
     println!("finder: valley at {found:.3e}");
 
     let recipes: [Recipe; 3] = [
-        cnn_classic(&description),
-        cnn_modern(&description),
+        cnn_classic(&description)?,
+        cnn_modern(&description)?,
         fast_one_cycle(&RunDescription {
             base_lr: Some(found),
             ..description.clone()
-        }),
+        })?,
     ];
     let mut summary = Vec::new();
     for recipe in recipes {
@@ -48,10 +48,7 @@ fn main() {
             base_lr: recipe.optimizer.lr,
             ..run(recipe.name)
         };
-        let scheduler = recipe
-            .schedule
-            .init(recipe.optimizer.lr)
-            .expect("recipes build valid schedules");
+        let scheduler = recipe.schedule.init(recipe.optimizer.lr)?;
         match digits_run.launch(
             digits_run.model(),
             recipe.optimizer.init(),
@@ -70,4 +67,5 @@ fn main() {
         "\nfinal validation accuracy after {EPOCHS} epochs:\n{}",
         summary.join("\n")
     );
+    Ok(())
 }

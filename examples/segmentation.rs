@@ -114,7 +114,7 @@ impl InferenceStep for PixelNet {
     }
 }
 
-fn main() {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (train, valid) = digits::split(0);
     let steps_per_epoch = train.len().div_ceil(BATCH) as u64;
     let run = RunDescription::new(
@@ -123,7 +123,8 @@ fn main() {
         steps_per_epoch,
         BATCH as u64,
     );
-    let recipe = segmentation(&run);
+    let recipe = segmentation(&run)?;
+    let scheduler = recipe.schedule.init(recipe.optimizer.lr)?;
     println!(
         "{} ({}): SGD at {}, poly decay over {} updates",
         recipe.name,
@@ -154,10 +155,7 @@ fn main() {
     .launch(Learner::new(
         PixelNet::new(&device),
         recipe.optimizer.init(),
-        recipe
-            .schedule
-            .init(recipe.optimizer.lr)
-            .expect("the recipe builds a valid schedule"),
+        scheduler,
     ));
     if let Some(error) = result.error {
         eprintln!("segmentation: training failed: {error}");
@@ -178,4 +176,5 @@ fn main() {
             last.valid_accuracy
         );
     }
+    Ok(())
 }

@@ -74,7 +74,7 @@ fn one_update(recipe: &Recipe) -> (f64, f64) {
 
 #[test]
 fn detr_moves_the_backbone_by_its_own_lr() {
-    let recipe = detr(&RunDescription::new(ModelFamily::Detr, 300, 10, 64));
+    let recipe = detr(&RunDescription::new(ModelFamily::Detr, 300, 10, 64)).unwrap();
     assert_eq!(
         (
             recipe.group_lr("backbone.weight"),
@@ -100,7 +100,7 @@ fn fine_tuning_moves_the_pretrained_backbone_ten_times_less() {
         fine_tune: true,
         ..RunDescription::new(ModelFamily::Cnn, 10, 10, 64)
     };
-    let recipe = fine_tuning(&run);
+    let recipe = fine_tuning(&run).unwrap();
     let (backbone, rest) = one_update(&recipe);
     let ratio = backbone / rest;
     assert!(

@@ -4,8 +4,8 @@
 use burn_lr_schedule::Spec;
 use burn_lr_schedule::curves::{InverseSqrt, LinearWithWarmup};
 
-use crate::recipe::{OptimizerSpec, Recipe, in_steps};
-use crate::run::{OptimizerKind, RunDescription};
+use crate::recipe::{OptimizerSpec, Recipe, warmup_steps};
+use crate::run::{OptimizerKind, RunDescription, RunError};
 
 fn adamw(run: &RunDescription) -> OptimizerSpec {
     OptimizerSpec {
@@ -19,21 +19,20 @@ fn adamw(run: &RunDescription) -> OptimizerSpec {
     }
 }
 
-/// 10% of the run in steps, at most a fifth of it and at least one.
-fn warmup_steps(run: &RunDescription) -> u64 {
-    in_steps(run, (run.epochs * run.steps_per_epoch).div_ceil(10))
-        .min(run.total_steps() / 5)
-        .max(1)
+/// 10% of the run's updates, in `step()` calls.
+fn tenth(run: &RunDescription) -> u64 {
+    warmup_steps(run, run.total_updates().div_ceil(10))
 }
 
 /// AdamW (1e-4 from scratch, 2e-5 fine-tuning), weight decay 0.01, gradient
 /// clipping at norm 1, linear warmup over 10% of the updates, then linear
 /// decay to 0 at the last one.
-pub fn transformer(run: &RunDescription) -> Recipe {
+pub fn transformer(run: &RunDescription) -> Result<Recipe, RunError> {
+    run.validate()?;
     let total = run.total_steps();
-    let warmup = warmup_steps(run);
+    let warmup = tenth(run);
     let optimizer = adamw(run);
-    Recipe {
+    Ok(Recipe {
         name: "nlp-transformer",
         reference: "Devlin et al., BERT (2019); transformers get_linear_schedule_with_warmup",
         why: vec![
@@ -46,17 +45,21 @@ pub fn transformer(run: &RunDescription) -> Recipe {
         epochs: run.epochs,
         stepping: run.stepping,
     }
+    .fitted(run))
 }
 
 /// The inverse square root after a linear warmup over 10% of the updates
 /// (open-ended: the LR keeps decaying however long the run goes).
-pub fn transformer_inverse_sqrt(run: &RunDescription) -> Recipe {
-    let warmup = warmup_steps(run);
-    let mut recipe = transformer(run);
+pub fn transformer_inverse_sqrt(run: &RunDescription) -> Result<Recipe, RunError> {
+    let mut recipe = transformer(run)?;
+    if run.total_steps() < crate::MIN_SCHEDULED_STEPS {
+        return Ok(recipe);
+    }
+    let warmup = tenth(run);
     recipe.name = "nlp-transformer-inverse-sqrt";
     recipe.reference =
         "Vaswani et al., Attention Is All You Need (2017); transformers get_inverse_sqrt_schedule";
     recipe.schedule = Spec::new(InverseSqrt::new(warmup));
     recipe.why[1] = format!("linear warmup over {warmup} steps, then lr x sqrt(warmup / step)");
-    recipe
+    Ok(recipe)
 }

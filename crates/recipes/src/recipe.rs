@@ -4,9 +4,11 @@ use burn::grad_clipping::GradientClippingConfig;
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::momentum::MomentumConfig;
 use burn::optim::{AdamConfig, AdamWConfig, ModuleOptimizer, SgdConfig};
-use burn_lr_schedule::{Spec, Timing};
+use burn_lr_schedule::Spec;
+use burn_lr_schedule::curves::ConstantLr;
 use serde::Serialize;
 
+use crate::MIN_SCHEDULED_STEPS;
 use crate::run::{OptimizerKind, RunDescription, Stepping};
 
 /// An optimizer with the hyperparameters a recipe fixes.
@@ -104,38 +106,70 @@ impl Recipe {
     }
 }
 
-/// A spec counted in epochs: read per update for burn-train (held or smooth
-/// inside an epoch, as `timing` says), or left in epochs for a loop that
-/// steps once per epoch.
-pub(crate) fn in_epochs(run: &RunDescription, spec: Spec, timing: Timing) -> Spec {
-    match run.stepping {
-        Stepping::Update => spec
-            .in_epochs(timing)
-            .with_steps_per_epoch(run.steps_per_epoch),
-        Stepping::Epoch => spec,
+impl Recipe {
+    /// The recipe for a run too short to schedule (fewer than
+    /// [`MIN_SCHEDULED_STEPS`] calls of `step()`): the same optimizer, LR and
+    /// groups at a constant LR, named `short-run`, with the reason.
+    pub(crate) fn fitted(mut self, run: &RunDescription) -> Self {
+        let total = run.total_steps();
+        if total >= MIN_SCHEDULED_STEPS {
+            return self;
+        }
+        let mut constant = Spec::new(ConstantLr::new(1.0, 1));
+        for group in self.schedule.groups() {
+            constant = constant.with_group(group.pattern(), group.lr_mult());
+        }
+        self.why = vec![format!(
+            "the run has {total} step() calls, fewer than {MIN_SCHEDULED_STEPS}: too short for a \
+             warmup or a decay, so the {} recipe's optimizer runs at a constant LR {}",
+            self.name, self.optimizer.lr
+        )];
+        self.name = "short-run";
+        self.reference = "no schedule: a warmup or a decay needs at least 10 updates";
+        self.schedule = constant;
+        self
     }
 }
 
-/// `updates` optimizer updates in the run's stepping unit (whole epochs, at
-/// least one, when stepped per epoch).
+/// `updates` optimizer updates in `step()` calls (whole epochs, at least
+/// one, when stepped per epoch).
 pub(crate) fn in_steps(run: &RunDescription, updates: u64) -> u64 {
     match run.stepping {
         Stepping::Update => updates,
-        Stepping::Epoch => updates.div_ceil(run.steps_per_epoch.max(1)).max(1),
+        Stepping::Epoch => updates.div_ceil(run.steps_per_epoch).max(1),
     }
 }
 
-/// A warmup of about `preferred` epochs, kept within 1%-20% of the run (at least one epoch).
-pub(crate) fn warmup_epochs(preferred: u64, epochs: u64) -> u64 {
-    let low = epochs.div_ceil(100).max(1);
-    let high = (epochs / 5).max(1);
-    preferred.clamp(low, high.max(low))
+/// A warmup of about `preferred_updates` optimizer updates, in `step()`
+/// calls, kept within 1%-20% of the run (the linter's bounds; at least one call).
+pub(crate) fn warmup_steps(run: &RunDescription, preferred_updates: u64) -> u64 {
+    let total = run.total_steps();
+    let low = total.div_ceil(100).max(1);
+    let high = (total / 5).max(low);
+    in_steps(run, preferred_updates).clamp(low, high)
 }
 
+/// The `step()` calls at `fractions` of a span of `total` calls (distinct, inside it).
+pub(crate) fn at_fractions(total: u64, fractions: &[f64]) -> Vec<u64> {
+    let mut calls: Vec<u64> = fractions
+        .iter()
+        .map(|f| (total as f64 * f).round() as u64)
+        .filter(|&c| c > 0 && c < total)
+        .collect();
+    calls.dedup();
+    calls
+}
+
+/// The most a batch-size rule scales an LR: 32x its reference batch (256 ->
+/// 8192, where Goyal et al. saw linear scaling hold; beyond it LARS or LAMB
+/// take over).
+pub const MAX_BATCH_SCALE: f64 = 32.0;
+
 /// Scales `lr` from a reference batch size: linearly for SGD (Goyal et al.,
-/// 2017), by the square root for adaptive optimizers.
+/// 2017), by the square root for adaptive optimizers. The batch ratio is
+/// capped at [`MAX_BATCH_SCALE`] ([`scaling_note`] says when).
 pub fn scale_lr(lr: f64, batch_size: u64, reference_batch: u64, optimizer: OptimizerKind) -> f64 {
-    let ratio = batch_size as f64 / reference_batch as f64;
+    let ratio = (batch_size as f64 / reference_batch as f64).min(MAX_BATCH_SCALE);
     if optimizer.is_adaptive() {
         lr * ratio.sqrt()
     } else {
@@ -143,7 +177,21 @@ pub fn scale_lr(lr: f64, batch_size: u64, reference_batch: u64, optimizer: Optim
     }
 }
 
+/// Why the LR did not grow with the batch any further, when the cap applied.
+pub(crate) fn scaling_note(run: &RunDescription, reference_batch: u64) -> Option<String> {
+    let ratio = run.batch_size as f64 / reference_batch as f64;
+    (run.base_lr.is_none() && ratio > MAX_BATCH_SCALE).then(|| {
+        format!(
+            "batch {} is {ratio:.0}x the reference {reference_batch}: the LR scales as for {}x \
+             only (linear scaling breaks down beyond; consider LARS or LAMB)",
+            run.batch_size, MAX_BATCH_SCALE
+        )
+    })
+}
+
 /// The batch one update sees: per-device batch x devices x accumulated micro-batches.
 pub fn effective_batch(per_device: u64, devices: u64, accumulation: u64) -> u64 {
-    per_device * devices.max(1) * accumulation.max(1)
+    per_device
+        .saturating_mul(devices.max(1))
+        .saturating_mul(accumulation.max(1))
 }

@@ -1,6 +1,38 @@
 //! What the advisor and the linter know about a training run.
 
+use std::fmt;
+
 use serde::Serialize;
+
+/// The most `step()` calls a run may have: 2^53, the largest count an `f64`
+/// (and so a JSON number, and the curves' time) holds exactly.
+pub const MAX_STEPS: u64 = 1 << 53;
+
+/// The largest base LR a run may give (as a spec's LRs).
+const MAX_LR: f64 = 1e100;
+
+/// A run description that cannot be advised on or linted against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunError {
+    /// The field, by its command-line name without dashes (`steps_per_epoch`).
+    pub field: &'static str,
+    /// The value given.
+    pub value: String,
+    /// The allowed range, in words.
+    pub allowed: String,
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "`{}` = {} is invalid: allowed {}",
+            self.field, self.value, self.allowed
+        )
+    }
+}
+
+impl std::error::Error for RunError {}
 
 /// The kind of model being trained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -106,10 +138,62 @@ impl RunDescription {
         }
     }
 
+    /// Checks every field: counts of at least 1, at most [`MAX_STEPS`] calls
+    /// of `step()` in all, and a base LR (when given) finite, `> 0` and at most 1e100.
+    pub fn validate(&self) -> Result<(), RunError> {
+        let invalid = |field, value: &dyn fmt::Display, allowed: String| RunError {
+            field,
+            value: value.to_string(),
+            allowed,
+        };
+        for (field, value) in [
+            ("epochs", self.epochs),
+            ("steps_per_epoch", self.steps_per_epoch),
+            ("batch_size", self.batch_size),
+        ] {
+            if value == 0 {
+                return Err(invalid(field, &value, "an integer >= 1".into()));
+            }
+        }
+        let updates = self.epochs.checked_mul(self.steps_per_epoch);
+        if updates.is_none_or(|n| n > MAX_STEPS) {
+            return Err(invalid(
+                "epochs",
+                &self.epochs,
+                format!(
+                    "at most {MAX_STEPS} updates in all (epochs x steps_per_epoch; here {} x {})",
+                    self.epochs, self.steps_per_epoch
+                ),
+            ));
+        }
+        if let Some(lr) = self.base_lr
+            && !(lr.is_finite() && lr > 0.0 && lr <= MAX_LR)
+        {
+            // A huge number is shown in `e` notation, not in 300 digits.
+            let shown = if lr.abs() >= 1e21 {
+                format!("{lr:e}")
+            } else {
+                lr.to_string()
+            };
+            return Err(invalid(
+                "base_lr",
+                &shown,
+                format!("a finite number in (0, {MAX_LR:e}]"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Optimizer updates over the whole run (saturating: [`validate`](Self::validate)
+    /// bounds it).
+    pub fn total_updates(&self) -> u64 {
+        self.epochs.saturating_mul(self.steps_per_epoch)
+    }
+
     /// Calls of `step()` over the whole run.
     pub fn total_steps(&self) -> u64 {
         match self.stepping {
-            Stepping::Update => self.epochs * self.steps_per_epoch,
+            Stepping::Update => self.total_updates(),
             Stepping::Epoch => self.epochs,
         }
     }

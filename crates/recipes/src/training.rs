@@ -2,107 +2,128 @@
 //! decay, large-batch scaling, fine-tuning with discriminative groups, and
 //! fast training with one-cycle.
 
-use burn_lr_schedule::curves::{CosineAnnealingLr, OneCycleLr, PolynomialWithWarmup};
-use burn_lr_schedule::{Spec, Timing};
+use burn_lr_schedule::Spec;
+use burn_lr_schedule::curves::{OneCycleLr, PolynomialWithWarmup};
 
-use crate::recipe::{OptimizerSpec, Recipe, in_epochs, scale_lr, warmup_epochs};
-use crate::run::{OptimizerKind, RunDescription};
+use crate::recipe::{OptimizerSpec, Recipe, scale_lr, scaling_note, warmup_steps};
+use crate::run::{OptimizerKind, RunDescription, RunError};
+use crate::vision::warmup_cosine;
 
-/// SGD at 0.01, poly decay with power 0.9 down to 1e-4 at the last update.
-pub fn segmentation(run: &RunDescription) -> Recipe {
+/// SGD at 0.01, poly decay with power 0.9 down to 1e-4 at the last update
+/// (after a 1-epoch warmup for batches above 512).
+pub fn segmentation(run: &RunDescription) -> Result<Recipe, RunError> {
+    run.validate()?;
     let lr = run.base_lr.unwrap_or(0.01);
     let total = run.total_steps();
-    let poly = PolynomialWithWarmup::new(0, total)
+    let warmup = if run.batch_size > 512 {
+        warmup_steps(run, run.steps_per_epoch)
+    } else {
+        0
+    };
+    let poly = PolynomialWithWarmup::new(warmup, total)
         .with_lr_end(1e-4f64.min(lr / 10.0))
         .with_power(0.9);
-    Recipe {
+    let mut why = vec![
+        format!("SGD at {lr}"),
+        format!("(1 - step / {total})^0.9 down to 1e-4, every update"),
+    ];
+    if warmup > 0 {
+        why.push(format!(
+            "batch {} > 512: a warmup over {warmup} steps",
+            run.batch_size
+        ));
+    }
+    Ok(Recipe {
         name: "segmentation-poly",
         reference: "Chen et al., DeepLab (2017); mmsegmentation PolyLR (power 0.9, min 1e-4)",
         optimizer: OptimizerSpec::for_kind(OptimizerKind::Sgd, lr, 5e-4, 5e-4),
         schedule: Spec::new(poly),
         epochs: run.epochs,
         stepping: run.stepping,
-        why: vec![
-            format!("SGD at {lr}"),
-            format!("(1 - step / {total})^0.9 down to 1e-4, every update"),
-        ],
+        why,
     }
+    .fitted(run))
 }
 
 /// Linear scaling (lr = 0.1 x batch / 256 for SGD; square-root scaling of
 /// 1e-3 for adaptive optimizers), a 5-epoch warmup from 10%, then cosine.
 /// The batch is the effective one: see [`effective_batch`](crate::effective_batch).
-pub fn large_batch(run: &RunDescription) -> Recipe {
+pub fn large_batch(run: &RunDescription) -> Result<Recipe, RunError> {
+    run.validate()?;
     let kind = run.optimizer.unwrap_or(OptimizerKind::Sgd);
     let reference_lr = if kind.is_adaptive() { 1e-3 } else { 0.1 };
     let lr = run
         .base_lr
         .unwrap_or_else(|| scale_lr(reference_lr, run.batch_size, 256, kind));
-    let warmup = warmup_epochs(5, run.epochs);
-    let spec = Spec::new(CosineAnnealingLr::new(run.epochs.saturating_sub(warmup)))
-        .with_warmup(warmup, 0.1);
+    let (spec, warmup) = warmup_cosine(run, 5, 0.1, 0.0);
     let rule = if kind.is_adaptive() { "sqrt" } else { "linear" };
-    Recipe {
+    let mut why = vec![
+        format!(
+            "{rule} scaling from {reference_lr} at batch 256 to {lr} at batch {}",
+            run.batch_size
+        ),
+        format!(
+            "warmup from 10% over {warmup} steps (5 epochs, kept within 1-20% of the run; large batches diverge without it), \
+             then cosine"
+        ),
+    ];
+    why.extend(scaling_note(run, 256));
+    Ok(Recipe {
         name: "large-batch",
         reference: "Goyal et al., Accurate, Large Minibatch SGD (2017); Hoffer et al. (2017) for sqrt scaling",
         optimizer: OptimizerSpec::for_kind(kind, lr, 0.05, 1e-4),
-        schedule: in_epochs(run, spec, Timing::Iteration),
+        schedule: spec,
         epochs: run.epochs,
         stepping: run.stepping,
-        why: vec![
-            format!(
-                "{rule} scaling from {reference_lr} at batch 256 to {lr} at batch {}",
-                run.batch_size
-            ),
-            format!(
-                "{warmup}-epoch warmup from 10% (large batches diverge without it), then cosine"
-            ),
-        ],
+        why,
     }
+    .fitted(run))
 }
 
 /// Discriminative LRs: the pretrained `backbone` at a tenth of the new head's
-/// LR, and a gentle cosine to 10% (short runs need no more).
-pub fn fine_tuning(run: &RunDescription) -> Recipe {
+/// LR, and a gentle cosine to 10% (short runs need no more). Batches above
+/// 512 get a 1-epoch warmup.
+pub fn fine_tuning(run: &RunDescription) -> Result<Recipe, RunError> {
+    run.validate()?;
     let kind = run.optimizer.unwrap_or(OptimizerKind::AdamW);
     let lr = run
         .base_lr
         .unwrap_or(if kind.is_adaptive() { 1e-4 } else { 1e-2 });
-    // Large batches need a warmup even when fine-tuning.
-    let warmup = if run.batch_size > 512 {
-        warmup_epochs(1, run.epochs)
-    } else {
-        0
-    };
-    let cosine = CosineAnnealingLr::new(run.epochs.saturating_sub(warmup)).with_eta_min(lr / 10.0);
-    let mut spec = Spec::new(cosine).with_group("backbone", 0.1);
-    if warmup > 0 {
-        spec = spec.with_warmup(warmup, 0.1);
+    let warmup_epochs = u64::from(run.batch_size > 512);
+    let (spec, warmup) = warmup_cosine(run, warmup_epochs, 0.1, lr / 10.0);
+    let mut why = vec![
+        format!("head at {lr}, pretrained backbone at {} (x0.1)", lr / 10.0),
+        "a gentle cosine to 10%: fine-tuning needs little decay".into(),
+    ];
+    if run.batch_size > 512 {
+        why.push(format!(
+            "batch {} > 512: a warmup over {warmup} steps",
+            run.batch_size
+        ));
     }
-    Recipe {
+    Ok(Recipe {
         name: "fine-tuning",
         reference: "Howard & Ruder, ULMFiT (2018): discriminative fine-tuning",
         optimizer: OptimizerSpec::for_kind(kind, lr, 0.01, 1e-4),
-        schedule: in_epochs(run, spec, Timing::Iteration),
+        schedule: spec.with_group("backbone", 0.1),
         epochs: run.epochs,
         stepping: run.stepping,
-        why: vec![
-            format!("head at {lr}, pretrained backbone at {} (x0.1)", lr / 10.0),
-            "a gentle cosine to 10%: fine-tuning needs little decay".into(),
-        ],
+        why,
     }
+    .fitted(run))
 }
 
 /// Run `burn-lr find` first, then one-cycle at its `max_lr` over the whole
 /// run (Smith's super-convergence). Without a found LR, 0.01 (Adam) or 0.1
 /// (SGD) stands in and the linter says so.
-pub fn fast_one_cycle(run: &RunDescription) -> Recipe {
+pub fn fast_one_cycle(run: &RunDescription) -> Result<Recipe, RunError> {
+    run.validate()?;
     let kind = run.optimizer.unwrap_or(OptimizerKind::Adam);
     let max_lr = run
         .base_lr
         .unwrap_or(if kind.is_adaptive() { 1e-2 } else { 0.1 });
     let one_cycle = OneCycleLr::new(max_lr, run.total_steps()).with_pct_start(0.3);
-    Recipe {
+    Ok(Recipe {
         name: "fast-one-cycle",
         reference: "Smith & Topin, Super-Convergence (2018); fastai fit_one_cycle",
         optimizer: OptimizerSpec::for_kind(kind, max_lr, 0.01, 0.0),
@@ -120,4 +141,5 @@ pub fn fast_one_cycle(run: &RunDescription) -> Recipe {
                 .into(),
         ],
     }
+    .fitted(run))
 }

@@ -1,253 +1,328 @@
-//! Every linter rule: one run that triggers it and one that does not.
+//! Every linter rule, table-driven: each bad case written in at least three
+//! forms (the `warmup` key, PyTorch's `sequential` idiom, a Hugging Face or
+//! timm schedule with a built-in warmup) is flagged with the same code, and
+//! the matching good case is quiet in every form. Rules that only the spec
+//! or the run can tell (a plateau, one-cycle's own options) have one form.
 
 use burn_lr_recipes::{Budget, ModelFamily, OptimizerKind, RunDescription, Severity, lint};
 use burn_lr_schedule::Spec;
+use burn_lr_schedule::curves::LambdaLr;
 
-fn codes(spec: &str, run: &RunDescription) -> Vec<(&'static str, Severity)> {
-    let spec = Spec::from_json(spec).unwrap();
-    lint(&spec, run)
+fn findings(spec: &Spec, run: &RunDescription) -> Vec<(&'static str, Severity)> {
+    lint(spec, run)
+        .unwrap()
         .into_iter()
         .map(|f| (f.code, f.severity))
         .collect()
 }
 
-/// 100 epochs of 100 updates, batch 256, SGD, from scratch.
-fn cnn() -> RunDescription {
-    RunDescription::new(ModelFamily::Cnn, 100, 100, 256)
+fn parse(json: &str) -> Spec {
+    Spec::from_json(json).unwrap_or_else(|e| panic!("{json}: {e}"))
 }
 
-const COSINE_WARM: &str = r#"{"scheduler": "cosine_annealing", "t_max": 95, "unit": "epoch", "timing": "iteration",
-    "steps_per_epoch": 100, "warmup": {"total_iters": 5}}"#;
-const COSINE: &str = r#"{"scheduler": "cosine_annealing", "t_max": 100, "unit": "epoch", "timing": "iteration", "steps_per_epoch": 100}"#;
-
-/// [`COSINE_WARM`] reduced on plateau.
-fn plateau() -> String {
-    format!(r#"{{"scheduler": "reduce_on_plateau", "base": {COSINE_WARM}}}"#)
+/// 100 epochs of 100 updates (10,000), batch 256, from scratch.
+fn run(model: ModelFamily) -> RunDescription {
+    RunDescription::new(model, 100, 100, 256)
 }
 
-/// `(rule, severity, spec that triggers, run, spec that does not, run)`.
-fn cases() -> Vec<(
-    &'static str,
-    Severity,
-    String,
-    RunDescription,
-    String,
-    RunDescription,
-)> {
-    let vit = RunDescription::new(ModelFamily::Vit, 100, 100, 256);
-    let big = RunDescription::new(ModelFamily::Cnn, 100, 100, 1024);
-    let adam = RunDescription {
-        optimizer: Some(OptimizerKind::Adam),
-        base_lr: Some(2.0),
-        ..cnn()
-    };
-    let adam_ok = RunDescription {
-        optimizer: Some(OptimizerKind::Adam),
-        base_lr: Some(1e-3),
-        ..cnn()
-    };
-    let short = RunDescription {
-        budget: Budget::Tight,
-        ..RunDescription::new(ModelFamily::Cnn, 20, 100, 256)
-    };
-    let one_cycle = |epochs: u64| {
-        format!(
-            r#"{{"scheduler": "one_cycle", "max_lr": 0.1, "total_steps": {}}}"#,
-            epochs * 100
-        )
-    };
-    let s = |x: &str| x.to_string();
+/// A warmup of `w >= 1` updates from 1% then a cosine to 0 of `len` updates,
+/// as the `warmup` key, PyTorch's `sequential` idiom, Hugging Face's
+/// `cosine_with_warmup` and timm's `cosine` with `warmup_t`.
+fn warmup_cosine(w: u64, len: u64) -> Vec<String> {
     vec![
-        (
-            "missing-warmup",
-            Severity::Error,
-            s(COSINE),
-            vit.clone(),
-            s(COSINE_WARM),
-            vit,
+        format!(
+            r#"{{"scheduler": "cosine_annealing", "t_max": {len},
+                "warmup": {{"total_iters": {w}, "start_factor": 0.01}}}}"#
         ),
-        (
+        format!(
+            r#"{{"scheduler": "sequential", "milestones": [{w}], "schedulers": [
+                {{"scheduler": "linear", "start_factor": 0.01, "end_factor": 1.0, "total_iters": {w}}},
+                {{"scheduler": "CosineAnnealingLR", "T_max": {len}}}]}}"#
+        ),
+        format!(
+            r#"{{"scheduler": "cosine_with_warmup", "num_warmup_steps": {w},
+                "num_training_steps": {}}}"#,
+            w + len
+        ),
+        format!(
+            r#"{{"scheduler": "timm_cosine", "t_initial": {}, "warmup_t": {w},
+                "warmup_lr_init": 0.01}}"#,
+            w + len
+        ),
+    ]
+}
+
+/// A cosine to 0 over `len` updates without warmup, in the same libraries' forms.
+fn cosine(len: u64) -> Vec<String> {
+    vec![
+        format!(r#"{{"scheduler": "cosine_annealing", "t_max": {len}}}"#),
+        format!(
+            r#"{{"scheduler": "sequential", "milestones": [1], "schedulers": [
+                {{"scheduler": "constant", "factor": 1.0, "total_iters": 1}},
+                {{"scheduler": "CosineAnnealingLR", "T_max": {}}}]}}"#,
+            len - 1
+        ),
+        format!(r#"{{"scheduler": "cosine_with_warmup", "num_training_steps": {len}}}"#),
+        format!(r#"{{"scheduler": "timm_cosine", "t_initial": {len}}}"#),
+    ]
+}
+
+/// Multi-step decays after a warmup of `w` updates, as the `warmup` key,
+/// `sequential` and `chained` (mmdetection's warmup multiplies the steps).
+fn warmup_steps(w: u64, milestones: &str, gamma: f64) -> Vec<String> {
+    vec![
+        format!(
+            r#"{{"scheduler": "multi_step", "milestones": {milestones}, "gamma": {gamma},
+                "warmup": {{"total_iters": {w}, "start_factor": 0.01}}}}"#
+        ),
+        format!(
+            r#"{{"scheduler": "sequential", "milestones": [{w}], "schedulers": [
+                {{"scheduler": "linear", "start_factor": 0.01, "total_iters": {w}}},
+                {{"scheduler": "multi_step", "milestones": {milestones}, "gamma": {gamma}}}]}}"#
+        ),
+        format!(
+            r#"{{"scheduler": "chained", "schedulers": [
+                {{"scheduler": "linear", "start_factor": 0.01, "total_iters": {w}}},
+                {{"scheduler": "multi_step", "milestones": {milestones}, "gamma": {gamma}}}]}}"#
+        ),
+    ]
+}
+
+/// A rule's case: its code and severity, the run, the bad forms and the good ones.
+struct Case {
+    code: &'static str,
+    severity: Severity,
+    run: RunDescription,
+    bad: Vec<String>,
+    good: Vec<String>,
+}
+
+fn cases() -> Vec<Case> {
+    use ModelFamily::*;
+    let cnn = run(Cnn);
+    let good = warmup_cosine(500, 9_500);
+    let adam = |lr| RunDescription {
+        optimizer: Some(OptimizerKind::Adam),
+        base_lr: Some(lr),
+        ..cnn.clone()
+    };
+    let case = |code, severity, run: &RunDescription, bad, good| Case {
+        code,
+        severity,
+        run: run.clone(),
+        bad,
+        good,
+    };
+    vec![
+        case("missing-warmup", Severity::Error, &run(Vit), cosine(10_000), good.clone()),
+        case(
             "missing-warmup",
             Severity::Warning,
-            s(COSINE),
-            big.clone(),
-            s(COSINE_WARM),
-            big,
+            &RunDescription::new(Cnn, 100, 100, 1024),
+            cosine(10_000),
+            good.clone(),
         ),
-        (
-            "warmup-too-long",
-            Severity::Warning,
-            s(
-                r#"{"scheduler": "cosine_annealing", "t_max": 70, "unit": "epoch", "timing": "iteration", "warmup": {"total_iters": 30}}"#,
-            ),
-            cnn(),
-            s(COSINE_WARM),
-            cnn(),
-        ),
-        (
-            "warmup-too-short",
-            Severity::Info,
-            s(
-                r#"{"scheduler": "linear_with_warmup", "num_warmup_steps": 20, "num_training_steps": 10000}"#,
-            ),
-            cnn(),
-            s(
-                r#"{"scheduler": "linear_with_warmup", "num_warmup_steps": 500, "num_training_steps": 10000}"#,
-            ),
-            cnn(),
-        ),
-        (
+        case("warmup-too-long", Severity::Warning, &cnn, warmup_cosine(3_000, 7_000), good.clone()),
+        case("warmup-too-long", Severity::Warning, &cnn, warmup_cosine(6_000, 4_000), good.clone()),
+        case("warmup-too-short", Severity::Info, &cnn, warmup_cosine(50, 9_950), good.clone()),
+        case(
             "tmax-includes-warmup",
             Severity::Warning,
-            s(
-                r#"{"scheduler": "cosine_annealing", "t_max": 100, "unit": "epoch", "timing": "iteration", "warmup": {"total_iters": 5}}"#,
-            ),
-            cnn(),
-            s(COSINE_WARM),
-            cnn(),
+            &cnn,
+            warmup_cosine(500, 10_000),
+            good.clone(),
         ),
-        (
-            "horizon-short",
-            Severity::Warning,
-            s(
-                r#"{"scheduler": "cosine_annealing", "t_max": 50, "unit": "epoch", "timing": "iteration"}"#,
-            ),
-            cnn(),
-            s(COSINE),
-            cnn(),
-        ),
-        (
-            "horizon-long",
-            Severity::Warning,
-            s(
-                r#"{"scheduler": "cosine_annealing", "t_max": 200, "unit": "epoch", "timing": "iteration"}"#,
-            ),
-            cnn(),
-            s(COSINE),
-            cnn(),
-        ),
-        (
-            "horizon-short",
-            Severity::Warning,
-            one_cycle(10),
-            short.clone(),
-            one_cycle(20),
-            short.clone(),
-        ),
-        (
+        case("horizon-short", Severity::Warning, &cnn, warmup_cosine(500, 4_500), good.clone()),
+        case("horizon-long", Severity::Warning, &cnn, warmup_cosine(500, 19_500), good.clone()),
+        case(
             "milestone-after-end",
             Severity::Warning,
-            s(
-                r#"{"scheduler": "multi_step", "milestones": [30, 60, 120], "unit": "epoch", "timing": "epoch"}"#,
-            ),
-            cnn(),
-            s(
-                r#"{"scheduler": "multi_step", "milestones": [30, 60, 90], "unit": "epoch", "timing": "epoch"}"#,
-            ),
-            cnn(),
+            &cnn,
+            warmup_steps(500, "[3000, 6000, 12000]", 0.1),
+            warmup_steps(500, "[3000, 6000, 9000]", 0.1),
         ),
-        (
+        case(
             "epoch-spec-per-update",
             Severity::Error,
-            s(r#"{"scheduler": "cosine_annealing", "t_max": 100}"#),
-            cnn(),
-            s(r#"{"scheduler": "cosine_annealing", "t_max": 10000}"#),
-            cnn(),
+            &cnn,
+            warmup_cosine(5, 95)
+                .into_iter()
+                .chain([r#"{"scheduler": "step", "step_size": 30}"#.into()])
+                .collect(),
+            good.clone(),
         ),
-        (
-            "one-cycle-long",
-            Severity::Warning,
-            one_cycle(100),
-            cnn(),
-            one_cycle(20),
-            short.clone(),
-        ),
-        (
-            "max-lr-not-from-finder",
-            Severity::Info,
-            one_cycle(20),
-            short.clone(),
-            one_cycle(20),
-            RunDescription {
-                base_lr: Some(0.1),
-                ..short
-            },
-        ),
-        (
-            "adaptive-lr-above-one",
-            Severity::Error,
-            s(COSINE),
-            adam,
-            s(COSINE),
-            adam_ok,
-        ),
-        (
-            "constant-lr-long",
-            Severity::Warning,
-            s(r#"{"scheduler": "constant", "factor": 1.0, "total_iters": 1}"#),
-            cnn(),
-            s(r#"{"scheduler": "constant", "factor": 1.0, "total_iters": 1}"#),
-            RunDescription {
-                fine_tune: true,
-                ..cnn()
-            },
-        ),
-        (
+        case(
             "final-lr-high",
             Severity::Warning,
-            s(
-                r#"{"scheduler": "multi_step", "milestones": [50], "gamma": 0.9, "unit": "epoch", "timing": "epoch"}"#,
-            ),
-            cnn(),
-            s(
-                r#"{"scheduler": "multi_step", "milestones": [50, 75], "gamma": 0.1, "unit": "epoch", "timing": "epoch"}"#,
-            ),
-            cnn(),
+            &cnn,
+            warmup_steps(500, "[5000]", 0.9),
+            warmup_steps(500, "[5000, 7500]", 0.1),
         ),
-        (
+        case(
+            "constant-lr-long",
+            Severity::Warning,
+            &cnn,
+            vec![
+                r#"{"scheduler": "constant", "factor": 1.0, "total_iters": 1}"#.into(),
+                r#"{"scheduler": "constant_with_warmup", "num_warmup_steps": 0}"#.into(),
+                r#"{"scheduler": "sequential", "milestones": [10], "schedulers": [
+                    {"scheduler": "constant", "factor": 1.0, "total_iters": 1},
+                    {"scheduler": "exponential", "gamma": 1.0}]}"#
+                    .into(),
+            ],
+            good.clone(),
+        ),
+        case(
+            "adaptive-lr-above-one",
+            Severity::Error,
+            &adam(2.0),
+            warmup_cosine(500, 9_500),
+            vec![],
+        ),
+        case("adaptive-lr-above-one", Severity::Error, &adam(0.9), vec![], good.clone()),
+        // One-cycle's own options: one form.
+        case(
+            "one-cycle-long",
+            Severity::Warning,
+            &cnn,
+            vec![r#"{"scheduler": "one_cycle", "max_lr": 0.1, "total_steps": 10000}"#.into()],
+            good.clone(),
+        ),
+        case(
+            "max-lr-not-from-finder",
+            Severity::Info,
+            &RunDescription {
+                budget: Budget::Tight,
+                ..RunDescription::new(Cnn, 20, 100, 256)
+            },
+            vec![r#"{"scheduler": "one_cycle", "max_lr": 0.1, "total_steps": 2000}"#.into()],
+            vec![],
+        ),
+        case(
             "steps-per-epoch-from-run",
             Severity::Info,
-            s(
-                r#"{"scheduler": "cosine_annealing", "t_max": 100, "unit": "epoch", "timing": "iteration"}"#,
-            ),
-            cnn(),
-            s(COSINE),
-            cnn(),
+            &cnn,
+            vec![
+                r#"{"scheduler": "cosine_annealing", "t_max": 95, "unit": "epoch", "timing": "iteration",
+                    "warmup": {"total_iters": 5}}"#
+                    .into(),
+            ],
+            good.clone(),
+        ),
+        case(
+            "invalid-spec",
+            Severity::Error,
+            &RunDescription {
+                base_lr: Some(1e-4),
+                ..cnn.clone()
+            },
+            vec![
+                r#"{"scheduler": "polynomial_with_warmup", "num_training_steps": 10000, "lr_end": 0.001}"#
+                    .into(),
+            ],
+            vec![],
+        ),
+        case(
+            "short-run",
+            Severity::Info,
+            &RunDescription::new(Vit, 1, 9, 256),
+            vec![r#"{"scheduler": "constant", "factor": 1.0, "total_iters": 1}"#.into()],
+            vec![],
         ),
     ]
 }
 
 #[test]
-fn every_rule_triggers_and_stays_quiet() {
-    for (rule, severity, bad, bad_run, good, good_run) in cases() {
-        let found = codes(&bad, &bad_run);
-        assert!(
-            found.contains(&(rule, severity)),
-            "{rule} should trigger on {bad}: {found:?}"
+fn every_rule_flags_every_form_of_its_mistake_and_no_form_of_the_fix() {
+    let mut checked = 0;
+    for case in cases() {
+        for bad in &case.bad {
+            let found = findings(&parse(bad), &case.run);
+            assert!(
+                found.contains(&(case.code, case.severity)),
+                "{} should flag {bad}: {found:?}",
+                case.code
+            );
+            checked += 1;
+        }
+        for good in &case.good {
+            let found = findings(&parse(good), &case.run);
+            assert!(
+                found.iter().all(|(_, s)| *s == Severity::Info)
+                    && !found.iter().any(|(c, _)| *c == case.code),
+                "{} should be quiet on {good}: {found:?}",
+                case.code
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 60, "{checked}");
+}
+
+#[test]
+fn the_curve_rules_read_every_way_of_writing_a_warmup_the_same() {
+    // A 5% warmup + cosine, in four forms, for a ViT: no finding at all.
+    for form in warmup_cosine(500, 9_500) {
+        assert_eq!(
+            findings(&parse(&form), &run(ModelFamily::Vit)),
+            [],
+            "{form}"
         );
-        let clean = codes(&good, &good_run);
-        assert!(
-            !clean.iter().any(|(code, _)| *code == rule),
-            "{rule} should not trigger on {good}: {clean:?}"
+    }
+    // The same horizon mistake in four forms gets the same one finding.
+    for form in warmup_cosine(500, 10_000) {
+        assert_eq!(
+            findings(&parse(&form), &run(ModelFamily::Cnn)),
+            [("tmax-includes-warmup", Severity::Warning)],
+            "{form}"
         );
     }
 }
 
 #[test]
-fn plateau_needs_a_validation_metric() {
-    let run = RunDescription {
-        validation: false,
-        ..cnn()
+fn one_cycle_and_cycles_are_not_warmup_mistakes() {
+    let cnn = RunDescription {
+        base_lr: Some(0.1),
+        ..RunDescription::new(ModelFamily::Cnn, 20, 100, 256)
     };
-    assert!(codes(&plateau(), &run).contains(&("plateau-without-metric", Severity::Error)));
-    assert!(
-        !codes(&plateau(), &cnn())
-            .iter()
-            .any(|(c, _)| *c == "plateau-without-metric")
+    for spec in [
+        r#"{"scheduler": "one_cycle", "max_lr": 0.1, "total_steps": 2000}"#,
+        r#"{"scheduler": "one_cycle", "max_lr": 0.1, "total_steps": 2000, "anneal_strategy": "linear", "pct_start": 0.45}"#,
+        r#"{"scheduler": "cosine_annealing_warm_restarts", "T_0": 500}"#,
+        r#"{"scheduler": "cyclic", "base_lr": 0.001, "max_lr": 0.1, "step_size_up": 500}"#,
+    ] {
+        assert_eq!(findings(&parse(spec), &cnn), [], "{spec}");
+    }
+}
+
+#[test]
+fn a_closure_is_linted_by_its_curve() {
+    // A warmup + cosine written as one closure, whose cosine ends 2,500 updates after the run.
+    let closure = LambdaLr::new("warmup-cosine", |t| {
+        if t < 500.0 {
+            0.01 + 0.99 * t / 500.0
+        } else {
+            (1.0 + (std::f64::consts::PI * (t - 500.0) / 12_000.0).cos()) / 2.0
+        }
+    });
+    assert_eq!(
+        findings(&Spec::new(closure), &run(ModelFamily::Cnn)),
+        [("horizon-long", Severity::Warning)]
     );
-    assert!(
-        !codes(COSINE_WARM, &run)
-            .iter()
-            .any(|(c, _)| *c == "plateau-without-metric")
+}
+
+#[test]
+fn plateau_needs_a_validation_metric() {
+    let plateau = format!(
+        r#"{{"scheduler": "reduce_on_plateau", "base": {}}}"#,
+        warmup_cosine(500, 9_500)[0]
     );
+    let blind = RunDescription {
+        validation: false,
+        ..run(ModelFamily::Cnn)
+    };
+    let code = ("plateau-without-metric", Severity::Error);
+    assert!(findings(&parse(&plateau), &blind).contains(&code));
+    assert!(!findings(&parse(&plateau), &run(ModelFamily::Cnn)).contains(&code));
+    assert!(!findings(&parse(&warmup_cosine(500, 9_500)[0]), &blind).contains(&code));
 }

@@ -18,7 +18,7 @@ fn close(a: f64, b: f64) -> bool {
 #[test]
 fn resnet_steps_at_epochs_30_60_90() {
     let run = RunDescription::new(ModelFamily::Cnn, 100, 10, 256);
-    let recipe = cnn_classic(&run);
+    let recipe = cnn_classic(&run).unwrap();
     assert_eq!(recipe.optimizer.lr, 0.1);
     assert_eq!(recipe.optimizer.momentum, Some(0.9));
     let at_epoch = |e: u64| lr_at(&recipe, e * 10);
@@ -46,7 +46,7 @@ fn resnet_steps_at_epochs_30_60_90() {
 #[test]
 fn modern_cnn_warms_up_then_cosines_to_zero() {
     let run = RunDescription::new(ModelFamily::Cnn, 100, 10, 512);
-    let recipe = cnn_modern(&run);
+    let recipe = cnn_modern(&run).unwrap();
     assert_eq!(recipe.optimizer.lr, 0.2, "0.1 per 256 images");
     assert!(close(lr_at(&recipe, 0), 0.002));
     assert!(close(lr_at(&recipe, 50), 0.2), "peak after 5 epochs");
@@ -56,7 +56,7 @@ fn modern_cnn_warms_up_then_cosines_to_zero() {
 #[test]
 fn vit_scales_with_the_batch_and_ends_at_1e_5() {
     let run = RunDescription::new(ModelFamily::Vit, 300, 10, 1024);
-    let recipe = vit(&run);
+    let recipe = vit(&run).unwrap();
     assert_eq!(recipe.optimizer.kind, OptimizerKind::AdamW);
     assert!(close(recipe.optimizer.lr, 1e-3), "5e-4 x 1024 / 512");
     assert_eq!(recipe.optimizer.weight_decay, 0.05);
@@ -67,7 +67,7 @@ fn vit_scales_with_the_batch_and_ends_at_1e_5() {
 #[test]
 fn transformer_warms_up_over_ten_percent_then_decays_linearly() {
     let run = RunDescription::new(ModelFamily::Transformer, 2, 500, 32);
-    let recipe = transformer(&run);
+    let recipe = transformer(&run).unwrap();
     assert_eq!(recipe.optimizer.grad_clip_norm, Some(1.0));
     assert_eq!(lr_at(&recipe, 0), 0.0);
     assert!(
@@ -75,7 +75,7 @@ fn transformer_warms_up_over_ten_percent_then_decays_linearly() {
         "peak at 10% of 1000 updates"
     );
     assert!(close(lr_at(&recipe, 550), 0.5e-4));
-    let inverse = transformer_inverse_sqrt(&run);
+    let inverse = transformer_inverse_sqrt(&run).unwrap();
     assert!(close(lr_at(&inverse, 400), 1e-4 * (100f64 / 400.0).sqrt()));
 }
 
@@ -83,7 +83,7 @@ fn transformer_warms_up_over_ten_percent_then_decays_linearly() {
 fn detection_warms_up_500_updates_and_steps_at_8_11_or_16_22() {
     for (epochs, drops) in [(12, [8, 11]), (24, [16, 22])] {
         let run = RunDescription::new(ModelFamily::Detector, epochs, 1000, 16);
-        let recipe = detection(&run);
+        let recipe = detection(&run).unwrap();
         assert_eq!(recipe.optimizer.lr, 0.02);
         assert!(close(lr_at(&recipe, 0), 0.02 * 0.001));
         assert!(close(lr_at(&recipe, 500), 0.02));
@@ -91,14 +91,14 @@ fn detection_warms_up_500_updates_and_steps_at_8_11_or_16_22() {
         assert!(close(lr_at(&recipe, drops[0] * 1000), 0.002));
         assert!(close(lr_at(&recipe, drops[1] * 1000), 0.0002));
     }
-    let big = detection(&RunDescription::new(ModelFamily::Detector, 12, 1000, 64));
+    let big = detection(&RunDescription::new(ModelFamily::Detector, 12, 1000, 64)).unwrap();
     assert!(close(big.optimizer.lr, 0.08), "0.02 per 16 images");
 }
 
 #[test]
 fn detr_backbone_runs_at_a_tenth_and_both_drop_at_epoch_200() {
     let run = RunDescription::new(ModelFamily::Detr, 300, 2, 64);
-    let recipe = detr(&run);
+    let recipe = detr(&run).unwrap();
     assert_eq!(recipe.optimizer.grad_clip_norm, Some(0.1));
     let mut module = recipe.schedule.init(recipe.optimizer.lr).unwrap();
     let id = ParamId::new();
@@ -120,7 +120,7 @@ fn detr_backbone_runs_at_a_tenth_and_both_drop_at_epoch_200() {
 #[test]
 fn segmentation_is_poly_0_9_down_to_1e_4() {
     let run = RunDescription::new(ModelFamily::Segmentation, 10, 100, 16);
-    let recipe = segmentation(&run);
+    let recipe = segmentation(&run).unwrap();
     for t in [0u64, 1, 250, 999] {
         let want = (0.01 - 1e-4) * (1.0 - t as f64 / 1000.0).powf(0.9) + 1e-4;
         assert!(close(lr_at(&recipe, t), want), "update {t}");
@@ -130,7 +130,7 @@ fn segmentation_is_poly_0_9_down_to_1e_4() {
 #[test]
 fn large_batches_scale_linearly_above_one_and_the_schedule_accepts_it() {
     let run = RunDescription::new(ModelFamily::Cnn, 90, 156, 8192);
-    let recipe = large_batch(&run);
+    let recipe = large_batch(&run).unwrap();
     assert!(close(recipe.optimizer.lr, 3.2), "0.1 x 8192 / 256");
     let lrs = recipe
         .schedule
@@ -142,7 +142,8 @@ fn large_batches_scale_linearly_above_one_and_the_schedule_accepts_it() {
     let adam = large_batch(&RunDescription {
         optimizer: Some(OptimizerKind::Adam),
         ..run
-    });
+    })
+    .unwrap();
     assert!(
         close(adam.optimizer.lr, 1e-3 * 32f64.sqrt()),
         "square-root scaling"
@@ -156,7 +157,7 @@ fn fine_tuning_runs_the_backbone_at_a_tenth() {
         fine_tune: true,
         ..RunDescription::new(ModelFamily::Cnn, 10, 50, 64)
     };
-    let recipe = fine_tuning(&run);
+    let recipe = fine_tuning(&run).unwrap();
     assert!(close(
         recipe.group_lr("backbone.layer4.weight"),
         recipe.optimizer.lr / 10.0
@@ -176,7 +177,7 @@ fn fast_training_is_one_cycle_over_the_run_at_the_found_lr() {
         base_lr: Some(3e-3),
         ..RunDescription::new(ModelFamily::Mlp, 10, 23, 64)
     };
-    let recipe = fast_one_cycle(&run);
+    let recipe = fast_one_cycle(&run).unwrap();
     let lrs = recipe.schedule.preview(1.0, 230).unwrap();
     let peak = lrs.iter().copied().fold(0.0, f64::max);
     assert!(close(peak, 3e-3));
@@ -190,8 +191,58 @@ fn optimizers_build() {
         RunDescription::new(ModelFamily::Detr, 300, 10, 64),
         RunDescription::new(ModelFamily::Mlp, 10, 10, 64),
     ] {
-        let recipe = recommend(&run);
+        let recipe = recommend(&run).unwrap();
         let _optimizer = recipe.optimizer.init();
         let _scheduler = recipe.schedule.init(recipe.optimizer.lr).unwrap();
     }
+}
+
+#[test]
+fn batch_scaling_is_capped_at_32x_and_says_so() {
+    let run = RunDescription::new(ModelFamily::Cnn, 90, 10, 1 << 30);
+    let recipe = large_batch(&run).unwrap();
+    assert!(close(recipe.optimizer.lr, 0.1 * MAX_BATCH_SCALE));
+    assert!(
+        recipe.why.iter().any(|w| w.contains("LARS")),
+        "{:?}",
+        recipe.why
+    );
+    let vit = vit(&RunDescription::new(ModelFamily::Vit, 90, 10, 1 << 30)).unwrap();
+    assert!(close(vit.optimizer.lr, 5e-4 * MAX_BATCH_SCALE));
+}
+
+#[test]
+fn runs_too_short_to_schedule_get_a_constant_lr_and_say_why() {
+    use ModelFamily::*;
+    for model in [
+        Cnn,
+        Vit,
+        Transformer,
+        Detector,
+        Detr,
+        Segmentation,
+        Mlp,
+        Other,
+    ] {
+        for (epochs, steps) in [(1, 1), (1, 9), (3, 3)] {
+            let run = RunDescription::new(model, epochs, steps, 64);
+            let recipe = recommend(&run).unwrap();
+            let lrs = recipe.schedule.preview(recipe.optimizer.lr, 9).unwrap();
+            assert!(
+                lrs.iter().all(|&lr| lr == recipe.optimizer.lr),
+                "{model:?}: {lrs:?}"
+            );
+            assert!(
+                recipe.why.last().unwrap().contains("too short"),
+                "{:?}",
+                recipe.why
+            );
+        }
+    }
+    // The groups stay: DETR's backbone still runs at a tenth.
+    let detr = recommend(&RunDescription::new(Detr, 1, 2, 64)).unwrap();
+    assert!(close(
+        detr.group_lr("backbone.conv.weight"),
+        detr.optimizer.lr / 10.0
+    ));
 }
