@@ -93,22 +93,6 @@ pub struct RunArgs {
 
 impl RunArgs {
     fn run(&self) -> Result<RunDescription, CliError> {
-        for (flag, value) in [
-            ("--epochs", self.epochs),
-            ("--steps-per-epoch", self.steps_per_epoch),
-            ("--batch-size", self.batch_size),
-        ] {
-            if value == 0 {
-                return Err(CliError(format!("{flag} must be at least 1")));
-            }
-        }
-        if let Some(lr) = self.base_lr
-            && !(lr.is_finite() && lr > 0.0)
-        {
-            return Err(CliError(format!(
-                "--base-lr must be a finite number > 0, got {lr}"
-            )));
-        }
         let model = match self.model {
             Model::Cnn => ModelFamily::Cnn,
             Model::Vit => ModelFamily::Vit,
@@ -119,7 +103,7 @@ impl RunArgs {
             Model::Mlp => ModelFamily::Mlp,
             Model::Other => ModelFamily::Other,
         };
-        Ok(RunDescription {
+        let run = RunDescription {
             optimizer: self.optimizer.map(|o| match o {
                 OptimizerFlag::Sgd => OptimizerKind::Sgd,
                 OptimizerFlag::Adam => OptimizerKind::Adam,
@@ -137,7 +121,17 @@ impl RunArgs {
             },
             validation: !self.no_validation,
             ..RunDescription::new(model, self.epochs, self.steps_per_epoch, self.batch_size)
-        })
+        };
+        // The run's rules, named by their flags.
+        run.validate().map_err(|e| {
+            CliError::Message(format!(
+                "--{} {} is invalid: allowed {}",
+                e.field.replace('_', "-"),
+                e.value,
+                e.allowed
+            ))
+        })?;
+        Ok(run)
     }
 }
 
@@ -157,9 +151,9 @@ pub struct LintArgs {
 
 pub fn run_recommend(args: RecommendArgs) -> Result<(), CliError> {
     let run = args.run.run()?;
-    let recipe = recommend(&run);
+    let recipe = recommend(&run)?;
     match args.run.format {
-        AdviceFormat::Json => println!(
+        AdviceFormat::Json => say!(
             "{}",
             json!({
                 "recipe": recipe.name,
@@ -173,8 +167,8 @@ pub fn run_recommend(args: RecommendArgs) -> Result<(), CliError> {
             })
         ),
         AdviceFormat::Text => {
-            println!("recipe: {} ({})", recipe.name, recipe.reference);
-            println!(
+            say!("recipe: {} ({})", recipe.name, recipe.reference);
+            say!(
                 "optimizer: {:?}, lr {}, momentum {:?}, weight decay {}, clip {:?}",
                 recipe.optimizer.kind,
                 recipe.optimizer.lr,
@@ -182,15 +176,15 @@ pub fn run_recommend(args: RecommendArgs) -> Result<(), CliError> {
                 recipe.optimizer.weight_decay,
                 recipe.optimizer.grad_clip_norm
             );
-            println!("schedule: {}", serde_json::to_string(&recipe.schedule)?);
+            say!("schedule: {}", serde_json::to_string(&recipe.schedule)?);
             let per = if recipe.stepping == Stepping::Update {
                 "optimizer update"
             } else {
                 "epoch"
             };
-            println!("step it once per {per}, for {} epochs", recipe.epochs);
+            say!("step it once per {per}, for {} epochs", recipe.epochs);
             for reason in &recipe.why {
-                println!("  - {reason}");
+                say!("  - {reason}");
             }
         }
     }
@@ -201,17 +195,20 @@ pub fn run_recommend(args: RecommendArgs) -> Result<(), CliError> {
 pub fn run_lint(args: LintArgs) -> Result<bool, CliError> {
     let run = args.run.run()?;
     let in_spec =
-        |e: burn_lr_schedule::SpecError| CliError(format!("{}: {e}", args.spec.display()));
+        |e: burn_lr_schedule::SpecError| CliError::Message(format!("{}: {e}", args.spec.display()));
     let spec = Spec::from_file(&args.spec).map_err(in_spec)?;
-    let findings = lint(&spec, &run);
+    let findings = lint(&spec, &run)?;
     match args.run.format {
-        AdviceFormat::Json => println!("{}", json!({ "findings": findings })),
-        AdviceFormat::Text if findings.is_empty() => println!("no findings"),
+        AdviceFormat::Json => say!("{}", json!({ "findings": findings })),
+        AdviceFormat::Text if findings.is_empty() => say!("no findings"),
         AdviceFormat::Text => {
             for f in &findings {
-                println!(
+                say!(
                     "{:?} {}: {}\n  fix: {}",
-                    f.severity, f.code, f.message, f.fix
+                    f.severity,
+                    f.code,
+                    f.message,
+                    f.fix
                 );
             }
         }

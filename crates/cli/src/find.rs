@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use burn::data::dataloader::DataLoaderBuilder;
+use burn::data::dataset::Dataset;
 use burn::optim::{AdamConfig, SgdConfig, momentum::MomentumConfig};
 use burn::tensor::Device;
 use burn_lr_examples::digits::{self, DigitBatcher};
@@ -105,11 +106,10 @@ fn methods(args: &FindArgs) -> Vec<Method> {
         .map_or_else(|| Method::ALL.to_vec(), |m| vec![m.into()])
 }
 
-fn from_file(path: &PathBuf, args: &FindArgs) -> Result<(), CliError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError(format!("{}: cannot read: {e}", path.display())))?;
-    let (curve, cut) =
-        Curve::parse_csv(&text).map_err(|e| CliError(format!("{}: {e}", path.display())))?;
+fn from_file(path: &std::path::Path, args: &FindArgs) -> Result<(), CliError> {
+    let text = burn_lr_schedule::read_input_file(path).map_err(CliError::Message)?;
+    let (curve, cut) = Curve::parse_csv(&text)
+        .map_err(|e| CliError::Message(format!("{}: {e}", path.display())))?;
     let suggestions: Vec<_> = methods(args)
         .into_iter()
         .filter_map(|m| suggest(m, &curve.lrs, &curve.losses))
@@ -126,13 +126,13 @@ fn from_file(path: &PathBuf, args: &FindArgs) -> Result<(), CliError> {
             };
             value["points"] = json!(curve.len());
             value["truncated_at"] = json!(cut);
-            println!("{value}");
+            say!("{value}");
         }
         FindFormat::Text => {
             if let Some(cut) = cut {
-                println!("the curve stops at point {cut}: its loss is not finite");
+                say!("the curve stops at point {cut}: its loss is not finite");
             }
-            print_suggestions(&suggestions);
+            print_suggestions(&suggestions)?;
         }
     }
     Ok(())
@@ -150,13 +150,17 @@ fn live(args: &FindArgs) -> Result<(), CliError> {
         },
         ..FinderConfig::default()
     };
-    if args.batch_size == 0 {
-        return Err(CliError("--batch-size must be at least 1".into()));
-    }
     config.validate()?;
+    let (train, _) = digits::split(args.seed);
+    if !(1..=train.len()).contains(&args.batch_size) {
+        return Err(CliError::Message(format!(
+            "--batch-size {} is invalid: allowed an integer in [1, {}] (the training images)",
+            args.batch_size,
+            train.len()
+        )));
+    }
     let device = Device::default().autodiff();
     device.seed(args.seed);
-    let (train, _) = digits::split(args.seed);
     let loader = DataLoaderBuilder::new(DigitBatcher)
         .batch_size(args.batch_size)
         .shuffle(args.seed)
@@ -179,14 +183,14 @@ fn live(args: &FindArgs) -> Result<(), CliError> {
     let handoff = hand_off(&test, optimizer);
     if let Some(csv) = &args.csv {
         std::fs::write(csv, test.curve.to_csv())
-            .map_err(|e| CliError(format!("cannot write {}: {e}", csv.display())))?;
+            .map_err(|e| CliError::Message(format!("cannot write {}: {e}", csv.display())))?;
     }
     if let Some(plot) = &args.plot {
         test.curve
             .plot(plot, "LR range test: digits MLP", &suggestions)?;
     }
     match args.format {
-        FindFormat::Json => println!(
+        FindFormat::Json => say!(
             "{}",
             json!({
                 "points": test.curve.len(),
@@ -197,23 +201,24 @@ fn live(args: &FindArgs) -> Result<(), CliError> {
             })
         ),
         FindFormat::Text => {
-            println!("{} points; stop: {:?}", test.curve.len(), test.stop);
-            println!(
+            say!("{} points; stop: {:?}", test.curve.len(), test.stop);
+            say!(
                 "suggestions read points {}..{} (the first num_iter/10 and the last 5 are dropped, as fastai's lr_find)",
-                trimmed.start, trimmed.end
+                trimmed.start,
+                trimmed.end
             );
-            print_suggestions(&suggestions);
+            print_suggestions(&suggestions)?;
             if let Some(h) = handoff {
-                println!("hand-off: {}", h.advice);
+                say!("hand-off: {}", h.advice);
             }
         }
     }
     Ok(())
 }
 
-fn print_suggestions(suggestions: &[burn_lr_finder::Suggestion]) {
+fn print_suggestions(suggestions: &[burn_lr_finder::Suggestion]) -> Result<(), CliError> {
     for s in suggestions {
-        println!(
+        say!(
             "{:>8}: lr {:.4e} (point {}): {}",
             s.method.name(),
             s.lr,
@@ -221,4 +226,5 @@ fn print_suggestions(suggestions: &[burn_lr_finder::Suggestion]) {
             s.why
         );
     }
+    Ok(())
 }

@@ -3,6 +3,14 @@
 //! Every subcommand prints a one-line error on stderr and exits with code 2 on
 //! bad input.
 
+/// `writeln!` to standard output; a closed pipe becomes [`CliError::Closed`].
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)?
+    }};
+}
+
 mod advise;
 mod find;
 mod preview;
@@ -31,12 +39,34 @@ enum Command {
     Lint(advise::LintArgs),
 }
 
-/// A failure to report: the message goes to stderr on one line.
-pub struct CliError(String);
+/// Why a subcommand stopped.
+pub enum CliError {
+    /// A failure to report: the message goes to stderr on one line.
+    Message(String),
+    /// Standard output was closed early (`| head`): the run ends quietly.
+    Closed,
+}
 
-impl<E: std::fmt::Display> From<E> for CliError {
+impl<E: std::fmt::Display + 'static> From<E> for CliError {
     fn from(error: E) -> Self {
-        Self(error.to_string())
+        let any: &dyn std::any::Any = &error;
+        match any.downcast_ref::<std::io::Error>() {
+            Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Self::Closed,
+            _ => Self::Message(error.to_string()),
+        }
+    }
+}
+
+/// The longest error message printed: a hostile input (a megabyte-long line)
+/// is cut, not echoed.
+const MAX_MESSAGE: usize = 400;
+
+/// `message` on one line, at most [`MAX_MESSAGE`] characters.
+fn one_line(message: &str) -> String {
+    let line = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(MAX_MESSAGE) {
+        Some((cut, _)) => format!("{}... ({} characters cut)", &line[..cut], line.len() - cut),
+        None => line,
     }
 }
 
@@ -50,16 +80,18 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
         Err(e) if !e.use_stderr() => {
-            // --help and --version.
-            print!("{e}");
+            // --help and --version; a closed pipe (`| head`) is not an error.
+            let _ = e.print();
             return ExitCode::SUCCESS;
         }
         Err(e) => {
             // clap's message without its usage block, on one line.
             let text = e.to_string();
             let message = text.split("\n\n").next().unwrap_or("invalid arguments");
-            let message = message.split_whitespace().collect::<Vec<_>>().join(" ");
-            eprintln!("burn-lr: {}", message.trim_start_matches("error: "));
+            eprintln!(
+                "burn-lr: {}",
+                one_line(message).trim_start_matches("error: ")
+            );
             return ExitCode::from(2);
         }
     };
@@ -73,9 +105,9 @@ fn main() -> ExitCode {
         },
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(CliError(message)) => {
-            eprintln!("burn-lr: {}", message.replace('\n', " "));
+        Ok(()) | Err(CliError::Closed) => ExitCode::SUCCESS,
+        Err(CliError::Message(message)) => {
+            eprintln!("burn-lr: {}", one_line(&message));
             ExitCode::from(2)
         }
     }

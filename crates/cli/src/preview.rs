@@ -54,21 +54,23 @@ pub struct PreviewArgs {
 
 pub fn run(args: PreviewArgs) -> Result<(), CliError> {
     if !(1..=MAX_STEPS).contains(&args.steps) {
-        return Err(CliError(format!(
+        return Err(CliError::Message(format!(
             "--steps must be between 1 and {MAX_STEPS}"
         )));
     }
-    let in_spec = |e: SpecError| CliError(format!("{}: {e}", args.spec.display()));
+    let in_spec = |e: SpecError| CliError::Message(format!("{}: {e}", args.spec.display()));
     let mut spec = Spec::from_file(&args.spec).map_err(in_spec)?;
     if args.steps_per_epoch == Some(0) {
-        return Err(CliError("--steps-per-epoch must be at least 1".into()));
+        return Err(CliError::Message(
+            "--steps-per-epoch must be at least 1".into(),
+        ));
     }
     if let Some(k) = args.steps_per_epoch {
         spec = spec.with_steps_per_epoch(k);
     }
     let lrs = if spec.plateau().is_some() {
         let path = args.metrics.as_ref().ok_or_else(|| {
-            CliError(
+            CliError::Message(
                 "reduce_on_plateau needs --metrics FILE (a JSON array, one metric per epoch)"
                     .into(),
             )
@@ -82,7 +84,7 @@ pub fn run(args: PreviewArgs) -> Result<(), CliError> {
             .map_err(in_spec)?
     } else {
         if args.metrics.is_some() {
-            return Err(CliError(
+            return Err(CliError::Message(
                 "--metrics applies only to reduce_on_plateau specs".into(),
             ));
         }
@@ -118,7 +120,7 @@ pub fn run(args: PreviewArgs) -> Result<(), CliError> {
         }
         Format::Svg | Format::Png => {
             let path = args.out.ok_or_else(|| {
-                CliError("--out FILE is required for --format svg and png".into())
+                CliError::Message("--out FILE is required for --format svg and png".into())
             })?;
             let extension = if args.format == Format::Svg {
                 "svg"
@@ -126,12 +128,12 @@ pub fn run(args: PreviewArgs) -> Result<(), CliError> {
                 "png"
             };
             if path.extension().and_then(|e| e.to_str()) != Some(extension) {
-                return Err(CliError(format!(
+                return Err(CliError::Message(format!(
                     "--out must end in .{extension} for --format {extension}"
                 )));
             }
             std::fs::File::create(&path)
-                .map_err(|e| CliError(format!("cannot write {}: {e}", path.display())))?;
+                .map_err(|e| CliError::Message(format!("cannot write {}: {e}", path.display())))?;
             Chart::new(title, "optimizer update", "learning rate")
                 .series(Series::new("lr", points))
                 .save(&path)?;
@@ -143,8 +145,8 @@ pub fn run(args: PreviewArgs) -> Result<(), CliError> {
 
 /// A JSON array of per-epoch metrics; `null` stands for a NaN metric.
 fn read_metrics(path: &std::path::Path) -> Result<Vec<f64>, CliError> {
-    let fail = |why: String| CliError(format!("{}: {why}", path.display()));
-    let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    let fail = |why: String| CliError::Message(format!("{}: {why}", path.display()));
+    let text = burn_lr_schedule::read_input_file(path).map_err(CliError::Message)?;
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| fail(e.to_string()))?;
     let items = value
         .as_array()

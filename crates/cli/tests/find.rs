@@ -78,7 +78,7 @@ fn bad_curve_files_are_one_line_errors() {
         (
             "zero.csv",
             "0,1\n0.1,2\n",
-            "line 1: the LR must be a finite number > 0",
+            "line 1: the LR must be a number in [1e-30, 1e30]",
         ),
         (
             "unsorted.csv",
