@@ -10,6 +10,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use burn_lr_schedule::{Schedule, Spec};
+use burn_lr_tests::failures;
 use serde_json::{Value, json};
 
 /// The longest a case may run.
@@ -312,30 +313,9 @@ fn hostile_input_never_panics_hangs_or_floods() {
     let dir = tempfile::tempdir().unwrap();
     let cases = cases(dir.path());
     assert!(cases.len() > 500, "{} cases", cases.len());
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let failures: Vec<String> = std::thread::scope(|scope| {
-        let workers: Vec<_> = cases
-            .chunks(cases.len().div_ceil(threads))
-            .map(|chunk| {
-                scope.spawn(move || {
-                    chunk
-                        .iter()
-                        .filter_map(|args| {
-                            let shown: Vec<String> =
-                                args.iter().map(|a| a.chars().take(80).collect()).collect();
-                            check(args).err().map(|e| format!("{shown:?}: {e}"))
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| {
-                w.join()
-                    .unwrap_or_else(|_| vec!["a worker panicked".into()])
-            })
-            .collect()
+    let failures = failures(&cases, |args| {
+        let shown: Vec<String> = args.iter().map(|a| a.chars().take(80).collect()).collect();
+        check(args).err().map(|e| format!("{shown:?}: {e}"))
     });
     assert!(
         failures.is_empty(),

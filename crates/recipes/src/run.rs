@@ -56,6 +56,20 @@ pub enum ModelFamily {
     Other,
 }
 
+impl ModelFamily {
+    /// Every family.
+    pub const ALL: [ModelFamily; 8] = [
+        Self::Cnn,
+        Self::Vit,
+        Self::Transformer,
+        Self::Detector,
+        Self::Detr,
+        Self::Segmentation,
+        Self::Mlp,
+        Self::Other,
+    ];
+}
+
 /// The optimizer family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

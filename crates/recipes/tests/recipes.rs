@@ -213,17 +213,7 @@ fn batch_scaling_is_capped_at_32x_and_says_so() {
 
 #[test]
 fn runs_too_short_to_schedule_get_a_constant_lr_and_say_why() {
-    use ModelFamily::*;
-    for model in [
-        Cnn,
-        Vit,
-        Transformer,
-        Detector,
-        Detr,
-        Segmentation,
-        Mlp,
-        Other,
-    ] {
+    for model in ModelFamily::ALL {
         for (epochs, steps) in [(1, 1), (1, 9), (3, 3)] {
             let run = RunDescription::new(model, epochs, steps, 64);
             let recipe = recommend(&run).unwrap();
@@ -240,7 +230,7 @@ fn runs_too_short_to_schedule_get_a_constant_lr_and_say_why() {
         }
     }
     // The groups stay: DETR's backbone still runs at a tenth.
-    let detr = recommend(&RunDescription::new(Detr, 1, 2, 64)).unwrap();
+    let detr = recommend(&RunDescription::new(ModelFamily::Detr, 1, 2, 64)).unwrap();
     assert!(close(
         detr.group_lr("backbone.conv.weight"),
         detr.optimizer.lr / 10.0

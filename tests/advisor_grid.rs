@@ -8,6 +8,7 @@ use burn_lr_recipes::{
     AdviceError, Budget, ModelFamily, OptimizerKind, RunDescription, Severity, Stepping, lint,
     recommend,
 };
+use burn_lr_tests::failures;
 
 const EPOCHS: [u64; 9] = [1, 2, 3, 5, 10, 31, 51, 300, 1_000_000];
 const STEPS_PER_EPOCH: [u64; 7] = [1, 2, 3, 7, 100, 2502, 1_000_000];
@@ -21,18 +22,7 @@ const OPTIMIZERS: [(Option<OptimizerKind>, Option<f64>); 4] = [
 ];
 
 fn grid() -> impl Iterator<Item = RunDescription> {
-    use ModelFamily::*;
-    let families = [
-        Cnn,
-        Vit,
-        Transformer,
-        Detector,
-        Detr,
-        Segmentation,
-        Mlp,
-        Other,
-    ];
-    families.into_iter().flat_map(|model| {
+    ModelFamily::ALL.into_iter().flat_map(|model| {
         EPOCHS.into_iter().flat_map(move |epochs| {
             STEPS_PER_EPOCH.into_iter().flat_map(move |steps| {
                 BATCHES.into_iter().flat_map(move |batch| {
@@ -92,26 +82,8 @@ fn check(run: &RunDescription) -> Result<(), String> {
 fn every_recommendation_on_the_grid_passes_the_linter() {
     let runs: Vec<RunDescription> = grid().collect();
     assert_eq!(runs.len(), 8 * 9 * 7 * 4 * 4 * 2 * 2 * 2);
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let failures: Vec<String> = std::thread::scope(|scope| {
-        let workers: Vec<_> = runs
-            .chunks(runs.len().div_ceil(threads))
-            .map(|chunk| {
-                scope.spawn(move || {
-                    chunk
-                        .iter()
-                        .filter_map(|run| check(run).err().map(|e| format!("{run:?}: {e}")))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| {
-                w.join()
-                    .unwrap_or_else(|_| vec!["a worker panicked".into()])
-            })
-            .collect()
+    let failures = failures(&runs, |run| {
+        check(run).err().map(|e| format!("{run:?}: {e}"))
     });
     assert!(
         failures.is_empty(),
