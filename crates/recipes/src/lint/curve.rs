@@ -99,7 +99,7 @@ impl CurveFacts {
         // The exact floor (a relative tolerance: a decay by factors keeps
         // falling far below any fraction of the peak).
         let at_future_floor = |x: f64| x <= future_floor * (1.0 + 1e-9) + f64::MIN_POSITIVE;
-        let reached = first_index(&beyond, at_future_floor, &lr);
+        let reached = lowest_near(&beyond, at_future_floor, &lr);
         let planned_end = (reached < total + (end - total) / 10 * 9).then_some(reached);
         Self {
             total,
@@ -157,6 +157,27 @@ fn first_index(points: &[(u64, f64)], hit: impl Fn(f64) -> bool, lr: &impl Fn(u6
     hi
 }
 
+/// The first call at the curve's lowest value near the first sample that
+/// satisfies `hit`: a ternary search between that sample's neighbours (the
+/// curve falls, then holds or rises, there), so that a minimum between two
+/// samples is found to the call.
+fn lowest_near(points: &[(u64, f64)], hit: impl Fn(f64) -> bool, lr: &impl Fn(u64) -> f64) -> u64 {
+    let Some(k) = points.iter().position(|p| hit(p.1)) else {
+        return points.last().map_or(0, |p| p.0);
+    };
+    let mut lo = points[k.saturating_sub(1)].0;
+    let mut hi = points[(k + 1).min(points.len() - 1)].0;
+    while hi - lo > 2 {
+        let (m1, m2) = (lo + (hi - lo) / 3, hi - (hi - lo) / 3);
+        if lr(m1) <= lr(m2) {
+            hi = m2;
+        } else {
+            lo = m1;
+        }
+    }
+    (lo..=hi).fold(lo, |best, i| if lr(i) < lr(best) { i } else { best })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,6 +223,9 @@ mod tests {
         let long = facts(Spec::new(CosineAnnealingLr::new(2_000)), 1_000);
         assert!(long.still_falling());
         assert_eq!(long.planned_end, Some(2_000));
+        // Found to the update between coarse samples.
+        let far = facts(Spec::new(CosineAnnealingLr::new(79_999)), 50_000);
+        assert_eq!(far.planned_end, Some(79_999));
     }
 
     #[test]
