@@ -159,3 +159,45 @@ fn a_resumed_run_continues_the_schedule() {
         "the uninterrupted path"
     );
 }
+
+#[test]
+fn the_advisors_recipe_lints_clean_and_trains_the_users_model() {
+    use burn_lr::recipes::{ModelFamily, RunDescription, Severity, lint, recommend};
+    let _serial = TRAINING.lock().unwrap_or_else(|e| e.into_inner());
+    let run = RunDescription::new(ModelFamily::Mlp, 3, steps_per_epoch(), BATCH as u64);
+    let recipe = recommend(&run).unwrap();
+    assert!(
+        lint(&recipe.schedule, &run)
+            .unwrap()
+            .iter()
+            .all(|f| f.severity == Severity::Info)
+    );
+    let lr = recipe.schedule.init(recipe.optimizer.lr).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let result = training(dir.path(), 3)
+        .early_stopping(lr.hook())
+        .launch(Learner::new(model(), recipe.optimizer.init(), lr));
+    assert!(result.error.is_none(), "{:?}", result.error);
+    let got = logged(dir.path(), "Learning Rate", 3).concat();
+    let want = recipe
+        .schedule
+        .preview(recipe.optimizer.lr, 3 * steps_per_epoch() as usize)
+        .unwrap();
+    assert_eq!(got.len(), want.len());
+    assert!(got.iter().zip(&want).all(|(g, w)| close(*g, *w)), "{got:?}");
+    // The hand-written PyTorch idiom with a cosine that counts the warmup is flagged.
+    let total = 3 * steps_per_epoch();
+    let mistake = Spec::new(Sequential::new(
+        vec![
+            LinearLr::new(0.01, 1.0, total / 10).into(),
+            CosineAnnealingLr::new(total).into(),
+        ],
+        vec![total / 10],
+    ));
+    let codes: Vec<_> = lint(&mistake, &run)
+        .unwrap()
+        .iter()
+        .map(|f| f.code)
+        .collect();
+    assert_eq!(codes, ["tmax-includes-warmup"]);
+}
