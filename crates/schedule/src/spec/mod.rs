@@ -1,12 +1,14 @@
 //! The schedule spec: a [`Schedule`] plus what the reference libraries leave
 //! to the training loop: the unit (`unit`, `steps_per_epoch`, `timing`), a
-//! warmup prefix, parameter groups, and ReduceLROnPlateau.
+//! warmup prefix, a cooldown branched off at any step, parameter groups, and
+//! ReduceLROnPlateau.
 //!
 //! A spec is built in code (`Spec::new(curve).with_...`) or read from JSON or
 //! TOML (`parse.rs`); both are checked by the same [`Spec::validate`], which
 //! [`Spec::init`] runs again, so no invalid value reaches a scheduler.
 
 pub mod clock;
+mod cooldown;
 pub(crate) mod params;
 mod parse;
 pub(crate) mod text;
@@ -18,6 +20,7 @@ use crate::check::{self, Bounds};
 use crate::curves::Schedule;
 use crate::plateau::ReduceOnPlateau;
 use clock::{Clock, Timing};
+pub use cooldown::{Cooldown, CooldownShape};
 
 /// A linear warmup in front of any schedule.
 ///
@@ -140,6 +143,7 @@ pub struct Spec {
     timing: Option<Timing>,
     warmup: Option<Warmup>,
     groups: Vec<LrGroup>,
+    cooldown: Option<Cooldown>,
     plateau: Option<ReduceOnPlateau>,
 }
 
@@ -153,6 +157,7 @@ impl Spec {
             timing: None,
             warmup: None,
             groups: Vec::new(),
+            cooldown: None,
             plateau: None,
         }
     }
@@ -201,6 +206,21 @@ impl Spec {
         self
     }
 
+    /// Leaves the curve at step `cooldown.start()` (counted from the first
+    /// update, warmup included) for a decay from the LR reached there: a
+    /// cooldown branched off an open-ended run, or the re-targeted rest of a
+    /// resumed run whose horizon changed. See [`Cooldown`].
+    pub fn with_cooldown(mut self, cooldown: Cooldown) -> Self {
+        self.cooldown = Some(cooldown);
+        self
+    }
+
+    /// The same spec without its cooldown.
+    pub fn without_cooldown(mut self) -> Self {
+        self.cooldown = None;
+        self
+    }
+
     /// The same spec without its plateau rule: the base curve alone.
     pub fn without_plateau(mut self) -> Self {
         self.plateau = None;
@@ -240,6 +260,11 @@ impl Spec {
         &self.groups
     }
 
+    /// The cooldown, for a spec that has one.
+    pub fn cooldown(&self) -> Option<&Cooldown> {
+        self.cooldown.as_ref()
+    }
+
     /// The plateau rule, for a spec that reduces on plateau.
     pub fn plateau(&self) -> Option<&ReduceOnPlateau> {
         self.plateau.as_ref()
@@ -259,6 +284,9 @@ impl Spec {
                 .validate()
                 .map_err(|e| base(e.within(&format!("groups[{i}]"))))?;
         }
+        if let Some(cooldown) = &self.cooldown {
+            cooldown.validate().map_err(|e| self.in_plateau(e))?;
+        }
         if let Some(k) = self.steps_per_epoch {
             check::int("steps_per_epoch", k, 1)?;
         }
@@ -268,9 +296,19 @@ impl Spec {
         Ok(())
     }
 
-    /// The LR at schedule time `t` (spec units), warmup included; `base_lr`
-    /// is the optimizer's LR. Pure.
+    /// The LR at schedule time `t` (spec units), warmup and cooldown
+    /// included; `base_lr` is the optimizer's LR. Pure.
     pub fn lr(&self, base_lr: f64, t: f64) -> f64 {
+        match &self.cooldown {
+            Some(c) if t >= c.start() as f64 => {
+                self.curve_lr(base_lr, c.start() as f64) * c.factor(t)
+            }
+            _ => self.curve_lr(base_lr, t),
+        }
+    }
+
+    /// The curve with its warmup, without the cooldown.
+    fn curve_lr(&self, base_lr: f64, t: f64) -> f64 {
         match self.warmup {
             Some(w) if t < w.total_iters as f64 => {
                 let target = self.schedule.lr(base_lr, 0.0);
@@ -304,9 +342,17 @@ impl Spec {
         }
     }
 
-    /// An error about the curve, its warmup or its groups: a plateau spec
-    /// writes them under `base`.
+    /// An error about the curve, its warmup or its groups: a cooldown or a
+    /// plateau spec writes them under `base` (`base.base` with both).
     fn in_base(&self, e: SpecError) -> SpecError {
+        match self.cooldown {
+            Some(_) => self.in_plateau(e.within("base")),
+            None => self.in_plateau(e),
+        }
+    }
+
+    /// An error about what a plateau spec writes under `base` (the cooldown).
+    fn in_plateau(&self, e: SpecError) -> SpecError {
         if self.plateau.is_some() {
             e.within("base")
         } else {

@@ -9,13 +9,16 @@ use serde_json::{Map, Value, json};
 use super::clock::Timing;
 use super::params::{Choice, Param, Params};
 use super::text;
-use super::{LrGroup, Spec, Unit, Warmup};
+use super::{Cooldown, LrGroup, Spec, Unit, Warmup};
 use crate::SpecError;
 use crate::curves::{ConstantLr, Curve, OneCycleLr, Schedule, scheduler_name};
 use crate::plateau::ReduceOnPlateau;
 
 /// The plateau spec's name, and PyTorch's.
 const PLATEAU_NAMES: [&str; 2] = ["reduce_on_plateau", "ReduceLROnPlateau"];
+
+/// The cooldown spec's name.
+const COOLDOWN_NAME: &str = "cooldown";
 
 /// The keys of a plateau spec's top level that belong to its base schedule.
 const BASE_OPTIONS: [&str; 5] = ["unit", "steps_per_epoch", "timing", "warmup", "groups"];
@@ -57,11 +60,7 @@ impl Spec {
         let map = value
             .as_object()
             .ok_or_else(|| SpecError::invalid("spec", value, "an object with a `scheduler` key"))?;
-        let spec = if PLATEAU_NAMES.contains(&scheduler_name(map)?) {
-            parse_plateau(map)?
-        } else {
-            parse_schedule(map)?
-        };
+        let spec = parse_spec(map)?;
         spec.validate()?;
         Ok(spec)
     }
@@ -97,6 +96,14 @@ impl Spec {
         if !self.groups.is_empty() {
             map.insert("groups".into(), serde_json::to_value(&self.groups)?);
         }
+        if let Some(cooldown) = &self.cooldown {
+            let mut top = serde_json::to_value(cooldown)?;
+            if let Some(top_map) = top.as_object_mut() {
+                top_map.insert("scheduler".into(), json!(COOLDOWN_NAME));
+                top_map.insert("base".into(), value);
+            }
+            value = top;
+        }
         match &self.plateau {
             None => Ok(value),
             Some(plateau) => {
@@ -114,6 +121,46 @@ impl Spec {
             }
         }
     }
+}
+
+/// Any spec object: a plateau, a cooldown, or a schedule with its options.
+fn parse_spec(map: &Map<String, Value>) -> Result<Spec, SpecError> {
+    let name = scheduler_name(map)?;
+    if PLATEAU_NAMES.contains(&name) {
+        parse_plateau(map)
+    } else if name == COOLDOWN_NAME {
+        parse_cooldown(map)
+    } else {
+        parse_schedule(map)
+    }
+}
+
+/// `{"scheduler": "cooldown", "base": SPEC, "start", "length", "shape", "min_lr_ratio"}`;
+/// the base's options (`unit`, `warmup`, `groups`, ...) stay in `base`.
+fn parse_cooldown(map: &Map<String, Value>) -> Result<Spec, SpecError> {
+    let mut p = Params::new(map)?;
+    let cooldown = Cooldown::parse(&mut p)?;
+    let base = match p.value("base") {
+        Some(Value::Object(base)) => base,
+        Some(other) => return Err(SpecError::invalid("base", other, "a schedule spec object")),
+        None => {
+            return Err(SpecError::Missing {
+                field: "base".into(),
+                allowed: "the spec the cooldown branches off (a schedule spec object)".into(),
+            });
+        }
+    };
+    p.finish()?;
+    let mut spec = parse_spec(base).map_err(|e| e.within("base"))?;
+    if spec.cooldown.is_some() {
+        return Err(SpecError::invalid(
+            "base.scheduler",
+            format!("\"{COOLDOWN_NAME}\""),
+            "a spec without cooldown (one cooldown per spec)",
+        ));
+    }
+    spec.cooldown = Some(cooldown);
+    Ok(spec)
 }
 
 /// A schedule with its options (`unit`, `timing`, `steps_per_epoch`, `warmup`, `groups`).
@@ -167,6 +214,7 @@ fn parse_schedule(map: &Map<String, Value>) -> Result<Spec, SpecError> {
         timing,
         warmup,
         groups,
+        cooldown: None,
         plateau: None,
     })
 }
@@ -206,8 +254,12 @@ fn parse_plateau(map: &Map<String, Value>) -> Result<Spec, SpecError> {
         ));
     }
     // A plateau always needs the epoch length; a base in updates takes it
-    // without reading its curve in epochs.
-    let in_epochs = base.get("unit").and_then(Value::as_str) == Some("epoch");
+    // without reading its curve in epochs (a cooldown's base has the unit).
+    let curve = match base.get("base") {
+        Some(Value::Object(inner)) if base.get("scheduler") == Some(&json!(COOLDOWN_NAME)) => inner,
+        _ => &base,
+    };
+    let in_epochs = curve.get("unit").and_then(Value::as_str) == Some("epoch");
     let steps_per_epoch = if in_epochs {
         None
     } else {
@@ -218,7 +270,7 @@ fn parse_plateau(map: &Map<String, Value>) -> Result<Spec, SpecError> {
             })
             .transpose()?
     };
-    let mut spec = parse_schedule(&base).map_err(|e| e.within("base"))?;
+    let mut spec = parse_spec(&base).map_err(|e| e.within("base"))?;
     if steps_per_epoch.is_some() {
         spec.steps_per_epoch = steps_per_epoch;
     }
