@@ -1,0 +1,163 @@
+//! The anytime workflow through burn-train: an open-ended warmup + constant
+//! run saves a checkpoint every epoch; from the checkpoint of epoch k a branch
+//! resumes with a cooldown and ends cooled down; the stable run resumed from
+//! the same checkpoint goes on exactly as if never branched; a second branch
+//! from a later checkpoint works the same. And a run resumed under a longer
+//! horizon re-targets its remaining decay without an LR jump.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use burn::data::dataset::Dataset;
+use burn::optim::AdamConfig;
+use burn::tensor::Device;
+use burn::train::Learner;
+use burn_lr_examples::digits;
+use burn_lr_examples::model::Mlp;
+use burn_lr_schedule::Spec;
+use burn_lr_schedule::curves::{ConstantWithWarmup, CosineAnnealingLr};
+use burn_lr_schedule::spec::{Cooldown, CooldownShape};
+use burn_lr_tests::{close, digits_training, per_update};
+
+const BATCH: usize = 128;
+const LR: f64 = 1e-2;
+
+/// The backend's RNG is global: trainings in this binary run one at a time.
+static TRAINING: Mutex<()> = Mutex::new(());
+
+fn steps() -> u64 {
+    digits::split(3).0.len().div_ceil(BATCH) as u64
+}
+
+/// One epoch of warmup, then a constant LR for as long as the run goes.
+fn stable() -> Spec {
+    Spec::new(ConstantWithWarmup::new(steps()))
+}
+
+/// Trains `spec` up to epoch `epochs` in `directory`, from checkpoint `resume` when given.
+fn train(directory: &Path, spec: &Spec, epochs: usize, resume: Option<usize>) {
+    let _serial = TRAINING.lock().unwrap_or_else(|e| e.into_inner());
+    let device = Device::default().autodiff();
+    device.seed(3);
+    let lr = spec.init(LR).unwrap();
+    let mut training = digits_training(directory, 3, BATCH, epochs)
+        .with_default_checkpointers()
+        .early_stopping(lr.hook());
+    if let Some(epoch) = resume {
+        training = training.checkpoint(epoch);
+    }
+    let result = training.launch(Learner::new(
+        Mlp::new(16, &device),
+        AdamConfig::new().init(),
+        lr,
+    ));
+    assert!(result.error.is_none(), "{:?}", result.error);
+}
+
+/// A new run directory holding `from`'s checkpoints: a branch.
+fn branch(from: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, target) = (from.join("checkpoint"), dir.path().join("checkpoint"));
+    std::fs::create_dir_all(&target).unwrap();
+    for entry in std::fs::read_dir(&source).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), target.join(entry.file_name())).unwrap();
+    }
+    dir
+}
+
+fn assert_path(got: &[f64], want: &[f64], what: &str) {
+    assert_eq!(got.len(), want.len(), "{what}: updates");
+    for (k, (g, w)) in got.iter().zip(want).enumerate() {
+        assert!(close(*g, *w), "{what}, update {k}: {g} vs {w}");
+    }
+}
+
+#[test]
+fn branch_a_cooldown_resume_the_stable_run_and_branch_again() {
+    let s = steps() as usize;
+    let stable_path = stable().preview(LR, 4 * s).unwrap();
+    let main = tempfile::tempdir().unwrap();
+    train(main.path(), &stable(), 2, None);
+
+    // Branch 1: from epoch 2, one epoch of 1-sqrt cooldown to 0.
+    let first = branch(main.path());
+    let cool = stable().with_cooldown(Cooldown::new(2 * s as u64, s as u64));
+    train(first.path(), &cool, 3, Some(2));
+    let cooled = per_update(first.path(), "Learning Rate", 3);
+    assert!(
+        cooled[..2].iter().all(Vec::is_empty),
+        "epochs 1-2 are the checkpoint's"
+    );
+    let want: Vec<f64> = (0..s)
+        .map(|k| LR * (1.0 - (k as f64 / s as f64).sqrt()))
+        .collect();
+    assert_path(&cooled[2], &want, "cooldown from epoch 2");
+    assert_eq!(
+        cooled[2][0],
+        stable_path[2 * s],
+        "no jump where the branch starts"
+    );
+
+    // The stable run resumed from the same checkpoint goes on; then branch 2
+    // leaves it at epoch 3: a linear cooldown of half an epoch to 10%.
+    train(main.path(), &stable(), 3, Some(2));
+    let second = branch(main.path());
+    let half = (s / 2) as u64;
+    let late = stable().with_cooldown(
+        Cooldown::new(3 * s as u64, half)
+            .with_shape(CooldownShape::Linear)
+            .with_min_lr_ratio(0.1),
+    );
+    train(second.path(), &late, 4, Some(3));
+    let cooled = per_update(second.path(), "Learning Rate", 4);
+    let want: Vec<f64> = (0..s as u64)
+        .map(|k| LR * (0.1 + 0.9 * (1.0 - (k.min(half) as f64 / half as f64))))
+        .collect();
+    assert_path(&cooled[3], &want, "cooldown from epoch 3");
+
+    // The stable run, resumed twice around its branches, is the uninterrupted path.
+    train(main.path(), &stable(), 4, Some(3));
+    let resumed = per_update(main.path(), "Learning Rate", 4).concat();
+    assert_path(&resumed, &stable_path, "the stable run");
+}
+
+#[test]
+fn a_longer_horizon_on_resume_retargets_the_decay_without_a_jump() {
+    let s = steps();
+    // Planned: warmup + cosine over 4 epochs. Saved at epoch 2, then the budget grows to 6 epochs.
+    let planned = Spec::new(CosineAnnealingLr::new(3 * s)).with_warmup(s, 0.1);
+    let dir = tempfile::tempdir().unwrap();
+    train(dir.path(), &planned, 2, None);
+    let longer = planned
+        .clone()
+        .with_cooldown(Cooldown::new(2 * s, 4 * s).with_shape(CooldownShape::Cosine));
+    train(dir.path(), &longer, 6, Some(2));
+    let path = per_update(dir.path(), "Learning Rate", 6).concat();
+    assert_eq!(path.len(), 6 * s as usize);
+    let at = |k: u64| path[k as usize];
+    // The update before the resume is the planned curve's; the one after continues from it.
+    let reached = planned.preview(LR, 2 * s as usize + 1).unwrap();
+    assert!(close(at(2 * s - 1), reached[2 * s as usize - 1]));
+    assert!(
+        close(at(2 * s), reached[2 * s as usize]),
+        "the first resumed update is the planned LR"
+    );
+    let step = (at(2 * s - 1) - at(2 * s)).abs();
+    let usual = (at(2 * s - 2) - at(2 * s - 1)).abs();
+    assert!(
+        step <= 1.5 * usual,
+        "no jump: {step} vs {usual} per update before"
+    );
+    // ...and the decay now ends with the new horizon.
+    assert!(at(5 * s) > 0.1 * at(2 * s), "still decaying in epoch 6");
+    assert!(at(6 * s - 1) < 1e-2 * at(2 * s), "and ends near 0");
+    // What a fresh cosine over the new horizon would have done at the resume point.
+    let naive = Spec::new(CosineAnnealingLr::new(5 * s)).with_warmup(s, 0.1);
+    let jump = naive.preview(LR, 2 * s as usize + 1).unwrap()[2 * s as usize];
+    assert!(
+        jump > 1.1 * at(2 * s),
+        "a new t_max jumps up by 20%: {jump} vs {}",
+        at(2 * s)
+    );
+}
