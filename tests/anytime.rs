@@ -15,8 +15,8 @@ use burn::train::Learner;
 use burn_lr_examples::digits;
 use burn_lr_examples::model::Mlp;
 use burn_lr_schedule::Spec;
-use burn_lr_schedule::curves::{ConstantWithWarmup, CosineAnnealingLr};
-use burn_lr_schedule::spec::{Cooldown, CooldownShape};
+use burn_lr_schedule::curves::{ConstantWithWarmup, CosineAnnealingLr, WsdShape};
+use burn_lr_schedule::spec::Cooldown;
 use burn_lr_tests::{close, digits_training, per_update};
 
 const BATCH: usize = 128;
@@ -106,7 +106,7 @@ fn branch_a_cooldown_resume_the_stable_run_and_branch_again() {
     let half = (s / 2) as u64;
     let late = stable().with_cooldown(
         Cooldown::new(3 * s as u64, half)
-            .with_shape(CooldownShape::Linear)
+            .with_shape(WsdShape::Linear)
             .with_min_lr_ratio(0.1),
     );
     train(second.path(), &late, 4, Some(3));
@@ -131,7 +131,7 @@ fn a_longer_horizon_on_resume_retargets_the_decay_without_a_jump() {
     train(dir.path(), &planned, 2, None);
     let longer = planned
         .clone()
-        .with_cooldown(Cooldown::new(2 * s, 4 * s).with_shape(CooldownShape::Cosine));
+        .with_cooldown(Cooldown::new(2 * s, 4 * s).with_shape(WsdShape::Cosine));
     train(dir.path(), &longer, 6, Some(2));
     let path = per_update(dir.path(), "Learning Rate", 6).concat();
     assert_eq!(path.len(), 6 * s as usize);

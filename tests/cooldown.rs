@@ -11,13 +11,13 @@ use burn_lr_schedule::curves::{
     ConstantWithWarmup, CosineAnnealingLr, WarmupStableDecay, WsdShape,
 };
 use burn_lr_schedule::plateau::ReduceOnPlateau;
-use burn_lr_schedule::spec::{Cooldown, CooldownShape};
+use burn_lr_schedule::spec::Cooldown;
 use burn_lr_tests::close;
 
-const SHAPES: [(&str, CooldownShape); 3] = [
-    ("linear", CooldownShape::Linear),
-    ("cosine", CooldownShape::Cosine),
-    ("1-sqrt", CooldownShape::OneMinusSqrt),
+const SHAPES: [(&str, WsdShape); 3] = [
+    ("linear", WsdShape::Linear),
+    ("cosine", WsdShape::Cosine),
+    ("1-sqrt", WsdShape::OneMinusSqrt),
 ];
 
 /// `f(x)` of each shape, by name.
@@ -103,7 +103,7 @@ fn code_json_and_toml_build_the_same_spec_and_it_round_trips() {
         .with_group("backbone", 0.1)
         .with_cooldown(
             Cooldown::new(80, 20)
-                .with_shape(CooldownShape::Cosine)
+                .with_shape(WsdShape::Cosine)
                 .with_min_lr_ratio(0.05),
         );
     let json = Spec::from_json(

@@ -88,6 +88,24 @@ fn warmup_steps(w: u64, milestones: &str, gamma: f64) -> Vec<String> {
     ]
 }
 
+/// Warmup + stable until `start`, then a cooldown of `length` updates, as a
+/// `cooldown` spec and as a `warmup_stable_decay` curve.
+fn wsd(start: u64, length: u64, shape: &str, floor: f64) -> Vec<String> {
+    vec![
+        format!(
+            r#"{{"scheduler": "cooldown", "start": {start}, "length": {length}, "shape": "{shape}",
+                "min_lr_ratio": {floor},
+                "base": {{"scheduler": "constant_with_warmup", "num_warmup_steps": 500}}}}"#
+        ),
+        format!(
+            r#"{{"scheduler": "warmup_stable_decay", "num_warmup_steps": 500,
+                "num_stable_steps": {}, "num_decay_steps": {length}, "decay_type": "{shape}",
+                "min_lr_ratio": {floor}}}"#,
+            start - 500
+        ),
+    ]
+}
+
 /// A rule's case: its code and severity, the run, the bad forms and the good ones.
 struct Case {
     code: &'static str,
@@ -180,6 +198,28 @@ fn cases() -> Vec<Case> {
             vec![],
         ),
         case("adaptive-lr-above-one", Severity::Error, &adam(0.9), vec![], good.clone()),
+        // The WSD rules: a `cooldown` spec and a `warmup_stable_decay` curve.
+        case(
+            "cooldown-length",
+            Severity::Info,
+            &cnn,
+            wsd(9_500, 500, "1-sqrt", 0.0),
+            wsd(8_500, 1_500, "1-sqrt", 0.0),
+        ),
+        case(
+            "cooldown-shape",
+            Severity::Info,
+            &cnn,
+            wsd(8_500, 1_500, "linear", 0.0),
+            wsd(8_500, 1_500, "1-sqrt", 0.0),
+        ),
+        case(
+            "cooldown-floor",
+            Severity::Info,
+            &cnn,
+            wsd(8_500, 1_500, "1-sqrt", 0.1),
+            wsd(8_500, 1_500, "1-sqrt", 0.0),
+        ),
         // One-cycle's own options: one form.
         case(
             "one-cycle-long",

@@ -1,6 +1,7 @@
 //! The rules, in the order their findings are reported. Each reads the
 //! shared [`Context`] and returns at most one finding; the codes are stable.
 
+use burn_lr_schedule::curves::WsdShape;
 use burn_lr_schedule::{Schedule, Unit};
 
 use super::curve::CurveFacts;
@@ -26,6 +27,9 @@ pub(crate) const RULES: &[Rule] = &[
     tmax_includes_warmup,
     horizon_long,
     milestone_after_end,
+    cooldown_length,
+    cooldown_shape,
+    cooldown_floor,
     one_cycle_long,
     max_lr_not_from_finder,
     plateau_without_metric,
@@ -286,6 +290,66 @@ fn milestone_after_end(cx: &Context) -> Option<Finding> {
                 curve.total
             ),
             "place milestones inside the run (e.g. at 30%, 60%, 90%)",
+        )
+    })
+}
+
+/// A `cooldown` or a `warmup_stable_decay`'s decay: its length in updates,
+/// its shape and its floor (a fraction of the LR it starts from).
+fn cooldown(cx: &Context) -> Option<(u64, WsdShape, f64)> {
+    cx.scheduled_curve()?;
+    let (length, shape, floor) = match (cx.spec.cooldown(), cx.spec.schedule()) {
+        (Some(c), _) => (c.length(), c.shape(), c.min_lr_ratio()),
+        (None, Schedule::WarmupStableDecay(wsd)) => wsd.decay(),
+        _ => return None,
+    };
+    let unit = match cx.spec.unit() {
+        Unit::Epoch => cx.per_epoch,
+        Unit::Step => 1,
+    };
+    Some((length.saturating_mul(unit), shape, floor))
+}
+
+fn cooldown_length(cx: &Context) -> Option<Finding> {
+    let (length, ..) = cooldown(cx)?;
+    let fraction = length as f64 / cx.run.total_steps() as f64;
+    (!(0.1..=0.2).contains(&fraction)).then(|| {
+        Finding::new(
+            "cooldown-length",
+            Info,
+            format!(
+                "the cooldown takes {:.0}% of the run ({length} updates)",
+                100.0 * fraction
+            ),
+            "a cooldown of 10-20% of the run matches a cosine over the same budget \
+             (Hägele et al., 2024)",
+        )
+    })
+}
+
+fn cooldown_shape(cx: &Context) -> Option<Finding> {
+    let (_, shape, _) = cooldown(cx)?;
+    (shape != WsdShape::OneMinusSqrt).then(|| {
+        Finding::new(
+            "cooldown-shape",
+            Info,
+            format!("the cooldown is {shape:?}"),
+            "prefer the `1-sqrt` shape: it beats linear for the same length (Hägele et al., 2024)",
+        )
+    })
+}
+
+fn cooldown_floor(cx: &Context) -> Option<Finding> {
+    let (_, _, floor) = cooldown(cx)?;
+    (floor > 0.0).then(|| {
+        Finding::new(
+            "cooldown-floor",
+            Info,
+            format!(
+                "the cooldown ends at {:.0}% of its starting LR",
+                100.0 * floor
+            ),
+            "decay to zero (`min_lr_ratio` 0): it beats decaying to 10% (Bergsma et al., 2025)",
         )
     })
 }

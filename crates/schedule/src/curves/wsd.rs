@@ -25,6 +25,18 @@ pub enum WsdShape {
     OneMinusSqrt,
 }
 
+impl WsdShape {
+    /// The decay `f(x)`, from 1 at `x = 0` to 0 at `x = 1`: `1 - x`,
+    /// `(1 + cos(pi x)) / 2` or `1 - sqrt(x)`.
+    pub fn decay(self, x: f64) -> f64 {
+        match self {
+            Self::Cosine => 0.5 * (1.0 + (PI * x).cos()),
+            Self::OneMinusSqrt => 1.0 - x.sqrt(),
+            Self::Linear => 1.0 - x,
+        }
+    }
+}
+
 impl Choice for WsdShape {
     const CHOICES: &'static [(&'static str, Self)] = &[
         ("linear", Self::Linear),
@@ -87,6 +99,11 @@ impl WarmupStableDecay {
         Self::new(100, 700, 200).with_shapes(WsdShape::Linear, WsdShape::OneMinusSqrt)
     }
 
+    /// The decay's length in steps, its shape and its floor (a fraction of the base LR).
+    pub fn decay(&self) -> (u64, WsdShape, f64) {
+        (self.num_decay_steps, self.decay_type, self.min_lr_ratio)
+    }
+
     fn rescale(&self, factor: f64) -> f64 {
         (factor * (1.0 - self.min_lr_ratio) + self.min_lr_ratio).max(0.0)
     }
@@ -111,11 +128,7 @@ impl Curve for WarmupStableDecay {
             1.0
         } else if t < decay_end {
             let x = (t - stable_end) / self.num_decay_steps.max(1) as f64;
-            self.rescale(match self.decay_type {
-                WsdShape::Cosine => 0.5 * (1.0 + (PI * x).cos()),
-                WsdShape::OneMinusSqrt => 1.0 - x.sqrt(),
-                WsdShape::Linear => 1.0 - x,
-            })
+            self.rescale(self.decay_type.decay(x))
         } else {
             self.min_lr_ratio
         };

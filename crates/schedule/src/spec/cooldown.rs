@@ -6,40 +6,8 @@ use serde::Serialize;
 
 use crate::SpecError;
 use crate::check::{self, Bounds};
-use crate::spec::params::{Choice, Params};
-
-/// The shape `f(x)` of a cooldown, `x` going from 0 to 1 over its length.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum CooldownShape {
-    /// `1 - x`.
-    #[serde(rename = "linear")]
-    Linear,
-    /// `(1 + cos(pi x)) / 2`.
-    #[serde(rename = "cosine")]
-    Cosine,
-    /// `1 - sqrt(x)`: better than linear for the same length (Hägele et al., 2024).
-    #[serde(rename = "1-sqrt")]
-    OneMinusSqrt,
-}
-
-impl CooldownShape {
-    /// `f(x)` for `x` in `[0, 1]`.
-    pub fn at(self, x: f64) -> f64 {
-        match self {
-            Self::Linear => 1.0 - x,
-            Self::Cosine => (1.0 + (std::f64::consts::PI * x).cos()) / 2.0,
-            Self::OneMinusSqrt => 1.0 - x.sqrt(),
-        }
-    }
-}
-
-impl Choice for CooldownShape {
-    const CHOICES: &'static [(&'static str, Self)] = &[
-        ("linear", Self::Linear),
-        ("cosine", Self::Cosine),
-        ("1-sqrt", Self::OneMinusSqrt),
-    ];
-}
+use crate::curves::WsdShape;
+use crate::spec::params::Params;
 
 /// From step `start` on, the LR leaves the spec's curve and decays from the
 /// value it had there, `base(start)`, to `min_lr_ratio * base(start)` over
@@ -52,18 +20,18 @@ impl Choice for CooldownShape {
 /// resumed from a checkpoint at `start` continues without an LR jump.
 ///
 /// ```
-/// use burn_lr_schedule::{Spec, curves::ConstantLr};
-/// use burn_lr_schedule::spec::{Cooldown, CooldownShape};
+/// use burn_lr_schedule::{Spec, curves::{ConstantLr, WsdShape}};
+/// use burn_lr_schedule::spec::Cooldown;
 /// // A constant LR, cooled down linearly to 0 over the updates 6..10.
 /// let spec = Spec::new(ConstantLr::new(1.0, 1))
-///     .with_cooldown(Cooldown::new(6, 4).with_shape(CooldownShape::Linear));
+///     .with_cooldown(Cooldown::new(6, 4).with_shape(WsdShape::Linear));
 /// assert_eq!(spec.preview(1.0, 12).unwrap(), [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.75, 0.5, 0.25, 0.0, 0.0]);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Cooldown {
     start: u64,
     length: u64,
-    shape: CooldownShape,
+    shape: WsdShape,
     min_lr_ratio: f64,
 }
 
@@ -74,13 +42,13 @@ impl Cooldown {
         Self {
             start,
             length,
-            shape: CooldownShape::OneMinusSqrt,
+            shape: WsdShape::OneMinusSqrt,
             min_lr_ratio: 0.0,
         }
     }
 
     /// The shape (default `1-sqrt`).
-    pub fn with_shape(mut self, shape: CooldownShape) -> Self {
+    pub fn with_shape(mut self, shape: WsdShape) -> Self {
         self.shape = shape;
         self
     }
@@ -102,7 +70,7 @@ impl Cooldown {
     }
 
     /// Its shape.
-    pub fn shape(&self) -> CooldownShape {
+    pub fn shape(&self) -> WsdShape {
         self.shape
     }
 
@@ -114,7 +82,7 @@ impl Cooldown {
     /// The factor of `base(start)` at time `t >= start`.
     pub(crate) fn factor(&self, t: f64) -> f64 {
         let x = ((t - self.start as f64) / self.length as f64).min(1.0);
-        self.min_lr_ratio + (1.0 - self.min_lr_ratio) * self.shape.at(x)
+        self.min_lr_ratio + (1.0 - self.min_lr_ratio) * self.shape.decay(x)
     }
 
     pub(crate) fn validate(&self) -> Result<(), SpecError> {
@@ -137,15 +105,15 @@ mod tests {
 
     #[test]
     fn shapes_start_at_one_and_end_at_zero() {
-        for shape in [
-            CooldownShape::Linear,
-            CooldownShape::Cosine,
-            CooldownShape::OneMinusSqrt,
-        ] {
-            assert_eq!((shape.at(0.0), shape.at(1.0)), (1.0, 0.0), "{shape:?}");
+        for shape in [WsdShape::Linear, WsdShape::Cosine, WsdShape::OneMinusSqrt] {
+            assert_eq!(
+                (shape.decay(0.0), shape.decay(1.0)),
+                (1.0, 0.0),
+                "{shape:?}"
+            );
         }
-        assert_eq!(CooldownShape::OneMinusSqrt.at(0.25), 0.5);
-        assert!((CooldownShape::Cosine.at(0.5) - 0.5).abs() < 1e-16);
+        assert_eq!(WsdShape::OneMinusSqrt.decay(0.25), 0.5);
+        assert!((WsdShape::Cosine.decay(0.5) - 0.5).abs() < 1e-16);
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::check::{self, Bounds};
 use crate::curves::Schedule;
 use crate::plateau::ReduceOnPlateau;
 use clock::{Clock, Timing};
-pub use cooldown::{Cooldown, CooldownShape};
+pub use cooldown::Cooldown;
 
 /// A linear warmup in front of any schedule.
 ///
