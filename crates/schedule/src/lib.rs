@@ -31,6 +31,7 @@ mod check;
 pub mod curves;
 mod error;
 pub mod plateau;
+pub mod schedule_free;
 mod scheduler;
 pub mod spec;
 pub mod train;

@@ -1,0 +1,132 @@
+//! Schedule-free AdamW and SGD against the authors' package: every step's
+//! train-mode parameters `y` and averaged parameters `x` on the least-squares
+//! problems of `golden/schedule_free.json`, through burn's `ModuleOptimizer`
+//! and the `eval` / `train` swap, in f64, to 1e-9 relative.
+
+use burn::module::{Module, Param};
+use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::tensor::{DType, Device, Tensor, TensorData};
+use burn_lr_schedule::schedule_free::{
+    ScheduleFree, ScheduleFreeAdamWConfig, ScheduleFreeSgdConfig,
+};
+use burn_lr_tests::golden_path;
+use serde_json::Value;
+
+#[derive(Module, Debug)]
+struct Weights {
+    w: Param<Tensor<1>>,
+}
+
+fn floats(value: &Value) -> Vec<f64> {
+    value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
+}
+
+fn values(weights: &Weights) -> Vec<f64> {
+    weights
+        .w
+        .val()
+        .into_data()
+        .convert::<f64>()
+        .to_vec::<f64>()
+        .unwrap()
+}
+
+/// `A^T (A w - b)`, the gradient of `0.5 ||A w - b||^2`.
+fn gradient(a: &[Vec<f64>], b: &[f64], w: &[f64]) -> Vec<f64> {
+    let residual: Vec<f64> = a
+        .iter()
+        .zip(b)
+        .map(|(row, b)| row.iter().zip(w).map(|(a, w)| a * w).sum::<f64>() - b)
+        .collect();
+    (0..w.len())
+        .map(|j| a.iter().zip(&residual).map(|(row, r)| row[j] * r).sum())
+        .collect()
+}
+
+fn optimizer(case: &Value) -> (ModuleOptimizer, ScheduleFree) {
+    let p = &case["params"];
+    let f = |key: &str, default: f64| p[key].as_f64().unwrap_or(default);
+    let warmup = p["warmup_steps"].as_u64().unwrap();
+    match case["optimizer"].as_str().unwrap() {
+        "adamw" => ScheduleFreeAdamWConfig::new()
+            .with_beta_1(p["betas"][0].as_f64().unwrap())
+            .with_beta_2(p["betas"][1].as_f64().unwrap())
+            .with_eps(f("eps", 1e-8))
+            .with_weight_decay(f("weight_decay", 0.0))
+            .with_warmup_steps(warmup)
+            .with_r(f("r", 0.0))
+            .with_weight_lr_power(f("weight_lr_power", 2.0))
+            .init(),
+        _ => ScheduleFreeSgdConfig::new()
+            .with_momentum(f("momentum", 0.9))
+            .with_weight_decay(f("weight_decay", 0.0))
+            .with_warmup_steps(warmup)
+            .with_r(f("r", 0.0))
+            .with_weight_lr_power(f("weight_lr_power", 2.0))
+            .init(),
+    }
+}
+
+fn assert_close(got: &[f64], want: &[f64], what: &str) {
+    for (g, w) in got.iter().zip(want) {
+        assert!(
+            (g - w).abs() <= 1e-9 * w.abs() + 1e-12,
+            "{what}: {got:?} vs {want:?}"
+        );
+    }
+}
+
+#[test]
+fn trajectories_match_the_schedulefree_package() {
+    let text = std::fs::read_to_string(golden_path("schedule_free.json")).unwrap();
+    let golden: Value = serde_json::from_str(&text).unwrap();
+    let device = Device::default().autodiff();
+    let cases = golden["cases"].as_array().unwrap();
+    assert!(cases.len() >= 4);
+    for case in cases {
+        let id = case["id"].as_str().unwrap();
+        let a: Vec<Vec<f64>> = case["A"].as_array().unwrap().iter().map(floats).collect();
+        let b = floats(&case["b"]);
+        let w0 = floats(&case["w0"]);
+        let lr = case["params"]["lr"].as_f64().unwrap();
+        let (mut optim, handle) = optimizer(case);
+        let tensor =
+            Tensor::<1>::from_data(TensorData::new(w0.clone(), [w0.len()]), (&device, DType::F64));
+        let mut model = Weights {
+            w: Param::from_tensor(tensor),
+        };
+        for (k, (y, x)) in case["y"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(case["x"].as_array().unwrap())
+            .enumerate()
+        {
+            let grad = gradient(&a, &b, &values(&model));
+            let mut grads = GradientsParams::new();
+            grads.register(
+                model.w.id,
+                Tensor::<1>::from_data(TensorData::new(grad, [w0.len()]), (&device, DType::F64)),
+            );
+            model = optim.step(lr, model, grads);
+            assert_close(
+                &values(&model),
+                &floats(y),
+                &format!("{id}: y after step {k}"),
+            );
+            // The package's eval() and train() around the recording, as the reference did.
+            model = handle.eval(model, &mut optim);
+            assert_close(
+                &values(&model),
+                &floats(x),
+                &format!("{id}: x after step {k}"),
+            );
+            model = handle.train(model, &mut optim);
+        }
+    }
+}
