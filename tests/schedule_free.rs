@@ -32,7 +32,7 @@ fn values(weights: &Weights) -> Vec<f64> {
         .val()
         .into_data()
         .convert::<f64>()
-        .to_vec::<f64>()
+        .try_to_vec::<f64>()
         .unwrap()
 }
 
