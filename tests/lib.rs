@@ -5,12 +5,13 @@
 use std::path::{Path, PathBuf};
 
 use burn::data::dataloader::DataLoaderBuilder;
-use burn::train::SupervisedTraining;
 use burn::train::logger::{FileMetricLogger, MetricLogger};
 use burn::train::metric::store::Split;
 use burn::train::metric::{AccuracyMetric, LearningRateMetric, LossMetric, NumericEntry};
-use burn_lr_examples::digits::{self, DigitBatcher};
-use burn_lr_examples::model::Mlp;
+use burn::train::{
+    ClassificationOutput, InferenceStep, LearnerModel, SupervisedTraining, TrainStep,
+};
+use burn_lr_examples::digits::{self, DigitBatch, DigitBatcher};
 use burn_lr_examples::renderer::EpochLines;
 use burn_lr_schedule::Schedule;
 use serde_json::Value;
@@ -24,12 +25,17 @@ pub fn golden_path(name: &str) -> PathBuf {
 
 /// burn-train on the digits split of `seed` in batches of `batch`, for
 /// `epochs`, quiet, logging the LR, the losses and the validation accuracy.
-pub fn digits_training(
+pub fn digits_training<M>(
     directory: &Path,
     seed: u64,
     batch: usize,
     epochs: usize,
-) -> SupervisedTraining<Mlp> {
+) -> SupervisedTraining<M>
+where
+    M: LearnerModel
+        + TrainStep<Input = DigitBatch, Output = ClassificationOutput>
+        + InferenceStep<Input = DigitBatch, Output = ClassificationOutput>,
+{
     let (train, valid) = digits::split(seed);
     SupervisedTraining::new(
         directory,
@@ -52,11 +58,17 @@ pub fn digits_training(
 /// The per-update values of the training metric `name`, epoch by epoch
 /// (empty for an epoch that did not run).
 pub fn per_update(directory: &Path, name: &str, epochs: usize) -> Vec<Vec<f64>> {
+    per_batch(directory, name, epochs, Split::Train)
+}
+
+/// The per-batch values of the metric `name` of `split`, epoch by epoch
+/// (empty for an epoch that did not run).
+pub fn per_batch(directory: &Path, name: &str, epochs: usize, split: Split) -> Vec<Vec<f64>> {
     let mut logger = FileMetricLogger::new(directory);
     (1..=epochs)
         .map(|epoch| {
             logger
-                .read_numeric(name, epoch, &Split::Train)
+                .read_numeric(name, epoch, &split)
                 .unwrap_or_default()
                 .into_iter()
                 .filter_map(|entry| match entry {

@@ -3,13 +3,19 @@
 //! problems of `golden/schedule_free.json`, through burn's `ModuleOptimizer`
 //! and the `eval` / `train` swap, in f64, to 1e-9 relative.
 
+use burn::data::dataloader::DataLoaderBuilder;
+use burn::data::dataset::Dataset;
 use burn::module::{Module, Param};
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{DType, Device, Tensor, TensorData};
+use burn::train::Learner;
+use burn::train::metric::store::Split;
+use burn_lr_examples::digits::{self, DigitBatcher};
+use burn_lr_examples::model::{Mlp, accuracy};
 use burn_lr_schedule::schedule_free::{
-    ScheduleFree, ScheduleFreeAdamWConfig, ScheduleFreeSgdConfig,
+    Averaged, ScheduleFree, ScheduleFreeAdamWConfig, ScheduleFreeSgdConfig,
 };
-use burn_lr_tests::golden_path;
+use burn_lr_tests::{digits_training, golden_path, per_batch};
 use serde_json::Value;
 
 #[derive(Module, Debug)]
@@ -95,8 +101,10 @@ fn trajectories_match_the_schedulefree_package() {
         let w0 = floats(&case["w0"]);
         let lr = case["params"]["lr"].as_f64().unwrap();
         let (mut optim, handle) = optimizer(case);
-        let tensor =
-            Tensor::<1>::from_data(TensorData::new(w0.clone(), [w0.len()]), (&device, DType::F64));
+        let tensor = Tensor::<1>::from_data(
+            TensorData::new(w0.clone(), [w0.len()]),
+            (&device, DType::F64),
+        );
         let mut model = Weights {
             w: Param::from_tensor(tensor),
         };
@@ -128,5 +136,76 @@ fn trajectories_match_the_schedulefree_package() {
             );
             model = handle.train(model, &mut optim);
         }
+    }
+}
+
+/// The per-batch validation accuracy (%) and loss of `model` on the digits split of `seed`.
+fn validation(model: &Mlp, seed: u64, batch: usize) -> (Vec<f64>, f64) {
+    let (_, valid) = digits::split(seed);
+    let loader = DataLoaderBuilder::new(DigitBatcher)
+        .batch_size(batch)
+        .build(valid);
+    let (accuracies, losses): (Vec<f64>, Vec<f64>) = loader
+        .iter()
+        .map(|item| {
+            let output = model.classify(item.unwrap());
+            let loss = output.loss.into_scalar::<f64>();
+            (100.0 * accuracy(output.output, output.targets), loss)
+        })
+        .unzip();
+    (accuracies, mean(&losses))
+}
+
+fn mean(values: &[f64]) -> f64 {
+    values.iter().sum::<f64>() / values.len() as f64
+}
+
+#[test]
+fn burn_train_validates_the_average_and_returns_it() {
+    let (seed, batch, epochs) = (4, 128, 5);
+    let steps = digits::split(seed).0.len().div_ceil(batch) as u64;
+    let device = Device::default().autodiff();
+    device.seed(seed);
+    for (name, (optim, handle), lr) in [
+        (
+            "AdamW",
+            ScheduleFreeAdamWConfig::new()
+                .with_warmup_steps(steps)
+                .init(),
+            1e-2,
+        ),
+        (
+            "SGD",
+            ScheduleFreeSgdConfig::new().with_warmup_steps(steps).init(),
+            0.5,
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let model = Averaged::new(Mlp::new(32, &device), handle);
+        // A constant LR: the optimizer warms up and averages on its own.
+        let result =
+            digits_training(dir.path(), seed, batch, epochs).launch(Learner::new(model, optim, lr));
+        assert!(result.error.is_none(), "{:?}", result.error);
+        let x = result.model.averaged();
+        let y = result.model.model.clone();
+        // What burn-train logged for the last epoch's validation is the average's accuracy.
+        let logged = per_batch(dir.path(), "Accuracy", epochs, Split::Valid).remove(epochs - 1);
+        let (at_x, loss_x) = validation(&x, seed, batch);
+        let (at_y, loss_y) = validation(&y, seed, batch);
+        assert_ne!(loss_x, loss_y, "{name}: x is not y");
+        assert_eq!(logged.len(), at_x.len());
+        for (l, a) in logged.iter().zip(&at_x) {
+            assert!((l - a).abs() < 1e-6, "{name}: logged {l} vs x {a}");
+        }
+        assert!(
+            mean(&at_x) > 80.0,
+            "{name}: x trains the model: {}",
+            mean(&at_x)
+        );
+        println!(
+            "{name}: validation at x {:.2}% (loss {loss_x:.4}), at y {:.2}% (loss {loss_y:.4})",
+            mean(&at_x),
+            mean(&at_y)
+        );
     }
 }

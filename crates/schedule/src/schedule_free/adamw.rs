@@ -35,7 +35,7 @@ pub struct ScheduleFreeAdamWConfig {
 impl ScheduleFreeAdamWConfig {
     /// The optimizer and the handle that swaps `x` in and out.
     pub fn init(&self) -> (ModuleOptimizer, ScheduleFree) {
-        let handle = ScheduleFree::default();
+        let handle = ScheduleFree::new(self.beta_1);
         let optim = ScheduleFreeAdamW {
             config: self.clone(),
             handle: handle.clone(),
@@ -122,6 +122,7 @@ impl Optimizer for ScheduleFreeAdamW {
                 let y = lerp(y, s.z.clone(), ckp1)
                     + g.clone().mul_scalar(lr * (c.beta_1 * (1.0 - ckp1) - 1.0));
                 s.z = s.z - g.mul_scalar(lr);
+                self.handle.record(k, &s.z);
                 (y, Some(s))
             },
         )

@@ -12,10 +12,12 @@
 //! swaps `y` back (the package's `optimizer.eval()` / `optimizer.train()`).
 
 mod adamw;
+mod model;
 mod sgd;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::any::Any;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use burn::module::{Module, ModuleVisitor, Param};
 use burn::optim::{GradientsParams, ModuleOptimizer, RecordState, StateSink, StateSource};
@@ -23,6 +25,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use burn_pack::Scalar;
 
 pub use adamw::{ScheduleFreeAdamW, ScheduleFreeAdamWConfig, ScheduleFreeAdamWState};
+pub use model::Averaged;
 pub use sgd::{ScheduleFreeSgd, ScheduleFreeSgdConfig, ScheduleFreeSgdState};
 
 /// The running-average bookkeeping of one parameter: the package keeps it
@@ -148,14 +151,83 @@ pub(crate) enum Mode {
     ToTrain = 2,
 }
 
-/// A handle shared with the optimizer's clones that swaps `x` into the model
-/// and back.
-#[derive(Debug, Clone, Default)]
+/// The `z` of every parameter after the latest update, in the order the
+/// optimizer visited them (the module's order).
+#[derive(Default)]
+struct Latest {
+    /// The update count they follow.
+    k: u64,
+    z: Vec<Box<dyn Any + Send + Sync>>,
+}
+
+/// A handle shared with the optimizer's clones: it swaps `x` into the model
+/// and back, and remembers the latest `z` so that [`Averaged`] can validate
+/// `x` inside burn-train.
+#[derive(Clone)]
 pub struct ScheduleFree {
+    beta: f64,
     mode: Arc<AtomicU8>,
+    latest: Arc<Mutex<Latest>>,
+    reported: Arc<AtomicBool>,
+}
+
+impl std::fmt::Debug for ScheduleFree {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ScheduleFree(beta = {})", self.beta)
+    }
 }
 
 impl ScheduleFree {
+    /// A handle for an optimizer whose interpolation momentum is `beta`.
+    pub(crate) fn new(beta: f64) -> Self {
+        Self {
+            beta,
+            mode: Arc::default(),
+            latest: Arc::default(),
+            reported: Arc::default(),
+        }
+    }
+
+    /// Remembers `z` of the next parameter updated by update `k` (0-based).
+    pub(crate) fn record<const D: usize>(&self, k: u64, z: &Tensor<D>) {
+        let mut latest = self.latest.lock().unwrap_or_else(PoisonError::into_inner);
+        if latest.k != k + 1 {
+            latest.k = k + 1;
+            latest.z.clear();
+        }
+        latest.z.push(Box::new(z.clone()));
+    }
+
+    /// `model` with the averaged parameters `x` of the latest update, from
+    /// the remembered `z` (the model itself when nothing was updated yet).
+    /// When the parameters do not line up with the remembered ones (a
+    /// parameter without gradient), it reports an error once and returns `y`.
+    pub fn averaged<M: Module>(&self, model: M) -> M {
+        let latest = self.latest.lock().unwrap_or_else(PoisonError::into_inner);
+        if latest.z.is_empty() {
+            return model;
+        }
+        let mut mapper = ToAveraged {
+            z: &latest.z,
+            weight: 1.0 - 1.0 / self.beta,
+            index: 0,
+            aligned: true,
+        };
+        let averaged = model.clone().map(&mut mapper);
+        if mapper.aligned && mapper.index == latest.z.len() {
+            return averaged;
+        }
+        crate::alert::once(&self.reported, || {
+            crate::alert::error(&format!(
+                "schedule-free: the model has {} float parameters where the optimizer updated {} \
+                 (a parameter without gradient?): validating at y, not at the average x",
+                mapper.index,
+                latest.z.len()
+            ))
+        });
+        model
+    }
+
     pub(crate) fn mode(&self) -> Mode {
         match self.mode.load(Ordering::Acquire) {
             1 => Mode::ToEval,
@@ -204,6 +276,34 @@ impl ScheduleFree {
         let model = optim.step(0.0, model, zeros.0);
         self.mode.store(Mode::Train as u8, Ordering::Release);
         model
+    }
+}
+
+/// Replaces each float parameter `y` by `y + weight (z - y)`, in order.
+struct ToAveraged<'a> {
+    z: &'a [Box<dyn Any + Send + Sync>],
+    weight: f64,
+    index: usize,
+    aligned: bool,
+}
+
+impl burn::module::ModuleMapper for ToAveraged<'_> {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        let z = self
+            .z
+            .get(self.index)
+            .and_then(|z| z.downcast_ref::<Tensor<D>>());
+        self.index += 1;
+        match z {
+            Some(z) if z.shape() == param.shape() => {
+                let (z, weight) = (z.clone(), self.weight);
+                param.map(|y| lerp(y, z, weight))
+            }
+            _ => {
+                self.aligned = false;
+                param
+            }
+        }
     }
 }
 

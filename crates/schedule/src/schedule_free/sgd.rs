@@ -29,7 +29,7 @@ pub struct ScheduleFreeSgdConfig {
 impl ScheduleFreeSgdConfig {
     /// The optimizer and the handle that swaps `x` in and out.
     pub fn init(&self) -> (ModuleOptimizer, ScheduleFree) {
-        let handle = ScheduleFree::default();
+        let handle = ScheduleFree::new(self.momentum);
         let optim = ScheduleFreeSgd {
             config: self.clone(),
             handle: handle.clone(),
@@ -93,6 +93,7 @@ impl Optimizer for ScheduleFreeSgd {
                     r: c.r,
                     weight_lr_power: c.weight_lr_power,
                 };
+                let k = s.averaging.k;
                 let (lr, ckp1) = s.averaging.advance(lr, weighting);
                 let mut g = grad;
                 if c.weight_decay != 0.0 {
@@ -101,6 +102,7 @@ impl Optimizer for ScheduleFreeSgd {
                 let y = lerp(y, s.z.clone(), ckp1)
                     + g.clone().mul_scalar(lr * (c.momentum * (1.0 - ckp1) - 1.0));
                 s.z = s.z - g.mul_scalar(lr);
+                self.handle.record(k, &s.z);
                 (y, Some(s))
             },
         )
