@@ -14,11 +14,13 @@ const EPOCHS: [u64; 9] = [1, 2, 3, 5, 10, 31, 51, 300, 1_000_000];
 const STEPS_PER_EPOCH: [u64; 7] = [1, 2, 3, 7, 100, 2502, 1_000_000];
 const BATCHES: [u64; 4] = [1, 256, 513, 1_000_000_000];
 /// An optimizer with a base LR the run fixes (or none: the recipe chooses).
-const OPTIMIZERS: [(Option<OptimizerKind>, Option<f64>); 4] = [
+const OPTIMIZERS: [(Option<OptimizerKind>, Option<f64>); 6] = [
     (None, None),
     (Some(OptimizerKind::Sgd), None),
     (Some(OptimizerKind::Adam), Some(1e-3)),
     (Some(OptimizerKind::AdamW), Some(0.5)),
+    (Some(OptimizerKind::ScheduleFreeAdamW), None),
+    (Some(OptimizerKind::ScheduleFreeSgd), Some(0.5)),
 ];
 
 fn grid() -> impl Iterator<Item = RunDescription> {
@@ -81,7 +83,7 @@ fn check(run: &RunDescription) -> Result<(), String> {
 #[test]
 fn every_recommendation_on_the_grid_passes_the_linter() {
     let runs: Vec<RunDescription> = grid().collect();
-    assert_eq!(runs.len(), 8 * 9 * 7 * 4 * 4 * 2 * 2 * 2);
+    assert_eq!(runs.len(), 8 * 9 * 7 * 4 * 6 * 2 * 2 * 2);
     let failures = failures(&runs, |run| {
         check(run).err().map(|e| format!("{run:?}: {e}"))
     });

@@ -29,6 +29,10 @@ enum OptimizerFlag {
     Sgd,
     Adam,
     Adamw,
+    /// Schedule-free AdamW (a constant LR).
+    SfAdamw,
+    /// Schedule-free SGD (a constant LR).
+    SfSgd,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -108,6 +112,8 @@ impl RunArgs {
                 OptimizerFlag::Sgd => OptimizerKind::Sgd,
                 OptimizerFlag::Adam => OptimizerKind::Adam,
                 OptimizerFlag::Adamw => OptimizerKind::AdamW,
+                OptimizerFlag::SfAdamw => OptimizerKind::ScheduleFreeAdamW,
+                OptimizerFlag::SfSgd => OptimizerKind::ScheduleFreeSgd,
             }),
             base_lr: self.base_lr,
             fine_tune: self.fine_tune,

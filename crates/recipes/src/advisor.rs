@@ -6,7 +6,8 @@ use crate::detection::{detection, detr};
 use crate::language::transformer;
 use crate::lint::{Finding, Severity, lint};
 use crate::recipe::Recipe;
-use crate::run::{Budget, ModelFamily, RunDescription, RunError};
+use crate::run::{Budget, ModelFamily, OptimizerKind, RunDescription, RunError};
+use crate::schedule_free;
 use crate::training::{fast_one_cycle, fine_tuning, large_batch, segmentation};
 use crate::vision::{cnn_modern, vit};
 
@@ -49,6 +50,7 @@ impl From<RunError> for AdviceError {
 /// - batches above 512 get linear (or square-root) scaling with warmup;
 /// - a short run (at most 30 epochs, or 50 on a tight budget) gets one-cycle;
 /// - longer runs get warmup + cosine;
+/// - schedule-free optimizers get a constant LR (whatever the family);
 /// - runs of fewer than [`MIN_SCHEDULED_STEPS`](crate::MIN_SCHEDULED_STEPS)
 ///   updates get a constant LR (too short for a warmup or a decay).
 ///
@@ -58,7 +60,12 @@ impl From<RunError> for AdviceError {
 /// finding is returned as the error.
 pub fn recommend(run: &RunDescription) -> Result<Recipe, AdviceError> {
     run.validate()?;
+    let schedule_free = run.optimizer.is_some_and(OptimizerKind::is_schedule_free);
     let (recipe, reason) = match run.model {
+        _ if schedule_free => (
+            schedule_free::schedule_free(run)?,
+            "schedule-free optimizer: no LR schedule",
+        ),
         ModelFamily::Transformer => (
             transformer(run)?,
             "language transformer: warmup then linear decay, per update",

@@ -76,6 +76,7 @@ pub fn detr(run: &RunDescription) -> Result<Recipe, RunError> {
             momentum: None,
             weight_decay: 1e-4,
             grad_clip_norm: Some(0.1),
+            warmup_steps: 0,
         },
         schedule: spec,
         epochs: run.epochs,

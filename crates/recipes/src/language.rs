@@ -16,6 +16,7 @@ fn adamw(run: &RunDescription) -> OptimizerSpec {
         momentum: None,
         weight_decay: 0.01,
         grad_clip_norm: Some(1.0),
+        warmup_steps: 0,
     }
 }
 

@@ -16,6 +16,7 @@ mod language;
 mod lint;
 mod recipe;
 mod run;
+mod schedule_free;
 mod training;
 mod vision;
 
@@ -25,5 +26,6 @@ pub use language::{transformer, transformer_inverse_sqrt};
 pub use lint::{Finding, MIN_SCHEDULED_STEPS, Severity, lint};
 pub use recipe::{MAX_BATCH_SCALE, OptimizerSpec, Recipe, effective_batch, scale_lr};
 pub use run::{Budget, MAX_STEPS, ModelFamily, OptimizerKind, RunDescription, RunError, Stepping};
+pub use schedule_free::schedule_free;
 pub use training::{fast_one_cycle, fine_tuning, large_batch, segmentation};
 pub use vision::{cnn_classic, cnn_modern, vit};

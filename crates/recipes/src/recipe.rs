@@ -6,6 +6,9 @@ use burn::optim::momentum::MomentumConfig;
 use burn::optim::{AdamConfig, AdamWConfig, ModuleOptimizer, SgdConfig};
 use burn_lr_schedule::Spec;
 use burn_lr_schedule::curves::ConstantLr;
+use burn_lr_schedule::schedule_free::{
+    ScheduleFree, ScheduleFreeAdamWConfig, ScheduleFreeSgdConfig,
+};
 use serde::Serialize;
 
 use crate::MIN_SCHEDULED_STEPS;
@@ -24,6 +27,8 @@ pub struct OptimizerSpec {
     pub weight_decay: f64,
     /// Gradient clipping by global norm.
     pub grad_clip_norm: Option<f64>,
+    /// The optimizer's own warmup in updates (schedule-free optimizers; 0 otherwise).
+    pub warmup_steps: u64,
 }
 
 impl OptimizerSpec {
@@ -40,14 +45,22 @@ impl OptimizerSpec {
                 decay
             },
             grad_clip_norm: None,
+            warmup_steps: 0,
         }
     }
 
-    /// burn's optimizer for this spec.
+    /// A schedule-free optimizer and the handle that validates its average
+    /// `x` (wrap the model in [`Averaged`](burn_lr_schedule::schedule_free::Averaged));
+    /// `None` for the other kinds.
+    pub fn init_schedule_free(&self) -> Option<(ModuleOptimizer, ScheduleFree)> {
+        self.kind.is_schedule_free().then(|| self.schedule_free())
+    }
+
+    /// burn's optimizer for this spec. A schedule-free one built here
+    /// validates at `y`: it says so on stderr; use
+    /// [`init_schedule_free`](Self::init_schedule_free) to validate `x`.
     pub fn init(&self) -> ModuleOptimizer {
-        let clip = self
-            .grad_clip_norm
-            .map(|n| GradientClippingConfig::Norm(n as f32));
+        let clip = self.clipping();
         let decay =
             (self.weight_decay > 0.0).then(|| WeightDecayConfig::new(self.weight_decay as f32));
         match self.kind {
@@ -68,6 +81,39 @@ impl OptimizerSpec {
                 .with_weight_decay(self.weight_decay as f32)
                 .with_grad_clipping(clip)
                 .init(),
+            OptimizerKind::ScheduleFreeAdamW | OptimizerKind::ScheduleFreeSgd => {
+                eprintln!(
+                    "burn-lr: a schedule-free optimizer built with `init()` has no handle: \
+                     validation will see y, not the average x (use `init_schedule_free()` and \
+                     `Averaged`)"
+                );
+                self.schedule_free().0
+            }
+        }
+    }
+
+    fn clipping(&self) -> Option<GradientClippingConfig> {
+        self.grad_clip_norm
+            .map(|n| GradientClippingConfig::Norm(n as f32))
+    }
+
+    /// The schedule-free optimizer of this spec (SGD for `ScheduleFreeSgd`, AdamW otherwise).
+    fn schedule_free(&self) -> (ModuleOptimizer, ScheduleFree) {
+        let (optim, handle) = if self.kind == OptimizerKind::ScheduleFreeSgd {
+            ScheduleFreeSgdConfig::new()
+                .with_momentum(self.momentum.unwrap_or(0.9))
+                .with_weight_decay(self.weight_decay)
+                .with_warmup_steps(self.warmup_steps)
+                .init()
+        } else {
+            ScheduleFreeAdamWConfig::new()
+                .with_weight_decay(self.weight_decay)
+                .with_warmup_steps(self.warmup_steps)
+                .init()
+        };
+        match self.clipping() {
+            Some(clip) => (optim.with_grad_clipping(clip.init()), handle),
+            None => (optim, handle),
         }
     }
 }

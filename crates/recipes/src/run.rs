@@ -80,12 +80,23 @@ pub enum OptimizerKind {
     Adam,
     /// AdamW (decoupled weight decay).
     AdamW,
+    /// Schedule-free AdamW (Defazio et al., 2024): a constant LR, its own warmup.
+    #[serde(rename = "schedule_free_adamw")]
+    ScheduleFreeAdamW,
+    /// Schedule-free SGD: a constant LR, its own warmup.
+    #[serde(rename = "schedule_free_sgd")]
+    ScheduleFreeSgd,
 }
 
 impl OptimizerKind {
-    /// Adam and AdamW adapt the step size per parameter.
+    /// Adam, AdamW and schedule-free AdamW adapt the step size per parameter.
     pub fn is_adaptive(self) -> bool {
-        matches!(self, Self::Adam | Self::AdamW)
+        matches!(self, Self::Adam | Self::AdamW | Self::ScheduleFreeAdamW)
+    }
+
+    /// The schedule-free optimizers, which want a constant LR.
+    pub fn is_schedule_free(self) -> bool {
+        matches!(self, Self::ScheduleFreeAdamW | Self::ScheduleFreeSgd)
     }
 }
 

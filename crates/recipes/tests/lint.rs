@@ -220,6 +220,21 @@ fn cases() -> Vec<Case> {
             wsd(8_500, 1_500, "1-sqrt", 0.1),
             wsd(8_500, 1_500, "1-sqrt", 0.0),
         ),
+        // A schedule-free optimizer wants a constant LR.
+        case(
+            "schedule-free-with-schedule",
+            Severity::Error,
+            &RunDescription {
+                optimizer: Some(OptimizerKind::ScheduleFreeAdamW),
+                ..cnn.clone()
+            },
+            warmup_cosine(500, 9_500),
+            vec![
+                r#"{"scheduler": "constant", "factor": 1.0, "total_iters": 1}"#.into(),
+                r#"{"scheduler": "constant_with_warmup", "num_warmup_steps": 0}"#.into(),
+                r#"{"scheduler": "exponential", "gamma": 1.0}"#.into(),
+            ],
+        ),
         // One-cycle's own options: one form.
         case(
             "one-cycle-long",

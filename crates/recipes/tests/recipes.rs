@@ -236,3 +236,30 @@ fn runs_too_short_to_schedule_get_a_constant_lr_and_say_why() {
         detr.optimizer.lr / 10.0
     ));
 }
+
+#[test]
+fn schedule_free_runs_at_a_constant_lr_with_the_optimizers_warmup() {
+    for kind in [
+        OptimizerKind::ScheduleFreeAdamW,
+        OptimizerKind::ScheduleFreeSgd,
+    ] {
+        let run = RunDescription {
+            optimizer: Some(kind),
+            ..RunDescription::new(ModelFamily::Vit, 100, 100, 256)
+        };
+        let recipe = recommend(&run).unwrap();
+        assert_eq!(
+            (recipe.name, recipe.optimizer.kind),
+            ("schedule-free", kind)
+        );
+        assert_eq!(recipe.optimizer.warmup_steps, 500, "5% of 10,000 updates");
+        let lrs = recipe
+            .schedule
+            .preview(recipe.optimizer.lr, 10_000)
+            .unwrap();
+        assert!(lrs.iter().all(|&lr| lr == recipe.optimizer.lr));
+        assert!(recipe.optimizer.init_schedule_free().is_some());
+    }
+    let adamw = OptimizerSpec::for_kind(OptimizerKind::AdamW, 1e-3, 0.05, 0.0);
+    assert!(adamw.init_schedule_free().is_none());
+}

@@ -33,6 +33,7 @@ pub(crate) const RULES: &[Rule] = &[
     one_cycle_long,
     max_lr_not_from_finder,
     plateau_without_metric,
+    schedule_free_with_schedule,
     adaptive_lr_above_one,
     constant_lr_long,
     final_lr_high,
@@ -92,6 +93,9 @@ fn short_run(cx: &Context) -> Option<Finding> {
 
 fn missing_warmup(cx: &Context) -> Option<Finding> {
     let curve = cx.scheduled_curve()?;
+    if schedule_free(cx) {
+        return None; // It warms up inside the optimizer (`warmup_steps`).
+    }
     let (severity, who) = match cx.run.model {
         ModelFamily::Transformer | ModelFamily::Vit => (Error, "transformers"),
         _ if cx.run.batch_size > 512 => (Warning, "batches above 512"),
@@ -395,6 +399,28 @@ fn plateau_without_metric(cx: &Context) -> Option<Finding> {
     })
 }
 
+fn schedule_free(cx: &Context) -> bool {
+    cx.run
+        .optimizer
+        .is_some_and(OptimizerKind::is_schedule_free)
+}
+
+fn schedule_free_with_schedule(cx: &Context) -> Option<Finding> {
+    let curve = cx.scheduled_curve()?;
+    (schedule_free(cx) && decays(curve)).then(|| {
+        Finding::new(
+            "schedule-free-with-schedule",
+            Error,
+            format!(
+                "a schedule-free optimizer under a decaying LR (down to {:.0}% of the peak): it \
+                 averages its iterates instead of decaying, and the decay breaks its weighting",
+                100.0 * curve.floor / curve.peak
+            ),
+            "use a constant LR (the optimizer warms up with `warmup_steps`), or a scheduled optimizer",
+        )
+    })
+}
+
 fn adaptive_lr_above_one(cx: &Context) -> Option<Finding> {
     let curve = cx.curve.as_ref().ok()?;
     let kind = cx.run.optimizer.unwrap_or(OptimizerKind::Sgd);
@@ -413,7 +439,9 @@ fn adaptive_lr_above_one(cx: &Context) -> Option<Finding> {
 
 /// A long run from a fixed schedule (a plateau spec decays on its own).
 fn long_fixed_run<'a>(cx: &'a Context) -> Option<&'a CurveFacts> {
-    let long = cx.run.epochs >= LONG_RUN_EPOCHS && cx.spec.plateau().is_none();
+    // A plateau spec decays on its own; a schedule-free optimizer averages instead.
+    let long =
+        cx.run.epochs >= LONG_RUN_EPOCHS && cx.spec.plateau().is_none() && !schedule_free(cx);
     cx.scheduled_curve().filter(|c| long && c.peak > 0.0)
 }
 
