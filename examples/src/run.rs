@@ -6,15 +6,16 @@ use std::path::PathBuf;
 use burn::data::dataloader::DataLoaderBuilder;
 use burn::data::dataset::Dataset;
 use burn::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
-use burn::module::Module;
 use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::tensor::Device;
 use burn::train::metric::{AccuracyMetric, LearningRateMetric, LossMetric};
-use burn::train::{Learner, SupervisedTraining};
+use burn::train::{
+    ClassificationOutput, InferenceStep, Learner, LearnerModel, SupervisedTraining, TrainStep,
+};
 
 use burn_lr_finder::{FinderConfig, Optimizer, hand_off, range_test};
 
-use crate::digits::{self, DigitBatcher};
+use crate::digits::{self, DigitBatch, DigitBatcher};
 use crate::model::Mlp;
 use crate::renderer::EpochLines;
 use crate::report::{self, EpochRow};
@@ -37,11 +38,11 @@ pub struct DigitsRun {
 }
 
 /// What a training returns.
-pub struct Trained {
+pub struct Trained<M = Mlp> {
     /// What each epoch logged.
     pub rows: Vec<EpochRow>,
     /// The trained model, ready for more training.
-    pub model: Mlp,
+    pub model: M,
 }
 
 impl DigitsRun {
@@ -83,15 +84,58 @@ impl DigitsRun {
         PathBuf::from("target/burn-lr-runs").join(&self.name)
     }
 
-    /// Trains `model` with `optim` and `scheduler`; `configure` adds to the
-    /// training (an early-stopping hook, say).
-    pub fn launch(
+    /// Trains `model` with `optim` and `scheduler` in a fresh directory;
+    /// `configure` adds to the training (an early-stopping hook, checkpointers).
+    pub fn launch<M>(
         &self,
-        model: Mlp,
+        model: M,
         optim: ModuleOptimizer,
         scheduler: impl Into<ModuleLrScheduler>,
-        configure: impl FnOnce(SupervisedTraining<Mlp>) -> SupervisedTraining<Mlp>,
-    ) -> Result<Trained, String> {
+        configure: impl FnOnce(SupervisedTraining<M>) -> SupervisedTraining<M>,
+    ) -> Result<Trained<M>, String>
+    where
+        M: LearnerModel
+            + TrainStep<Input = DigitBatch, Output = ClassificationOutput>
+            + InferenceStep<Input = DigitBatch, Output = ClassificationOutput>,
+    {
+        // A fresh directory: burn-train would otherwise append to old logs.
+        let _ = std::fs::remove_dir_all(self.directory());
+        self.train(model, optim, scheduler, configure)
+    }
+
+    /// Continues the run in its directory from the checkpoint of `epoch`
+    /// (saved by a launch with checkpointers, or copied there: a branch) up to
+    /// `self.epochs`, saving checkpoints as it goes.
+    pub fn resume<M>(
+        &self,
+        epoch: usize,
+        model: M,
+        optim: ModuleOptimizer,
+        scheduler: impl Into<ModuleLrScheduler>,
+        configure: impl FnOnce(SupervisedTraining<M>) -> SupervisedTraining<M>,
+    ) -> Result<Trained<M>, String>
+    where
+        M: LearnerModel
+            + TrainStep<Input = DigitBatch, Output = ClassificationOutput>
+            + InferenceStep<Input = DigitBatch, Output = ClassificationOutput>,
+    {
+        self.train(model, optim, scheduler, |t| {
+            configure(t.with_default_checkpointers().checkpoint(epoch))
+        })
+    }
+
+    fn train<M>(
+        &self,
+        model: M,
+        optim: ModuleOptimizer,
+        scheduler: impl Into<ModuleLrScheduler>,
+        configure: impl FnOnce(SupervisedTraining<M>) -> SupervisedTraining<M>,
+    ) -> Result<Trained<M>, String>
+    where
+        M: LearnerModel
+            + TrainStep<Input = DigitBatch, Output = ClassificationOutput>
+            + InferenceStep<Input = DigitBatch, Output = ClassificationOutput>,
+    {
         let (train, valid) = digits::split_classes(self.seed, self.classes.clone());
         println!(
             "{}: {} training / {} validation images, {} updates per epoch, {} epochs, base LR {}",
@@ -110,8 +154,6 @@ impl DigitsRun {
             .batch_size(256)
             .build(valid);
         let directory = self.directory();
-        // A fresh directory: burn-train would otherwise append to old logs.
-        let _ = std::fs::remove_dir_all(&directory);
         let training = SupervisedTraining::new(&directory, loader_train, loader_valid)
             .num_epochs(self.epochs)
             .renderer(Box::new(EpochLines::default()))
@@ -127,6 +169,22 @@ impl DigitsRun {
             rows: report::read_epochs(&directory, self.epochs),
             model: result.model.train(),
         })
+    }
+
+    /// The validation accuracy (%) of `model` on this run's validation images.
+    pub fn accuracy(&self, model: &Mlp) -> f64 {
+        let (_, valid) = digits::split_classes(self.seed, self.classes.clone());
+        let loader = DataLoaderBuilder::new(DigitBatcher)
+            .batch_size(256)
+            .build(valid);
+        let (mut hits, mut total) = (0.0, 0.0);
+        for batch in loader.iter().flatten() {
+            let output = model.classify(batch);
+            let n = output.targets.dims()[0] as f64;
+            hits += crate::model::accuracy(output.output, output.targets) * n;
+            total += n;
+        }
+        100.0 * hits / total
     }
 
     /// Prints the per-epoch table and the final accuracy, and writes the plots.

@@ -24,6 +24,7 @@
 //! Features: `ndarray`, `wgpu` and `cuda` enable the matching burn backends
 //! (Flex, burn's default CPU backend, is always available).
 
+pub use burn_lr_schedule::spec::Cooldown;
 pub use burn_lr_schedule::{
     Clock, Curve, GroupLrMetric, LrGroup, LrHook, LrSchedule, OnMismatch, Schedule, Scheduler,
     Spec, SpecError, StepsPerEpoch, Timing, Unit, Warmup, lambda,
@@ -37,6 +38,11 @@ pub mod schedules {
 /// ReduceLROnPlateau over any schedule, fed by burn-train's validation metrics.
 pub mod plateau {
     pub use burn_lr_schedule::plateau::{Mode, ReduceOnPlateau, ThresholdMode};
+}
+
+/// Schedule-free AdamW and SGD, and the model wrapper that validates their average.
+pub mod schedule_free {
+    pub use burn_lr_schedule::schedule_free::*;
 }
 
 /// burn-train integration: the epoch-end hook and its helpers.
@@ -58,8 +64,10 @@ pub mod recipes {
 pub mod prelude {
     pub use crate::plateau::{Mode, ReduceOnPlateau};
     pub use crate::schedules::*;
+    pub use crate::schedule_free::{Averaged, ScheduleFreeAdamWConfig, ScheduleFreeSgdConfig};
     pub use crate::{
-        GroupLrMetric, LrHook, LrSchedule, OnMismatch, Spec, SpecError, StepsPerEpoch, Timing,
+        Cooldown, GroupLrMetric, LrHook, LrSchedule, OnMismatch, Spec, SpecError, StepsPerEpoch,
+        Timing,
     };
 }
 
