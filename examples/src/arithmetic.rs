@@ -128,37 +128,119 @@ impl InferenceStep for TinyTransformer {
 /// Updates per epoch at batch 32 (265 training problems).
 pub const BATCH: usize = 32;
 
+/// How a study run is optimized.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Optimization {
+    /// Adam at a constant LR, after a linear warmup from 0 over the first 10%
+    /// of the updates when `warmup`.
+    Adam {
+        /// With the warmup.
+        warmup: bool,
+    },
+    /// AdamW, a 10% warmup from 1%, then a cosine to 0 at the last update.
+    CosineAdamW,
+    /// Schedule-free AdamW at a constant LR, warming up over 10% of the
+    /// updates inside the optimizer, validated at its average.
+    ScheduleFreeAdamW,
+}
+
 /// Trains the tiny transformer with Adam at `lr` for `epochs`, with a constant
 /// LR, or with a linear warmup from 0 over the first 10% of the updates
 /// first. Returns what each epoch logged (train loss, accuracy, LR).
 pub fn train(seed: u64, lr: f64, warmup: bool, epochs: usize) -> Vec<crate::report::EpochRow> {
-    use burn::data::dataloader::DataLoaderBuilder;
-    use burn::data::dataset::Dataset;
-    use burn::optim::AdamConfig;
-    use burn::train::metric::{AccuracyMetric, LearningRateMetric, LossMetric};
-    use burn::train::{Learner, SupervisedTraining};
-    use burn_lr_schedule::Spec;
-    use burn_lr_schedule::curves::ConstantLr;
+    train_with(seed, lr, Optimization::Adam { warmup }, epochs)
+}
 
-    let (train, valid) = split(seed);
-    let steps_per_epoch = train.len().div_ceil(BATCH);
-    let warmup_updates = (epochs * steps_per_epoch).div_ceil(10);
+/// Trains the tiny transformer at `lr` for `epochs` as `optimization` says.
+pub fn train_with(
+    seed: u64,
+    lr: f64,
+    optimization: Optimization,
+    epochs: usize,
+) -> Vec<crate::report::EpochRow> {
+    use burn::data::dataset::Dataset;
+    use burn::optim::{AdamConfig, AdamWConfig};
+    use burn_lr_schedule::Spec;
+    use burn_lr_schedule::curves::{ConstantLr, CosineAnnealingLr};
+    use burn_lr_schedule::schedule_free::{Averaged, ScheduleFreeAdamWConfig};
+
+    let updates = (epochs * split(seed).0.len().div_ceil(BATCH)) as u64;
+    let warmup = updates.div_ceil(10);
     let constant = Spec::new(ConstantLr::new(1.0, 1));
-    let spec = if warmup {
-        constant.with_warmup(warmup_updates as u64, 0.0)
-    } else {
-        constant
-    };
-    let scheduler = spec.init(lr).expect("the study's LRs are valid");
     let device = Device::default().autodiff();
     device.seed(seed);
-    let directory = std::path::PathBuf::from("target/burn-lr-runs/transformer").join(format!(
-        "{}-lr{lr}-s{seed}",
-        if warmup { "warmup" } else { "constant" }
-    ));
+    let model = TinyTransformer::new(&device);
+    let name = format!("{optimization:?}-lr{lr}-s{seed}").replace([' ', '{', '}', ':'], "");
+    let directory = std::path::PathBuf::from("target/burn-lr-runs/transformer").join(name);
     let _ = std::fs::remove_dir_all(&directory);
+    let scheduler = |spec: Spec| spec.init(lr).map_err(|e| e.to_string());
+    let launched = match optimization {
+        Optimization::Adam { warmup: with } => {
+            let spec = if with {
+                constant.with_warmup(warmup, 0.0)
+            } else {
+                constant
+            };
+            scheduler(spec)
+                .and_then(|s| launch(&directory, seed, epochs, model, AdamConfig::new().init(), s))
+        }
+        Optimization::CosineAdamW => {
+            let spec =
+                Spec::new(CosineAnnealingLr::new(updates - warmup)).with_warmup(warmup, 0.01);
+            scheduler(spec).and_then(|s| {
+                launch(
+                    &directory,
+                    seed,
+                    epochs,
+                    model,
+                    AdamWConfig::new().init(),
+                    s,
+                )
+            })
+        }
+        Optimization::ScheduleFreeAdamW => {
+            let (optim, handle) = ScheduleFreeAdamWConfig::new()
+                .with_warmup_steps(warmup)
+                .init();
+            scheduler(constant).and_then(|s| {
+                launch(
+                    &directory,
+                    seed,
+                    epochs,
+                    Averaged::new(model, handle),
+                    optim,
+                    s,
+                )
+            })
+        }
+    };
+    if let Err(error) = launched {
+        eprintln!("transformer: {error}");
+    }
+    crate::report::read_epochs(&directory, epochs)
+}
+
+/// One burn-train run on the modular-addition data.
+fn launch<M>(
+    directory: &std::path::Path,
+    seed: u64,
+    epochs: usize,
+    model: M,
+    optim: burn::optim::ModuleOptimizer,
+    scheduler: burn_lr_schedule::LrSchedule,
+) -> Result<(), String>
+where
+    M: burn::train::LearnerModel
+        + TrainStep<Input = SumBatch, Output = ClassificationOutput>
+        + InferenceStep<Input = SumBatch, Output = ClassificationOutput>,
+{
+    use burn::data::dataloader::DataLoaderBuilder;
+    use burn::train::metric::{AccuracyMetric, LearningRateMetric, LossMetric};
+    use burn::train::{Learner, SupervisedTraining};
+
+    let (train, valid) = split(seed);
     let result = SupervisedTraining::new(
-        &directory,
+        directory,
         DataLoaderBuilder::new(SumBatcher)
             .batch_size(BATCH)
             .shuffle(seed)
@@ -174,15 +256,11 @@ pub fn train(seed: u64, lr: f64, warmup: bool, epochs: usize) -> Vec<crate::repo
     .metric_train_numeric(LossMetric::new())
     .metric_valid_numeric(LossMetric::new())
     .metric_valid_numeric(AccuracyMetric::new())
-    .launch(Learner::new(
-        TinyTransformer::new(&device),
-        AdamConfig::new().init(),
-        scheduler,
-    ));
-    if let Some(error) = result.error {
-        eprintln!("transformer: {error}");
+    .launch(Learner::new(model, optim, scheduler));
+    match result.error {
+        Some(error) => Err(error.to_string()),
+        None => Ok(()),
     }
-    crate::report::read_epochs(&directory, epochs)
 }
 
 /// A run diverged when its last training loss is not finite or has not

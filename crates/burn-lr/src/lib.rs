@@ -63,8 +63,8 @@ pub mod recipes {
 /// What a training script needs: `use burn_lr::prelude::*;`.
 pub mod prelude {
     pub use crate::plateau::{Mode, ReduceOnPlateau};
-    pub use crate::schedules::*;
     pub use crate::schedule_free::{Averaged, ScheduleFreeAdamWConfig, ScheduleFreeSgdConfig};
+    pub use crate::schedules::*;
     pub use crate::{
         Cooldown, GroupLrMetric, LrHook, LrSchedule, OnMismatch, Spec, SpecError, StepsPerEpoch,
         Timing,
