@@ -195,6 +195,13 @@ fn malformed_files() -> Vec<(&'static str, String)> {
             "table-in-array.toml",
             "scheduler = \"multi_step\"\nmilestones = [{a = 1}]\n".into(),
         ),
+        ("cooldown-no-base.json", r#"{"scheduler": "cooldown", "start": 1, "length": 1}"#.into()),
+        ("cooldown-base-list.json", r#"{"scheduler": "cooldown", "start": 1, "length": 1, "base": []}"#.into()),
+        ("cooldown-negative.json", r#"{"scheduler": "cooldown", "start": -1, "length": 1, "base": {"scheduler": "step", "step_size": 1}}"#.into()),
+        ("cooldown-huge.json", r#"{"scheduler": "cooldown", "start": 18446744073709551615, "length": 18446744073709551615, "base": {"scheduler": "step", "step_size": 1}}"#.into()),
+        ("cooldown-ratio.json", r#"{"scheduler": "cooldown", "start": 1, "length": 1, "min_lr_ratio": 1e300, "base": {"scheduler": "step", "step_size": 1}}"#.into()),
+        ("cooldown-nested.json", r#"{"scheduler": "cooldown", "start": 1, "length": 1, "base": {"scheduler": "cooldown", "start": 1, "length": 1, "base": {"scheduler": "step", "step_size": 1}}}"#.into()),
+        ("cooldown-nan.toml", "scheduler = \"cooldown\"\nstart = 1\nlength = 2\nmin_lr_ratio = nan\n[base]\nscheduler = \"step\"\nstep_size = 1\n".into()),
     ]
 }
 

@@ -154,6 +154,36 @@ fn toml_specs_and_epoch_units_work() {
 }
 
 #[test]
+fn cooldown_specs_preview_in_every_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    for (shape, f) in [
+        ("linear", 1.0 - 0.5),
+        ("cosine", 0.5),
+        ("1-sqrt", 1.0 - 0.5f64.sqrt()),
+    ] {
+        let spec = write(
+            dir.path(),
+            &format!("cooldown-{shape}.json"),
+            &format!(
+                r#"{{"scheduler": "cooldown", "start": 4, "length": 4, "shape": "{shape}",
+                    "base": {{"scheduler": "constant_with_warmup", "num_warmup_steps": 2}}}}"#
+            ),
+        );
+        let out = burn_lr(&["preview", &spec, "--steps", "10", "--format", "json"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let lrs: Vec<f64> = serde_json::from_slice(&out.stdout).unwrap();
+        // Warmup from 0 over 2 updates, stable, then the cooldown from update 4 (0-based) to 0 at 8.
+        assert_eq!(lrs[..5], [0.0, 0.5, 1.0, 1.0, 1.0], "{shape}");
+        assert!(close(lrs[6], f), "{shape}: half-way {} vs {f}", lrs[6]);
+        assert_eq!(lrs[8..], [0.0, 0.0], "{shape}");
+    }
+}
+
+#[test]
 fn bad_input_is_one_line_on_stderr_and_exit_code_2() {
     let dir = tempfile::tempdir().unwrap();
     let good = write(dir.path(), "good.json", &specs()[0]);
