@@ -5,14 +5,13 @@
 use std::path::{Path, PathBuf};
 
 use burn::data::dataloader::DataLoaderBuilder;
+use burn::train::SupervisedTraining;
 use burn::train::logger::{FileMetricLogger, MetricLogger};
 use burn::train::metric::store::Split;
 use burn::train::metric::{AccuracyMetric, LearningRateMetric, LossMetric, NumericEntry};
-use burn::train::{
-    ClassificationOutput, InferenceStep, LearnerModel, SupervisedTraining, TrainStep,
-};
-use burn_lr_examples::digits::{self, DigitBatch, DigitBatcher};
+use burn_lr_examples::digits::{self, DigitBatcher};
 use burn_lr_examples::renderer::EpochLines;
+use burn_lr_examples::run::DigitsModel;
 use burn_lr_schedule::Schedule;
 use serde_json::Value;
 
@@ -25,17 +24,12 @@ pub fn golden_path(name: &str) -> PathBuf {
 
 /// burn-train on the digits split of `seed` in batches of `batch`, for
 /// `epochs`, quiet, logging the LR, the losses and the validation accuracy.
-pub fn digits_training<M>(
+pub fn digits_training<M: DigitsModel>(
     directory: &Path,
     seed: u64,
     batch: usize,
     epochs: usize,
-) -> SupervisedTraining<M>
-where
-    M: LearnerModel
-        + TrainStep<Input = DigitBatch, Output = ClassificationOutput>
-        + InferenceStep<Input = DigitBatch, Output = ClassificationOutput>,
-{
+) -> SupervisedTraining<M> {
     let (train, valid) = digits::split(seed);
     SupervisedTraining::new(
         directory,

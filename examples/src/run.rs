@@ -20,6 +20,21 @@ use crate::model::Mlp;
 use crate::renderer::EpochLines;
 use crate::report::{self, EpochRow};
 
+/// A model burn-train can train and validate on the digits batches.
+pub trait DigitsModel:
+    LearnerModel
+    + TrainStep<Input = DigitBatch, Output = ClassificationOutput>
+    + InferenceStep<Input = DigitBatch, Output = ClassificationOutput>
+{
+}
+
+impl<M> DigitsModel for M where
+    M: LearnerModel
+        + TrainStep<Input = DigitBatch, Output = ClassificationOutput>
+        + InferenceStep<Input = DigitBatch, Output = ClassificationOutput>
+{
+}
+
 /// The settings of a digits training (Adam, MLP 64-128-10).
 #[derive(Debug, Clone)]
 pub struct DigitsRun {
@@ -86,18 +101,13 @@ impl DigitsRun {
 
     /// Trains `model` with `optim` and `scheduler` in a fresh directory;
     /// `configure` adds to the training (an early-stopping hook, checkpointers).
-    pub fn launch<M>(
+    pub fn launch<M: DigitsModel>(
         &self,
         model: M,
         optim: ModuleOptimizer,
         scheduler: impl Into<ModuleLrScheduler>,
         configure: impl FnOnce(SupervisedTraining<M>) -> SupervisedTraining<M>,
-    ) -> Result<Trained<M>, String>
-    where
-        M: LearnerModel
-            + TrainStep<Input = DigitBatch, Output = ClassificationOutput>
-            + InferenceStep<Input = DigitBatch, Output = ClassificationOutput>,
-    {
+    ) -> Result<Trained<M>, String> {
         // A fresh directory: burn-train would otherwise append to old logs.
         let _ = std::fs::remove_dir_all(self.directory());
         self.train(model, optim, scheduler, configure)
@@ -106,36 +116,26 @@ impl DigitsRun {
     /// Continues the run in its directory from the checkpoint of `epoch`
     /// (saved by a launch with checkpointers, or copied there: a branch) up to
     /// `self.epochs`, saving checkpoints as it goes.
-    pub fn resume<M>(
+    pub fn resume<M: DigitsModel>(
         &self,
         epoch: usize,
         model: M,
         optim: ModuleOptimizer,
         scheduler: impl Into<ModuleLrScheduler>,
         configure: impl FnOnce(SupervisedTraining<M>) -> SupervisedTraining<M>,
-    ) -> Result<Trained<M>, String>
-    where
-        M: LearnerModel
-            + TrainStep<Input = DigitBatch, Output = ClassificationOutput>
-            + InferenceStep<Input = DigitBatch, Output = ClassificationOutput>,
-    {
+    ) -> Result<Trained<M>, String> {
         self.train(model, optim, scheduler, |t| {
             configure(t.with_default_checkpointers().checkpoint(epoch))
         })
     }
 
-    fn train<M>(
+    fn train<M: DigitsModel>(
         &self,
         model: M,
         optim: ModuleOptimizer,
         scheduler: impl Into<ModuleLrScheduler>,
         configure: impl FnOnce(SupervisedTraining<M>) -> SupervisedTraining<M>,
-    ) -> Result<Trained<M>, String>
-    where
-        M: LearnerModel
-            + TrainStep<Input = DigitBatch, Output = ClassificationOutput>
-            + InferenceStep<Input = DigitBatch, Output = ClassificationOutput>,
-    {
+    ) -> Result<Trained<M>, String> {
         let (train, valid) = digits::split_classes(self.seed, self.classes.clone());
         println!(
             "{}: {} training / {} validation images, {} updates per epoch, {} epochs, base LR {}",

@@ -137,6 +137,16 @@ impl Averaging {
     }
 }
 
+/// A schedule-free optimizer for burn and its handle; `beta` is its
+/// interpolation momentum.
+pub(crate) fn init<O: burn::optim::Optimizer>(
+    beta: f64,
+    optimizer: impl FnOnce(ScheduleFree) -> O,
+) -> (ModuleOptimizer, ScheduleFree) {
+    let handle = ScheduleFree::new(beta);
+    (optimizer(handle.clone()).into(), handle)
+}
+
 /// `a + weight (b - a)` (torch's `lerp`).
 pub(crate) fn lerp<const D: usize>(a: Tensor<D>, b: Tensor<D>, weight: f64) -> Tensor<D> {
     a.clone() + (b - a).mul_scalar(weight)
@@ -188,8 +198,27 @@ impl ScheduleFree {
         }
     }
 
+    /// The end of an update both optimizers share, once the direction `g` is
+    /// known: `y` moves toward `z` by `ckp1`, then along `g` (the momentum
+    /// term), and `z` takes the plain step. Remembers the new `z`.
+    pub(crate) fn descend<const D: usize>(
+        &self,
+        k: u64,
+        y: Tensor<D>,
+        z: Tensor<D>,
+        g: Tensor<D>,
+        lr: f64,
+        ckp1: f64,
+    ) -> (Tensor<D>, Tensor<D>) {
+        let y =
+            lerp(y, z.clone(), ckp1) + g.clone().mul_scalar(lr * (self.beta * (1.0 - ckp1) - 1.0));
+        let z = z - g.mul_scalar(lr);
+        self.record(k, &z);
+        (y, z)
+    }
+
     /// Remembers `z` of the next parameter updated by update `k` (0-based).
-    pub(crate) fn record<const D: usize>(&self, k: u64, z: &Tensor<D>) {
+    fn record<const D: usize>(&self, k: u64, z: &Tensor<D>) {
         let mut latest = self.latest.lock().unwrap_or_else(PoisonError::into_inner);
         if latest.k != k + 1 {
             latest.k = k + 1;

@@ -4,7 +4,7 @@ use burn::config::Config;
 use burn::optim::{LearningRate, ModuleOptimizer, Optimizer, RecordState, StateSink, StateSource};
 use burn::tensor::{Device, Tensor};
 
-use super::{Averaging, ScheduleFree, Weighting, averaging, flatten, lerp, tensor};
+use super::{Averaging, ScheduleFree, Weighting, averaging, flatten, init, tensor};
 
 /// Schedule-free SGD, with the package's parameter names and defaults.
 #[derive(Config, Debug)]
@@ -29,12 +29,10 @@ pub struct ScheduleFreeSgdConfig {
 impl ScheduleFreeSgdConfig {
     /// The optimizer and the handle that swaps `x` in and out.
     pub fn init(&self) -> (ModuleOptimizer, ScheduleFree) {
-        let handle = ScheduleFree::new(self.momentum);
-        let optim = ScheduleFreeSgd {
+        init(self.momentum, |handle| ScheduleFreeSgd {
             config: self.clone(),
-            handle: handle.clone(),
-        };
-        (optim.into(), handle)
+            handle,
+        })
     }
 }
 
@@ -99,10 +97,8 @@ impl Optimizer for ScheduleFreeSgd {
                 if c.weight_decay != 0.0 {
                     g = g + y.clone().mul_scalar(c.weight_decay);
                 }
-                let y = lerp(y, s.z.clone(), ckp1)
-                    + g.clone().mul_scalar(lr * (c.momentum * (1.0 - ckp1) - 1.0));
-                s.z = s.z - g.mul_scalar(lr);
-                self.handle.record(k, &s.z);
+                let (y, z) = self.handle.descend(k, y, s.z, g, lr, ckp1);
+                s.z = z;
                 (y, Some(s))
             },
         )
