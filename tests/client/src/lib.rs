@@ -14,7 +14,7 @@ use burn::train::logger::{FileMetricLogger, MetricLogger};
 use burn::train::metric::store::Split;
 use burn::train::metric::{AccuracyMetric, LearningRateMetric, LossMetric, NumericEntry};
 use burn::train::{
-    ClassificationOutput, InferenceStep, SupervisedTraining, TrainOutput, TrainStep,
+    ClassificationOutput, InferenceStep, LearnerModel, SupervisedTraining, TrainOutput, TrainStep,
 };
 
 /// Points per split.
@@ -123,7 +123,12 @@ impl InferenceStep for Net {
 
 /// burn-train over the clusters for `epochs`, logging the LR, the loss and
 /// the accuracy into `directory`.
-pub fn training(directory: &Path, epochs: usize) -> SupervisedTraining<Net> {
+pub fn training<M>(directory: &Path, epochs: usize) -> SupervisedTraining<M>
+where
+    M: LearnerModel
+        + TrainStep<Input = Batch, Output = ClassificationOutput>
+        + InferenceStep<Input = Batch, Output = ClassificationOutput>,
+{
     let train = DataLoaderBuilder::new(PointBatcher)
         .batch_size(BATCH)
         .shuffle(1)

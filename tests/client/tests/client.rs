@@ -3,12 +3,14 @@
 
 use std::sync::Mutex;
 
+use burn::data::dataloader::batcher::Batcher;
 use burn::optim::AdamConfig;
 use burn::tensor::Device;
+use burn::train::InferenceStep;
 use burn::train::metric::store::EventStoreClient;
 use burn::train::{EarlyStoppingStrategy, Learner};
 use burn_lr::prelude::*;
-use burn_lr_client::{BATCH, Net, TRAIN_ITEMS, logged, training};
+use burn_lr_client::{BATCH, Net, PointBatcher, TRAIN_ITEMS, logged, points, training};
 
 /// The backend's RNG is global: trainings in this binary run one at a time.
 static TRAINING: Mutex<()> = Mutex::new(());
@@ -200,4 +202,30 @@ fn the_advisors_recipe_lints_clean_and_trains_the_users_model() {
         .map(|f| f.code)
         .collect();
     assert_eq!(codes, ["tmax-includes-warmup"]);
+}
+
+#[test]
+fn schedule_free_trains_the_users_model_and_validates_its_average() {
+    let _serial = TRAINING.lock().unwrap_or_else(|e| e.into_inner());
+    let (optim, handle) = ScheduleFreeAdamWConfig::new()
+        .with_warmup_steps(steps_per_epoch())
+        .init();
+    let dir = tempfile::tempdir().unwrap();
+    let result =
+        training(dir.path(), 3).launch(Learner::new(Averaged::new(model(), handle), optim, 1e-2));
+    assert!(result.error.is_none(), "{:?}", result.error);
+    let x = result.model.averaged();
+    // The average differs from the training iterate, and is what the user keeps.
+    let loss = |net: &Net| {
+        let batch = PointBatcher.batch(points(150, 2), &Device::default());
+        InferenceStep::step(net, batch).loss.into_scalar::<f64>()
+    };
+    assert_ne!(loss(&x), loss(&result.model.model));
+    // A cooldown built in code: warmup, stable, then 1-sqrt over updates 60..80.
+    let spec = Spec::new(ConstantWithWarmup::new(10)).with_cooldown(Cooldown::new(60, 20));
+    let lrs = spec.preview(1.0, 100).unwrap();
+    assert_eq!(
+        (lrs[59], lrs[70], lrs[79]),
+        (1.0, 1.0 - 0.5f64.sqrt(), 1.0 - (19f64 / 20.0).sqrt())
+    );
 }
