@@ -175,12 +175,13 @@ pub fn run_recommend(args: RecommendArgs) -> Result<(), CliError> {
         AdviceFormat::Text => {
             say!("recipe: {} ({})", recipe.name, recipe.reference);
             say!(
-                "optimizer: {:?}, lr {}, momentum {:?}, weight decay {}, clip {:?}",
+                "optimizer: {:?}, lr {}, momentum {:?}, weight decay {}, clip {:?}, warmup_steps {}",
                 recipe.optimizer.kind,
                 recipe.optimizer.lr,
                 recipe.optimizer.momentum,
                 recipe.optimizer.weight_decay,
-                recipe.optimizer.grad_clip_norm
+                recipe.optimizer.grad_clip_norm,
+                recipe.optimizer.warmup_steps
             );
             say!("schedule: {}", serde_json::to_string(&recipe.schedule)?);
             let per = if recipe.stepping == Stepping::Update {
