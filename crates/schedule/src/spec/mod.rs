@@ -9,6 +9,7 @@
 
 pub mod clock;
 mod cooldown;
+mod group;
 pub(crate) mod params;
 mod parse;
 pub(crate) mod text;
@@ -21,6 +22,7 @@ use crate::curves::Schedule;
 use crate::plateau::ReduceOnPlateau;
 use clock::{Clock, Timing};
 pub use cooldown::Cooldown;
+pub use group::LrGroup;
 
 /// A linear warmup in front of any schedule.
 ///
@@ -47,63 +49,6 @@ impl Warmup {
     fn validate(&self) -> Result<(), SpecError> {
         check::int("total_iters", self.total_iters, 1)?;
         check::float("start_factor", self.start_factor, Bounds::Closed(0.0, 1.0))
-    }
-}
-
-/// A parameter group whose LR is the schedule's LR times `lr_mult`.
-///
-/// `match` is a **path prefix**: it selects every parameter whose path (burn's
-/// module path, e.g. `backbone.conv1.weight`) equals it or starts with it
-/// followed by a `.`; so `backbone` matches `backbone.conv1.weight` but not
-/// `backbone2.weight` nor `encoder.backbone.weight`. Parameters are matched
-/// by path, not id, so groups still match after a checkpoint restore. When
-/// groups overlap, the last matching group wins.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct LrGroup {
-    #[serde(rename = "match")]
-    pattern: String,
-    lr_mult: f64,
-}
-
-impl LrGroup {
-    /// The path prefix.
-    pub fn pattern(&self) -> &str {
-        &self.pattern
-    }
-
-    /// The multiplier of the scheduled LR.
-    pub fn lr_mult(&self) -> f64 {
-        self.lr_mult
-    }
-
-    /// Whether this group selects the parameter at `path`.
-    pub fn matches(&self, path: &str) -> bool {
-        path.strip_prefix(&self.pattern)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
-    }
-
-    /// The regular expression burn's `ParamGroup` matches paths with.
-    pub(crate) fn regex(&self) -> String {
-        let escaped: String = self
-            .pattern
-            .chars()
-            .flat_map(|c| {
-                let special = "\\.+*?()|[]{}^$#&-~".contains(c);
-                special.then_some('\\').into_iter().chain([c])
-            })
-            .collect();
-        format!("^{escaped}(\\.|$)")
-    }
-
-    fn validate(&self) -> Result<(), SpecError> {
-        if self.pattern.is_empty() || self.pattern.starts_with('.') || self.pattern.ends_with('.') {
-            return Err(SpecError::invalid(
-                "match",
-                format!("{:?}", self.pattern),
-                "a parameter path prefix such as \"backbone\" or \"encoder.layers.0\"",
-            ));
-        }
-        check::lr("lr_mult", self.lr_mult)
     }
 }
 
