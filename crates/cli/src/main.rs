@@ -1,4 +1,4 @@
-//! `burn-lr`: preview learning-rate schedules from the command line.
+//! `burn-lr`: preview schedules, find an LR, recommend a recipe and lint a spec, from the command line.
 //!
 //! Every subcommand prints a one-line error on stderr and exits with code 2 on
 //! bad input.
