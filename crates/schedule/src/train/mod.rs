@@ -2,6 +2,7 @@
 //! `ModuleLrScheduler` (one scheduler per group) with its [`LrHook`].
 
 mod hook;
+mod layer_decay;
 mod metric;
 mod paths;
 mod probe;
