@@ -49,12 +49,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ..run(recipe.name)
         };
         let scheduler = recipe.schedule.init(recipe.optimizer.lr)?;
-        match digits_run.launch(
-            digits_run.model(),
-            recipe.optimizer.init(),
-            scheduler,
-            |t| t,
-        ) {
+        // One-cycle's momentum follows its schedule.
+        let optim = recipe.optimizer.init_with(&scheduler);
+        match digits_run.launch(digits_run.model(), optim, scheduler, |t| t) {
             Ok(trained) => {
                 digits_run.report(&trained.rows);
                 let last = trained.rows.last().map_or(f64::NAN, |r| r.valid_accuracy);

@@ -15,6 +15,7 @@ use burn_lr_examples::renderer::EpochLines;
 use burn_lr_examples::report::read_epochs;
 use burn_lr_finder::{Curve, FinderConfig, Method, Optimizer, Stop, hand_off, range_test, suggest};
 use burn_lr_schedule::Spec;
+use burn_lr_schedule::cycled::CycledAdamConfig;
 use burn_lr_tests::golden_path;
 use serde_json::Value;
 
@@ -77,7 +78,11 @@ fn accuracy_after_training(spec: &Spec, base_lr: f64, epochs: usize) -> f64 {
     .metric_valid_numeric(burn::train::metric::AccuracyMetric::new())
     .launch(burn::train::Learner::new(
         Mlp::new(128, &device),
-        AdamConfig::new().init(),
+        // One-cycle cycles Adam's beta1 (PyTorch's default).
+        match scheduler.momentum() {
+            Some(momentum) => CycledAdamConfig::new().init(momentum),
+            None => AdamConfig::new().init(),
+        },
         scheduler,
     ));
     assert!(result.error.is_none());

@@ -26,8 +26,8 @@
 
 pub use burn_lr_schedule::spec::Cooldown;
 pub use burn_lr_schedule::{
-    Clock, Curve, GroupLrMetric, LrGroup, LrHook, LrSchedule, OnMismatch, Schedule, Scheduler,
-    Spec, SpecError, StepsPerEpoch, Timing, Unit, Warmup, lambda,
+    Clock, Curve, GroupLrMetric, LrGroup, LrHook, LrSchedule, MomentumHandle, MomentumMetric,
+    OnMismatch, Schedule, Scheduler, Spec, SpecError, StepsPerEpoch, Timing, Unit, Warmup, lambda,
 };
 
 /// Every schedule's typed builder (`CosineAnnealingLr::new(t_max).with_eta_min(..)`).
@@ -38,6 +38,11 @@ pub mod schedules {
 /// ReduceLROnPlateau over any schedule, fed by burn-train's validation metrics.
 pub mod plateau {
     pub use burn_lr_schedule::plateau::{Mode, ReduceOnPlateau, ThresholdMode};
+}
+
+/// SGD and Adam/AdamW whose momentum follows a schedule's `cycle_momentum`.
+pub mod cycled {
+    pub use burn_lr_schedule::cycled::*;
 }
 
 /// Schedule-free AdamW and SGD, and the model wrapper that validates their average.
@@ -62,12 +67,13 @@ pub mod recipes {
 
 /// What a training script needs: `use burn_lr::prelude::*;`.
 pub mod prelude {
+    pub use crate::cycled::{CycledAdamConfig, CycledSgdConfig};
     pub use crate::plateau::{Mode, ReduceOnPlateau};
     pub use crate::schedule_free::{Averaged, ScheduleFreeAdamWConfig, ScheduleFreeSgdConfig};
     pub use crate::schedules::*;
     pub use crate::{
-        Cooldown, GroupLrMetric, LrHook, LrSchedule, OnMismatch, Spec, SpecError, StepsPerEpoch,
-        Timing,
+        Cooldown, GroupLrMetric, LrHook, LrSchedule, MomentumMetric, OnMismatch, Spec, SpecError,
+        StepsPerEpoch, Timing,
     };
 }
 

@@ -4,8 +4,10 @@ use burn::grad_clipping::GradientClippingConfig;
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::momentum::MomentumConfig;
 use burn::optim::{AdamConfig, AdamWConfig, ModuleOptimizer, SgdConfig};
+use burn_lr_schedule::LrSchedule;
 use burn_lr_schedule::Spec;
 use burn_lr_schedule::curves::ConstantLr;
+use burn_lr_schedule::cycled::{CycledAdamConfig, CycledSgdConfig};
 use burn_lr_schedule::schedule_free::{
     ScheduleFree, ScheduleFreeAdamWConfig, ScheduleFreeSgdConfig,
 };
@@ -89,6 +91,32 @@ impl OptimizerSpec {
                 );
                 self.schedule_free().0
             }
+        }
+    }
+
+    /// burn's optimizer for this spec, trained under `schedule`: when the
+    /// schedule cycles the momentum (one-cycle, cyclic), SGD, Adam and AdamW
+    /// come from [`cycled`](burn_lr_schedule::cycled) and follow it; else [`init`](Self::init).
+    pub fn init_with(&self, schedule: &LrSchedule) -> ModuleOptimizer {
+        let Some(momentum) = schedule.momentum() else {
+            return self.init();
+        };
+        let optim = match self.kind {
+            OptimizerKind::Sgd => CycledSgdConfig::new()
+                .with_momentum(self.momentum.unwrap_or(0.9))
+                .with_weight_decay(self.weight_decay)
+                .init(momentum),
+            OptimizerKind::Adam | OptimizerKind::AdamW => CycledAdamConfig::new()
+                .with_weight_decay(self.weight_decay)
+                .with_decoupled(self.kind == OptimizerKind::AdamW)
+                .init(momentum),
+            OptimizerKind::ScheduleFreeAdamW | OptimizerKind::ScheduleFreeSgd => {
+                return self.init();
+            }
+        };
+        match self.clipping() {
+            Some(clip) => optim.with_grad_clipping(clip.init()),
+            None => optim,
         }
     }
 

@@ -139,6 +139,9 @@ pub fn fast_one_cycle(run: &RunDescription) -> Result<Recipe, RunError> {
             },
             "one-cycle over the whole run: 30% up from max_lr / 25, then down to max_lr / 250000"
                 .into(),
+            "momentum cycled 0.95 -> 0.85 -> 0.95 against the LR, as fastai: build the optimizer \
+             with `recipe.optimizer.init_with(&lr)`"
+                .into(),
         ],
     }
     .fitted(run))

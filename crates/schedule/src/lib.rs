@@ -29,6 +29,7 @@
 mod alert;
 mod check;
 pub mod curves;
+pub mod cycled;
 mod error;
 pub mod plateau;
 pub mod schedule_free;
@@ -42,7 +43,9 @@ pub use scheduler::Scheduler;
 pub use spec::clock::{Clock, Timing};
 pub use spec::text::{MAX_INPUT_BYTES, read_input_file};
 pub use spec::{LrGroup, Spec, Unit, Warmup};
-pub use train::{GroupLrMetric, LrHook, LrSchedule, OnMismatch, StepsPerEpoch};
+pub use train::{
+    GroupLrMetric, LrHook, LrSchedule, MomentumHandle, MomentumMetric, OnMismatch, StepsPerEpoch,
+};
 
 /// A schedule written in code: `base_lr * lr_lambda(t)` (PyTorch's `LambdaLR`).
 ///

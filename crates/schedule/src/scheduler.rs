@@ -9,7 +9,7 @@ use burn::lr_scheduler::{LrScheduler, LrSchedulerRecord};
 use crate::alert;
 use crate::spec::Spec;
 use crate::spec::clock::Clock;
-use crate::train::StepProbe;
+use crate::train::{MomentumHandle, StepProbe};
 
 /// Record key of the update counter.
 const STEP_KEY: &str = "step";
@@ -40,6 +40,7 @@ pub struct Scheduler {
     lr_mult: f64,
     updates: u64,
     probe: Option<StepProbe>,
+    momentum: Option<MomentumHandle>,
     reported: Arc<AtomicBool>,
 }
 
@@ -52,6 +53,7 @@ impl Scheduler {
             lr_mult: 1.0,
             updates: 0,
             probe: None,
+            momentum: None,
             reported: Arc::default(),
         }
     }
@@ -66,6 +68,18 @@ impl Scheduler {
     pub(crate) fn with_probe(mut self, probe: StepProbe) -> Self {
         self.probe = Some(probe);
         self
+    }
+
+    /// Sets the spec's momentum of every update into `handle` (the default group only).
+    pub(crate) fn with_momentum(mut self, handle: MomentumHandle) -> Self {
+        self.momentum = Some(handle);
+        self
+    }
+
+    /// The momentum the spec sets for update `index` (0-based), for a spec
+    /// that cycles it.
+    pub fn momentum_at(&self, index: u64) -> Option<f64> {
+        self.spec.momentum(self.clock.time(index))
     }
 
     /// Number of updates taken so far (calls to `step()`).
@@ -95,6 +109,9 @@ impl Scheduler {
 impl LrScheduler for Scheduler {
     fn step(&mut self) -> f64 {
         let lr = self.lr_at(self.updates);
+        if let Some(handle) = &self.momentum {
+            handle.set(self.momentum_at(self.updates));
+        }
         self.updates += 1;
         if let Some(probe) = &self.probe {
             probe.record(self.updates);

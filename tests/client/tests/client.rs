@@ -110,6 +110,8 @@ fn a_schedule_built_in_code_with_backbone_and_head_groups() {
         "a misspelled group is an error"
     );
     let lr = spec.init_for(&net, 1.0).unwrap();
+    // One-cycle cycles the momentum too (as PyTorch's): Adam's beta1 follows it.
+    let optim = CycledAdamConfig::new().init(lr.momentum().unwrap());
     let dir = tempfile::tempdir().unwrap();
     let training = spec
         .group_lr_metrics()
@@ -118,7 +120,7 @@ fn a_schedule_built_in_code_with_backbone_and_head_groups() {
             t.metric_train_numeric(metric)
         })
         .early_stopping(lr.hook());
-    let result = training.launch(Learner::new(net, AdamConfig::new().init(), lr));
+    let result = training.launch(Learner::new(net, optim, lr));
     assert!(result.error.is_none(), "{:?}", result.error);
     let head = logged(dir.path(), "Learning Rate", 3).concat();
     let backbone = logged(dir.path(), "Learning Rate [backbone]", 3).concat();
@@ -178,7 +180,7 @@ fn the_advisors_recipe_lints_clean_and_trains_the_users_model() {
     let dir = tempfile::tempdir().unwrap();
     let result = training(dir.path(), 3)
         .early_stopping(lr.hook())
-        .launch(Learner::new(model(), recipe.optimizer.init(), lr));
+        .launch(Learner::new(model(), recipe.optimizer.init_with(&lr), lr));
     assert!(result.error.is_none(), "{:?}", result.error);
     let got = logged(dir.path(), "Learning Rate", 3).concat();
     let want = recipe

@@ -67,6 +67,16 @@ impl Sequential {
     }
 }
 
+impl Sequential {
+    /// The step child `k` starts at.
+    fn start(&self, k: usize) -> f64 {
+        match k {
+            0 => 0.0,
+            _ => self.milestones[k - 1] as f64,
+        }
+    }
+}
+
 impl Curve for Sequential {
     const NAME: &'static str = "sequential";
     const TORCH_NAME: &'static str = "SequentialLR";
@@ -77,12 +87,21 @@ impl Curve for Sequential {
 
     fn lr(&self, base_lr: f64, t: f64) -> f64 {
         let k = self.milestones.partition_point(|&m| m as f64 <= t);
-        let offset = if k == 0 {
-            0.0
-        } else {
-            self.milestones[k - 1] as f64
-        };
-        self.schedulers[k].lr(base_lr, t - offset)
+        self.schedulers[k].lr(base_lr, t - self.start(k))
+    }
+
+    /// The active child's momentum; a child that sets none keeps the one its
+    /// predecessors set last (PyTorch leaves the optimizer's momentum as is).
+    fn momentum(&self, t: f64) -> Option<f64> {
+        let k = self.milestones.partition_point(|&m| m as f64 <= t);
+        (0..=k).rev().find_map(|i| {
+            let local = if i == k {
+                t - self.start(i)
+            } else {
+                self.start(i + 1) - self.start(i) - 1.0
+            };
+            self.schedulers[i].momentum(local)
+        })
     }
 
     fn validate(&self) -> Result<(), SpecError> {

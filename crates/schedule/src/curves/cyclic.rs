@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::Curve;
 use crate::SpecError;
 use crate::check::{self, Bounds};
+use crate::curves::MomentumCycle;
 use crate::curves::cosine::cosine_between;
 use crate::spec::params::{Choice, Params};
 
@@ -40,6 +41,8 @@ pub struct CyclicLr {
     step_size_down: Option<u64>,
     mode: CyclicMode,
     gamma: f64,
+    #[serde(flatten)]
+    momentum: MomentumCycle,
 }
 
 impl CyclicLr {
@@ -53,7 +56,46 @@ impl CyclicLr {
             step_size_down: None,
             mode: CyclicMode::Triangular,
             gamma: 1.0,
+            momentum: MomentumCycle::new(0.8, 0.9),
         }
+    }
+
+    /// Momentum cycled from `max_momentum` (at `base_lr`) to `base_momentum`
+    /// (at `max_lr`), in `[0, 1)`; PyTorch's defaults are 0.8 and 0.9, on.
+    pub fn with_momentum(mut self, base_momentum: f64, max_momentum: f64) -> Self {
+        self.momentum = MomentumCycle::new(base_momentum, max_momentum);
+        self
+    }
+
+    /// Leaves the optimizer's momentum alone (`cycle_momentum = false`).
+    pub fn without_momentum_cycling(mut self) -> Self {
+        self.momentum = self.momentum.cycled(false);
+        self
+    }
+
+    /// The momentum range.
+    pub fn momentum_cycle(&self) -> MomentumCycle {
+        self.momentum
+    }
+
+    /// How far up the current triangle the LR is, times the cycle's scale (0 to 1).
+    fn height(&self, t: f64) -> f64 {
+        let up = self.step_size_up as f64;
+        let total = up + self.step_size_down.map_or(up, |d| d as f64);
+        let ratio = up / total;
+        let cycle = (1.0 + t / total).floor();
+        let x = 1.0 + t / total - cycle;
+        let height = if x <= ratio {
+            x / ratio
+        } else {
+            (x - 1.0) / (ratio - 1.0)
+        };
+        let scale = match self.mode {
+            CyclicMode::Triangular => 1.0,
+            CyclicMode::Triangular2 => 1.0 / 2f64.powf(cycle - 1.0),
+            CyclicMode::ExpRange => self.gamma.powf(t),
+        };
+        height * scale
     }
 
     /// Steps up to the peak and back down (at least 1 each); `None` down
@@ -78,6 +120,7 @@ impl CyclicLr {
         p.set("step_size_down", &mut curve.step_size_down)?;
         p.set("mode", &mut curve.mode)?;
         p.set("gamma", &mut curve.gamma)?;
+        curve.momentum.parse(p)?;
         Ok(curve)
     }
 
@@ -97,22 +140,11 @@ impl Curve for CyclicLr {
     }
 
     fn lr(&self, _base_lr: f64, t: f64) -> f64 {
-        let up = self.step_size_up as f64;
-        let total = up + self.step_size_down.map_or(up, |d| d as f64);
-        let ratio = up / total;
-        let cycle = (1.0 + t / total).floor();
-        let x = 1.0 + t / total - cycle;
-        let height = if x <= ratio {
-            x / ratio
-        } else {
-            (x - 1.0) / (ratio - 1.0)
-        };
-        let scale = match self.mode {
-            CyclicMode::Triangular => 1.0,
-            CyclicMode::Triangular2 => 1.0 / 2f64.powf(cycle - 1.0),
-            CyclicMode::ExpRange => self.gamma.powf(t),
-        };
-        self.base_lr + (self.max_lr - self.base_lr) * height * scale
+        self.base_lr + (self.max_lr - self.base_lr) * self.height(t)
+    }
+
+    fn momentum(&self, t: f64) -> Option<f64> {
+        self.momentum.at(self.height(t))
     }
 
     fn validate(&self) -> Result<(), SpecError> {
@@ -129,7 +161,8 @@ impl Curve for CyclicLr {
         if let Some(down) = self.step_size_down {
             check::int("step_size_down", down, 1)?;
         }
-        check::float("gamma", self.gamma, Bounds::LeftOpen(0.0, 1.0))
+        check::float("gamma", self.gamma, Bounds::LeftOpen(0.0, 1.0))?;
+        self.momentum.validate()
     }
 }
 
@@ -170,6 +203,16 @@ pub struct OneCycleLr {
     div_factor: f64,
     final_div_factor: f64,
     three_phase: bool,
+    #[serde(flatten)]
+    momentum: MomentumCycle,
+}
+
+/// One phase of [`OneCycleLr`]: it ends at step `end` and anneals the LR
+/// and the momentum between their `(from, to)` values.
+struct Phase {
+    end: f64,
+    lr: (f64, f64),
+    momentum: (f64, f64),
 }
 
 impl OneCycleLr {
@@ -185,7 +228,26 @@ impl OneCycleLr {
             div_factor: 25.0,
             final_div_factor: 1e4,
             three_phase: false,
+            momentum: MomentumCycle::new(0.85, 0.95),
         }
+    }
+
+    /// Momentum cycled from `max_momentum` down to `base_momentum` while the
+    /// LR rises, and back (in `[0, 1)`; PyTorch's defaults are 0.85 and 0.95, on).
+    pub fn with_momentum(mut self, base_momentum: f64, max_momentum: f64) -> Self {
+        self.momentum = MomentumCycle::new(base_momentum, max_momentum);
+        self
+    }
+
+    /// Leaves the optimizer's momentum alone (`cycle_momentum = false`).
+    pub fn without_momentum_cycling(mut self) -> Self {
+        self.momentum = self.momentum.cycled(false);
+        self
+    }
+
+    /// The momentum range.
+    pub fn momentum_cycle(&self) -> MomentumCycle {
+        self.momentum
     }
 
     /// Fraction of the cycle spent rising, in `(0, 1)` (default 0.3).
@@ -245,6 +307,7 @@ impl OneCycleLr {
         p.set("div_factor", &mut curve.div_factor)?;
         p.set("final_div_factor", &mut curve.final_div_factor)?;
         p.set("three_phase", &mut curve.three_phase)?;
+        curve.momentum.parse(p)?;
         Ok(curve)
     }
 
@@ -279,6 +342,53 @@ impl OneCycleLr {
         ))
     }
 
+    /// PyTorch's phases: up to `max_lr` while the momentum falls to
+    /// `base_momentum`, then down while it rises back (three phases: down to
+    /// `initial_lr`, then to `min_lr` at `max_momentum`).
+    fn phases(&self) -> [Phase; 3] {
+        let initial = self.max_lr / self.div_factor;
+        let min = initial / self.final_div_factor;
+        let (low, high) = (self.momentum.base_momentum(), self.momentum.max_momentum());
+        let rise_end = self.pct_start * self.total_steps as f64 - 1.0;
+        let last = self.total_steps as f64 - 1.0;
+        let phase = |end, lr, momentum| Phase { end, lr, momentum };
+        if self.three_phase {
+            let fall_end = 2.0 * self.pct_start * self.total_steps as f64 - 2.0;
+            [
+                phase(rise_end, (initial, self.max_lr), (high, low)),
+                phase(fall_end, (self.max_lr, initial), (low, high)),
+                phase(last, (initial, min), (high, high)),
+            ]
+        } else {
+            [
+                phase(rise_end, (initial, self.max_lr), (high, low)),
+                phase(last, (self.max_lr, min), (low, high)),
+                phase(last, (min, min), (high, high)),
+            ]
+        }
+    }
+
+    /// The phase of step `t` (held at the last step from `total_steps - 1`
+    /// on) and the progress through it.
+    fn locate(&self, t: f64) -> (Phase, f64) {
+        let last = self.total_steps as f64 - 1.0;
+        let t = t.min(last);
+        let mut start = 0.0;
+        let mut phases = self.phases().into_iter();
+        let mut phase = phases.next();
+        while let Some(current) = phase {
+            if t <= current.end || current.end == last {
+                let progress = (t - start) / (current.end - start);
+                return (current, progress);
+            }
+            start = current.end;
+            phase = phases.next();
+        }
+        // The last phase ends at `last`, so the loop has returned.
+        let [.., end] = self.phases();
+        (end, 1.0)
+    }
+
     fn anneal(&self, from: f64, to: f64, progress: f64) -> f64 {
         match self.anneal_strategy {
             AnnealStrategy::Linear => (to - from) * progress + from,
@@ -293,33 +403,15 @@ impl Curve for OneCycleLr {
 
     /// The LR after `t` steps (held at the final value from `total_steps - 1` on).
     fn lr(&self, _base_lr: f64, t: f64) -> f64 {
-        let initial = self.max_lr / self.div_factor;
-        let min = initial / self.final_div_factor;
-        let rise_end = self.pct_start * self.total_steps as f64 - 1.0;
-        let last = self.total_steps as f64 - 1.0;
-        let t = t.min(last);
-        let phases: [(f64, f64, f64); 3] = if self.three_phase {
-            let fall_end = 2.0 * self.pct_start * self.total_steps as f64 - 2.0;
-            [
-                (rise_end, initial, self.max_lr),
-                (fall_end, self.max_lr, initial),
-                (last, initial, min),
-            ]
-        } else {
-            [
-                (rise_end, initial, self.max_lr),
-                (last, self.max_lr, min),
-                (last, min, min),
-            ]
-        };
-        let mut start = 0.0;
-        for (end, from, to) in phases {
-            if t <= end || end == last {
-                return self.anneal(from, to, (t - start) / (end - start));
-            }
-            start = end;
-        }
-        min
+        let (phase, progress) = self.locate(t);
+        self.anneal(phase.lr.0, phase.lr.1, progress)
+    }
+
+    fn momentum(&self, t: f64) -> Option<f64> {
+        let (phase, progress) = self.locate(t);
+        self.momentum
+            .is_cycled()
+            .then(|| self.anneal(phase.momentum.0, phase.momentum.1, progress))
     }
 
     fn validate(&self) -> Result<(), SpecError> {
@@ -332,6 +424,7 @@ impl Curve for OneCycleLr {
             self.final_div_factor,
             Bounds::Closed(1e-100, 1e100),
         )?;
-        self.check_phases()
+        self.check_phases()?;
+        self.momentum.validate()
     }
 }

@@ -15,6 +15,7 @@ pub mod compose;
 pub mod cosine;
 pub mod cyclic;
 pub mod decay;
+pub mod momentum;
 pub mod transformers;
 pub mod wsd;
 
@@ -25,6 +26,7 @@ pub use compose::{Chained, LambdaLr, LrLambda, Sequential};
 pub use cosine::{CosineAnnealingLr, CosineAnnealingWarmRestarts, TimmCosine};
 pub use cyclic::{AnnealStrategy, CyclicLr, CyclicMode, OneCycleLr};
 pub use decay::{ConstantLr, ExponentialLr, LinearLr, MultiStepLr, PolynomialLr, StepLr};
+pub use momentum::MomentumCycle;
 pub use transformers::{
     ConstantWithWarmup, CosineWithHardRestarts, CosineWithMinLr, CosineWithWarmup, InverseSqrt,
     LinearWithWarmup, MinLr, PolynomialWithWarmup,
@@ -55,6 +57,12 @@ pub trait Curve {
     /// restarts, cycles), so that a rise is not a horizon mistake.
     fn restarts(&self) -> bool {
         false
+    }
+
+    /// The momentum (SGD's `momentum`, Adam's `beta1`) the curve sets after
+    /// `t` steps, for curves that cycle it; `None` leaves the optimizer's own.
+    fn momentum(&self, _t: f64) -> Option<f64> {
+        None
     }
 }
 
@@ -102,6 +110,14 @@ macro_rules! schedules {
                 match self {
                     $(Self::$variant(s) => s.restarts(),)*
                     Self::Lambda(_) => false,
+                }
+            }
+
+            /// The momentum the schedule sets after `t` steps (see [`Curve::momentum`]).
+            pub fn momentum(&self, t: f64) -> Option<f64> {
+                match self {
+                    $(Self::$variant(s) => s.momentum(t),)*
+                    Self::Lambda(_) => None,
                 }
             }
 
@@ -182,6 +198,17 @@ impl Schedule {
             Self::Cyclic(_) | Self::OneCycle(_) => Some(self.name()),
             Self::Sequential(s) => s.schedulers().iter().find_map(Self::absolute_name),
             _ => None,
+        }
+    }
+
+    /// Whether the schedule sets the optimizer's momentum (`cycle_momentum`
+    /// of `one_cycle` and `cyclic`, also inside `sequential`).
+    pub fn cycles_momentum(&self) -> bool {
+        match self {
+            Self::OneCycle(s) => s.momentum_cycle().is_cycled(),
+            Self::Cyclic(s) => s.momentum_cycle().is_cycled(),
+            Self::Sequential(s) => s.schedulers().iter().any(Self::cycles_momentum),
+            _ => false,
         }
     }
 

@@ -252,6 +252,17 @@ impl Spec {
         }
     }
 
+    /// The momentum the spec sets at time `t` (spec units), for a spec whose
+    /// schedule cycles it (`cycle_momentum`); the warmup holds the
+    /// schedule's first value, and a cooldown its value where it starts.
+    pub fn momentum(&self, t: f64) -> Option<f64> {
+        let t = self.cooldown.map_or(t, |c| t.min(c.start() as f64));
+        match self.warmup {
+            Some(w) => self.schedule.momentum((t - w.total_iters as f64).max(0.0)),
+            None => self.schedule.momentum(t),
+        }
+    }
+
     /// The curve with its warmup, without the cooldown.
     fn curve_lr(&self, base_lr: f64, t: f64) -> f64 {
         match self.warmup {

@@ -9,6 +9,7 @@ use burn::train::logger::{FileMetricLogger, MetricLogger};
 use burn::train::metric::NumericEntry;
 use burn::train::metric::store::{Aggregate, EventStoreClient, Split};
 
+use super::momentum::MomentumHandle;
 use super::probe::StepProbe;
 use crate::alert;
 use crate::plateau::MetricMailbox;
@@ -50,6 +51,7 @@ pub struct LrHook<S = KeepGoing> {
     on_mismatch: OnMismatch,
     inner: S,
     pace: Pace,
+    momentum: Option<MomentumHandle>,
 }
 
 /// What the hook has seen of the run so far.
@@ -76,11 +78,13 @@ impl LrHook {
         probe: StepProbe,
         steps_per_epoch: Option<u64>,
         mailbox: Option<MetricMailbox>,
+        momentum: Option<MomentumHandle>,
     ) -> Self {
         Self {
             probe,
             steps_per_epoch,
             mailbox,
+            momentum,
             metric: "Loss".into(),
             on_mismatch: OnMismatch::Stop,
             inner: KeepGoing,
@@ -99,6 +103,7 @@ impl LrHook {
             on_mismatch: self.on_mismatch,
             inner: strategy,
             pace: self.pace,
+            momentum: self.momentum,
         }
     }
 }
@@ -167,6 +172,23 @@ impl<S> LrHook<S> {
         }
     }
 
+    /// The first problem at the end of `epoch`, if any: the pace, or a
+    /// momentum the spec schedules and no optimizer applies.
+    fn check(&mut self, epoch: u64) -> Option<String> {
+        self.check_pace(epoch).or_else(|| {
+            let ignored = self.momentum.as_ref().is_some_and(|m| !m.followed());
+            ignored.then(|| {
+                format!(
+                    "epoch {epoch} ended and the spec cycles the momentum (`cycle_momentum`, on by \
+                     default for one_cycle and cyclic, as in PyTorch), but the optimizer never \
+                     read it: burn's optimizers keep a fixed momentum. Use `CycledSgdConfig` or \
+                     `CycledAdamConfig` with `lr.momentum()`, or turn it off with \
+                     `\"cycle_momentum\": false` (`without_momentum_cycling()`)."
+                )
+            })
+        })
+    }
+
     /// The first problem with the update count at the end of `epoch`, if any.
     fn check_pace(&mut self, epoch: u64) -> Option<String> {
         let Some((first, latest)) = self.probe.counts() else {
@@ -229,7 +251,7 @@ pub fn epoch_mean(entries: &[NumericEntry]) -> Option<f64> {
 impl<S: EarlyStoppingStrategy> EarlyStoppingStrategy for LrHook<S> {
     fn should_stop(&mut self, epoch: usize, store: &EventStoreClient) -> bool {
         self.post_metric(epoch, store);
-        let stop = match self.check_pace(epoch as u64) {
+        let stop = match self.check(epoch as u64) {
             Some(problem) if !self.pace.failed => {
                 self.pace.failed = true;
                 let action = match self.on_mismatch {
@@ -261,7 +283,7 @@ mod tests {
         per_epoch: &[u64],
     ) -> Vec<Option<String>> {
         let probe = StepProbe::default();
-        let mut hook = LrHook::new(probe.clone(), steps_per_epoch, None);
+        let mut hook = LrHook::new(probe.clone(), steps_per_epoch, None, None);
         let mut updates = restored;
         per_epoch
             .iter()
@@ -323,7 +345,7 @@ mod tests {
 
     #[test]
     fn a_scheduler_that_never_stepped_is_caught() {
-        let mut hook = LrHook::new(StepProbe::default(), None, None);
+        let mut hook = LrHook::new(StepProbe::default(), None, None, None);
         assert!(hook.check_pace(1).unwrap().contains("never stepped"));
     }
 }

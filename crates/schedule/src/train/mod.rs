@@ -4,6 +4,7 @@
 mod hook;
 mod layer_decay;
 mod metric;
+mod momentum;
 mod paths;
 mod probe;
 mod steps;
@@ -16,6 +17,7 @@ use burn::module::{Module, ParamGroup};
 
 pub use hook::{KeepGoing, LrHook, OnMismatch, epoch_mean};
 pub use metric::GroupLrMetric;
+pub use momentum::{MomentumHandle, MomentumMetric};
 pub(crate) use probe::StepProbe;
 pub use steps::StepsPerEpoch;
 
@@ -32,6 +34,7 @@ use crate::{Scheduler, Spec, SpecError};
 pub struct LrSchedule {
     scheduler: ModuleLrScheduler,
     hook: LrHook,
+    momentum: Option<MomentumHandle>,
 }
 
 impl LrSchedule {
@@ -39,6 +42,13 @@ impl LrSchedule {
     /// the scheduler).
     pub fn hook(&self) -> LrHook {
         self.hook.clone()
+    }
+
+    /// The momentum this schedule cycles (`cycle_momentum` of `one_cycle` and
+    /// `cyclic`, on by default as in PyTorch), for an optimizer of
+    /// [`cycled`](crate::cycled); `None` when the spec sets no momentum.
+    pub fn momentum(&self) -> Option<MomentumHandle> {
+        self.momentum.clone()
     }
 
     /// Steps every group, for a training loop of your own (burn-train calls
@@ -86,7 +96,7 @@ impl Spec {
     /// Group patterns are not checked against a model here: prefer
     /// [`init_for`](Self::init_for) when the spec has groups.
     pub fn init(&self, base_lr: f64) -> Result<LrSchedule, SpecError> {
-        let (default, groups, hook) = self.schedulers(base_lr)?;
+        let (default, groups, hook, momentum) = self.schedulers(base_lr)?;
         let mut module = ModuleLrScheduler::new(default);
         for ((i, g), scheduler) in self.groups().iter().enumerate().zip(groups) {
             let params = ParamGroup::from_regex(g.regex()).map_err(|e| {
@@ -94,9 +104,16 @@ impl Spec {
             })?;
             module = module.with_group(params, scheduler);
         }
+        if momentum.is_some() {
+            let scheduler = GroupScheduler::Momentum(self.scheduler_unchecked(base_lr)?);
+            let path = ParamGroup::from_regex(format!("^{}$", momentum::PATH))
+                .map_err(|e| SpecError::invalid("momentum", momentum::PATH, format!("{e:?}")))?;
+            module = module.with_group(path, scheduler);
+        }
         Ok(LrSchedule {
             scheduler: module,
             hook,
+            momentum,
         })
     }
 
@@ -105,7 +122,15 @@ impl Spec {
     fn schedulers(
         &self,
         base_lr: f64,
-    ) -> Result<(GroupScheduler, Vec<GroupScheduler>, LrHook), SpecError> {
+    ) -> Result<
+        (
+            GroupScheduler,
+            Vec<GroupScheduler>,
+            LrHook,
+            Option<MomentumHandle>,
+        ),
+        SpecError,
+    > {
         let clock = self.check_init(base_lr)?;
         let probe = StepProbe::default();
         let mailbox = self.plateau().map(|_| MetricMailbox::new());
@@ -125,12 +150,17 @@ impl Spec {
                 }
                 _ => GroupScheduler::Plain(scheduler),
             };
-        let default = group(0, base.clone().with_probe(probe.clone()));
+        let momentum = self.schedule().cycles_momentum().then(MomentumHandle::new);
+        let mut first = base.clone().with_probe(probe.clone());
+        if let Some(handle) = &momentum {
+            first = first.with_momentum(handle.clone());
+        }
+        let default = group(0, first);
         let groups = (self.groups().iter().enumerate())
             .map(|(i, g)| group(i + 1, base.clone().with_lr_mult(g.lr_mult())))
             .collect();
-        let hook = LrHook::new(probe, self.steps_per_epoch(), mailbox);
-        Ok((default, groups, hook))
+        let hook = LrHook::new(probe, self.steps_per_epoch(), mailbox, momentum.clone());
+        Ok((default, groups, hook, momentum))
     }
 
     /// [`init`](Self::init), after checking every group pattern against the
@@ -152,6 +182,12 @@ impl Spec {
             }
         }
         self.init(base_lr)
+    }
+
+    /// The plain curve's scheduler (no plateau, probe or momentum handle).
+    fn scheduler_unchecked(&self, base_lr: f64) -> Result<Scheduler, SpecError> {
+        let clock = self.check_init(base_lr)?;
+        Ok(Scheduler::new(Arc::new(self.clone()), clock, base_lr))
     }
 
     /// The scheduler of the default group alone, for a spec without plateau
@@ -184,7 +220,7 @@ impl Spec {
         steps: usize,
         metrics: &[f64],
     ) -> Result<Vec<f64>, SpecError> {
-        let (mut scheduler, _, hook) = self.schedulers(base_lr)?;
+        let (mut scheduler, _, hook, _) = self.schedulers(base_lr)?;
         let ended_epoch = |update: u64| {
             self.steps_per_epoch()
                 .filter(|k| update > 0 && update.is_multiple_of(*k))
@@ -203,11 +239,14 @@ impl Spec {
     }
 }
 
-/// The scheduler of one parameter group.
+/// The scheduler of one parameter group, or of the momentum.
 #[derive(Debug, Clone)]
 enum GroupScheduler {
     Plain(Scheduler),
     Plateau(PlateauScheduler),
+    /// The momentum of every update, as the "LR" of a group that matches no
+    /// parameter: burn-train hands it to every metric with the update's LRs.
+    Momentum(Scheduler),
 }
 
 impl LrScheduler for GroupScheduler {
@@ -215,19 +254,24 @@ impl LrScheduler for GroupScheduler {
         match self {
             Self::Plain(s) => s.step(),
             Self::Plateau(s) => s.step(),
+            Self::Momentum(s) => {
+                let momentum = s.momentum_at(s.updates());
+                s.step();
+                momentum.unwrap_or(f64::NAN)
+            }
         }
     }
 
     fn to_record(&self) -> LrSchedulerRecord {
         match self {
-            Self::Plain(s) => s.to_record(),
+            Self::Plain(s) | Self::Momentum(s) => s.to_record(),
             Self::Plateau(s) => s.to_record(),
         }
     }
 
     fn load_record(&mut self, record: LrSchedulerRecord) {
         match self {
-            Self::Plain(s) => s.load_record(record),
+            Self::Plain(s) | Self::Momentum(s) => s.load_record(record),
             Self::Plateau(s) => s.load_record(record),
         }
     }

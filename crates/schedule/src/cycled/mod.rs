@@ -1,0 +1,48 @@
+//! SGD and Adam/AdamW whose momentum (SGD's `momentum`, Adam's `beta1`)
+//! follows the spec, as PyTorch's `OneCycleLR` and `CyclicLR` set it with
+//! `cycle_momentum`. burn's own optimizers fix their momentum at
+//! construction and a wrapper cannot change it, so these are minimal
+//! re-implementations with PyTorch's update rules; the momentum of each
+//! update comes from [`LrSchedule::momentum`](crate::LrSchedule::momentum).
+//!
+//! ```
+//! use burn_lr_schedule::{Spec, curves::OneCycleLr, cycled::CycledSgdConfig};
+//! let lr = Spec::new(OneCycleLr::new(0.1, 1000)).init(0.1)?;
+//! let momentum = lr.momentum().expect("one_cycle cycles the momentum by default");
+//! let optim = CycledSgdConfig::new().init(momentum);
+//! // Learner::new(model, optim, lr)
+//! # let _ = optim;
+//! # Ok::<(), burn_lr_schedule::SpecError>(())
+//! ```
+
+mod adam;
+mod sgd;
+
+pub use adam::{CycledAdam, CycledAdamConfig, CycledAdamState};
+pub use sgd::{CycledSgd, CycledSgdConfig, CycledSgdState};
+
+use burn::optim::{StateSink, StateSource};
+use burn::tensor::{Device, Tensor, TensorData};
+
+/// Reads the tensor `leaf` of a state recorded under `prefix`, in its recorded precision.
+pub(crate) fn tensor<const D: usize>(
+    src: &mut StateSource,
+    prefix: &str,
+    leaf: &str,
+    device: &Device,
+) -> Option<Tensor<D>> {
+    let data: TensorData = src.take_tensor(prefix, leaf)?;
+    let dtype = data.dtype();
+    Some(Tensor::from_data(data, (device, dtype)))
+}
+
+/// Records `tensors` under `prefix`.
+pub(crate) fn flatten<const D: usize>(
+    tensors: &[(&str, &Tensor<D>)],
+    prefix: &str,
+    out: &mut StateSink,
+) {
+    for (leaf, tensor) in tensors {
+        out.push_tensor(prefix, leaf, tensor.to_data());
+    }
+}

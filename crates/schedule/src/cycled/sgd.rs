@@ -1,0 +1,102 @@
+//! SGD with a scheduled momentum (PyTorch's `torch.optim.SGD`).
+
+use burn::config::Config;
+use burn::optim::{LearningRate, ModuleOptimizer, Optimizer, RecordState, StateSink, StateSource};
+use burn::tensor::{Device, Tensor};
+
+use super::{flatten, tensor};
+use crate::train::MomentumHandle;
+
+/// SGD whose momentum follows the spec; PyTorch's update: the buffer is
+/// `b = m b + (1 - dampening) g` (`b = g` at the first update), the step
+/// `lr b` (`lr (g + m b)` with Nesterov), with `g` including `weight_decay p`.
+#[derive(Config, Debug)]
+pub struct CycledSgdConfig {
+    /// The momentum where the spec sets none.
+    #[config(default = 0.9)]
+    pub momentum: f64,
+    /// Dampening of the buffer.
+    #[config(default = 0.0)]
+    pub dampening: f64,
+    /// L2 weight decay, added to the gradient.
+    #[config(default = 0.0)]
+    pub weight_decay: f64,
+    /// Nesterov momentum.
+    #[config(default = false)]
+    pub nesterov: bool,
+}
+
+impl CycledSgdConfig {
+    /// The optimizer, reading its momentum from `momentum` (from `lr.momentum()`).
+    pub fn init(&self, momentum: MomentumHandle) -> ModuleOptimizer {
+        CycledSgd {
+            config: self.clone(),
+            momentum,
+        }
+        .into()
+    }
+}
+
+/// SGD with a scheduled momentum for one parameter; see [`CycledSgdConfig`].
+#[derive(Clone)]
+pub struct CycledSgd {
+    config: CycledSgdConfig,
+    momentum: MomentumHandle,
+}
+
+/// The momentum buffer of one parameter.
+#[derive(Clone)]
+pub struct CycledSgdState<const D: usize> {
+    /// The momentum buffer.
+    pub buffer: Tensor<D>,
+}
+
+impl<const D: usize> RecordState for CycledSgdState<D> {
+    fn state_flatten(&self, prefix: &str, out: &mut StateSink) {
+        flatten(&[("buffer", &self.buffer)], prefix, out);
+    }
+
+    fn state_unflatten(prefix: &str, src: &mut StateSource, device: &Device) -> Option<Self> {
+        Some(Self {
+            buffer: tensor(src, prefix, "buffer", device)?,
+        })
+    }
+}
+
+impl Optimizer for CycledSgd {
+    type State<const D: usize> = CycledSgdState<D>;
+
+    fn step<const D: usize>(
+        &self,
+        lr: LearningRate,
+        tensor: Tensor<D>,
+        grad: Tensor<D>,
+        state: Option<Self::State<D>>,
+    ) -> (Tensor<D>, Option<Self::State<D>>) {
+        let c = &self.config;
+        let momentum = self.momentum.current().unwrap_or(c.momentum);
+        let mut g = grad;
+        if c.weight_decay != 0.0 {
+            g = g + tensor.clone().mul_scalar(c.weight_decay);
+        }
+        let buffer = match state {
+            None => g.clone(),
+            Some(s) => s.buffer.mul_scalar(momentum) + g.clone().mul_scalar(1.0 - c.dampening),
+        };
+        let direction = if c.nesterov {
+            g + buffer.clone().mul_scalar(momentum)
+        } else {
+            buffer.clone()
+        };
+        (
+            tensor - direction.mul_scalar(lr),
+            Some(CycledSgdState { buffer }),
+        )
+    }
+
+    fn to_device<const D: usize>(state: Self::State<D>, device: &Device) -> Self::State<D> {
+        CycledSgdState {
+            buffer: state.buffer.to_device(device),
+        }
+    }
+}
