@@ -53,7 +53,7 @@ impl MomentumCycle {
     /// peak), or `None` when not cycled.
     pub(crate) fn at(&self, height: f64) -> Option<f64> {
         self.cycle_momentum
-            .then(|| self.max_momentum - (self.max_momentum - self.base_momentum) * height)
+            .then_some(self.max_momentum - (self.max_momentum - self.base_momentum) * height)
     }
 
     pub(crate) fn parse(&mut self, p: &mut Params) -> Result<(), SpecError> {
