@@ -44,6 +44,11 @@ pub struct PreviewArgs {
     /// (the i-th is observed at the end of epoch i; null = a NaN metric).
     #[arg(long)]
     metrics: Option<PathBuf>,
+    /// Also print the momentum each update uses, for specs that cycle it
+    /// (`cycle_momentum` of one_cycle and cyclic): JSON objects `{"lr", "momentum"}`
+    /// instead of numbers, and a `momentum` CSV column.
+    #[arg(long)]
+    momentum: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Terminal)]
     format: Format,
@@ -90,6 +95,27 @@ pub fn run(args: PreviewArgs) -> Result<(), CliError> {
         }
         spec.preview(args.base_lr, args.steps).map_err(in_spec)?
     };
+    let momentums = if args.momentum {
+        if !spec.schedule().cycles_momentum() {
+            return Err(CliError::Message(format!(
+                "{}: --momentum needs a spec that cycles the momentum (`cycle_momentum` of \
+                 one_cycle and cyclic)",
+                args.spec.display()
+            )));
+        }
+        let scheduler = spec
+            .clone()
+            .without_plateau()
+            .scheduler(args.base_lr)
+            .map_err(in_spec)?;
+        Some(
+            (0..lrs.len() as u64)
+                .map(|k| scheduler.momentum_at(k))
+                .collect::<Vec<_>>(),
+        )
+    } else {
+        None
+    };
     let points: Vec<(f64, f64)> = lrs
         .iter()
         .enumerate()
@@ -101,13 +127,32 @@ pub fn run(args: PreviewArgs) -> Result<(), CliError> {
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     let mut out = std::io::stdout().lock();
     match args.format {
-        Format::Json => writeln!(out, "{}", serde_json::to_string(&lrs)?)?,
-        Format::Csv => {
-            writeln!(out, "step,lr")?;
-            for (step, lr) in &points {
-                writeln!(out, "{step},{lr:?}")?;
+        Format::Json => match &momentums {
+            None => writeln!(out, "{}", serde_json::to_string(&lrs)?)?,
+            Some(momentums) => {
+                let rows: Vec<serde_json::Value> = lrs
+                    .iter()
+                    .zip(momentums)
+                    .map(|(lr, momentum)| serde_json::json!({"lr": lr, "momentum": momentum}))
+                    .collect();
+                writeln!(out, "{}", serde_json::to_string(&rows)?)?
             }
-        }
+        },
+        Format::Csv => match &momentums {
+            None => {
+                writeln!(out, "step,lr")?;
+                for (step, lr) in &points {
+                    writeln!(out, "{step},{lr:?}")?;
+                }
+            }
+            Some(momentums) => {
+                writeln!(out, "step,lr,momentum")?;
+                for ((step, lr), momentum) in points.iter().zip(momentums) {
+                    let momentum = momentum.map_or(String::new(), |m| format!("{m:?}"));
+                    writeln!(out, "{step},{lr:?},{momentum}")?;
+                }
+            }
+        },
         Format::Terminal => {
             write!(out, "{}", terminal_chart(&title, &points, 120, 40))?;
             writeln!(

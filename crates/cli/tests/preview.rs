@@ -184,6 +184,59 @@ fn cooldown_specs_preview_in_every_shape() {
 }
 
 #[test]
+fn momentum_goldens_preview_with_their_lrs() {
+    let text = std::fs::read_to_string(golden_path("momentum_sequences.json")).unwrap();
+    let golden: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for case in golden["cases"].as_array().unwrap() {
+        let id = case["id"].as_str().unwrap();
+        let spec = write(dir.path(), "momentum.json", &case["spec"].to_string());
+        let steps = case["steps"].to_string();
+        let base_lr = case["base_lr"].to_string();
+        let args = ["preview", &spec, "--steps", &steps, "--base-lr", &base_lr];
+        let out = burn_lr(&[&args[..], &["--momentum", "--format", "json"]].concat());
+        assert!(
+            out.status.success(),
+            "{id}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+        let column = |key: &str| -> Vec<f64> {
+            case[key]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_f64().unwrap())
+                .collect()
+        };
+        for (k, (row, (lr, momentum))) in rows
+            .iter()
+            .zip(column("lrs").into_iter().zip(column("momentums")))
+            .enumerate()
+        {
+            let got = (
+                row["lr"].as_f64().unwrap(),
+                row["momentum"].as_f64().unwrap(),
+            );
+            assert!(
+                close(got.0, lr) && close(got.1, momentum),
+                "{id}, update {k}: {got:?}"
+            );
+        }
+        let csv = burn_lr(&[&args[..], &["--momentum", "--format", "csv"]].concat());
+        assert!(String::from_utf8_lossy(&csv.stdout).starts_with("step,lr,momentum\n1,"));
+    }
+    let cosine = write(
+        dir.path(),
+        "cosine.json",
+        r#"{"scheduler": "cosine_annealing", "t_max": 10}"#,
+    );
+    let out = burn_lr(&["preview", &cosine, "--steps", "3", "--momentum"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--momentum needs a spec that cycles"));
+}
+
+#[test]
 fn bad_input_is_one_line_on_stderr_and_exit_code_2() {
     let dir = tempfile::tempdir().unwrap();
     let good = write(dir.path(), "good.json", &specs()[0]);
