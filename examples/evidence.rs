@@ -15,6 +15,7 @@ use burn_lr_examples::report::EpochRow;
 use burn_lr_examples::run::DigitsRun;
 use burn_lr_plot::{Chart, Series};
 use burn_lr_schedule::curves::{ConstantLr, CosineAnnealingLr, MultiStepLr, OneCycleLr};
+use burn_lr_schedule::cycled::CycledAdamConfig;
 use burn_lr_schedule::plateau::{ReduceOnPlateau, ThresholdMode};
 use burn_lr_schedule::{Spec, Timing};
 
@@ -47,9 +48,12 @@ fn train(name: &str, seed: u64, base_lr: f64, schedule: &Spec) -> Vec<EpochRow> 
         .init(base_lr)
         .expect("harness specs are valid");
     let hook = lr.hook();
-    let rows = run.launch(run.model(), AdamConfig::new().init(), lr, |t| {
-        t.early_stopping(hook)
-    });
+    // burn's Adam, or the same Adam (its epsilon, 1e-5) following a cycled beta1.
+    let optim = match lr.momentum() {
+        Some(momentum) => CycledAdamConfig::new().with_eps(1e-5).init(momentum),
+        None => AdamConfig::new().init(),
+    };
+    let rows = run.launch(run.model(), optim, lr, |t| t.early_stopping(hook));
     rows.expect("training runs").rows
 }
 
@@ -114,11 +118,24 @@ fn main() {
         })
         .collect();
     all.push((
-        "one-cycle (max_lr from the finder)".into(),
+        "one-cycle (max_lr from the finder), momentum cycled 0.95-0.85".into(),
         SEEDS
             .iter()
             .zip(&finder)
             .map(|(&s, &lr)| train("one-cycle", s, 1.0, &one_cycle(lr)))
+            .collect(),
+    ));
+    let fixed = |lr: f64| {
+        Spec::new(
+            OneCycleLr::new(lr, EPOCHS * run("x", 0).steps_per_epoch()).without_momentum_cycling(),
+        )
+    };
+    all.push((
+        "one-cycle (max_lr from the finder), fixed beta1 0.9".into(),
+        SEEDS
+            .iter()
+            .zip(&finder)
+            .map(|(&s, &lr)| train("one-cycle-fixed", s, 1.0, &fixed(lr)))
             .collect(),
     ));
     for (name, runs) in &all {

@@ -148,3 +148,27 @@ fn a_pattern_that_numbers_nothing_is_an_error_naming_the_paths() {
             .is_err()
     );
 }
+
+#[test]
+fn vit_fine_tuning_offers_layer_decay_on_the_users_blocks() {
+    use burn_lr_recipes::{ModelFamily, RunDescription, vit};
+    let model = Classifier::new(&Device::default());
+    let tune = RunDescription {
+        fine_tune: true,
+        ..RunDescription::new(ModelFamily::Vit, 30, 100, 256)
+    };
+    let recipe = vit(&tune).unwrap();
+    assert_eq!(recipe.layer_decay, Some(0.65));
+    let spec = recipe.schedule_for(&model, "encoder.layers.{i}").unwrap();
+    let mults: Vec<f64> = spec.groups().iter().map(|g| g.lr_mult()).collect();
+    let want = [0.65f64.powi(4), 0.65f64.powi(3), 0.65f64.powi(2), 0.65];
+    assert!(
+        mults.iter().zip(want).all(|(a, b)| (a - b).abs() < 1e-15),
+        "{mults:?}"
+    );
+    let scratch = vit(&RunDescription::new(ModelFamily::Vit, 30, 100, 256)).unwrap();
+    assert_eq!(
+        scratch.schedule_for(&model, "encoder.layers.{i}").unwrap(),
+        scratch.schedule
+    );
+}

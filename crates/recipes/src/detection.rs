@@ -39,6 +39,7 @@ pub fn detection(run: &RunDescription) -> Result<Recipe, RunError> {
         schedule: spec,
         epochs: run.epochs,
         stepping: run.stepping,
+        layer_decay: None,
         why,
     }
     .fitted(run))
@@ -81,6 +82,7 @@ pub fn detr(run: &RunDescription) -> Result<Recipe, RunError> {
         schedule: spec,
         epochs: run.epochs,
         stepping: run.stepping,
+        layer_decay: None,
         why,
     }
     .fitted(run))

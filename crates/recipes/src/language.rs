@@ -45,6 +45,7 @@ pub fn transformer(run: &RunDescription) -> Result<Recipe, RunError> {
         schedule: Spec::new(LinearWithWarmup::new(warmup, total)),
         epochs: run.epochs,
         stepping: run.stepping,
+        layer_decay: None,
     }
     .fitted(run))
 }

@@ -163,9 +163,27 @@ pub struct Recipe {
     pub stepping: Stepping,
     /// Why these numbers, one reason per line.
     pub why: Vec<String>,
+    /// The layer-wise LR decay the recipe suggests for a model with numbered
+    /// blocks (see [`Recipe::schedule_for`]).
+    pub layer_decay: Option<f64>,
 }
 
 impl Recipe {
+    /// The schedule for `model`: with [`layer_decay`](Self::layer_decay)
+    /// applied to the blocks that `blocks` numbers (e.g. `"encoder.layers.{i}"`,
+    /// see [`Spec::with_layer_decay`]), or the plain schedule when the recipe
+    /// suggests none.
+    pub fn schedule_for<M: burn::module::Module>(
+        &self,
+        model: &M,
+        blocks: &str,
+    ) -> Result<Spec, burn_lr_schedule::SpecError> {
+        match self.layer_decay {
+            Some(decay) => self.schedule.clone().with_layer_decay(model, blocks, decay),
+            None => Ok(self.schedule.clone()),
+        }
+    }
+
     /// The peak LR of the parameter at `path`: the base LR times the
     /// multiplier of the last group that matches the path.
     pub fn group_lr(&self, path: &str) -> f64 {

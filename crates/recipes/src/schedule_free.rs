@@ -35,6 +35,7 @@ pub fn schedule_free(run: &RunDescription) -> Result<Recipe, RunError> {
         schedule: Spec::new(ConstantLr::new(1.0, 1)),
         epochs: run.epochs,
         stepping: run.stepping,
+        layer_decay: None,
         why: vec![
             format!("{kind:?} at a constant LR {lr}: the optimizer averages instead of decaying"),
             format!(

@@ -40,6 +40,7 @@ pub fn segmentation(run: &RunDescription) -> Result<Recipe, RunError> {
         schedule: Spec::new(poly),
         epochs: run.epochs,
         stepping: run.stepping,
+        layer_decay: None,
         why,
     }
     .fitted(run))
@@ -75,6 +76,7 @@ pub fn large_batch(run: &RunDescription) -> Result<Recipe, RunError> {
         schedule: spec,
         epochs: run.epochs,
         stepping: run.stepping,
+        layer_decay: None,
         why,
     }
     .fitted(run))
@@ -94,6 +96,9 @@ pub fn fine_tuning(run: &RunDescription) -> Result<Recipe, RunError> {
     let mut why = vec![
         format!("head at {lr}, pretrained backbone at {} (x0.1)", lr / 10.0),
         "a gentle cosine to 10%: fine-tuning needs little decay".into(),
+        "for a transformer backbone, layer-wise decay 0.75 per block instead: \
+         `recipe.schedule_for(&model, \"encoder.layers.{i}\")`"
+            .into(),
     ];
     if run.batch_size > 512 {
         why.push(format!(
@@ -108,6 +113,7 @@ pub fn fine_tuning(run: &RunDescription) -> Result<Recipe, RunError> {
         schedule: spec.with_group("backbone", 0.1),
         epochs: run.epochs,
         stepping: run.stepping,
+        layer_decay: Some(0.75),
         why,
     }
     .fitted(run))
@@ -130,6 +136,7 @@ pub fn fast_one_cycle(run: &RunDescription) -> Result<Recipe, RunError> {
         schedule: Spec::new(one_cycle),
         epochs: run.epochs,
         stepping: run.stepping,
+        layer_decay: None,
         why: vec![
             match run.base_lr {
                 Some(lr) => format!("max_lr {lr} (from --base-lr, e.g. the finder's valley)"),

@@ -42,6 +42,7 @@ pub fn cnn_classic(run: &RunDescription) -> Result<Recipe, RunError> {
         schedule: spec,
         epochs: run.epochs,
         stepping: run.stepping,
+        layer_decay: None,
         why,
     }
     .fitted(run))
@@ -73,6 +74,7 @@ pub fn cnn_modern(run: &RunDescription) -> Result<Recipe, RunError> {
         schedule: spec,
         epochs: run.epochs,
         stepping: run.stepping,
+        layer_decay: None,
         why,
     }
     .fitted(run))
@@ -117,14 +119,21 @@ pub fn vit(run: &RunDescription) -> Result<Recipe, RunError> {
         ),
         "AdamW with weight decay 0.05".into(),
     ];
+    if run.fine_tune {
+        why.push(
+            "fine-tuning: layer-wise LR decay 0.65 (BEiT): `recipe.schedule_for(&model, \"blocks.{i}\")`"
+                .into(),
+        );
+    }
     why.extend(scaling_note(run, 512));
     Ok(Recipe {
         name: "vision-vit",
-        reference: "Touvron et al., DeiT (2021); Dosovitskiy et al., ViT (2021)",
+        reference: "Touvron et al., DeiT (2021); Dosovitskiy et al., ViT (2021); Bao et al., BEiT (2022)",
         optimizer: OptimizerSpec::for_kind(OptimizerKind::AdamW, lr, 0.05, 0.05),
         schedule: spec,
         epochs: run.epochs,
         stepping: run.stepping,
+        layer_decay: run.fine_tune.then_some(0.65),
         why,
     }
     .fitted(run))
