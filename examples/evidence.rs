@@ -50,7 +50,10 @@ fn train(name: &str, seed: u64, base_lr: f64, schedule: &Spec) -> Vec<EpochRow> 
     let hook = lr.hook();
     // burn's Adam, or the same Adam (its epsilon, 1e-5) following a cycled beta1.
     let optim = match lr.momentum() {
-        Some(momentum) => CycledAdamConfig::new().with_eps(1e-5).init(momentum),
+        Some(momentum) => CycledAdamConfig::new()
+            .with_eps(1e-5)
+            .init(momentum)
+            .expect("no weight-decay schedule to validate"),
         None => AdamConfig::new().init(),
     };
     let rows = run.launch(run.model(), optim, lr, |t| t.early_stopping(hook));

@@ -50,7 +50,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         let scheduler = recipe.schedule.init(recipe.optimizer.lr)?;
         // One-cycle's momentum follows its schedule.
-        let optim = recipe.optimizer.init_with(&scheduler);
+        let optim = recipe.optimizer.init_with(&scheduler)?;
         match digits_run.launch(digits_run.model(), optim, scheduler, |t| t) {
             Ok(trained) => {
                 digits_run.report(&trained.rows);

@@ -80,7 +80,7 @@ fn accuracy_after_training(spec: &Spec, base_lr: f64, epochs: usize) -> f64 {
         Mlp::new(128, &device),
         // One-cycle cycles Adam's beta1 (PyTorch's default).
         match scheduler.momentum() {
-            Some(momentum) => CycledAdamConfig::new().init(momentum),
+            Some(momentum) => CycledAdamConfig::new().init(momentum).unwrap(),
             None => AdamConfig::new().init(),
         },
         scheduler,

@@ -116,7 +116,7 @@ mod training {
         let lr = spec().init(0.2).unwrap();
         let momentum = lr.momentum().unwrap();
         let optim = if cycled {
-            CycledSgdConfig::new().init(momentum.clone())
+            CycledSgdConfig::new().init(momentum.clone()).unwrap()
         } else {
             SgdConfig::new().init()
         };
@@ -167,6 +167,57 @@ mod training {
         assert!(
             !lrs[0].is_empty() && lrs[1].is_empty(),
             "stopped after epoch 1"
+        );
+    }
+}
+
+mod weight_decay {
+    use burn::module::{Module, Param};
+    use burn::optim::GradientsParams;
+    use burn::tensor::{Device, Tensor};
+    use burn_lr_schedule::Spec;
+    use burn_lr_schedule::curves::{CosineAnnealingLr, LinearLr, OneCycleLr};
+    use burn_lr_schedule::cycled::CycledAdamConfig;
+
+    #[derive(Module, Debug)]
+    struct One {
+        w: Param<Tensor<1>>,
+    }
+
+    #[test]
+    fn adamw_decays_by_the_scheduled_weight_decay_of_every_update() {
+        let device = Device::default().autodiff();
+        let lr = Spec::new(OneCycleLr::new(0.1, 10)).init(0.1).unwrap();
+        // 0.5 rising to 5 over 10 updates (a DINO-style schedule, in updates).
+        let schedule = Spec::new(LinearLr::new(0.1, 1.0, 10));
+        let mut optim = CycledAdamConfig::new()
+            .with_weight_decay(5.0)
+            .with_decoupled(true)
+            .with_weight_decay_schedule(Some(schedule.clone()))
+            .init(lr.momentum().unwrap())
+            .unwrap();
+        let mut model = One {
+            w: Param::from_tensor(Tensor::<1>::ones([1], &device)),
+        };
+        let (mut want, step_lr) = (1.0f64, 0.01);
+        for k in 0..10 {
+            // A zero gradient: AdamW only decays, by lr * wd_k.
+            let mut grads = GradientsParams::new();
+            grads.register(model.w.id, Tensor::<1>::zeros([1], &device));
+            model = optim.step(step_lr, model, grads);
+            want *= 1.0 - step_lr * schedule.lr(5.0, k as f64);
+            let got = model.w.val().into_scalar::<f64>();
+            assert!((got - want).abs() < 1e-6, "update {k}: {got} vs {want}");
+        }
+        let bad = CycledAdamConfig::new()
+            .with_weight_decay_schedule(Some(Spec::new(CosineAnnealingLr::new(0))))
+            .init(lr.momentum().unwrap())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            bad.starts_with("`weight_decay_schedule.t_max` = 0"),
+            "{bad}"
         );
     }
 }

@@ -4,13 +4,13 @@ use burn::grad_clipping::GradientClippingConfig;
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::momentum::MomentumConfig;
 use burn::optim::{AdamConfig, AdamWConfig, ModuleOptimizer, SgdConfig};
-use burn_lr_schedule::LrSchedule;
 use burn_lr_schedule::Spec;
 use burn_lr_schedule::curves::ConstantLr;
 use burn_lr_schedule::cycled::{CycledAdamConfig, CycledSgdConfig};
 use burn_lr_schedule::schedule_free::{
     ScheduleFree, ScheduleFreeAdamWConfig, ScheduleFreeSgdConfig,
 };
+use burn_lr_schedule::{LrSchedule, SpecError};
 use serde::Serialize;
 
 use crate::MIN_SCHEDULED_STEPS;
@@ -97,27 +97,27 @@ impl OptimizerSpec {
     /// burn's optimizer for this spec, trained under `schedule`: when the
     /// schedule cycles the momentum (one-cycle, cyclic), SGD, Adam and AdamW
     /// come from [`cycled`](burn_lr_schedule::cycled) and follow it; else [`init`](Self::init).
-    pub fn init_with(&self, schedule: &LrSchedule) -> ModuleOptimizer {
+    pub fn init_with(&self, schedule: &LrSchedule) -> Result<ModuleOptimizer, SpecError> {
         let Some(momentum) = schedule.momentum() else {
-            return self.init();
+            return Ok(self.init());
         };
         let optim = match self.kind {
             OptimizerKind::Sgd => CycledSgdConfig::new()
                 .with_momentum(self.momentum.unwrap_or(0.9))
                 .with_weight_decay(self.weight_decay)
-                .init(momentum),
+                .init(momentum)?,
             OptimizerKind::Adam | OptimizerKind::AdamW => CycledAdamConfig::new()
                 .with_weight_decay(self.weight_decay)
                 .with_decoupled(self.kind == OptimizerKind::AdamW)
-                .init(momentum),
+                .init(momentum)?,
             OptimizerKind::ScheduleFreeAdamW | OptimizerKind::ScheduleFreeSgd => {
-                return self.init();
+                return Ok(self.init());
             }
         };
-        match self.clipping() {
+        Ok(match self.clipping() {
             Some(clip) => optim.with_grad_clipping(clip.init()),
             None => optim,
-        }
+        })
     }
 
     fn clipping(&self) -> Option<GradientClippingConfig> {

@@ -111,7 +111,9 @@ fn a_schedule_built_in_code_with_backbone_and_head_groups() {
     );
     let lr = spec.init_for(&net, 1.0).unwrap();
     // One-cycle cycles the momentum too (as PyTorch's): Adam's beta1 follows it.
-    let optim = CycledAdamConfig::new().init(lr.momentum().unwrap());
+    let optim = CycledAdamConfig::new()
+        .init(lr.momentum().unwrap())
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let training = spec
         .group_lr_metrics()
@@ -180,7 +182,11 @@ fn the_advisors_recipe_lints_clean_and_trains_the_users_model() {
     let dir = tempfile::tempdir().unwrap();
     let result = training(dir.path(), 3)
         .early_stopping(lr.hook())
-        .launch(Learner::new(model(), recipe.optimizer.init_with(&lr), lr));
+        .launch(Learner::new(
+            model(),
+            recipe.optimizer.init_with(&lr).unwrap(),
+            lr,
+        ));
     assert!(result.error.is_none(), "{:?}", result.error);
     let got = logged(dir.path(), "Learning Rate", 3).concat();
     let want = recipe

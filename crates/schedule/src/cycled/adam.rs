@@ -6,8 +6,9 @@ use burn::optim::{LearningRate, ModuleOptimizer, Optimizer, RecordState, StateSi
 use burn::tensor::{Device, Tensor};
 use burn_pack::Scalar;
 
-use super::{flatten, tensor};
+use super::{WeightDecay, flatten, tensor};
 use crate::train::MomentumHandle;
+use crate::{Spec, SpecError};
 
 /// Adam whose `beta1` follows the spec; PyTorch's update with the current
 /// `beta1` in the first moment and its bias correction. `decoupled` makes it
@@ -29,16 +30,23 @@ pub struct CycledAdamConfig {
     /// AdamW's decoupled weight decay.
     #[config(default = false)]
     pub decoupled: bool,
+    /// A schedule of the weight decay over updates (a spec in updates whose
+    /// "base LR" is `weight_decay`), e.g. DINO's cosine from 0.04 to 0.4.
+    pub weight_decay_schedule: Option<Spec>,
 }
 
 impl CycledAdamConfig {
-    /// The optimizer, reading `beta1` from `momentum` (from `lr.momentum()`).
-    pub fn init(&self, momentum: MomentumHandle) -> ModuleOptimizer {
-        CycledAdam {
+    /// The optimizer, reading `beta1` from `momentum` (from `lr.momentum()`);
+    /// an error names the field when the weight-decay schedule is invalid.
+    pub fn init(&self, momentum: MomentumHandle) -> Result<ModuleOptimizer, SpecError> {
+        let weight_decay =
+            WeightDecay::new(self.weight_decay, self.weight_decay_schedule.as_ref())?;
+        Ok(CycledAdam {
             config: self.clone(),
             momentum,
+            weight_decay,
         }
-        .into()
+        .into())
     }
 }
 
@@ -47,6 +55,7 @@ impl CycledAdamConfig {
 pub struct CycledAdam {
     config: CycledAdamConfig,
     momentum: MomentumHandle,
+    weight_decay: WeightDecay,
 }
 
 /// The moments and the update count of one parameter.
@@ -99,14 +108,15 @@ impl Optimizer for CycledAdam {
             exp_avg_sq: tensor.zeros_like(),
             step: 0,
         });
+        let decay = self.weight_decay.at(s.step);
         s.step += 1;
         let mut p = tensor;
         let mut g = grad;
-        if c.weight_decay != 0.0 {
+        if decay != 0.0 {
             if c.decoupled {
-                p = p.mul_scalar(1.0 - lr * c.weight_decay);
+                p = p.mul_scalar(1.0 - lr * decay);
             } else {
-                g = g + p.clone().mul_scalar(c.weight_decay);
+                g = g + p.clone().mul_scalar(decay);
             }
         }
         s.exp_avg = s.exp_avg.mul_scalar(beta_1) + g.clone().mul_scalar(1.0 - beta_1);

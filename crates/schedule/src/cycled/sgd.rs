@@ -4,8 +4,11 @@ use burn::config::Config;
 use burn::optim::{LearningRate, ModuleOptimizer, Optimizer, RecordState, StateSink, StateSource};
 use burn::tensor::{Device, Tensor};
 
-use super::{flatten, tensor};
+use burn_pack::Scalar;
+
+use super::{WeightDecay, flatten, tensor};
 use crate::train::MomentumHandle;
+use crate::{Spec, SpecError};
 
 /// SGD whose momentum follows the spec; PyTorch's update: the buffer is
 /// `b = m b + (1 - dampening) g` (`b = g` at the first update), the step
@@ -24,16 +27,23 @@ pub struct CycledSgdConfig {
     /// Nesterov momentum.
     #[config(default = false)]
     pub nesterov: bool,
+    /// A schedule of the weight decay over updates (a spec in updates whose
+    /// "base LR" is `weight_decay`).
+    pub weight_decay_schedule: Option<Spec>,
 }
 
 impl CycledSgdConfig {
-    /// The optimizer, reading its momentum from `momentum` (from `lr.momentum()`).
-    pub fn init(&self, momentum: MomentumHandle) -> ModuleOptimizer {
-        CycledSgd {
+    /// The optimizer, reading its momentum from `momentum` (from `lr.momentum()`);
+    /// an error names the field when the weight-decay schedule is invalid.
+    pub fn init(&self, momentum: MomentumHandle) -> Result<ModuleOptimizer, SpecError> {
+        let weight_decay =
+            WeightDecay::new(self.weight_decay, self.weight_decay_schedule.as_ref())?;
+        Ok(CycledSgd {
             config: self.clone(),
             momentum,
+            weight_decay,
         }
-        .into()
+        .into())
     }
 }
 
@@ -42,23 +52,31 @@ impl CycledSgdConfig {
 pub struct CycledSgd {
     config: CycledSgdConfig,
     momentum: MomentumHandle,
+    weight_decay: WeightDecay,
 }
 
-/// The momentum buffer of one parameter.
+/// The momentum buffer of one parameter and its update count.
 #[derive(Clone)]
 pub struct CycledSgdState<const D: usize> {
     /// The momentum buffer.
     pub buffer: Tensor<D>,
+    /// Updates taken.
+    pub step: u64,
 }
 
 impl<const D: usize> RecordState for CycledSgdState<D> {
     fn state_flatten(&self, prefix: &str, out: &mut StateSink) {
         flatten(&[("buffer", &self.buffer)], prefix, out);
+        out.push_scalar(prefix, "step", Scalar::UInt(self.step));
     }
 
     fn state_unflatten(prefix: &str, src: &mut StateSource, device: &Device) -> Option<Self> {
         Some(Self {
             buffer: tensor(src, prefix, "buffer", device)?,
+            step: match src.take_scalar(prefix, "step")? {
+                Scalar::UInt(step) => step,
+                _ => return None,
+            },
         })
     }
 }
@@ -75,9 +93,11 @@ impl Optimizer for CycledSgd {
     ) -> (Tensor<D>, Option<Self::State<D>>) {
         let c = &self.config;
         let momentum = self.momentum.current().unwrap_or(c.momentum);
+        let step = state.as_ref().map_or(0, |s| s.step);
+        let decay = self.weight_decay.at(step);
         let mut g = grad;
-        if c.weight_decay != 0.0 {
-            g = g + tensor.clone().mul_scalar(c.weight_decay);
+        if decay != 0.0 {
+            g = g + tensor.clone().mul_scalar(decay);
         }
         let buffer = match state {
             None => g.clone(),
@@ -90,13 +110,17 @@ impl Optimizer for CycledSgd {
         };
         (
             tensor - direction.mul_scalar(lr),
-            Some(CycledSgdState { buffer }),
+            Some(CycledSgdState {
+                buffer,
+                step: step + 1,
+            }),
         )
     }
 
     fn to_device<const D: usize>(state: Self::State<D>, device: &Device) -> Self::State<D> {
         CycledSgdState {
             buffer: state.buffer.to_device(device),
+            step: state.step,
         }
     }
 }
