@@ -89,7 +89,7 @@ mod training {
     use burn_lr_examples::model::Mlp;
     use burn_lr_schedule::curves::OneCycleLr;
     use burn_lr_schedule::cycled::CycledSgdConfig;
-    use burn_lr_schedule::{MomentumMetric, Spec};
+    use burn_lr_schedule::{GroupLrMetric, Spec};
     use burn_lr_tests::{close, digits_training, per_update};
 
     const BATCH: usize = 128;
@@ -121,7 +121,7 @@ mod training {
             SgdConfig::new().init()
         };
         let mut training = digits_training(directory, 6, BATCH, epochs)
-            .metric_train_numeric(MomentumMetric::new())
+            .metric_train_numeric(GroupLrMetric::momentum())
             .with_default_checkpointers()
             .early_stopping(lr.hook());
         if let Some(epoch) = resume {

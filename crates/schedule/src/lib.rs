@@ -32,6 +32,7 @@ pub mod curves;
 pub mod cycled;
 mod error;
 pub mod plateau;
+mod record;
 pub mod schedule_free;
 mod scheduler;
 pub mod spec;
@@ -43,9 +44,7 @@ pub use scheduler::Scheduler;
 pub use spec::clock::{Clock, Timing};
 pub use spec::text::{MAX_INPUT_BYTES, read_input_file};
 pub use spec::{LrGroup, Spec, Unit, Warmup};
-pub use train::{
-    GroupLrMetric, LrHook, LrSchedule, MomentumHandle, MomentumMetric, OnMismatch, StepsPerEpoch,
-};
+pub use train::{GroupLrMetric, LrHook, LrSchedule, MomentumHandle, OnMismatch, StepsPerEpoch};
 
 /// A schedule written in code: `base_lr * lr_lambda(t)` (PyTorch's `LambdaLR`).
 ///

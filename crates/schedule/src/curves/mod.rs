@@ -16,6 +16,7 @@ pub mod cosine;
 pub mod cyclic;
 pub mod decay;
 pub mod momentum;
+pub mod one_cycle;
 pub mod transformers;
 pub mod wsd;
 
@@ -24,9 +25,10 @@ use serde_json::Value;
 
 pub use compose::{Chained, LambdaLr, LrLambda, Sequential};
 pub use cosine::{CosineAnnealingLr, CosineAnnealingWarmRestarts, TimmCosine};
-pub use cyclic::{AnnealStrategy, CyclicLr, CyclicMode, OneCycleLr};
+pub use cyclic::{CyclicLr, CyclicMode};
 pub use decay::{ConstantLr, ExponentialLr, LinearLr, MultiStepLr, PolynomialLr, StepLr};
 pub use momentum::MomentumCycle;
+pub use one_cycle::{AnnealStrategy, OneCycleLr};
 pub use transformers::{
     ConstantWithWarmup, CosineWithHardRestarts, CosineWithMinLr, CosineWithWarmup, InverseSqrt,
     LinearWithWarmup, MinLr, PolynomialWithWarmup,

@@ -1,14 +1,14 @@
 //! Adam and AdamW with a scheduled `beta1` (PyTorch's `torch.optim.Adam` and
 //! `AdamW`).
 
+use super::WeightDecay;
+use crate::record::{count, push_tensors, tensor};
+use crate::train::MomentumHandle;
+use crate::{Spec, SpecError};
 use burn::config::Config;
 use burn::optim::{LearningRate, ModuleOptimizer, Optimizer, RecordState, StateSink, StateSource};
 use burn::tensor::{Device, Tensor};
 use burn_pack::Scalar;
-
-use super::{WeightDecay, flatten, tensor};
-use crate::train::MomentumHandle;
-use crate::{Spec, SpecError};
 
 /// Adam whose `beta1` follows the spec; PyTorch's update with the current
 /// `beta1` in the first moment and its bias correction. `decoupled` makes it
@@ -71,7 +71,7 @@ pub struct CycledAdamState<const D: usize> {
 
 impl<const D: usize> RecordState for CycledAdamState<D> {
     fn state_flatten(&self, prefix: &str, out: &mut StateSink) {
-        flatten(
+        push_tensors(
             &[("exp_avg", &self.exp_avg), ("exp_avg_sq", &self.exp_avg_sq)],
             prefix,
             out,
@@ -83,10 +83,7 @@ impl<const D: usize> RecordState for CycledAdamState<D> {
         Some(Self {
             exp_avg: tensor(src, prefix, "exp_avg", device)?,
             exp_avg_sq: tensor(src, prefix, "exp_avg_sq", device)?,
-            step: match src.take_scalar(prefix, "step")? {
-                Scalar::UInt(step) => step,
-                _ => return None,
-            },
+            step: count(src, prefix, "step")?,
         })
     }
 }

@@ -21,9 +21,6 @@ mod sgd;
 pub use adam::{CycledAdam, CycledAdamConfig, CycledAdamState};
 pub use sgd::{CycledSgd, CycledSgdConfig, CycledSgdState};
 
-use burn::optim::{StateSink, StateSource};
-use burn::tensor::{Device, Tensor, TensorData};
-
 use crate::{Scheduler, Spec, SpecError};
 
 /// The weight decay of every update: constant, or `weight_decay` scaled by a
@@ -51,28 +48,5 @@ impl WeightDecay {
             Self::Constant(decay) => *decay,
             Self::Scheduled(scheduler) => scheduler.lr_at(index),
         }
-    }
-}
-
-/// Reads the tensor `leaf` of a state recorded under `prefix`, in its recorded precision.
-pub(crate) fn tensor<const D: usize>(
-    src: &mut StateSource,
-    prefix: &str,
-    leaf: &str,
-    device: &Device,
-) -> Option<Tensor<D>> {
-    let data: TensorData = src.take_tensor(prefix, leaf)?;
-    let dtype = data.dtype();
-    Some(Tensor::from_data(data, (device, dtype)))
-}
-
-/// Records `tensors` under `prefix`.
-pub(crate) fn flatten<const D: usize>(
-    tensors: &[(&str, &Tensor<D>)],
-    prefix: &str,
-    out: &mut StateSink,
-) {
-    for (leaf, tensor) in tensors {
-        out.push_tensor(prefix, leaf, tensor.to_data());
     }
 }

@@ -4,11 +4,11 @@ use burn::config::Config;
 use burn::optim::{LearningRate, ModuleOptimizer, Optimizer, RecordState, StateSink, StateSource};
 use burn::tensor::{Device, Tensor};
 
-use burn_pack::Scalar;
-
-use super::{WeightDecay, flatten, tensor};
+use super::WeightDecay;
+use crate::record::{count, push_tensors, tensor};
 use crate::train::MomentumHandle;
 use crate::{Spec, SpecError};
+use burn_pack::Scalar;
 
 /// SGD whose momentum follows the spec; PyTorch's update: the buffer is
 /// `b = m b + (1 - dampening) g` (`b = g` at the first update), the step
@@ -66,17 +66,14 @@ pub struct CycledSgdState<const D: usize> {
 
 impl<const D: usize> RecordState for CycledSgdState<D> {
     fn state_flatten(&self, prefix: &str, out: &mut StateSink) {
-        flatten(&[("buffer", &self.buffer)], prefix, out);
+        push_tensors(&[("buffer", &self.buffer)], prefix, out);
         out.push_scalar(prefix, "step", Scalar::UInt(self.step));
     }
 
     fn state_unflatten(prefix: &str, src: &mut StateSource, device: &Device) -> Option<Self> {
         Some(Self {
             buffer: tensor(src, prefix, "buffer", device)?,
-            step: match src.take_scalar(prefix, "step")? {
-                Scalar::UInt(step) => step,
-                _ => return None,
-            },
+            step: count(src, prefix, "step")?,
         })
     }
 }

@@ -21,8 +21,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use burn::module::{Module, ModuleVisitor, Param};
 use burn::optim::{GradientsParams, ModuleOptimizer, RecordState, StateSink, StateSource};
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::{Device, Tensor};
 use burn_pack::Scalar;
+
+pub(crate) use crate::record::tensor;
+use crate::record::{count, number, push_tensors};
 
 pub use adamw::{ScheduleFreeAdamW, ScheduleFreeAdamWConfig, ScheduleFreeAdamWState};
 pub use model::Averaged;
@@ -59,17 +62,10 @@ impl RecordState for Averaging {
     }
 
     fn state_unflatten(prefix: &str, src: &mut StateSource, _device: &Device) -> Option<Self> {
-        let float = |src: &mut StateSource, leaf| match src.take_scalar(prefix, leaf)? {
-            Scalar::Float(x) => Some(x),
-            _ => None,
-        };
         Some(Self {
-            k: match src.take_scalar(prefix, "k")? {
-                Scalar::UInt(k) => k,
-                _ => return None,
-            },
-            lr_max: float(src, "lr_max")?,
-            weight_sum: float(src, "weight_sum")?,
+            k: count(src, prefix, "k")?,
+            lr_max: number(src, prefix, "lr_max")?,
+            weight_sum: number(src, prefix, "weight_sum")?,
         })
     }
 }
@@ -81,23 +77,8 @@ pub(crate) fn flatten<const D: usize>(
     prefix: &str,
     out: &mut StateSink,
 ) {
-    for (leaf, tensor) in tensors {
-        out.push_tensor(prefix, leaf, tensor.to_data());
-    }
+    push_tensors(tensors, prefix, out);
     averaging.state_flatten(&burn::optim::join_path(prefix, "averaging"), out);
-}
-
-/// Reads the tensor `leaf` of a state recorded under `prefix`.
-pub(crate) fn tensor<const D: usize>(
-    src: &mut StateSource,
-    prefix: &str,
-    leaf: &str,
-    device: &Device,
-) -> Option<Tensor<D>> {
-    let data: TensorData = src.take_tensor(prefix, leaf)?;
-    let dtype = data.dtype();
-    // In its recorded precision (an f64 model keeps an f64 `z`).
-    Some(Tensor::from_data(data, (device, dtype)))
 }
 
 /// Reads the averaging of a state recorded under `prefix`.

@@ -24,6 +24,7 @@ pub struct GroupLrMetric {
     pattern: String,
     id: ParamId,
     name: MetricName,
+    precision: usize,
     state: NumericMetricState,
 }
 
@@ -35,6 +36,20 @@ impl GroupLrMetric {
             name: Arc::new(format!("Learning Rate [{pattern}]")),
             pattern,
             id: ParamId::new(),
+            precision: 2,
+            state: NumericMetricState::new(),
+        }
+    }
+
+    /// The scheduled momentum of every update (`cycle_momentum`), logged as
+    /// `Momentum`. The schedule hands it to burn-train as the "LR" of a group
+    /// that matches no parameter, so each entry is that very update's.
+    pub fn momentum() -> Self {
+        Self {
+            name: Arc::new("Momentum".into()),
+            pattern: super::momentum::PATH.into(),
+            id: ParamId::new(),
+            precision: 4,
             state: NumericMetricState::new(),
         }
     }
@@ -59,20 +74,19 @@ impl Metric for GroupLrMetric {
         _item: &(),
         metadata: &MetricMetadata,
     ) -> Result<SerializedEntry, TensorReadError> {
-        let lr = metadata
-            .lr
-            .as_ref()
-            .map_or(0.0, |lr| lr.lr_from_param(self.id, Some(&self.pattern)));
+        let lr = metadata.lr.as_ref().map_or(f64::NAN, |lr| {
+            lr.lr_from_param(self.id, Some(&self.pattern))
+        });
         self.state.update(lr, 1);
         Ok(self
             .state
-            .compute_update(FormatOptions::new(self.name()).precision(2)))
+            .compute_update(FormatOptions::new(self.name()).precision(self.precision)))
     }
 
     fn compute(&mut self) -> Result<SerializedEntry, TensorReadError> {
         Ok(self
             .state
-            .compute_final(FormatOptions::new(self.name()).precision(2)))
+            .compute_final(FormatOptions::new(self.name()).precision(self.precision)))
     }
 
     fn clear(&mut self) {

@@ -17,7 +17,7 @@ use burn::module::{Module, ParamGroup};
 
 pub use hook::{KeepGoing, LrHook, OnMismatch, epoch_mean};
 pub use metric::GroupLrMetric;
-pub use momentum::{MomentumHandle, MomentumMetric};
+pub use momentum::MomentumHandle;
 pub(crate) use probe::StepProbe;
 pub use steps::StepsPerEpoch;
 

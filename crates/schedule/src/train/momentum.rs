@@ -1,17 +1,9 @@
 //! The momentum a spec cycles (`cycle_momentum` of `one_cycle` and `cyclic`),
 //! shared between the scheduler that computes it and the optimizer that uses
-//! it, and logged as a burn-train metric.
+//! it (logged by [`GroupLrMetric::momentum`](super::GroupLrMetric::momentum)).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-
-use burn::module::ParamId;
-use burn::tensor::TensorReadError;
-use burn::train::metric::state::{FormatOptions, NumericMetricState};
-use burn::train::metric::{
-    Metric, MetricAttributes, MetricMetadata, MetricName, Numeric, NumericAttributes, NumericEntry,
-    SerializedEntry,
-};
 
 /// The scheduled momentum of the current update, from
 /// [`LrSchedule::momentum`](super::LrSchedule::momentum): the scheduler sets
@@ -64,85 +56,3 @@ impl MomentumHandle {
 /// The path of the parameter group that carries the momentum to burn-train's
 /// metrics (no parameter path can start with `@`).
 pub(crate) const PATH: &str = "@momentum";
-
-/// The scheduled momentum of every update, logged as `Momentum` (register it
-/// with `.metric_train_numeric(..)`; the spec must cycle the momentum).
-///
-/// It reads what burn-train passes every metric with the update's LRs, so it
-/// logs the momentum of that very update.
-#[derive(Clone)]
-pub struct MomentumMetric {
-    id: ParamId,
-    state: NumericMetricState,
-}
-
-impl Default for MomentumMetric {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl MomentumMetric {
-    /// The metric.
-    pub fn new() -> Self {
-        Self {
-            id: ParamId::new(),
-            state: NumericMetricState::new(),
-        }
-    }
-}
-
-impl Metric for MomentumMetric {
-    type Input = ();
-
-    fn update(
-        &mut self,
-        _item: &(),
-        metadata: &MetricMetadata,
-    ) -> Result<SerializedEntry, TensorReadError> {
-        let momentum = metadata
-            .lr
-            .as_ref()
-            .map_or(f64::NAN, |lr| lr.lr_from_param(self.id, Some(PATH)));
-        self.state.update(momentum, 1);
-        Ok(self
-            .state
-            .compute_update(FormatOptions::new(self.name()).precision(4)))
-    }
-
-    fn compute(&mut self) -> Result<SerializedEntry, TensorReadError> {
-        Ok(self
-            .state
-            .compute_final(FormatOptions::new(self.name()).precision(4)))
-    }
-
-    fn clear(&mut self) {
-        self.state.reset()
-    }
-
-    fn name(&self) -> MetricName {
-        Arc::new("Momentum".into())
-    }
-
-    fn attributes(&self) -> MetricAttributes {
-        NumericAttributes {
-            unit: None,
-            higher_is_better: false,
-        }
-        .into()
-    }
-}
-
-impl Numeric for MomentumMetric {
-    fn value(&self) -> Option<NumericEntry> {
-        Some(self.state.current_value())
-    }
-
-    fn running_value(&self) -> Option<NumericEntry> {
-        Some(self.state.running_value())
-    }
-
-    fn final_value(&self) -> NumericEntry {
-        self.state.final_value()
-    }
-}
