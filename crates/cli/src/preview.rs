@@ -46,7 +46,7 @@ pub struct PreviewArgs {
     metrics: Option<PathBuf>,
     /// Also print the momentum each update uses, for specs that cycle it
     /// (`cycle_momentum` of one_cycle and cyclic): JSON objects `{"lr", "momentum"}`
-    /// instead of numbers, and a `momentum` CSV column.
+    /// instead of numbers, a `momentum` CSV column, or a line under the chart.
     #[arg(long)]
     momentum: bool,
     /// Output format.
@@ -96,6 +96,11 @@ pub fn run(args: PreviewArgs) -> Result<(), CliError> {
         spec.preview(args.base_lr, args.steps).map_err(in_spec)?
     };
     let momentums = if args.momentum {
+        if matches!(args.format, Format::Svg | Format::Png) {
+            return Err(CliError::Message(
+                "--momentum applies to --format json, csv and terminal".into(),
+            ));
+        }
         if !spec.schedule().cycles_momentum() {
             return Err(CliError::Message(format!(
                 "{}: --momentum needs a spec that cycles the momentum (`cycle_momentum` of \
@@ -162,6 +167,16 @@ pub fn run(args: PreviewArgs) -> Result<(), CliError> {
                 lrs.len(),
                 lrs[lrs.len() - 1]
             )?;
+            if let Some(momentums) = &momentums {
+                let show = |m: &Option<f64>| m.map_or("unset".into(), |m| format!("{m:.4}"));
+                writeln!(
+                    out,
+                    "momentum: update 1: {}   update {}: {}",
+                    show(&momentums[0]),
+                    momentums.len(),
+                    show(&momentums[momentums.len() - 1])
+                )?;
+            }
         }
         Format::Svg | Format::Png => {
             let path = args.out.ok_or_else(|| {
