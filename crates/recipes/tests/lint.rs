@@ -152,6 +152,7 @@ fn cases() -> Vec<Case> {
         ),
         case("horizon-short", Severity::Warning, &cnn, warmup_cosine(500, 4_500), good.clone()),
         case("horizon-long", Severity::Warning, &cnn, warmup_cosine(500, 19_500), good.clone()),
+        case("horizon-long", Severity::Warning, &cnn, warmup_cosine(500, 999_500), good.clone()),
         case(
             "milestone-after-end",
             Severity::Warning,

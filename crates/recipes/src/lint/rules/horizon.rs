@@ -107,20 +107,30 @@ pub(super) fn tmax_includes_warmup(cx: &Context) -> Option<Finding> {
 }
 
 pub(super) fn horizon_long(cx: &Context) -> Option<Finding> {
-    let (end, curve) = unfinished_decay(cx)?;
-    let late = end as f64 > (1.0 + HORIZON_SLACK) * curve.total as f64;
-    (late && !curve.stepwise && !counts_warmup_twice(cx)).then(|| {
-        Finding::new(
-            "horizon-long",
-            Warning,
-            format!(
+    let curve = cx.scheduled_curve()?;
+    let fix = "match the schedule's length to the run";
+    if let Some((end, curve)) = unfinished_decay(cx) {
+        let late = end as f64 > (1.0 + HORIZON_SLACK) * curve.total as f64;
+        return (late && !curve.stepwise && !counts_warmup_twice(cx)).then(|| {
+            let message = format!(
                 "the decay ends at update {end}, after the run's {}: the LR never finishes \
                  decaying (it ends at {:.0}% of the peak)",
                 curve.total,
                 100.0 * curve.last / curve.peak
-            ),
-            "match the schedule's length to the run",
-        )
+            );
+            Finding::new("horizon-long", Warning, message, fix)
+        });
+    }
+    // No end within four runs after this one, and the LR has barely started
+    // to fall: a decay planned for a far longer run (a 300-epoch cosine in 3).
+    let barely = curve.planned_end.is_none() && curve.last >= 0.5 * curve.peak;
+    (barely && curve.still_falling() && !curve.stepwise).then(|| {
+        let message = format!(
+            "the LR has fallen only to {:.0}% of its peak by the end of the run and still falls \
+             four runs later: the decay is planned for a far longer run",
+            100.0 * curve.last / curve.peak
+        );
+        Finding::new("horizon-long", Warning, message, fix)
     })
 }
 
