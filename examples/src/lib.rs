@@ -1,5 +1,8 @@
-//! The pieces the example trainings share: the bundled digits data, a small
-//! classifier, and a per-epoch report read back from burn-train's logs.
+//! The pieces the example trainings share: the bundled digits data
+//! (`digits`), the modular-addition data and its tiny transformer
+//! (`arithmetic`), the digits classifier (`model`), one burn-train run with
+//! its report (`run`), a quiet per-epoch renderer (`renderer`), and the
+//! per-epoch table and plots read back from burn-train's logs (`report`).
 
 pub mod arithmetic;
 pub mod digits;

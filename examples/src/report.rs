@@ -72,8 +72,8 @@ pub fn table(rows: &[EpochRow]) -> String {
     out
 }
 
-/// Two charts next to `stem`: `<stem>-lr.png` (LR per epoch) and
-/// `<stem>-loss.png` (train and validation loss per epoch).
+/// Two charts next to `stem`: `<stem>.lr.png` (LR per epoch) and
+/// `<stem>.loss.png` (train and validation loss per epoch).
 pub fn plot(rows: &[EpochRow], stem: &Path, title: &str) -> Result<(), PlotError> {
     let per_epoch = |f: fn(&EpochRow) -> f64| rows.iter().map(|r| (r.epoch as f64, f(r))).collect();
     Chart::new(
