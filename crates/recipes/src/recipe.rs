@@ -259,7 +259,7 @@ pub const MAX_BATCH_SCALE: f64 = 32.0;
 
 /// Scales `lr` from a reference batch size: linearly for SGD (Goyal et al.,
 /// 2017), by the square root for adaptive optimizers. The batch ratio is
-/// capped at [`MAX_BATCH_SCALE`] ([`scaling_note`] says when).
+/// capped at [`MAX_BATCH_SCALE`] (the recipes' `why` says when).
 pub fn scale_lr(lr: f64, batch_size: u64, reference_batch: u64, optimizer: OptimizerKind) -> f64 {
     let ratio = (batch_size as f64 / reference_batch as f64).min(MAX_BATCH_SCALE);
     if optimizer.is_adaptive() {

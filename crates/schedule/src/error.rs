@@ -3,10 +3,10 @@
 use std::fmt;
 
 /// The longest value an error message quotes.
-pub const MAX_VALUE_CHARS: usize = 80;
+pub(crate) const MAX_VALUE_CHARS: usize = 80;
 
 /// The longest parser message an error carries.
-pub const MAX_SYNTAX_CHARS: usize = 300;
+pub(crate) const MAX_SYNTAX_CHARS: usize = 300;
 
 /// `text` cut to `max` characters, saying how much was cut.
 pub(crate) fn clip(text: String, max: usize) -> String {
@@ -51,7 +51,7 @@ pub enum SpecError {
 
 impl SpecError {
     /// An [`Invalid`](Self::Invalid) error. The value is shown as given, cut
-    /// to [`MAX_VALUE_CHARS`] (a number that long is shown in `e` notation).
+    /// to 80 characters (a number that long is shown in `e` notation).
     pub fn invalid(
         field: impl Into<String>,
         value: impl fmt::Display,
@@ -69,7 +69,7 @@ impl SpecError {
         }
     }
 
-    /// A [`Syntax`](Self::Syntax) error, its message cut to [`MAX_SYNTAX_CHARS`]
+    /// A [`Syntax`](Self::Syntax) error, its message cut to 300 characters
     /// (a parser may quote a whole line of the input).
     pub fn syntax(message: impl fmt::Display) -> Self {
         Self::Syntax(clip(message.to_string(), MAX_SYNTAX_CHARS))
