@@ -24,7 +24,6 @@ use burn::optim::{GradientsParams, ModuleOptimizer, RecordState, StateSink, Stat
 use burn::tensor::{Device, Tensor};
 use burn_pack::Scalar;
 
-pub(crate) use crate::record::tensor;
 use crate::record::{count, number, push_tensors};
 
 pub use adamw::{ScheduleFreeAdamW, ScheduleFreeAdamWConfig, ScheduleFreeAdamWState};

@@ -4,7 +4,8 @@ use burn::config::Config;
 use burn::optim::{LearningRate, ModuleOptimizer, Optimizer, RecordState, StateSink, StateSource};
 use burn::tensor::{Device, Tensor};
 
-use super::{Averaging, ScheduleFree, Weighting, averaging, flatten, init, tensor};
+use super::{Averaging, ScheduleFree, Weighting, averaging, flatten, init};
+use crate::record::tensor;
 
 /// Schedule-free SGD, with the package's parameter names and defaults.
 #[derive(Config, Debug)]

@@ -96,7 +96,12 @@ impl Spec {
     /// Group patterns are not checked against a model here: prefer
     /// [`init_for`](Self::init_for) when the spec has groups.
     pub fn init(&self, base_lr: f64) -> Result<LrSchedule, SpecError> {
-        let (default, groups, hook, momentum) = self.schedulers(base_lr)?;
+        let Schedulers {
+            default,
+            groups,
+            hook,
+            momentum,
+        } = self.schedulers(base_lr)?;
         let mut module = ModuleLrScheduler::new(default);
         for ((i, g), scheduler) in self.groups().iter().enumerate().zip(groups) {
             let params = ParamGroup::from_regex(g.regex()).map_err(|e| {
@@ -104,33 +109,20 @@ impl Spec {
             })?;
             module = module.with_group(params, scheduler);
         }
-        if momentum.is_some() {
-            let scheduler = GroupScheduler::Momentum(self.scheduler_unchecked(base_lr)?);
+        if let Some((_, scheduler)) = &momentum {
             let path = ParamGroup::from_regex(format!("^{}$", momentum::PATH))
                 .map_err(|e| SpecError::invalid("momentum", momentum::PATH, format!("{e:?}")))?;
-            module = module.with_group(path, scheduler);
+            module = module.with_group(path, scheduler.clone());
         }
         Ok(LrSchedule {
             scheduler: module,
             hook,
-            momentum,
+            momentum: momentum.map(|(handle, _)| handle),
         })
     }
 
-    /// The scheduler of the default group (which reports to the hook's
-    /// probe), one per group, and the hook that watches them.
-    fn schedulers(
-        &self,
-        base_lr: f64,
-    ) -> Result<
-        (
-            GroupScheduler,
-            Vec<GroupScheduler>,
-            LrHook,
-            Option<MomentumHandle>,
-        ),
-        SpecError,
-    > {
+    /// Every scheduler of the spec and the hook that watches them.
+    fn schedulers(&self, base_lr: f64) -> Result<Schedulers, SpecError> {
         let clock = self.check_init(base_lr)?;
         let probe = StepProbe::default();
         let mailbox = self.plateau().map(|_| MetricMailbox::new());
@@ -160,7 +152,13 @@ impl Spec {
             .map(|(i, g)| group(i + 1, base.clone().with_lr_mult(g.lr_mult())))
             .collect();
         let hook = LrHook::new(probe, self.steps_per_epoch(), mailbox, momentum.clone());
-        Ok((default, groups, hook, momentum))
+        let momentum = momentum.map(|handle| (handle, GroupScheduler::Momentum(base)));
+        Ok(Schedulers {
+            default,
+            groups,
+            hook,
+            momentum,
+        })
     }
 
     /// [`init`](Self::init), after checking every group pattern against the
@@ -182,12 +180,6 @@ impl Spec {
             }
         }
         self.init(base_lr)
-    }
-
-    /// The plain curve's scheduler (no plateau, probe or momentum handle).
-    fn scheduler_unchecked(&self, base_lr: f64) -> Result<Scheduler, SpecError> {
-        let clock = self.check_init(base_lr)?;
-        Ok(Scheduler::new(Arc::new(self.clone()), clock, base_lr))
     }
 
     /// The scheduler of the default group alone, for a spec without plateau
@@ -220,7 +212,11 @@ impl Spec {
         steps: usize,
         metrics: &[f64],
     ) -> Result<Vec<f64>, SpecError> {
-        let (mut scheduler, _, hook, _) = self.schedulers(base_lr)?;
+        let Schedulers {
+            default: mut scheduler,
+            hook,
+            ..
+        } = self.schedulers(base_lr)?;
         let ended_epoch = |update: u64| {
             self.steps_per_epoch()
                 .filter(|k| update > 0 && update.is_multiple_of(*k))
@@ -237,6 +233,18 @@ impl Spec {
             })
             .collect())
     }
+}
+
+/// What a spec's [`init`](Spec::init) assembles.
+struct Schedulers {
+    /// The default group's scheduler, which reports to the hook's probe.
+    default: GroupScheduler,
+    /// One per parameter group, in the spec's order.
+    groups: Vec<GroupScheduler>,
+    hook: LrHook,
+    /// For a spec that cycles the momentum: its handle and the scheduler of
+    /// its hidden group.
+    momentum: Option<(MomentumHandle, GroupScheduler)>,
 }
 
 /// The scheduler of one parameter group, or of the momentum.

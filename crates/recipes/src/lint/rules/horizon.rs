@@ -80,17 +80,16 @@ fn unfinished_decay<'a>(cx: &'a Context) -> Option<(u64, &'a CurveFacts)> {
 }
 
 /// The decay ends one warmup after the run: the length counts the warmup twice.
-fn counts_warmup_twice(cx: &Context) -> bool {
-    unfinished_decay(cx).is_some_and(|(end, curve)| {
-        curve.warmup().is_some_and(|w| {
-            let overshoot = end - curve.total;
-            !curve.stepwise && overshoot.abs_diff(w) * 2 <= w
-        })
+fn counts_warmup_twice(end: u64, curve: &CurveFacts) -> bool {
+    curve.warmup().is_some_and(|w| {
+        let overshoot = end - curve.total;
+        !curve.stepwise && overshoot.abs_diff(w) * 2 <= w
     })
 }
 
 pub(super) fn tmax_includes_warmup(cx: &Context) -> Option<Finding> {
-    let (end, curve) = unfinished_decay(cx).filter(|_| counts_warmup_twice(cx))?;
+    let (end, curve) =
+        unfinished_decay(cx).filter(|&(end, curve)| counts_warmup_twice(end, curve))?;
     Some(Finding::new(
         "tmax-includes-warmup",
         Warning,
@@ -111,7 +110,7 @@ pub(super) fn horizon_long(cx: &Context) -> Option<Finding> {
     let fix = "match the schedule's length to the run";
     if let Some((end, curve)) = unfinished_decay(cx) {
         let late = end as f64 > (1.0 + HORIZON_SLACK) * curve.total as f64;
-        return (late && !curve.stepwise && !counts_warmup_twice(cx)).then(|| {
+        return (late && !curve.stepwise && !counts_warmup_twice(end, curve)).then(|| {
             let message = format!(
                 "the decay ends at update {end}, after the run's {}: the LR never finishes \
                  decaying (it ends at {:.0}% of the peak)",
