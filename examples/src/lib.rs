@@ -6,7 +6,9 @@
 
 pub mod arithmetic;
 pub mod digits;
+pub mod finder_bench;
 pub mod model;
+pub mod pixels;
 pub mod renderer;
 pub mod report;
 pub mod run;

@@ -66,9 +66,9 @@ impl Curve {
         }
     }
 
-    /// Parses `lr,loss` rows (further columns are ignored, so the files
-    /// [`to_csv`](Self::to_csv) writes read back); a first line that is not
-    /// numeric is a header.
+    /// Parses `lr,loss` rows; a first line that is not numeric is a header.
+    /// A third column of raw losses (as [`to_csv`](Self::to_csv) writes) is
+    /// kept when every point has one; further columns are ignored.
     ///
     /// Rejects an empty file, non-numeric fields, non-positive or non-finite
     /// LRs, and LRs that do not increase. A non-finite loss ends the curve
@@ -76,6 +76,7 @@ impl Curve {
     pub fn parse_csv(text: &str) -> Result<(Curve, Option<usize>), CurveError> {
         let mut curve = Curve::default();
         let mut cut = None;
+        let mut raw_losses = Vec::new();
         let rows = text
             .lines()
             .enumerate()
@@ -128,6 +129,14 @@ impl Curve {
             }
             curve.lrs.push(lr);
             curve.losses.push(loss);
+            if let Some(raw) = fields.get(2).and_then(|f| f.parse::<f64>().ok())
+                && (raw as f32).is_finite()
+            {
+                raw_losses.push(raw);
+            }
+        }
+        if raw_losses.len() == curve.len() {
+            curve.raw_losses = raw_losses;
         }
         if curve.is_empty() {
             return Err(CurveError(
@@ -206,6 +215,19 @@ mod tests {
             Curve::parse_csv("lr,loss\n0.001,2.0\n0.01,1.5\n0.1,NaN\n1,3\n").unwrap();
         assert_eq!(curve.lrs, [0.001, 0.01]);
         assert_eq!(cut, Some(2));
+        assert!(curve.raw_losses.is_empty());
+    }
+
+    #[test]
+    fn raw_losses_read_back_when_every_point_has_one() {
+        let curve = Curve {
+            lrs: vec![0.001, 0.01, 0.1],
+            losses: vec![2.0, 1.9, 1.7],
+            raw_losses: vec![2.0, 1.8, 1.5],
+        };
+        assert_eq!(Curve::parse_csv(&curve.to_csv()).unwrap().0, curve);
+        let (partial, _) = Curve::parse_csv("0.001,2.0,2.0\n0.01,1.9,\n").unwrap();
+        assert!(partial.raw_losses.is_empty(), "a raw column with holes is ignored");
     }
 
     #[test]

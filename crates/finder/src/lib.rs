@@ -9,9 +9,12 @@
 mod curve;
 mod handoff;
 mod range_test;
+mod smooth;
 mod suggest;
 
 pub use curve::{Curve, CurveError};
 pub use handoff::{HandOff, Optimizer, Trust, hand_off};
-pub use range_test::{FinderConfig, LR_RANGE, MAX_NUM_ITER, RangeTest, Stop, Sweep, range_test};
+pub use range_test::{FinderConfig, LR_RANGE, MAX_NUM_ITER, RangeTest, Stop, Sweep, loss_of, range_test,
+};
+pub use smooth::two_sided;
 pub use suggest::{Method, Suggestion, suggest, suggest_within};

@@ -208,9 +208,10 @@ impl<M> RangeTest<M> {
     }
 }
 
-/// The loss of one training output, read through burn-train's loss adaptor
-/// (so classification and regression outputs both work).
-fn loss_of<O: Adaptor<LossInput>>(output: &O) -> f64 {
+/// The loss of one training or validation output, read through burn-train's
+/// loss adaptor (so classification and regression outputs both work); NaN when
+/// the adaptor's tensor cannot be read.
+pub fn loss_of<O: Adaptor<LossInput>>(output: &O) -> f64 {
     let mut metric = LossMetric::new();
     let metadata = MetricMetadata {
         progress: Progress {

@@ -1,0 +1,122 @@
+//! What the grid says about a task: the best peak LR, the good band around
+//! it and the LR where training collapses.
+
+use super::data::GridRun;
+
+/// Half a grid step (the grid has three LRs per decade): an LR belongs to the
+/// grid point it is nearest to in log scale.
+pub const HALF_STEP: f64 = 1.211_527_658_628_589_8; // 10^(1/6)
+
+/// The grid's verdict for one task and schedule.
+#[derive(Debug, Clone)]
+pub struct Band {
+    /// Task name.
+    pub task: String,
+    /// Schedule name.
+    pub schedule: String,
+    /// The grid's LRs, ascending.
+    pub lrs: Vec<f64>,
+    /// Mean final validation loss over the seeds, per LR (infinite when a
+    /// seed blew up).
+    pub mean: Vec<f64>,
+    /// Its standard deviation over the seeds.
+    pub sd: Vec<f64>,
+    /// Worst seed's loss, per LR.
+    pub worst: Vec<f64>,
+    /// Mean validation loss of the untrained models.
+    pub untrained: f64,
+    /// Index of the best LR (lowest mean).
+    pub best: usize,
+    /// First and last index of the good band (contiguous around `best`).
+    pub band: (usize, usize),
+    /// Index of the collapse LR, if the grid reaches it.
+    pub collapse: Option<usize>,
+}
+
+fn mean_sd(values: &[f64]) -> (f64, f64) {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    if !mean.is_finite() || values.len() < 2 {
+        return (mean, 0.0);
+    }
+    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (mean, var.sqrt())
+}
+
+impl Band {
+    /// Reads the grid runs of `task` and `schedule`.
+    ///
+    /// - best: the LR with the lowest mean validation loss over the seeds;
+    /// - good band: the LRs next to it (contiguous) whose mean is within two
+    ///   standard deviations of the best LR's seeds above the best mean: a
+    ///   run there is as good as one at the best LR, up to seed noise;
+    /// - collapse: the first LR above the best where some seed ends no better
+    ///   than untrained, or ten times worse than the best mean.
+    pub fn from_grid(grid: &[GridRun], task: &str, schedule: &str) -> Option<Band> {
+        fn of<'a>(grid: &'a [GridRun], task: &'a str, schedule: &'a str) -> impl Iterator<Item = &'a GridRun> {
+            grid.iter().filter(move |r| r.task == task && r.schedule == schedule)
+        }
+        let untrained: Vec<f64> = of(grid, task, "untrained").map(|r| r.valid_loss).collect();
+        let mut lrs: Vec<f64> = of(grid, task, schedule).map(|r| r.peak_lr).collect();
+        lrs.sort_by(f64::total_cmp);
+        lrs.dedup();
+        if lrs.is_empty() || untrained.is_empty() {
+            return None;
+        }
+        let losses: Vec<Vec<f64>> = lrs
+            .iter()
+            .map(|&lr| of(grid, task, schedule).filter(|r| r.peak_lr == lr).map(|r| r.valid_loss).collect())
+            .collect();
+        let (mean, sd): (Vec<f64>, Vec<f64>) = losses.iter().map(|l| mean_sd(l)).unzip();
+        let worst: Vec<f64> = losses
+            .iter()
+            .map(|l| l.iter().copied().fold(f64::NEG_INFINITY, f64::max))
+            .collect();
+        let best = (0..lrs.len()).min_by(|&a, &b| mean[a].total_cmp(&mean[b]))?;
+        let limit = mean[best] + 2.0 * sd[best];
+        let good = |i: usize| mean[i] <= limit;
+        let low = (0..best).rev().take_while(|&i| good(i)).last().unwrap_or(best);
+        let high = (best + 1..lrs.len()).take_while(|&i| good(i)).last().unwrap_or(best);
+        let untrained = mean_sd(&untrained).0;
+        let failed = untrained.min(10.0 * mean[best]);
+        let collapse = (best + 1..lrs.len()).find(|&i| worst[i] >= failed);
+        Some(Band {
+            task: task.into(),
+            schedule: schedule.into(),
+            lrs,
+            mean,
+            sd,
+            worst,
+            untrained,
+            best,
+            band: (low, high),
+            collapse,
+        })
+    }
+
+    /// The best LR.
+    pub fn best_lr(&self) -> f64 {
+        self.lrs[self.best]
+    }
+
+    /// The band's LRs, `[low, high]` (grid points).
+    pub fn range(&self) -> (f64, f64) {
+        (self.lrs[self.band.0], self.lrs[self.band.1])
+    }
+
+    /// The collapse LR, if the grid reaches it.
+    pub fn collapse_lr(&self) -> Option<f64> {
+        self.collapse.map(|i| self.lrs[i])
+    }
+
+    /// Whether `lr` is nearest to a grid point of the band.
+    pub fn contains(&self, lr: f64) -> bool {
+        let (low, high) = self.range();
+        lr >= low / HALF_STEP && lr < high * HALF_STEP
+    }
+
+    /// Whether `lr` is nearest to the collapse LR or above it.
+    pub fn collapses(&self, lr: f64) -> bool {
+        self.collapse_lr().is_some_and(|c| lr >= c / HALF_STEP)
+    }
+}

@@ -1,0 +1,197 @@
+//! The benchmark's models that the other examples do not already have: a
+//! small CNN and a layer-normalised MLP for the digits, and an MLP over
+//! generated feature vectors (classification or regression).
+
+use burn::module::Module;
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::loss::{CrossEntropyLossConfig, MseLoss, Reduction};
+use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
+use burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig, PaddingConfig2d, Relu};
+use burn::tensor::{Device, Tensor};
+use burn::train::{ClassificationOutput, InferenceStep, RegressionOutput, TrainOutput, TrainStep};
+
+use super::synthetic::SampleBatch;
+use crate::digits::{CLASSES, DigitBatch, PIXELS};
+
+/// Implements burn-train's training and validation steps for a model whose
+/// `output(batch)` gives the loss and predictions.
+macro_rules! steps {
+    ($model:ty, $batch:ty, $output:ty) => {
+        impl TrainStep for $model {
+            type Input = $batch;
+            type Output = $output;
+
+            fn step(&self, batch: $batch) -> TrainOutput<$output> {
+                let output = self.output(batch);
+                TrainOutput::new(self, output.loss.backward(), output)
+            }
+        }
+
+        impl InferenceStep for $model {
+            type Input = $batch;
+            type Output = $output;
+
+            fn step(&self, batch: $batch) -> $output {
+                self.output(batch)
+            }
+        }
+    };
+}
+
+fn classification(logits: Tensor<2>, targets: burn::tensor::Tensor<1, burn::tensor::Int>) -> ClassificationOutput {
+    let loss = CrossEntropyLossConfig::new()
+        .init(&logits.device())
+        .forward(logits.clone(), targets.clone());
+    ClassificationOutput::new(loss, logits, targets)
+}
+
+/// `conv 3x3 (1 -> 8) -> ReLU -> conv 3x3 (8 -> 16) -> ReLU -> max-pool 2 -> Linear(256, 10)`.
+#[derive(Module, Debug)]
+pub struct Cnn {
+    conv1: Conv2d,
+    conv2: Conv2d,
+    pool: MaxPool2d,
+    activation: Relu,
+    head: Linear,
+}
+
+impl Cnn {
+    /// A freshly initialised model on `device`.
+    pub fn new(device: &Device) -> Self {
+        let conv = |channels| {
+            Conv2dConfig::new(channels, [3, 3])
+                .with_padding(PaddingConfig2d::Same)
+                .init(device)
+        };
+        Self {
+            conv1: conv([1, 8]),
+            conv2: conv([8, 16]),
+            pool: MaxPool2dConfig::new([2, 2]).init(),
+            activation: Relu::new(),
+            head: LinearConfig::new(16 * 4 * 4, CLASSES).init(device),
+        }
+    }
+
+    fn output(&self, batch: DigitBatch) -> ClassificationOutput {
+        let n = batch.images.dims()[0];
+        let x = batch.images.reshape([n, 1, 8, 8]);
+        let x = self.activation.forward(self.conv1.forward(x));
+        let x = self.pool.forward(self.activation.forward(self.conv2.forward(x)));
+        classification(self.head.forward(x.reshape([n, 16 * 4 * 4])), batch.targets)
+    }
+}
+
+steps!(Cnn, DigitBatch, ClassificationOutput);
+
+/// `Linear(64, 128) -> LayerNorm -> ReLU -> Linear(128, 128) -> LayerNorm -> ReLU -> Linear(128, 10)`.
+#[derive(Module, Debug)]
+pub struct NormMlp {
+    layer1: Linear,
+    norm1: LayerNorm,
+    layer2: Linear,
+    norm2: LayerNorm,
+    activation: Relu,
+    head: Linear,
+}
+
+impl NormMlp {
+    /// A freshly initialised model on `device`.
+    pub fn new(device: &Device) -> Self {
+        Self {
+            layer1: LinearConfig::new(PIXELS, 128).init(device),
+            norm1: LayerNormConfig::new(128).init(device),
+            layer2: LinearConfig::new(128, 128).init(device),
+            norm2: LayerNormConfig::new(128).init(device),
+            activation: Relu::new(),
+            head: LinearConfig::new(128, CLASSES).init(device),
+        }
+    }
+
+    fn output(&self, batch: DigitBatch) -> ClassificationOutput {
+        let x = self
+            .activation
+            .forward(self.norm1.forward(self.layer1.forward(batch.images)));
+        let x = self
+            .activation
+            .forward(self.norm2.forward(self.layer2.forward(x)));
+        classification(self.head.forward(x), batch.targets)
+    }
+}
+
+steps!(NormMlp, DigitBatch, ClassificationOutput);
+
+/// `Linear(inputs, 64) -> ReLU -> Linear(64, 64) -> ReLU -> Linear(64, outputs)`
+/// over generated feature vectors.
+#[derive(Module, Debug)]
+pub struct FeatureMlp {
+    layer1: Linear,
+    layer2: Linear,
+    activation: Relu,
+    head: Linear,
+}
+
+impl FeatureMlp {
+    /// A freshly initialised model on `device`.
+    pub fn new(inputs: usize, outputs: usize, device: &Device) -> Self {
+        Self {
+            layer1: LinearConfig::new(inputs, 64).init(device),
+            layer2: LinearConfig::new(64, 64).init(device),
+            activation: Relu::new(),
+            head: LinearConfig::new(64, outputs).init(device),
+        }
+    }
+
+    fn forward(&self, features: Tensor<2>) -> Tensor<2> {
+        let x = self.activation.forward(self.layer1.forward(features));
+        self.head
+            .forward(self.activation.forward(self.layer2.forward(x)))
+    }
+}
+
+/// [`FeatureMlp`] classifying the samples' labels (cross-entropy).
+#[derive(Module, Debug)]
+pub struct FeatureClassifier {
+    mlp: FeatureMlp,
+}
+
+impl FeatureClassifier {
+    /// A freshly initialised model on `device`.
+    pub fn new(inputs: usize, classes: usize, device: &Device) -> Self {
+        Self {
+            mlp: FeatureMlp::new(inputs, classes, device),
+        }
+    }
+
+    fn output(&self, batch: SampleBatch) -> ClassificationOutput {
+        classification(self.mlp.forward(batch.features), batch.labels)
+    }
+}
+
+steps!(FeatureClassifier, SampleBatch, ClassificationOutput);
+
+/// [`FeatureMlp`] predicting the samples' values (mean squared error).
+#[derive(Module, Debug)]
+pub struct FeatureRegressor {
+    mlp: FeatureMlp,
+}
+
+impl FeatureRegressor {
+    /// A freshly initialised model on `device`.
+    pub fn new(inputs: usize, device: &Device) -> Self {
+        Self {
+            mlp: FeatureMlp::new(inputs, 1, device),
+        }
+    }
+
+    fn output(&self, batch: SampleBatch) -> RegressionOutput {
+        let output = self.mlp.forward(batch.features);
+        let loss = MseLoss::new().forward(output.clone(), batch.values.clone(), Reduction::Mean);
+        RegressionOutput {
+            loss,
+            output,
+            targets: batch.values,
+        }
+    }
+}
+
+steps!(FeatureRegressor, SampleBatch, RegressionOutput);
