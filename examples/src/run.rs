@@ -74,8 +74,8 @@ impl DigitsRun {
         Mlp::new(128, &device)
     }
 
-    /// The LR range test's hand-off LR (`valley`) for this run's data, seed and
-    /// model, with Adam: the `max_lr` for one-cycle.
+    /// The LR range test's hand-off LR for this run's data, seed and model,
+    /// with Adam: the default rule's `max_lr` for one-cycle.
     pub fn found_lr(&self) -> f64 {
         let (train, _) = digits::split_classes(self.seed, self.classes.clone());
         let loader = DataLoaderBuilder::new(DigitBatcher)
@@ -83,7 +83,6 @@ impl DigitsRun {
             .shuffle(self.seed)
             .build(train);
         let config = FinderConfig {
-            start_lr: 1e-6,
             progress: false,
             ..FinderConfig::default()
         };

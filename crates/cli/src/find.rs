@@ -9,8 +9,9 @@ use burn::optim::{AdamConfig, SgdConfig, momentum::MomentumConfig};
 use burn::tensor::Device;
 use burn_lr_examples::digits::{self, DigitBatcher};
 use burn_lr_examples::model::Mlp;
+use burn_lr_finder::floor::valley_floor;
 use burn_lr_finder::{
-    Curve, FinderConfig, Method, Optimizer, Sweep, hand_off, range_test, suggest,
+    Curve, FinderConfig, Method, Optimizer, Sweep, Trust, hand_off, range_test, suggest,
 };
 use clap::{Args, ValueEnum};
 use serde_json::json;
@@ -19,6 +20,8 @@ use crate::CliError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum MethodArg {
+    /// The default: centre of the valley floor of the two-sided smoothed raw loss / 1.25.
+    Floor,
     /// fastai `steep`: steepest descent of the loss against log-LR.
     Steepest,
     /// fastai `minimum`: LR of the lowest loss / 10.
@@ -30,6 +33,7 @@ pub enum MethodArg {
 impl From<MethodArg> for Method {
     fn from(m: MethodArg) -> Self {
         match m {
+            MethodArg::Floor => Method::Floor,
             MethodArg::Steepest => Method::Steepest,
             MethodArg::Minimum => Method::Minimum,
             MethodArg::Valley => Method::Valley,
@@ -55,18 +59,18 @@ pub enum FindFormat {
 
 #[derive(Debug, Args)]
 pub struct FindArgs {
-    /// Read a recorded curve (`lr,loss` rows, header allowed) instead of running the test;
-    /// the method is applied to every point of the file as it is.
+    /// Read a recorded curve (`lr,loss` rows, header allowed, an optional third column of raw
+    /// losses) instead of running the test; the method is applied to every point of the file.
     #[arg(long)]
     curve: Option<PathBuf>,
-    /// Suggestion rule (all three when omitted).
-    #[arg(long, value_enum)]
-    method: Option<MethodArg>,
+    /// Suggestion rule: floor (the default, measured on the LR benchmark) or one of fastai's.
+    #[arg(long, value_enum, default_value_t = MethodArg::Floor)]
+    method: MethodArg,
     /// Optimizer of the live test.
     #[arg(long, value_enum, default_value_t = OptimizerArg::Adam)]
     optimizer: OptimizerArg,
     /// First LR of the sweep.
-    #[arg(long, default_value_t = 1e-6)]
+    #[arg(long, default_value_t = 1e-7)]
     start_lr: f64,
     /// The LR the sweep heads for.
     #[arg(long, default_value_t = 10.0)]
@@ -101,38 +105,52 @@ pub fn run(args: FindArgs) -> Result<(), CliError> {
     }
 }
 
-fn methods(args: &FindArgs) -> Vec<Method> {
-    args.method
-        .map_or_else(|| Method::ALL.to_vec(), |m| vec![m.into()])
-}
-
 fn from_file(path: &std::path::Path, args: &FindArgs) -> Result<(), CliError> {
     let text = burn_lr_schedule::read_input_file(path).map_err(CliError::Message)?;
     let (curve, cut) = Curve::parse_csv(&text)
         .map_err(|e| CliError::Message(format!("{}: {e}", path.display())))?;
-    let suggestions: Vec<_> = methods(args)
-        .into_iter()
-        .filter_map(|m| suggest(m, &curve.lrs, &curve.losses))
-        .collect();
+    let method = Method::from(args.method);
+    // The floor reads raw losses when the file has them; fastai's rules read the loss column.
+    let raw = curve.raw_losses.len() == curve.len();
+    let losses = if method == Method::Floor && raw {
+        &curve.raw_losses
+    } else {
+        &curve.losses
+    };
+    let suggestion = suggest(method, &curve.lrs, losses)
+        .ok_or_else(|| CliError::Message(format!("{}: the curve has no point", path.display())))?;
+    let trust = (method == Method::Floor)
+        .then(|| valley_floor(&curve.lrs, losses).map(|floor| Trust::of(&floor, cut.is_none())))
+        .flatten();
     if let Some(plot) = &args.plot {
-        curve.plot(plot, &path.display().to_string(), &suggestions)?;
+        curve.plot(
+            plot,
+            &path.display().to_string(),
+            std::slice::from_ref(&suggestion),
+        )?;
     }
     match args.format {
         FindFormat::Json => {
-            let mut value = if suggestions.len() == 1 {
-                serde_json::to_value(&suggestions[0])?
-            } else {
-                json!({ "suggestions": suggestions })
-            };
+            let mut value = serde_json::to_value(&suggestion)?;
             value["points"] = json!(curve.len());
             value["truncated_at"] = json!(cut);
+            if let Some(trust) = &trust {
+                value["trust"] = serde_json::to_value(trust)?;
+                value["confidence"] = json!(trust.confidence());
+            }
             say!("{value}");
         }
         FindFormat::Text => {
             if let Some(cut) = cut {
                 say!("the curve stops at point {cut}: its loss is not finite");
             }
-            print_suggestions(&suggestions)?;
+            print_suggestions(std::slice::from_ref(&suggestion))?;
+            if let Some(trust) = &trust {
+                say!("confidence: {}", trust.confidence());
+                if *trust != Trust::Ok {
+                    say!("{}", trust.remedy());
+                }
+            }
         }
     }
     Ok(())
@@ -175,11 +193,13 @@ fn live(args: &FindArgs) -> Result<(), CliError> {
         OptimizerArg::Adam => (AdamConfig::new().init(), Optimizer::Adam),
     };
     let test = range_test(Mlp::new(128, &device), optim, loader, &config)?;
-    let trimmed = test.trimmed();
-    let suggestions: Vec<_> = methods(args)
-        .into_iter()
-        .filter_map(|m| test.suggestion(m))
-        .collect();
+    // The floor reads every point; fastai's rules the trimmed curve.
+    let read = if args.method == MethodArg::Floor {
+        0..test.curve.len()
+    } else {
+        test.trimmed()
+    };
+    let suggestions: Vec<_> = test.suggestion(args.method.into()).into_iter().collect();
     let handoff = hand_off(&test, optimizer);
     if let Some(csv) = &args.csv {
         std::fs::write(csv, test.curve.to_csv())
@@ -195,18 +215,20 @@ fn live(args: &FindArgs) -> Result<(), CliError> {
             json!({
                 "points": test.curve.len(),
                 "stop": test.stop,
-                "suggested_range": [trimmed.start, trimmed.end],
+                "points_read": [read.start, read.end],
                 "suggestions": suggestions,
                 "hand_off": handoff,
             })
         ),
         FindFormat::Text => {
             say!("{} points; stop: {:?}", test.curve.len(), test.stop);
-            say!(
-                "suggestions read points {}..{} (the first num_iter/10 and the last 5 are dropped, as fastai's lr_find)",
-                trimmed.start,
-                trimmed.end
-            );
+            if args.method != MethodArg::Floor {
+                say!(
+                    "fastai's rules read points {}..{} (the first num_iter/10 and the last 5 are dropped, as its lr_find)",
+                    read.start,
+                    read.end
+                );
+            }
             print_suggestions(&suggestions)?;
             if let Some(h) = handoff {
                 say!("hand-off: {}", h.advice);

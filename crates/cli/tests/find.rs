@@ -11,7 +11,7 @@ fn burn_lr(args: &[&str]) -> Output {
 }
 
 #[test]
-fn a_recorded_curve_gets_one_json_suggestion_per_method() {
+fn a_recorded_curve_gets_the_json_suggestion_of_its_method() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("curve.csv");
     let lrs: Vec<f64> = (0..30)
@@ -54,15 +54,26 @@ fn a_recorded_curve_gets_one_json_suggestion_per_method() {
         assert_eq!(value["index"], index, "{method}: {value}");
         assert!(value["lr"].as_f64().unwrap() > 0.0);
     }
-    let all = burn_lr(&[
+    // Without --method: the default rule, with its verdict.
+    let default = burn_lr(&[
         "find",
         "--curve",
         path.to_str().unwrap(),
         "--format",
         "json",
     ]);
-    let value: serde_json::Value = serde_json::from_slice(&all.stdout).unwrap();
-    assert_eq!(value["suggestions"].as_array().unwrap().len(), 3);
+    let value: serde_json::Value = serde_json::from_slice(&default.stdout).unwrap();
+    assert_eq!(value["method"], "floor", "{value}");
+    let (lr, index) = (
+        value["lr"].as_f64().unwrap(),
+        value["index"].as_u64().unwrap(),
+    );
+    assert!(lr > lrs[10] && lr < lrs[20], "below the minimum: {value}");
+    assert!(
+        lrs[index as usize] >= lr,
+        "the first point at or above the LR: {value}"
+    );
+    assert!(value["confidence"].is_string(), "{value}");
 }
 
 #[test]
@@ -133,19 +144,18 @@ fn the_live_test_writes_its_curve_and_plot() {
         String::from_utf8_lossy(&out.stderr)
     );
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(value["suggestions"].as_array().unwrap().len(), 3);
-    assert!(value["hand_off"]["max_lr"].as_f64().unwrap() > 0.0);
+    let suggestions = value["suggestions"].as_array().unwrap();
+    assert_eq!(suggestions.len(), 1);
+    assert_eq!(suggestions[0]["method"], "floor");
+    let hand_off = &value["hand_off"];
+    assert_eq!(hand_off["base_lr"], suggestions[0]["lr"]);
+    assert!(hand_off["max_lr"].as_f64().unwrap() < hand_off["base_lr"].as_f64().unwrap());
+    assert!(hand_off["confidence"].is_string(), "{hand_off}");
     assert!(std::fs::read_to_string(&csv).unwrap().lines().count() > 10);
     assert!(std::fs::metadata(&png).unwrap().len() > 1000);
-    // The CSV it wrote reads back.
-    let again = burn_lr(&[
-        "find",
-        "--curve",
-        csv.to_str().unwrap(),
-        "--method",
-        "valley",
-        "--format",
-        "json",
-    ]);
+    // The CSV it wrote reads back, raw losses included: the same suggestion.
+    let again = burn_lr(&["find", "--curve", csv.to_str().unwrap(), "--format", "json"]);
     assert!(again.status.success());
+    let again: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(again["lr"], suggestions[0]["lr"], "{again}");
 }

@@ -4,6 +4,9 @@ use std::fmt;
 use std::path::Path;
 
 use burn_lr_plot::{Chart, PlotError, Series};
+
+use crate::floor::SMOOTHING_WIDTH;
+use crate::smooth::two_sided;
 use serde::Serialize;
 
 use crate::range_test::LR_RANGE;
@@ -160,20 +163,33 @@ impl Curve {
     }
 
     /// Plots the loss against the LR (log x) with the suggestions marked;
-    /// `.svg` or `.png` by extension.
+    /// `.svg` or `.png` by extension. See [`chart`](Self::chart).
     pub fn plot(
         &self,
         path: impl AsRef<Path>,
         title: &str,
         suggestions: &[Suggestion],
     ) -> Result<(), PlotError> {
-        // Raw losses far above the smoothed curve (the blow-up) would flatten it: leave them out.
+        self.chart(title, suggestions).save(path)
+    }
+
+    /// The chart [`plot`](Self::plot) draws, to add to (e.g. a shaded
+    /// [`span`](Chart::span) of good LRs): the raw loss, the two-sided
+    /// smoothed loss (no lag, what the floor rule reads), the running average
+    /// fastai's rules read, and each suggestion on the smoothed loss.
+    pub fn chart(&self, title: &str, suggestions: &[Suggestion]) -> Chart {
+        let raw = if self.raw_losses.len() == self.len() {
+            &self.raw_losses
+        } else {
+            &self.losses
+        };
+        let smoothed = two_sided(&self.lrs, raw, SMOOTHING_WIDTH);
+        // Points far above the curve's start (the blow-up) would flatten it: leave them out.
         let cap = 1.5
-            * self
-                .losses
-                .iter()
-                .copied()
-                .fold(f64::NEG_INFINITY, f64::max);
+            * smoothed
+                .first()
+                .zip(raw.first())
+                .map_or(f64::INFINITY, |(s, r)| s.max(*r));
         let points = |losses: &[f64]| {
             self.lrs
                 .iter()
@@ -188,9 +204,17 @@ impl Curve {
         if !self.raw_losses.is_empty() {
             chart = chart.series(Series::new("raw loss", points(&self.raw_losses)));
         }
-        chart = chart.series(Series::new("smoothed loss", points(&self.losses)));
-        for s in suggestions {
-            // At the suggested LR, on the smoothed curve (`minimum` suggests a tenth of its point's LR).
+        chart = chart.series(Series::new(
+            "two-sided smoothed loss (no lag)",
+            points(&smoothed),
+        ));
+        if !self.raw_losses.is_empty() {
+            chart = chart.series(Series::new(
+                "running average (fastai's rules)",
+                points(&self.losses),
+            ));
+        }
+        for s in suggestions.iter().filter(|_| !self.is_empty()) {
             let nearest = self
                 .lrs
                 .partition_point(|&lr| lr < s.lr)
@@ -198,10 +222,10 @@ impl Curve {
             chart = chart.marker(
                 format!("{}: {:.2e}", s.method.name(), s.lr),
                 s.lr,
-                self.losses[nearest],
+                smoothed[nearest],
             );
         }
-        chart.save(path)
+        chart
     }
 }
 
@@ -227,7 +251,10 @@ mod tests {
         };
         assert_eq!(Curve::parse_csv(&curve.to_csv()).unwrap().0, curve);
         let (partial, _) = Curve::parse_csv("0.001,2.0,2.0\n0.01,1.9,\n").unwrap();
-        assert!(partial.raw_losses.is_empty(), "a raw column with holes is ignored");
+        assert!(
+            partial.raw_losses.is_empty(),
+            "a raw column with holes is ignored"
+        );
     }
 
     #[test]

@@ -1,11 +1,14 @@
-//! From a range test to the LRs of a schedule.
+//! From a range test to the LRs of a schedule, with a verdict on how far
+//! the curve can be trusted.
 
 use serde::Serialize;
 
-use crate::range_test::RangeTest;
+use crate::floor::{Floor, ONE_CYCLE_DIVISOR, WARMUP_COSINE_DIVISOR, valley_floor};
+use crate::range_test::{RangeTest, Stop};
 use crate::suggest::{Method, Suggestion};
 
-/// The optimizer the LR is for.
+/// The optimizer the LR is for (it changes the advice's wording; the
+/// benchmark fitted one rule for SGD and Adam alike).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Optimizer {
@@ -15,103 +18,223 @@ pub enum Optimizer {
     Adam,
 }
 
-/// How far the curve can be trusted.
+/// How far the curve can be trusted. The thresholds keep every curve of the
+/// LR benchmark at 50 to 200 updates `Ok`, with a margin of two or more
+/// (`docs/finder-benchmark.md`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum Trust {
-    /// The loss fell clearly over enough points.
+    /// The loss fell clearly, over enough points, and turned up again.
     Ok,
-    /// Too few points to read a valley from.
+    /// Too few points before the loss's minimum to read a valley from.
     TooShort {
-        /// Points available to the suggestions.
+        /// Points up to the minimum of the smoothed loss.
         points: usize,
     },
-    /// The loss barely moved over the sweep.
+    /// The loss barely fell over the sweep.
     TooFlat {
-        /// `(max - min) / max` of the smoothed loss.
-        relative_drop: f64,
+        /// The fall of the smoothed loss, relative to its start.
+        relative_fall: f64,
     },
+    /// The raw loss scatters too much around the smoothed one.
+    TooNoisy {
+        /// Median `|raw - smoothed|` relative to the fall.
+        noise: f64,
+    },
+    /// The loss was still at its lowest when the sweep ended: the good LRs
+    /// may lie above `end_lr`.
+    StillFalling,
+}
+
+/// Fewest points up to the minimum (the benchmark's shortest has 35).
+pub const MIN_POINTS: usize = 20;
+/// Smallest relative fall that counts as a signal (the benchmark's smallest is 0.11).
+pub const MIN_FALL: f64 = 0.05;
+/// Largest scatter relative to the fall (the benchmark's largest is 0.055).
+pub const MAX_NOISE: f64 = 0.1;
+
+impl Trust {
+    /// The verdict on a curve's valley floor; `ended` says the sweep ran to
+    /// its last update without diverging (unknown for a file: pass `true`).
+    pub fn of(floor: &Floor, ended: bool) -> Trust {
+        let points = floor.minimum + 1;
+        if points < MIN_POINTS {
+            Trust::TooShort { points }
+        } else if !(floor.relative_fall >= MIN_FALL) {
+            Trust::TooFlat {
+                relative_fall: floor.relative_fall,
+            }
+        } else if !(floor.noise <= MAX_NOISE) {
+            Trust::TooNoisy { noise: floor.noise }
+        } else if ended && floor.high + 1 == floor.smoothed.len() {
+            Trust::StillFalling
+        } else {
+            Trust::Ok
+        }
+    }
+
+    /// `high` when the curve passed every check, `low` otherwise.
+    pub fn confidence(&self) -> &'static str {
+        match self {
+            Trust::Ok => "high",
+            _ => "low",
+        }
+    }
+
+    /// What to do about it, in words (empty for `Ok`).
+    pub fn remedy(&self) -> String {
+        match self {
+            Trust::Ok => String::new(),
+            Trust::TooShort { points } => format!(
+                "only {points} points before the loss's minimum: run more iterations (num_iter) or start lower \
+                 (start_lr)"
+            ),
+            Trust::TooFlat { relative_fall } => format!(
+                "the loss fell only {:.1}% over the sweep: widen it (end_lr) or check the model and data",
+                100.0 * relative_fall
+            ),
+            Trust::TooNoisy { noise } => format!(
+                "the raw loss scatters by {:.0}% of its fall: use larger batches or accumulate gradients",
+                100.0 * noise
+            ),
+            Trust::StillFalling => {
+                "the loss was still at its lowest when the sweep ended: raise end_lr, the \
+                                    good LRs may be higher"
+                    .into()
+            }
+        }
+    }
 }
 
 /// LRs for the schedules that follow a range test.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HandOff {
-    /// Peak LR of one-cycle (`max_lr`).
+    /// Peak LR of one-cycle (`max_lr`): the valley floor's centre / 2.
     pub max_lr: f64,
-    /// Base LR of warmup + cosine (the LR the warmup reaches).
+    /// Peak LR of warmup + cosine (the LR the warmup reaches): the centre / 1.25.
     pub base_lr: f64,
-    /// The suggestion both come from.
+    /// The suggestion both come from (`floor`).
     pub from: Suggestion,
     /// Whether the curve supports it.
     pub trust: Trust,
-    /// Guidance for the optimizer, in words.
+    /// `high` or `low`.
+    pub confidence: &'static str,
+    /// Guidance, in words.
     pub advice: String,
 }
 
-/// Fewest points the suggestions should read.
-const MIN_POINTS: usize = 10;
-/// Smallest relative fall of the loss that counts as a signal.
-const MIN_DROP: f64 = 0.05;
-
-/// The default hand-off: the `valley` suggestion as one-cycle's `max_lr` and
-/// as the peak of warmup + cosine. `None` for an empty curve.
+/// The default hand-off: the valley-floor rule's LRs for warmup + cosine and
+/// for one-cycle, with the curve's verdict. `None` for an empty curve.
 ///
-/// The rule is the one the project measured on the bundled data (see the
-/// README's evidence section); `minimum` and `steepest` stay available
-/// through [`RangeTest::suggestion`].
+/// The rule and its two constants were chosen on the project's LR benchmark
+/// by leave-one-task-out (`docs/finder-benchmark.md`); fastai's rules stay
+/// available through [`RangeTest::suggestion`].
 pub fn hand_off<M>(test: &RangeTest<M>, optimizer: Optimizer) -> Option<HandOff> {
-    let from = test.suggestion(Method::Valley)?;
-    let range = test.trimmed();
-    let losses = &test.curve.losses[range.clone()];
-    let (lo, hi) = losses
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &l| {
-            (lo.min(l), hi.max(l))
-        });
-    let drop = if hi.abs() > 0.0 {
-        (hi - lo) / hi.abs()
+    let from = test.suggestion(Method::Floor)?;
+    let curve = &test.curve;
+    let losses = if curve.raw_losses.len() == curve.len() {
+        &curve.raw_losses
     } else {
-        0.0
+        &curve.losses
     };
-    let trust = if range.len() < MIN_POINTS {
-        Trust::TooShort {
-            points: range.len(),
-        }
-    } else if drop < MIN_DROP {
-        Trust::TooFlat {
-            relative_drop: drop,
-        }
-    } else {
-        Trust::Ok
+    let floor = valley_floor(&curve.lrs, losses)?;
+    let trust = Trust::of(&floor, test.stop == Stop::Completed);
+    let (base_lr, max_lr) = (
+        floor.centre / WARMUP_COSINE_DIVISOR,
+        floor.centre / ONE_CYCLE_DIVISOR,
+    );
+    let who = match optimizer {
+        Optimizer::Sgd => "SGD with momentum",
+        Optimizer::Adam => "Adam",
     };
-    let advice = match optimizer {
-        Optimizer::Sgd => format!(
-            "SGD with momentum: one-cycle with max_lr = {:.3e} (it warms up from max_lr / 25); for warmup + \
-             cosine, warm up to {:.3e}. SGD tolerates LRs up to the steepest point, so this leaves margin.",
-            from.lr, from.lr
-        ),
-        Optimizer::Adam => format!(
-            "Adam: one-cycle with max_lr = {:.3e}; for warmup + cosine, warm up to {:.3e}. Adam's loss blows up \
-             soon after its valley, so do not go above it.",
-            from.lr, from.lr
-        ),
-    };
-    let advice = match &trust {
-        Trust::Ok => advice,
-        Trust::TooShort { points } => format!(
-            "only {points} points to read: run more iterations (num_iter) before trusting this. {advice}"
-        ),
-        Trust::TooFlat { relative_drop } => format!(
-            "the loss moved only {:.1}% over the sweep: widen it (end_lr) or check the model and data before \
-             trusting this. {advice}",
-            100.0 * relative_drop
-        ),
-    };
+    let mut advice = format!(
+        "{who}: warm up to {base_lr:.3e} for warmup + cosine, or use one-cycle with max_lr = {max_lr:.3e} \
+         (confidence {})",
+        trust.confidence()
+    );
+    if trust != Trust::Ok {
+        advice = format!("{advice}: {}", trust.remedy());
+    }
     Some(HandOff {
-        max_lr: from.lr,
-        base_lr: from.lr,
+        max_lr,
+        base_lr,
         from,
+        confidence: trust.confidence(),
         trust,
         advice,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::curve::Curve;
+
+    fn test_of(losses: Vec<f64>, stop: Stop) -> RangeTest<()> {
+        let n = losses.len();
+        RangeTest {
+            model: (),
+            curve: Curve {
+                lrs: (0..n)
+                    .map(|i| 1e-7 * 1e8f64.powf(i as f64 / n as f64))
+                    .collect(),
+                losses: losses.clone(),
+                raw_losses: losses,
+            },
+            stop,
+            num_iter: n,
+        }
+    }
+
+    /// Flat at 2.3 until point `fall`, down to 0.3 over 20 points, up after `rise`.
+    fn valley(n: usize, fall: usize, rise: usize, depth: f64) -> Vec<f64> {
+        (0..n)
+            .map(|i| match i {
+                i if i < fall => 2.3,
+                i if i < fall + 20 => 2.3 - depth * (i - fall) as f64 / 20.0,
+                i if i < rise => 2.3 - depth,
+                i => 2.3 - depth + 0.2 * (i - rise) as f64,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_clear_valley_is_trusted_and_both_schedules_get_an_lr() {
+        let test = test_of(valley(100, 40, 75, 2.0), Stop::Diverged { index: 99 });
+        let h = hand_off(&test, Optimizer::Adam).unwrap();
+        assert_eq!(h.trust, Trust::Ok);
+        assert_eq!(h.confidence, "high");
+        assert!((h.base_lr / h.max_lr - 2.0 / 1.25).abs() < 1e-12);
+        assert_eq!(h.from.method, Method::Floor);
+        assert_eq!(h.from.lr, h.base_lr);
+        // The floor spans points 60..75: the LRs lie inside it.
+        let lrs = &test.curve.lrs;
+        assert!(h.max_lr > lrs[55] && h.base_lr < lrs[75], "{h:?}");
+    }
+
+    #[test]
+    fn each_weakness_is_named() {
+        let cases = [
+            (valley(100, 40, 75, 0.05), Stop::Completed, "too_flat"),
+            (
+                valley(100, 0, 75, 2.0)[..15].to_vec(),
+                Stop::Completed,
+                "too_short",
+            ),
+            (valley(100, 40, 200, 2.0), Stop::Completed, "still_falling"),
+        ];
+        for (losses, stop, verdict) in cases {
+            let h = hand_off(&test_of(losses, stop), Optimizer::Sgd).unwrap();
+            let json = serde_json::to_value(&h.trust).unwrap();
+            assert_eq!(json["verdict"], verdict, "{h:?}");
+            assert_eq!(h.confidence, "low");
+            assert!(h.advice.contains(&h.trust.remedy()));
+        }
+        let mut noisy = valley(100, 40, 75, 2.0);
+        for (i, l) in noisy.iter_mut().enumerate() {
+            *l += if i % 2 == 0 { 0.5 } else { -0.5 };
+        }
+        let h = hand_off(&test_of(noisy, Stop::Completed), Optimizer::Sgd).unwrap();
+        assert!(matches!(h.trust, Trust::TooNoisy { .. }), "{:?}", h.trust);
+    }
 }

@@ -192,8 +192,19 @@ impl<M> RangeTest<M> {
         }
     }
 
-    /// The suggestion of `method` on the trimmed curve (indices into the whole curve).
+    /// The suggestion of `method` (indices into the whole curve): `floor`
+    /// reads every point's raw loss (its smoothing looks both ways, so
+    /// neither end needs dropping); fastai's rules read the trimmed EMA loss.
     pub fn suggestion(&self, method: Method) -> Option<Suggestion> {
+        if method == Method::Floor {
+            let curve = &self.curve;
+            let losses = if curve.raw_losses.len() == curve.len() {
+                &curve.raw_losses
+            } else {
+                &curve.losses
+            };
+            return suggest_within(method, &curve.lrs, losses, 0);
+        }
         let range = self.trimmed();
         let part = self.curve.slice(range.clone());
         suggest_within(method, &part.lrs, &part.losses, range.start)

@@ -1,15 +1,21 @@
-//! Suggestions from an LR range-test curve, with fastai's rules.
+//! Suggestions from an LR range-test curve: the valley floor (the default,
+//! see [`crate::floor`]) and fastai's three rules.
 //!
-//! fastai hands the curve to its suggestion functions as float32 tensors; the
-//! comparisons and slopes here are computed in `f32` too, so that near-ties
-//! resolve to the same point.
+//! fastai hands the curve to its suggestion functions as float32 tensors; its
+//! rules' comparisons and slopes are computed in `f32` here too, so that
+//! near-ties resolve to the same point.
 
 use serde::Serialize;
+
+use crate::floor::{WARMUP_COSINE_DIVISOR, valley_floor};
 
 /// A suggestion rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
+    /// The default: the centre of the valley floor of the two-sided smoothed
+    /// raw loss, divided by 1.25 (the peak LR of warmup + cosine).
+    Floor,
     /// fastai `steep`: the left end of the steepest descent of the loss against log-LR.
     Steepest,
     /// fastai `minimum`: the LR of the lowest loss, divided by 10.
@@ -19,12 +25,21 @@ pub enum Method {
 }
 
 impl Method {
-    /// Every method.
-    pub const ALL: [Method; 3] = [Method::Steepest, Method::Minimum, Method::Valley];
+    /// Every method, the default first.
+    pub const ALL: [Method; 4] = [
+        Method::Floor,
+        Method::Steepest,
+        Method::Minimum,
+        Method::Valley,
+    ];
+
+    /// The default method.
+    pub const DEFAULT: Method = Method::Floor;
 
     /// The method's name as the command line spells it.
     pub fn name(self) -> &'static str {
         match self {
+            Self::Floor => "floor",
             Self::Steepest => "steepest",
             Self::Minimum => "minimum",
             Self::Valley => "valley",
@@ -39,12 +54,13 @@ pub struct Suggestion {
     pub method: Method,
     /// The suggested LR.
     pub lr: f64,
-    /// The curve point it comes from (0-based; for `minimum`, the point of the lowest loss).
+    /// The curve point it comes from (0-based; for `minimum`, the point of the
+    /// lowest loss; for `floor`, the first point at or above the suggested LR).
     pub index: usize,
     /// The loss at that point.
     pub loss: f64,
     /// `steepest`: the slope d(loss)/d(ln lr) there; `valley`: the length of the
-    /// decreasing run; `minimum`: the lowest loss.
+    /// decreasing run; `minimum`: the lowest loss; `floor`: the loss's relative fall.
     pub evidence: f64,
     /// The same evidence in words.
     pub why: String,
@@ -81,7 +97,8 @@ fn decreasing_runs(losses: &[f32]) -> Vec<usize> {
 }
 
 /// Applies `method` to every point of a curve (`lrs` ascending and positive,
-/// `losses` finite, same length >= 1). Returns `None` for an empty curve.
+/// `losses` finite, same length >= 1; for `floor`, the raw losses when known).
+/// Returns `None` for an empty curve.
 pub fn suggest(method: Method, lrs: &[f64], losses: &[f64]) -> Option<Suggestion> {
     suggest_within(method, lrs, losses, 0)
 }
@@ -109,6 +126,24 @@ pub fn suggest_within(
         why,
     };
     Some(match method {
+        Method::Floor => {
+            let floor = valley_floor(&lrs[..n], &losses[..n])?;
+            let lr = floor.centre / WARMUP_COSINE_DIVISOR;
+            let index = lrs[..n].partition_point(|&x| x < lr).min(n - 1);
+            at(
+                index,
+                lr,
+                floor.relative_fall,
+                format!(
+                    "valley floor from point {} to {} (minimum at point {}) of the two-sided smoothed loss; \
+                     its centre {:.3e} / {WARMUP_COSINE_DIVISOR}",
+                    floor.low + offset,
+                    floor.high + offset,
+                    floor.minimum + offset,
+                    floor.centre
+                ),
+            )
+        }
         Method::Minimum => {
             let (index, loss) = first_argmin(loss32.iter().copied())?;
             at(
@@ -240,7 +275,8 @@ mod tests {
     fn a_flat_curve_points_at_the_start() {
         let losses = vec![1.0; 50];
         let lrs = lrs(50);
-        for method in Method::ALL {
+        // fastai's rules; the floor of a flat curve is the whole curve (the hand-off calls it too flat).
+        for method in [Method::Steepest, Method::Minimum, Method::Valley] {
             assert_eq!(
                 suggest(method, &lrs, &losses).unwrap().index,
                 0,

@@ -47,6 +47,17 @@ pub struct Marker {
     pub y: f64,
 }
 
+/// A shaded interval of x drawn behind the lines (e.g. a range of good LRs).
+#[derive(Debug, Clone)]
+pub struct Span {
+    /// Legend text.
+    pub label: String,
+    /// Where it starts.
+    pub from: f64,
+    /// Where it ends.
+    pub to: f64,
+}
+
 /// Why a chart could not be written.
 #[derive(Debug)]
 pub enum PlotError {
@@ -83,6 +94,7 @@ pub struct Chart {
     log_y: bool,
     series: Vec<Series>,
     markers: Vec<Marker>,
+    spans: Vec<Span>,
     size: (u32, u32),
     legend_lower_left: bool,
 }
@@ -102,6 +114,7 @@ impl Chart {
             log_y: false,
             series: Vec::new(),
             markers: Vec::new(),
+            spans: Vec::new(),
             size: (900, 540),
             legend_lower_left: false,
         }
@@ -119,6 +132,17 @@ impl Chart {
             label: label.into(),
             x,
             y,
+        });
+        self
+    }
+
+    /// Adds a shaded interval `[from, to]` of x, behind the lines (it does
+    /// not widen the axes).
+    pub fn span(mut self, label: impl Into<String>, from: f64, to: f64) -> Self {
+        self.spans.push(Span {
+            label: label.into(),
+            from,
+            to,
         });
         self
     }
@@ -194,21 +218,25 @@ impl Chart {
         // The four axis combinations have four coordinate types.
         match (self.log_x, self.log_y) {
             (false, false) => self.draw_on(
+                (y0, y1),
                 builder
                     .build_cartesian_2d(x0..x1, y0..y1)
                     .map_err(backend)?,
             ),
             (true, false) => self.draw_on(
+                (y0, y1),
                 builder
                     .build_cartesian_2d((x0..x1).log_scale(), y0..y1)
                     .map_err(backend)?,
             ),
             (false, true) => self.draw_on(
+                (y0, y1),
                 builder
                     .build_cartesian_2d(x0..x1, (y0..y1).log_scale())
                     .map_err(backend)?,
             ),
             (true, true) => self.draw_on(
+                (y0, y1),
                 builder
                     .build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())
                     .map_err(backend)?,
@@ -219,6 +247,7 @@ impl Chart {
 
     fn draw_on<'a, DB, X, Y>(
         &self,
+        (y0, y1): (f64, f64),
         mut chart: ChartContext<'a, DB, Cartesian2d<X, Y>>,
     ) -> Result<(), PlotError>
     where
@@ -238,6 +267,19 @@ impl Chart {
             .axis_desc_style(("sans-serif", 15))
             .draw()
             .map_err(backend)?;
+        for span in &self.spans {
+            let color = RGBColor(120, 190, 120);
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(span.from, y0), (span.to, y1)],
+                    color.mix(0.25).filled(),
+                )))
+                .map_err(backend)?
+                .label(span.label.clone())
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 18, y + 5)], color.mix(0.4).filled())
+                });
+        }
         for (i, series) in self.series.iter().enumerate() {
             let color = PALETTE[i % PALETTE.len()];
             let points = series.points.iter().copied().filter(|p| self.keep(*p));

@@ -14,5 +14,5 @@
 mod chart;
 mod terminal;
 
-pub use chart::{Chart, Marker, PlotError, Series};
+pub use chart::{Chart, Marker, PlotError, Series, Span};
 pub use terminal::terminal_chart;

@@ -53,8 +53,13 @@ impl Band {
     /// - collapse: the first LR above the best where some seed ends no better
     ///   than untrained, or ten times worse than the best mean.
     pub fn from_grid(grid: &[GridRun], task: &str, schedule: &str) -> Option<Band> {
-        fn of<'a>(grid: &'a [GridRun], task: &'a str, schedule: &'a str) -> impl Iterator<Item = &'a GridRun> {
-            grid.iter().filter(move |r| r.task == task && r.schedule == schedule)
+        fn of<'a>(
+            grid: &'a [GridRun],
+            task: &'a str,
+            schedule: &'a str,
+        ) -> impl Iterator<Item = &'a GridRun> {
+            grid.iter()
+                .filter(move |r| r.task == task && r.schedule == schedule)
         }
         let untrained: Vec<f64> = of(grid, task, "untrained").map(|r| r.valid_loss).collect();
         let mut lrs: Vec<f64> = of(grid, task, schedule).map(|r| r.peak_lr).collect();
@@ -65,7 +70,12 @@ impl Band {
         }
         let losses: Vec<Vec<f64>> = lrs
             .iter()
-            .map(|&lr| of(grid, task, schedule).filter(|r| r.peak_lr == lr).map(|r| r.valid_loss).collect())
+            .map(|&lr| {
+                of(grid, task, schedule)
+                    .filter(|r| r.peak_lr == lr)
+                    .map(|r| r.valid_loss)
+                    .collect()
+            })
             .collect();
         let (mean, sd): (Vec<f64>, Vec<f64>) = losses.iter().map(|l| mean_sd(l)).unzip();
         let worst: Vec<f64> = losses
@@ -75,8 +85,15 @@ impl Band {
         let best = (0..lrs.len()).min_by(|&a, &b| mean[a].total_cmp(&mean[b]))?;
         let limit = mean[best] + 2.0 * sd[best];
         let good = |i: usize| mean[i] <= limit;
-        let low = (0..best).rev().take_while(|&i| good(i)).last().unwrap_or(best);
-        let high = (best + 1..lrs.len()).take_while(|&i| good(i)).last().unwrap_or(best);
+        let low = (0..best)
+            .rev()
+            .take_while(|&i| good(i))
+            .last()
+            .unwrap_or(best);
+        let high = (best + 1..lrs.len())
+            .take_while(|&i| good(i))
+            .last()
+            .unwrap_or(best);
         let untrained = mean_sd(&untrained).0;
         let failed = untrained.min(10.0 * mean[best]);
         let collapse = (best + 1..lrs.len()).find(|&i| worst[i] >= failed);

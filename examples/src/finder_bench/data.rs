@@ -184,10 +184,14 @@ pub fn read_sweeps(dir: &Path) -> Result<Vec<SweepRun>, String> {
             let [task, num_iter, seed, stop] = f.as_slice() else {
                 return Err(bad());
             };
-            let (num_iter, seed) = (num_iter.parse().map_err(|_| bad())?, seed.parse().map_err(|_| bad())?);
+            let (num_iter, seed) = (
+                num_iter.parse().map_err(|_| bad())?,
+                seed.parse().map_err(|_| bad())?,
+            );
             let file = curves.join(curve_name(task, num_iter, seed));
             let text = std::fs::read_to_string(&file).map_err(|e| io(&file, e))?;
-            let (curve, _) = Curve::parse_csv(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+            let (curve, _) =
+                Curve::parse_csv(&text).map_err(|e| format!("{}: {e}", file.display()))?;
             Ok(SweepRun {
                 task: task.to_string(),
                 num_iter,

@@ -38,7 +38,10 @@ macro_rules! steps {
     };
 }
 
-fn classification(logits: Tensor<2>, targets: burn::tensor::Tensor<1, burn::tensor::Int>) -> ClassificationOutput {
+fn classification(
+    logits: Tensor<2>,
+    targets: burn::tensor::Tensor<1, burn::tensor::Int>,
+) -> ClassificationOutput {
     let loss = CrossEntropyLossConfig::new()
         .init(&logits.device())
         .forward(logits.clone(), targets.clone());
@@ -76,7 +79,9 @@ impl Cnn {
         let n = batch.images.dims()[0];
         let x = batch.images.reshape([n, 1, 8, 8]);
         let x = self.activation.forward(self.conv1.forward(x));
-        let x = self.pool.forward(self.activation.forward(self.conv2.forward(x)));
+        let x = self
+            .pool
+            .forward(self.activation.forward(self.conv2.forward(x)));
         classification(self.head.forward(x.reshape([n, 16 * 4 * 4])), batch.targets)
     }
 }

@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
-use burn::data::dataloader::{DataLoader, DataLoaderBuilder};
 use burn::data::dataloader::batcher::Batcher;
+use burn::data::dataloader::{DataLoader, DataLoaderBuilder};
 use burn::data::dataset::{Dataset, InMemDataset};
 use burn::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
 use burn::module::Module;
@@ -89,7 +89,9 @@ impl GridSchedule {
             Self::WarmupCosine => Spec::new(CosineWithWarmup::new(WARMUP, STEPS)).init(lr),
             Self::OneCycle => Spec::new(OneCycleLr::new(lr, STEPS)).init(lr),
         };
-        scheduler.map(ModuleLrScheduler::from).map_err(|e| e.to_string())
+        scheduler
+            .map(ModuleLrScheduler::from)
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -162,7 +164,10 @@ where
             .build(valid);
         match loader.iter().next() {
             Some(Ok(batch)) => Ok(loss_of(&InferenceStep::step(model, batch))),
-            Some(Err(error)) => Err(format!("{}: the validation loader failed: {error}", self.name)),
+            Some(Err(error)) => Err(format!(
+                "{}: the validation loader failed: {error}",
+                self.name
+            )),
             None => Err(format!("{}: no validation batch", self.name)),
         }
     }
@@ -208,10 +213,13 @@ where
                 Some(batch) => batch,
                 None => {
                     batches = loader.iter();
-                    batches.next().ok_or("the training loader yields no batch")?
+                    batches
+                        .next()
+                        .ok_or("the training loader yields no batch")?
                 }
             };
-            let batch = batch.map_err(|e| format!("{}: the training loader failed: {e}", self.name))?;
+            let batch =
+                batch.map_err(|e| format!("{}: the training loader failed: {e}", self.name))?;
             let lr = scheduler.step();
             let output = TrainStep::step(&model, batch);
             if !loss_of(&output.item).is_finite() {
@@ -220,12 +228,21 @@ where
             model = model.optimize(&mut optim, lr, output.grads);
         }
         let loss = self.valid_loss(&model)?;
-        Ok(if loss.is_finite() { loss } else { f64::INFINITY })
+        Ok(if loss.is_finite() {
+            loss
+        } else {
+            f64::INFINITY
+        })
     }
 
     fn range_test(&self, seed: u64, config: &FinderConfig) -> Result<Sweep, String> {
-        let test = range_test(self.model(seed), self.optimizer.init(), self.loader(seed), config)
-            .map_err(|e| e.to_string())?;
+        let test = range_test(
+            self.model(seed),
+            self.optimizer.init(),
+            self.loader(seed),
+            config,
+        )
+        .map_err(|e| e.to_string())?;
         Ok(Sweep {
             curve: test.curve,
             stop: test.stop,
