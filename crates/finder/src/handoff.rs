@@ -73,6 +73,17 @@ impl Trust {
         }
     }
 
+    /// The verdict's name, as it is serialised (`ok`, `too_short`, ...).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Trust::Ok => "ok",
+            Trust::TooShort { .. } => "too_short",
+            Trust::TooFlat { .. } => "too_flat",
+            Trust::TooNoisy { .. } => "too_noisy",
+            Trust::StillFalling => "still_falling",
+        }
+    }
+
     /// `high` when the curve passed every check, `low` otherwise.
     pub fn confidence(&self) -> &'static str {
         match self {
@@ -227,6 +238,7 @@ mod tests {
             let h = hand_off(&test_of(losses, stop), Optimizer::Sgd).unwrap();
             let json = serde_json::to_value(&h.trust).unwrap();
             assert_eq!(json["verdict"], verdict, "{h:?}");
+            assert_eq!(h.trust.name(), verdict);
             assert_eq!(h.confidence, "low");
             assert!(h.advice.contains(&h.trust.remedy()));
         }

@@ -11,6 +11,7 @@
 pub mod band;
 pub mod data;
 pub mod models;
+pub mod report;
 pub mod score;
 pub mod synthetic;
 pub mod tasks;
