@@ -105,7 +105,8 @@ fn main() {
         report,
         "## Schedules\n\n| schedule | final accuracy (mean +- std) | epochs to {TARGET}% (mean; runs that never reach it) |\n| --- | --- | --- |"
     );
-    let finder: Vec<f64> = SEEDS.iter().map(|&s| run("finder", s).found_lr()).collect();
+    let hand_offs: Vec<_> = SEEDS.iter().map(|&s| run("finder", s).hand_off()).collect();
+    let finder: Vec<f64> = hand_offs.iter().map(|h| h.max_lr).collect();
     let one_cycle =
         |lr: f64| Spec::new(OneCycleLr::new(lr, EPOCHS * run("x", 0).steps_per_epoch()));
     let mut all: Vec<(String, Vec<Vec<EpochRow>>)> = schedules
@@ -198,12 +199,24 @@ fn main() {
         }
         let _ = writeln!(report, "| {lr:e} | {mean:.2}% +- {std:.2} |");
     }
-    let geo = (finder.iter().map(|lr| lr.ln()).sum::<f64>() / finder.len() as f64).exp();
-    let finder_text: Vec<String> = finder.iter().map(|lr| format!("{lr:.2e}")).collect();
+    let bases: Vec<f64> = hand_offs.iter().map(|h| h.base_lr).collect();
+    let at_finder: Vec<f64> = SEEDS
+        .iter()
+        .zip(&bases)
+        .map(|(&s, &lr)| {
+            train("grid-finder", s, lr, &schedules[2].1)
+                .last()
+                .map_or(f64::NAN, |r| r.valid_accuracy)
+        })
+        .collect();
+    let (mean, std) = mean_std(&at_finder);
+    let geo = (bases.iter().map(|lr| lr.ln()).sum::<f64>() / bases.len() as f64).exp();
+    let finder_text: Vec<String> = bases.iter().map(|lr| format!("{lr:.2e}")).collect();
     let _ = writeln!(
         report,
-        "\nBest grid LR: {:e} ({:.2}%). The finder's hand-off (`valley`) per seed: {} (geometric mean {geo:.2e}, \
-         {:.2}x the best grid LR).\n",
+        "| the finder's hand-off, per seed | {mean:.2}% +- {std:.2} |\n\nBest grid LR: {:e} ({:.2}%). The finder's \
+         default hand-off (`floor`) for warmup + cosine, per seed: {} (geometric mean {geo:.2e}, {:.2}x the best \
+         grid LR); one-cycle gets 1.25 / 2 of it.\n",
         best.0,
         best.1,
         finder_text.join(", "),

@@ -27,7 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let description = RunDescription::new(ModelFamily::Cnn, EPOCHS, steps_per_epoch, BATCH);
 
     // The finder's suggestion for one-cycle (Adam, the same model and data).
-    let found = run("finder").found_lr();
+    let found = run("finder").hand_off().max_lr;
     println!("finder: valley at {found:.3e}");
 
     let recipes: [Recipe; 3] = [

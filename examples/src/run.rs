@@ -13,7 +13,7 @@ use burn::train::{
     ClassificationOutput, InferenceStep, Learner, LearnerModel, SupervisedTraining, TrainStep,
 };
 
-use burn_lr_finder::{FinderConfig, Optimizer, hand_off, range_test};
+use burn_lr_finder::{FinderConfig, HandOff, Optimizer, hand_off, range_test};
 
 use crate::digits::{self, DigitBatch, DigitBatcher};
 use crate::model::Mlp;
@@ -74,9 +74,9 @@ impl DigitsRun {
         Mlp::new(128, &device)
     }
 
-    /// The LR range test's hand-off LR for this run's data, seed and model,
-    /// with Adam: the default rule's `max_lr` for one-cycle.
-    pub fn found_lr(&self) -> f64 {
+    /// The LR range test's default hand-off for this run's data, seed and
+    /// model, with Adam: `max_lr` for one-cycle, `base_lr` for warmup + cosine.
+    pub fn hand_off(&self) -> HandOff {
         let (train, _) = digits::split_classes(self.seed, self.classes.clone());
         let loader = DataLoaderBuilder::new(DigitBatcher)
             .batch_size(self.batch_size)
@@ -88,9 +88,7 @@ impl DigitsRun {
         };
         let test = range_test(self.model(), AdamConfig::new().init(), loader, &config)
             .expect("the default finder config is valid");
-        hand_off(&test, Optimizer::Adam)
-            .expect("the sweep records points")
-            .max_lr
+        hand_off(&test, Optimizer::Adam).expect("the sweep records points")
     }
 
     /// Where burn-train writes this run's logs and checkpoints.
