@@ -60,11 +60,11 @@ impl Trust {
         let points = floor.minimum + 1;
         if points < MIN_POINTS {
             Trust::TooShort { points }
-        } else if !(floor.relative_fall >= MIN_FALL) {
+        } else if floor.relative_fall.is_nan() || floor.relative_fall < MIN_FALL {
             Trust::TooFlat {
                 relative_fall: floor.relative_fall,
             }
-        } else if !(floor.noise <= MAX_NOISE) {
+        } else if floor.noise.is_nan() || floor.noise > MAX_NOISE {
             Trust::TooNoisy { noise: floor.noise }
         } else if ended && floor.high + 1 == floor.smoothed.len() {
             Trust::StillFalling

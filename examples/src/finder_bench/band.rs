@@ -3,9 +3,11 @@
 
 use super::data::GridRun;
 
-/// Half a grid step (the grid has three LRs per decade): an LR belongs to the
-/// grid point it is nearest to in log scale.
-pub const HALF_STEP: f64 = 1.211_527_658_628_589_8; // 10^(1/6)
+/// Half a grid step, `10^(1/6)` (the grid has three LRs per decade): an LR
+/// belongs to the grid point it is nearest to in log scale.
+pub fn half_step() -> f64 {
+    10f64.powf(1.0 / 6.0)
+}
 
 /// The grid's verdict for one task and schedule.
 #[derive(Debug, Clone)]
@@ -129,11 +131,11 @@ impl Band {
     /// Whether `lr` is nearest to a grid point of the band.
     pub fn contains(&self, lr: f64) -> bool {
         let (low, high) = self.range();
-        lr >= low / HALF_STEP && lr < high * HALF_STEP
+        lr >= low / half_step() && lr < high * half_step()
     }
 
     /// Whether `lr` is nearest to the collapse LR or above it.
     pub fn collapses(&self, lr: f64) -> bool {
-        self.collapse_lr().is_some_and(|c| lr >= c / HALF_STEP)
+        self.collapse_lr().is_some_and(|c| lr >= c / half_step())
     }
 }

@@ -10,14 +10,18 @@ use burn_lr_finder::floor::{
 };
 use burn_lr_finder::{FinderConfig, Method, RangeTest, Stop, Trust};
 
-use super::band::{Band, HALF_STEP};
+use super::band::{Band, half_step};
 use super::data::{GridRun, SweepRun};
-use super::score::{Family, HeldOut, Score, families, fit, leave_one_task_out};
+use super::score::{Family, Fitted, HeldOut, Score, families, fit, leave_one_task_out};
 use super::tasks::{GridSchedule, STEPS, Task, WARMUP};
 use super::{GRID_SEEDS, SWEEP_LENGTHS, SWEEP_SEEDS, grid_lrs};
 
 /// The family the project ships (`Method::Floor`).
 pub const SHIPPED: &str = "valley floor / k";
+
+/// A family, its leave-one-task-out result and its constants fitted on
+/// every task.
+pub type Scored = (Family, HeldOut, Fitted);
 
 /// Everything the report says, computed from the measurements.
 pub struct Analysis {
@@ -25,7 +29,7 @@ pub struct Analysis {
     pub bands: Vec<Vec<Band>>,
     /// Per sweep length: each family's leave-one-task-out result and its
     /// constants fitted on every task.
-    pub lengths: Vec<(usize, Vec<(Family, HeldOut, super::score::Fitted)>)>,
+    pub lengths: Vec<(usize, Vec<Scored>)>,
     /// The sweeps.
     pub sweeps: Vec<SweepRun>,
 }
@@ -66,14 +70,14 @@ impl Analysis {
     }
 
     /// The family with the best held-out objective at sweep length `n`.
-    pub fn winner(&self, n: usize) -> Option<&(Family, HeldOut, super::score::Fitted)> {
+    pub fn winner(&self, n: usize) -> Option<&Scored> {
         self.at(n)?
             .iter()
             .max_by_key(|(_, held, _)| held.objective())
     }
 
     /// Every family's results at sweep length `n`.
-    pub fn at(&self, n: usize) -> Option<&Vec<(Family, HeldOut, super::score::Fitted)>> {
+    pub fn at(&self, n: usize) -> Option<&Vec<Scored>> {
         self.lengths.iter().find(|(m, _)| *m == n).map(|(_, r)| r)
     }
 
@@ -151,8 +155,9 @@ pub fn write(tasks: &[Box<dyn Task>], analysis: &Analysis, docs: &Path) -> Resul
            two standard deviations of the best LR's seeds (a run there is as good as one at the best LR, up to \
            seed noise). **Collapse LR**: the first LR above the best at which some seed ends no better than the \
            untrained model, or ten times worse than the best mean. A suggestion is *in the band* when the grid \
-           point nearest to it (in log scale, within a factor {HALF_STEP:.3}) is, and *collapses* when that \
-           point is the collapse LR or above."
+           point nearest to it (in log scale, within a factor {:.3}) is, and *collapses* when that \
+           point is the collapse LR or above.",
+        half_step()
     );
     let _ = writeln!(
         w,
@@ -489,8 +494,8 @@ fn plot(run: &SweepRun, band: &Band, path: &Path) -> Result<(), String> {
         )
         .span(
             "good band (warmup + cosine grid)",
-            low / HALF_STEP,
-            high * HALF_STEP,
+            low / half_step(),
+            high * half_step(),
         )
         .save(path)
         .map_err(|e| format!("{}: {e}", path.display()))
