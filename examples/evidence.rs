@@ -215,8 +215,8 @@ fn main() {
     let _ = writeln!(
         report,
         "| the finder's hand-off, per seed | {mean:.2}% +- {std:.2} |\n\nBest grid LR: {:e} ({:.2}%). The finder's \
-         default hand-off (`floor`) for warmup + cosine, per seed: {} (geometric mean {geo:.2e}, {:.2}x the best \
-         grid LR); one-cycle gets 1.25 / 2 of it.\n",
+         default hand-off (`descent`) for warmup + cosine, per seed: {} (geometric mean {geo:.2e}, {:.2}x the best \
+         grid LR); one-cycle gets it / 2.25.\n",
         best.0,
         best.1,
         finder_text.join(", "),

@@ -1,5 +1,5 @@
 //! The LR benchmark's stored measurements support what the library ships:
-//! the valley-floor family wins leave-one-task-out, its constants are the
+//! the descent family wins leave-one-task-out, its constants are the
 //! ones fitted on every task, the default sweep length is the shortest that
 //! keeps the score, the trust thresholds pass every benchmark curve, and
 //! `docs/finder-benchmark.md` is what the measurements say.
@@ -7,9 +7,12 @@
 use std::sync::OnceLock;
 
 use burn_lr_examples::finder_bench::data;
-use burn_lr_examples::finder_bench::report::{self, Analysis, SHIPPED};
+use burn_lr_examples::finder_bench::report::{self, Analysis};
+use burn_lr_examples::finder_bench::score::SHIPPED;
 use burn_lr_examples::finder_bench::tasks;
-use burn_lr_finder::floor::{FLOOR_FRACTION, ONE_CYCLE_DIVISOR, WARMUP_COSINE_DIVISOR};
+use burn_lr_finder::descent::{
+    DESCENT_FRACTION, ONE_CYCLE_DIVISOR, SMOOTHING_WIDTH, WARMUP_COSINE_DIVISOR,
+};
 use burn_lr_finder::{FinderConfig, Trust};
 
 fn analysis() -> &'static Analysis {
@@ -49,7 +52,10 @@ fn the_shipped_rule_wins_leave_one_task_out_and_beats_every_fastai_rule() {
 #[test]
 fn the_library_constants_are_the_ones_fitted_on_every_task() {
     let (family, _, fitted) = analysis().winner(default_length()).unwrap();
-    assert_eq!(family.shapes[fitted.shape].1[1], FLOOR_FRACTION);
+    assert_eq!(
+        family.shapes[fitted.shape].1,
+        [SMOOTHING_WIDTH, DESCENT_FRACTION]
+    );
     assert_eq!(fitted.divisors, [WARMUP_COSINE_DIVISOR, ONE_CYCLE_DIVISOR]);
 }
 

@@ -9,7 +9,7 @@ use burn::optim::{AdamConfig, SgdConfig, momentum::MomentumConfig};
 use burn::tensor::Device;
 use burn_lr_examples::digits::{self, DigitBatcher};
 use burn_lr_examples::model::Mlp;
-use burn_lr_finder::floor::valley_floor;
+use burn_lr_finder::descent::descent;
 use burn_lr_finder::{
     Curve, FinderConfig, Method, Optimizer, Sweep, Trust, hand_off, range_test, suggest,
 };
@@ -20,8 +20,8 @@ use crate::CliError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum MethodArg {
-    /// The default: centre of the valley floor of the two-sided smoothed raw loss / 1.25.
-    Floor,
+    /// The default: where the two-sided smoothed raw loss made 80% of its fall, times 1.5.
+    Descent,
     /// fastai `steep`: steepest descent of the loss against log-LR.
     Steepest,
     /// fastai `minimum`: LR of the lowest loss / 10.
@@ -33,7 +33,7 @@ pub enum MethodArg {
 impl From<MethodArg> for Method {
     fn from(m: MethodArg) -> Self {
         match m {
-            MethodArg::Floor => Method::Floor,
+            MethodArg::Descent => Method::Descent,
             MethodArg::Steepest => Method::Steepest,
             MethodArg::Minimum => Method::Minimum,
             MethodArg::Valley => Method::Valley,
@@ -63,8 +63,8 @@ pub struct FindArgs {
     /// losses) instead of running the test; the method is applied to every point of the file.
     #[arg(long)]
     curve: Option<PathBuf>,
-    /// Suggestion rule: floor (the default, measured on the LR benchmark) or one of fastai's.
-    #[arg(long, value_enum, default_value_t = MethodArg::Floor)]
+    /// Suggestion rule: descent (the default, measured on the LR benchmark) or one of fastai's.
+    #[arg(long, value_enum, default_value_t = MethodArg::Descent)]
     method: MethodArg,
     /// Optimizer of the live test.
     #[arg(long, value_enum, default_value_t = OptimizerArg::Adam)]
@@ -110,17 +110,17 @@ fn from_file(path: &std::path::Path, args: &FindArgs) -> Result<(), CliError> {
     let (curve, cut) = Curve::parse_csv(&text)
         .map_err(|e| CliError::Message(format!("{}: {e}", path.display())))?;
     let method = Method::from(args.method);
-    // The floor reads raw losses when the file has them; fastai's rules read the loss column.
+    // The descent rule reads raw losses when the file has them; fastai's rules the loss column.
     let raw = curve.raw_losses.len() == curve.len();
-    let losses = if method == Method::Floor && raw {
+    let losses = if method == Method::Descent && raw {
         &curve.raw_losses
     } else {
         &curve.losses
     };
     let suggestion = suggest(method, &curve.lrs, losses)
         .ok_or_else(|| CliError::Message(format!("{}: the curve has no point", path.display())))?;
-    let trust = (method == Method::Floor)
-        .then(|| valley_floor(&curve.lrs, losses).map(|floor| Trust::of(&floor, cut.is_none())))
+    let trust = (method == Method::Descent)
+        .then(|| descent(&curve.lrs, losses).map(|d| Trust::of(&d, cut.is_none())))
         .flatten();
     if let Some(plot) = &args.plot {
         curve.plot(
@@ -193,8 +193,8 @@ fn live(args: &FindArgs) -> Result<(), CliError> {
         OptimizerArg::Adam => (AdamConfig::new().init(), Optimizer::Adam),
     };
     let test = range_test(Mlp::new(128, &device), optim, loader, &config)?;
-    // The floor reads every point; fastai's rules the trimmed curve.
-    let read = if args.method == MethodArg::Floor {
+    // The descent rule reads every point; fastai's rules the trimmed curve.
+    let read = if args.method == MethodArg::Descent {
         0..test.curve.len()
     } else {
         test.trimmed()
@@ -222,7 +222,7 @@ fn live(args: &FindArgs) -> Result<(), CliError> {
         ),
         FindFormat::Text => {
             say!("{} points; stop: {:?}", test.curve.len(), test.stop);
-            if args.method != MethodArg::Floor {
+            if args.method != MethodArg::Descent {
                 say!(
                     "fastai's rules read points {}..{} (the first num_iter/10 and the last 5 are dropped, as its lr_find)",
                     read.start,

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use burn_lr_plot::{Chart, PlotError, Series};
 
-use crate::floor::SMOOTHING_WIDTH;
+use crate::descent::SMOOTHING_WIDTH;
 use crate::smooth::two_sided;
 use serde::Serialize;
 
@@ -175,7 +175,7 @@ impl Curve {
 
     /// The chart [`plot`](Self::plot) draws, to add to (e.g. a shaded
     /// [`span`](Chart::span) of good LRs): the raw loss, the two-sided
-    /// smoothed loss (no lag, what the floor rule reads), the running average
+    /// smoothed loss (no lag, what the descent rule reads), the running average
     /// fastai's rules read, and each suggestion on the smoothed loss.
     pub fn chart(&self, title: &str, suggestions: &[Suggestion]) -> Chart {
         let raw = if self.raw_losses.len() == self.len() {

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::floor::{Floor, ONE_CYCLE_DIVISOR, WARMUP_COSINE_DIVISOR, valley_floor};
+use crate::descent::{Descent, ONE_CYCLE_DIVISOR, WARMUP_COSINE_DIVISOR, descent};
 use crate::range_test::{RangeTest, Stop};
 use crate::suggest::{Method, Suggestion};
 
@@ -18,7 +18,8 @@ pub enum Optimizer {
     Adam,
 }
 
-/// How far the curve can be trusted. The thresholds keep every curve of the
+/// How far the curve can be trusted (the first failing check, in the order
+/// below from `TooFlat`). The thresholds keep every curve of the
 /// LR benchmark at 50 to 200 updates `Ok`, with a margin of two or more
 /// (`docs/finder-benchmark.md`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -26,24 +27,34 @@ pub enum Optimizer {
 pub enum Trust {
     /// The loss fell clearly, over enough points, and turned up again.
     Ok,
-    /// Too few points before the loss's minimum to read a valley from.
-    TooShort {
-        /// Points up to the minimum of the smoothed loss.
-        points: usize,
-    },
     /// The loss barely fell over the sweep.
     TooFlat {
         /// The fall of the smoothed loss, relative to its start.
         relative_fall: f64,
+    },
+    /// Too few points before the loss's minimum to read a valley from.
+    TooShort {
+        /// Points up to the minimum of the smoothed loss.
+        points: usize,
     },
     /// The raw loss scatters too much around the smoothed one.
     TooNoisy {
         /// Median `|raw - smoothed|` relative to the fall.
         noise: f64,
     },
-    /// The loss was still at its lowest when the sweep ended: the good LRs
-    /// may lie above `end_lr`.
+    /// The sweep completed without the loss rising again (by a tenth of its
+    /// fall): the good LRs may lie above `end_lr`.
     StillFalling,
+}
+
+/// Whether the smoothed loss ends at least a tenth of its fall above its
+/// minimum: the sweep went past the valley.
+fn rose_again(d: &Descent) -> bool {
+    let (Some(&first), Some(&last)) = (d.smoothed.first(), d.smoothed.last()) else {
+        return false;
+    };
+    let low = d.smoothed[d.minimum];
+    last > low + 0.1 * (first - low)
 }
 
 /// Fewest points up to the minimum (the benchmark's shortest has 35).
@@ -54,19 +65,21 @@ pub const MIN_FALL: f64 = 0.05;
 pub const MAX_NOISE: f64 = 0.1;
 
 impl Trust {
-    /// The verdict on a curve's valley floor; `ended` says the sweep ran to
-    /// its last update without diverging (unknown for a file: pass `true`).
-    pub fn of(floor: &Floor, ended: bool) -> Trust {
-        let points = floor.minimum + 1;
-        if points < MIN_POINTS {
-            Trust::TooShort { points }
-        } else if floor.relative_fall.is_nan() || floor.relative_fall < MIN_FALL {
+    /// The verdict on what the descent rule read from a curve; `ended` says
+    /// the sweep ran to its last update without diverging (unknown for a
+    /// file: pass `true`).
+    pub fn of(d: &Descent, ended: bool) -> Trust {
+        // A flat curve's minimum is anywhere: flatness is said first.
+        let points = d.minimum + 1;
+        if d.relative_fall.is_nan() || d.relative_fall < MIN_FALL {
             Trust::TooFlat {
-                relative_fall: floor.relative_fall,
+                relative_fall: d.relative_fall,
             }
-        } else if floor.noise.is_nan() || floor.noise > MAX_NOISE {
-            Trust::TooNoisy { noise: floor.noise }
-        } else if ended && floor.high + 1 == floor.smoothed.len() {
+        } else if points < MIN_POINTS {
+            Trust::TooShort { points }
+        } else if d.noise.is_nan() || d.noise > MAX_NOISE {
+            Trust::TooNoisy { noise: d.noise }
+        } else if ended && !rose_again(d) {
             Trust::StillFalling
         } else {
             Trust::Ok
@@ -77,8 +90,8 @@ impl Trust {
     pub fn name(&self) -> &'static str {
         match self {
             Trust::Ok => "ok",
-            Trust::TooShort { .. } => "too_short",
             Trust::TooFlat { .. } => "too_flat",
+            Trust::TooShort { .. } => "too_short",
             Trust::TooNoisy { .. } => "too_noisy",
             Trust::StillFalling => "still_falling",
         }
@@ -120,11 +133,11 @@ impl Trust {
 /// LRs for the schedules that follow a range test.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HandOff {
-    /// Peak LR of one-cycle (`max_lr`): the valley floor's centre / 2.
+    /// Peak LR of one-cycle (`max_lr`): the descent rule's LR / 1.5.
     pub max_lr: f64,
-    /// Peak LR of warmup + cosine (the LR the warmup reaches): the centre / 1.25.
+    /// Peak LR of warmup + cosine (the LR the warmup reaches): the rule's LR x 1.5.
     pub base_lr: f64,
-    /// The suggestion both come from (`floor`).
+    /// The suggestion both come from (`descent`; its LR is `base_lr`).
     pub from: Suggestion,
     /// Whether the curve supports it.
     pub trust: Trust,
@@ -134,26 +147,23 @@ pub struct HandOff {
     pub advice: String,
 }
 
-/// The default hand-off: the valley-floor rule's LRs for warmup + cosine and
-/// for one-cycle, with the curve's verdict. `None` for an empty curve.
+/// The default hand-off: the descent rule's LRs for warmup + cosine and for
+/// one-cycle, with the curve's verdict. `None` for an empty curve.
 ///
 /// The rule and its two constants were chosen on the project's LR benchmark
 /// by leave-one-task-out (`docs/finder-benchmark.md`); fastai's rules stay
 /// available through [`RangeTest::suggestion`].
 pub fn hand_off<M>(test: &RangeTest<M>, optimizer: Optimizer) -> Option<HandOff> {
-    let from = test.suggestion(Method::Floor)?;
+    let from = test.suggestion(Method::Descent)?;
     let curve = &test.curve;
     let losses = if curve.raw_losses.len() == curve.len() {
         &curve.raw_losses
     } else {
         &curve.losses
     };
-    let floor = valley_floor(&curve.lrs, losses)?;
-    let trust = Trust::of(&floor, test.stop == Stop::Completed);
-    let (base_lr, max_lr) = (
-        floor.centre / WARMUP_COSINE_DIVISOR,
-        floor.centre / ONE_CYCLE_DIVISOR,
-    );
+    let d = descent(&curve.lrs, losses)?;
+    let trust = Trust::of(&d, test.stop == Stop::Completed);
+    let (base_lr, max_lr) = (d.lr / WARMUP_COSINE_DIVISOR, d.lr / ONE_CYCLE_DIVISOR);
     let who = match optimizer {
         Optimizer::Sgd => "SGD with momentum",
         Optimizer::Adam => "Adam",
@@ -215,12 +225,13 @@ mod tests {
         let h = hand_off(&test, Optimizer::Adam).unwrap();
         assert_eq!(h.trust, Trust::Ok);
         assert_eq!(h.confidence, "high");
-        assert!((h.base_lr / h.max_lr - 2.0 / 1.25).abs() < 1e-12);
-        assert_eq!(h.from.method, Method::Floor);
+        assert!((h.base_lr / h.max_lr - 2.25).abs() < 1e-12);
+        assert_eq!(h.from.method, Method::Descent);
         assert_eq!(h.from.lr, h.base_lr);
-        // The floor spans points 60..75: the LRs lie inside it.
+        // The fall runs over points 40..60 and reaches 80% at point 56.
         let lrs = &test.curve.lrs;
-        assert!(h.max_lr > lrs[55] && h.base_lr < lrs[75], "{h:?}");
+        assert_eq!(h.from.index, 56);
+        assert!((h.base_lr / lrs[56] - 1.5).abs() < 1e-12, "{h:?}");
     }
 
     #[test]

@@ -2,14 +2,14 @@
 //!
 //! [`range_test`] sweeps the LR over a copy of a model, records the raw and
 //! smoothed loss and stops when it diverges; the original weights come back
-//! untouched. [`suggest`] reads a curve with the valley-floor rule (the
-//! default, chosen on the project's LR benchmark) or fastai's rules
+//! untouched. [`suggest`] reads a curve with the descent rule (the default,
+//! chosen on the project's LR benchmark) or fastai's rules
 //! (`steepest`, `minimum`, `valley`), and [`hand_off`] turns a result into
 //! LRs for warmup + cosine and one-cycle, with a verdict on the curve.
 #![warn(missing_docs)]
 
 mod curve;
-pub mod floor;
+pub mod descent;
 mod handoff;
 mod range_test;
 mod smooth;

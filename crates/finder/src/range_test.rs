@@ -192,11 +192,11 @@ impl<M> RangeTest<M> {
         }
     }
 
-    /// The suggestion of `method` (indices into the whole curve): `floor`
+    /// The suggestion of `method` (indices into the whole curve): `descent`
     /// reads every point's raw loss (its smoothing looks both ways, so
     /// neither end needs dropping); fastai's rules read the trimmed EMA loss.
     pub fn suggestion(&self, method: Method) -> Option<Suggestion> {
-        if method == Method::Floor {
+        if method == Method::Descent {
             let curve = &self.curve;
             let losses = if curve.raw_losses.len() == curve.len() {
                 &curve.raw_losses

@@ -1,5 +1,5 @@
-//! Suggestions from an LR range-test curve: the valley floor (the default,
-//! see [`crate::floor`]) and fastai's three rules.
+//! Suggestions from an LR range-test curve: the descent rule (the default,
+//! see [`crate::descent`]) and fastai's three rules.
 //!
 //! fastai hands the curve to its suggestion functions as float32 tensors; its
 //! rules' comparisons and slopes are computed in `f32` here too, so that
@@ -7,15 +7,15 @@
 
 use serde::Serialize;
 
-use crate::floor::{WARMUP_COSINE_DIVISOR, valley_floor};
+use crate::descent::{DESCENT_FRACTION, WARMUP_COSINE_DIVISOR, descent};
 
 /// A suggestion rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
-    /// The default: the centre of the valley floor of the two-sided smoothed
-    /// raw loss, divided by 1.25 (the peak LR of warmup + cosine).
-    Floor,
+    /// The default: the LR at which the two-sided smoothed raw loss has made
+    /// 80% of its fall to its minimum, times 1.5 (the peak LR of warmup + cosine).
+    Descent,
     /// fastai `steep`: the left end of the steepest descent of the loss against log-LR.
     Steepest,
     /// fastai `minimum`: the LR of the lowest loss, divided by 10.
@@ -27,19 +27,19 @@ pub enum Method {
 impl Method {
     /// Every method, the default first.
     pub const ALL: [Method; 4] = [
-        Method::Floor,
+        Method::Descent,
         Method::Steepest,
         Method::Minimum,
         Method::Valley,
     ];
 
     /// The default method.
-    pub const DEFAULT: Method = Method::Floor;
+    pub const DEFAULT: Method = Method::Descent;
 
     /// The method's name as the command line spells it.
     pub fn name(self) -> &'static str {
         match self {
-            Self::Floor => "floor",
+            Self::Descent => "descent",
             Self::Steepest => "steepest",
             Self::Minimum => "minimum",
             Self::Valley => "valley",
@@ -55,12 +55,12 @@ pub struct Suggestion {
     /// The suggested LR.
     pub lr: f64,
     /// The curve point it comes from (0-based; for `minimum`, the point of the
-    /// lowest loss; for `floor`, the first point at or above the suggested LR).
+    /// lowest loss; for `descent`, the point the rule reads).
     pub index: usize,
     /// The loss at that point.
     pub loss: f64,
     /// `steepest`: the slope d(loss)/d(ln lr) there; `valley`: the length of the
-    /// decreasing run; `minimum`: the lowest loss; `floor`: the loss's relative fall.
+    /// decreasing run; `minimum`: the lowest loss; `descent`: the loss's relative fall.
     pub evidence: f64,
     /// The same evidence in words.
     pub why: String,
@@ -97,7 +97,7 @@ fn decreasing_runs(losses: &[f32]) -> Vec<usize> {
 }
 
 /// Applies `method` to every point of a curve (`lrs` ascending and positive,
-/// `losses` finite, same length >= 1; for `floor`, the raw losses when known).
+/// `losses` finite, same length >= 1; for `descent`, the raw losses when known).
 /// Returns `None` for an empty curve.
 pub fn suggest(method: Method, lrs: &[f64], losses: &[f64]) -> Option<Suggestion> {
     suggest_within(method, lrs, losses, 0)
@@ -126,21 +126,20 @@ pub fn suggest_within(
         why,
     };
     Some(match method {
-        Method::Floor => {
-            let floor = valley_floor(&lrs[..n], &losses[..n])?;
-            let lr = floor.centre / WARMUP_COSINE_DIVISOR;
-            let index = lrs[..n].partition_point(|&x| x < lr).min(n - 1);
+        Method::Descent => {
+            let d = descent(&lrs[..n], &losses[..n])?;
             at(
-                index,
-                lr,
-                floor.relative_fall,
+                d.point,
+                d.lr / WARMUP_COSINE_DIVISOR,
+                d.relative_fall,
                 format!(
-                    "valley floor from point {} to {} (minimum at point {}) of the two-sided smoothed loss; \
-                     its centre {:.3e} / {WARMUP_COSINE_DIVISOR}",
-                    floor.low + offset,
-                    floor.high + offset,
-                    floor.minimum + offset,
-                    floor.centre
+                    "the two-sided smoothed loss made {:.0}% of its fall (to its minimum at point {}) at point {}, \
+                     LR {:.3e}; times {:.1}",
+                    100.0 * DESCENT_FRACTION,
+                    d.minimum + offset,
+                    d.point + offset,
+                    d.lr,
+                    1.0 / WARMUP_COSINE_DIVISOR
                 ),
             )
         }
@@ -275,7 +274,7 @@ mod tests {
     fn a_flat_curve_points_at_the_start() {
         let losses = vec![1.0; 50];
         let lrs = lrs(50);
-        // fastai's rules; the floor of a flat curve is the whole curve (the hand-off calls it too flat).
+        // fastai's rules (the hand-off calls a flat curve too flat for the default).
         for method in [Method::Steepest, Method::Minimum, Method::Valley] {
             assert_eq!(
                 suggest(method, &lrs, &losses).unwrap().index,

@@ -5,19 +5,16 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use burn_lr_finder::floor::{
-    FLOOR_FRACTION, ONE_CYCLE_DIVISOR, WARMUP_COSINE_DIVISOR, valley_floor,
+use burn_lr_finder::descent::{
+    DESCENT_FRACTION, ONE_CYCLE_DIVISOR, SMOOTHING_WIDTH, WARMUP_COSINE_DIVISOR, descent,
 };
 use burn_lr_finder::{FinderConfig, Method, RangeTest, Stop, Trust};
 
 use super::band::{Band, half_step};
 use super::data::{GridRun, SweepRun};
-use super::score::{Family, Fitted, HeldOut, Score, families, fit, leave_one_task_out};
+use super::score::{Family, Fitted, HeldOut, SHIPPED, Score, families, fit, leave_one_task_out};
 use super::tasks::{GridSchedule, STEPS, Task, WARMUP};
 use super::{GRID_SEEDS, SWEEP_LENGTHS, SWEEP_SEEDS, grid_lrs};
-
-/// The family the project ships (`Method::Floor`).
-pub const SHIPPED: &str = "valley floor / k";
 
 /// A family, its leave-one-task-out result and its constants fitted on
 /// every task.
@@ -115,8 +112,8 @@ fn sci(x: f64) -> String {
 
 /// The default rule's trust verdict on a stored sweep.
 pub fn trust_of(run: &SweepRun) -> Option<Trust> {
-    let floor = valley_floor(&run.curve.lrs, &run.curve.raw_losses)?;
-    Some(Trust::of(&floor, run.stop == "completed"))
+    let d = descent(&run.curve.lrs, &run.curve.raw_losses)?;
+    Some(Trust::of(&d, run.stop == "completed"))
 }
 
 /// Writes `docs/finder-benchmark.md` and its plots under `docs`.
@@ -182,12 +179,13 @@ pub fn write(tasks: &[Box<dyn Task>], analysis: &Analysis, docs: &Path) -> Resul
         let _ = writeln!(
             w,
             "At {default_n} updates (the default sweep), the family with the best held-out score is **{}** ({}). \
-             Fitted on all tasks: {}. The library ships it as `Method::Floor` (floor fraction \
-             {FLOOR_FRACTION}, warmup + cosine peak = centre / {WARMUP_COSINE_DIVISOR}, one-cycle `max_lr` = \
-             centre / {ONE_CYCLE_DIVISOR}).\n",
+             Fitted on all tasks: {}. The library ships `{SHIPPED}` as `Method::Descent` (smoothing width \
+             {SMOOTHING_WIDTH} decade, fraction {DESCENT_FRACTION}, warmup + cosine peak = LR x {:.1}, one-cycle \
+             `max_lr` = LR / {ONE_CYCLE_DIVISOR}).\n",
             family.name,
             family.about,
-            fitted.label(family)
+            fitted.label(family),
+            1.0 / WARMUP_COSINE_DIVISOR
         );
         let _ = writeln!(
             w,
@@ -317,13 +315,14 @@ pub fn write(tasks: &[Box<dyn Task>], analysis: &Analysis, docs: &Path) -> Resul
     let _ = writeln!(w, "\n## Trust verdict\n");
     let _ = writeln!(
         w,
-        "`find` reports a verdict on the curve and a confidence (`high` only for `ok`). The thresholds (fewer \
-         than {} points before the minimum: `too_short`; a fall under {:.0}% of the start: `too_flat`; scatter \
-         over {:.0}% of the fall: `too_noisy`; lowest at the end of a completed sweep: `still_falling`) are set \
-         with a margin of two or more on the benchmark's curves. How the shipped rule did on the curves of each \
-         verdict (warmup + cosine band):\n\n| updates | verdict | curves | in band |\n| --- | --- | --- | --- |",
-        burn_lr_finder::MIN_POINTS,
+        "`find` reports a verdict on the curve and a confidence (`high` only for `ok`). The checks, in order \
+         (a fall under {:.0}% of the start: `too_flat`; fewer than {} points before the minimum: `too_short`; \
+         scatter over {:.0}% of the fall: `too_noisy`; a completed sweep whose loss never rose back by a tenth \
+         of its fall: `still_falling`), have thresholds with a margin of two or more on the benchmark's curves. \
+         How the shipped rule did on the curves of each verdict (warmup + cosine band):\n\n| updates | verdict \
+         | curves | in band |\n| --- | --- | --- | --- |",
         100.0 * burn_lr_finder::MIN_FALL,
+        burn_lr_finder::MIN_POINTS,
         100.0 * burn_lr_finder::MAX_NOISE
     );
     for &n in &SWEEP_LENGTHS {
@@ -336,7 +335,7 @@ pub fn write(tasks: &[Box<dyn Task>], analysis: &Analysis, docs: &Path) -> Resul
                 continue;
             };
             let verdict = trust.name().to_string();
-            let hit = suggestion(run, Method::Floor).is_some_and(|lr| band.contains(lr));
+            let hit = suggestion(run, Method::Descent).is_some_and(|lr| band.contains(lr));
             match counts.iter_mut().find(|(v, _, _)| *v == verdict) {
                 Some(c) => {
                     c.1 += 1;
@@ -444,7 +443,7 @@ pub fn write(tasks: &[Box<dyn Task>], analysis: &Analysis, docs: &Path) -> Resul
 }
 
 /// The suggestion of `method` on a stored sweep, as `Learner.lr_find` (or,
-/// for `floor`, the library) reads it.
+/// for `descent`, the library) reads it.
 pub fn suggestion(run: &SweepRun, method: Method) -> Option<f64> {
     RangeTest {
         model: (),
@@ -463,17 +462,17 @@ pub fn truncated_flags(analysis: &Analysis) -> (usize, usize) {
     let mut flagged = 0;
     let mut total = 0;
     for run in analysis.sweeps.iter().filter(|r| r.num_iter == n) {
-        let Some(floor) = valley_floor(&run.curve.lrs, &run.curve.raw_losses) else {
+        let Some(d) = descent(&run.curve.lrs, &run.curve.raw_losses) else {
             continue;
         };
-        let s = &floor.smoothed;
-        let target = s[0] - 0.05 * (s[0] - s[floor.minimum]);
+        let s = &d.smoothed;
+        let target = s[0] - 0.05 * (s[0] - s[d.minimum]);
         let Some(cut) = (0..s.len()).find(|&i| s[i] <= target) else {
             continue;
         };
         let part = run.curve.slice(0..cut + 1);
         total += 1;
-        let trust = valley_floor(&part.lrs, &part.raw_losses).map(|f| Trust::of(&f, true));
+        let trust = descent(&part.lrs, &part.raw_losses).map(|d| Trust::of(&d, true));
         flagged += (trust != Some(Trust::Ok)) as usize;
     }
     (flagged, total)

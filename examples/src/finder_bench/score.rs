@@ -1,7 +1,7 @@
 //! Suggestion rules scored against the grid's bands, and the
 //! leave-one-task-out choice of a rule's constants.
 
-use burn_lr_finder::floor::valley_floor_with;
+use burn_lr_finder::descent::descent_with;
 use burn_lr_finder::{Method, RangeTest, Stop, two_sided};
 
 use super::band::Band;
@@ -44,6 +44,9 @@ fn smoothed(run: &SweepRun, width: f64) -> Option<(Vec<f64>, usize)> {
     let min = (0..s.len()).min_by(|&a, &b| s[a].total_cmp(&s[b]))?;
     Some((s, min))
 }
+
+/// The family the library ships (`Method::Descent`).
+pub const SHIPPED: &str = "descent f / k";
 
 /// The families compared: fastai's three rules as `Learner.lr_find` applies
 /// them, and five families read from the two-sided smoothed raw loss or the
@@ -95,22 +98,20 @@ pub fn families() -> Vec<Family> {
                 .collect(),
             divisors: divisors.clone(),
             reference: |run, [w, e]| {
-                valley_floor_with(&run.curve.lrs, raw(run), w, e).map(|f| f.centre)
+                let (s, min) = smoothed(run, w)?;
+                let ceiling = s[min] + e * (s[0] - s[min]);
+                let low = (0..=min).rev().take_while(|&i| s[i] <= ceiling).last()?;
+                let high = (min..s.len()).take_while(|&i| s[i] <= ceiling).last()?;
+                Some((run.curve.lrs[low] * run.curve.lrs[high]).sqrt())
             },
         },
         Family {
-            name: "fall fraction f / k",
-            about: "the first LR where the two-sided smoothed loss has made a fraction f of its fall to \
-                    the minimum",
+            name: SHIPPED,
+            about: "the first LR where the two-sided smoothed loss has made a fraction f of its fall from \
+                    the first point to the minimum",
             shapes: widths(&[0.5, 0.8, 0.9, 0.95]),
-            divisors: vec![0.5, 0.67, 1.0, 1.5, 2.0],
-            reference: |run, [w, f]| {
-                let (s, min) = smoothed(run, w)?;
-                let target = s[0] - f * (s[0] - s[min]);
-                (0..=min)
-                    .find(|&i| s[i] <= target)
-                    .map(|i| run.curve.lrs[i])
-            },
+            divisors: vec![0.5, 2.0 / 3.0, 1.0, 1.5, 2.0],
+            reference: |run, [w, f]| descent_with(&run.curve.lrs, raw(run), w, f).map(|d| d.lr),
         },
         Family {
             name: "steepest / k",
@@ -231,7 +232,11 @@ pub struct Fitted {
 impl Fitted {
     /// The constants in words.
     pub fn label(&self, family: &Family) -> String {
-        let k: Vec<String> = self.divisors.iter().map(|k| format!("k {k}")).collect();
+        let k: Vec<String> = self
+            .divisors
+            .iter()
+            .map(|k| format!("k {}", (k * 1000.0).round() / 1000.0))
+            .collect();
         format!("{}; {}", family.shapes[self.shape].0, k.join(" / "))
     }
 }
