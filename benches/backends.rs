@@ -8,6 +8,7 @@
 //! cargo bench -p burn-lr-benches --bench backends                      # flex
 //! cargo bench -p burn-lr-benches --bench backends --features ndarray   # + ndarray
 //! cargo bench -p burn-lr-benches --bench backends --features wgpu      # + wgpu (Vulkan, Metal, ...)
+//! BURN_LR_BACKENDS=cuda cargo bench -p burn-lr-benches --bench backends --features cuda
 //! ```
 
 use burn::data::dataloader::DataLoaderBuilder;
@@ -22,28 +23,12 @@ use burn_lr_examples::model::Mlp;
 use burn_lr_examples::renderer::EpochLines;
 use burn_lr_schedule::curves::CosineAnnealingLr;
 use burn_lr_schedule::plateau::ReduceOnPlateau;
+use burn_lr_benches::backends;
 use burn_lr_schedule::{LrSchedule, Spec, Timing};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 const EPOCHS: usize = 3;
 const BATCH: usize = 64;
-
-fn backends() -> Vec<(&'static str, Device)> {
-    #[allow(unused_mut)]
-    let mut devices = vec![("flex", Device::flex())];
-    // burn 0.22 deprecates NdArray in favour of Flex; it is still the reference to compare with.
-    #[cfg(feature = "ndarray")]
-    #[allow(deprecated)]
-    devices.push(("ndarray", Device::ndarray()));
-    #[cfg(feature = "wgpu")]
-    devices.push((
-        "wgpu",
-        Device::wgpu(burn::tensor::DeviceKind::DiscreteGpu(0)),
-    ));
-    #[cfg(feature = "cuda")]
-    devices.push(("cuda", Device::cuda(0)));
-    devices
-}
 
 enum Schedule {
     Constant,

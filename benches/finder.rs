@@ -1,6 +1,7 @@
 //! Wall time of the LR range test against the same number of plain training
 //! updates of the same model (the finder should cost about `num_iter` updates
-//! plus one model clone).
+//! plus one model clone), on every backend compiled in (see
+//! `burn_lr_benches::backends`).
 
 use std::hint::black_box;
 
@@ -9,6 +10,7 @@ use burn::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
 use burn::optim::AdamConfig;
 use burn::tensor::Device;
 use burn::train::TrainStep;
+use burn_lr_benches::backends;
 use burn_lr_examples::digits::{self, DigitBatcher};
 use burn_lr_examples::model::Mlp;
 use burn_lr_finder::{FinderConfig, range_test};
@@ -17,14 +19,19 @@ use criterion::{Criterion, criterion_group, criterion_main};
 const UPDATES: usize = 100;
 
 fn finder_vs_training(c: &mut Criterion) {
-    let device = Device::default().autodiff();
+    for (name, device) in backends() {
+        finder_on(c, name, &device.autodiff());
+    }
+}
+
+fn finder_on(c: &mut Criterion, name: &str, device: &Device) {
     device.seed(0);
     let (train, _) = digits::split(0);
     let loader = DataLoaderBuilder::new(DigitBatcher)
         .batch_size(64)
         .shuffle(0)
         .build(train);
-    let model = Mlp::new(128, &device);
+    let model = Mlp::new(128, device);
     let config = FinderConfig {
         num_iter: UPDATES,
         start_lr: 1e-6,
@@ -32,7 +39,7 @@ fn finder_vs_training(c: &mut Criterion) {
         progress: false,
         ..FinderConfig::default()
     };
-    let mut group = c.benchmark_group("100 updates of the digits MLP");
+    let mut group = c.benchmark_group(format!("{name}: 100 updates of the digits MLP"));
     group.sample_size(10);
     group.bench_function("LR range test", |b| {
         b.iter(|| {

@@ -1,7 +1,9 @@
 //! Criterion benchmarks of burn-lr; see the `[[bench]]` targets.
 //!
-//! The schedules the benchmarks and the allocation test share live here.
+//! The schedules and backends the benchmarks (and the allocation test) share
+//! live here.
 
+use burn::tensor::Device;
 use burn_lr_schedule::curves::CosineAnnealingLr;
 use burn_lr_schedule::{Schedule, Spec, Timing, lambda};
 
@@ -26,4 +28,32 @@ pub fn representative_specs() -> Vec<(&'static str, Spec)> {
             ("lambda", lambda("inverse", |t| 1.0 / (1.0 + t / 1000.0))),
         ])
         .collect()
+}
+
+/// The backends compiled in: flex always, ndarray, wgpu and cuda by feature.
+/// `BURN_LR_BACKENDS=flex,cuda` (comma-separated names) keeps only those. wgpu
+/// takes the adapter wgpu prefers (`CUBECL_WGPU_DEFAULT_DEVICE` overrides it,
+/// e.g. `Cpu` for a software renderer).
+pub fn backends() -> Vec<(&'static str, Device)> {
+    #[allow(unused_mut)]
+    let mut devices = vec![("flex", Device::flex())];
+    // burn 0.22 deprecates NdArray in favour of Flex; it is still the reference to compare with.
+    #[cfg(feature = "ndarray")]
+    #[allow(deprecated)]
+    devices.push(("ndarray", Device::ndarray()));
+    #[cfg(feature = "wgpu")]
+    devices.push((
+        "wgpu",
+        Device::wgpu(burn::tensor::DeviceKind::DefaultDevice),
+    ));
+    #[cfg(feature = "cuda")]
+    devices.push(("cuda", Device::cuda(0)));
+    match std::env::var("BURN_LR_BACKENDS") {
+        Ok(keep) => {
+            let keep: Vec<&str> = keep.split(',').map(str::trim).collect();
+            devices.retain(|(name, _)| keep.contains(name));
+            devices
+        }
+        Err(_) => devices,
+    }
 }
