@@ -18,12 +18,12 @@ use burn::optim::AdamConfig;
 use burn::tensor::Device;
 use burn::train::metric::LossMetric;
 use burn::train::{Learner, SupervisedTraining};
+use burn_lr_benches::backends;
 use burn_lr_examples::digits::{self, DigitBatcher};
 use burn_lr_examples::model::Mlp;
 use burn_lr_examples::renderer::EpochLines;
 use burn_lr_schedule::curves::CosineAnnealingLr;
 use burn_lr_schedule::plateau::ReduceOnPlateau;
-use burn_lr_benches::backends;
 use burn_lr_schedule::{LrSchedule, Spec, Timing};
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -83,7 +83,8 @@ fn training_overhead(c: &mut Criterion) {
             "{name}: {} updates of the digits MLP",
             EPOCHS as u64 * steps_per_epoch
         ));
-        group.sample_size(10);
+        // Enough samples that the three runs' medians can be told apart.
+        group.sample_size(30);
         group.bench_function("constant LR", |b| {
             b.iter(|| train(&device, Schedule::Constant))
         });

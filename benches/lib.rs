@@ -31,29 +31,32 @@ pub fn representative_specs() -> Vec<(&'static str, Spec)> {
 }
 
 /// The backends compiled in: flex always, ndarray, wgpu and cuda by feature.
-/// `BURN_LR_BACKENDS=flex,cuda` (comma-separated names) keeps only those. wgpu
-/// takes the adapter wgpu prefers (`CUBECL_WGPU_DEFAULT_DEVICE` overrides it,
-/// e.g. `Cpu` for a software renderer).
+/// `BURN_LR_BACKENDS=flex,cuda` (comma-separated names) keeps only those; a
+/// device is only created when it is kept. wgpu takes the adapter wgpu
+/// prefers (`CUBECL_WGPU_DEFAULT_DEVICE` overrides it, e.g. `Cpu` for a
+/// software renderer).
 pub fn backends() -> Vec<(&'static str, Device)> {
+    /// A backend's name and how to create its device.
+    type Backend = (&'static str, fn() -> Device);
     #[allow(unused_mut)]
-    let mut devices = vec![("flex", Device::flex())];
+    let mut compiled: Vec<Backend> = vec![("flex", Device::flex)];
     // burn 0.22 deprecates NdArray in favour of Flex; it is still the reference to compare with.
     #[cfg(feature = "ndarray")]
     #[allow(deprecated)]
-    devices.push(("ndarray", Device::ndarray()));
+    compiled.push(("ndarray", Device::ndarray));
     #[cfg(feature = "wgpu")]
-    devices.push((
-        "wgpu",
-        Device::wgpu(burn::tensor::DeviceKind::DefaultDevice),
-    ));
+    compiled.push(("wgpu", || {
+        Device::wgpu(burn::tensor::DeviceKind::DefaultDevice)
+    }));
     #[cfg(feature = "cuda")]
-    devices.push(("cuda", Device::cuda(0)));
-    match std::env::var("BURN_LR_BACKENDS") {
-        Ok(keep) => {
-            let keep: Vec<&str> = keep.split(',').map(str::trim).collect();
-            devices.retain(|(name, _)| keep.contains(name));
-            devices
-        }
-        Err(_) => devices,
-    }
+    compiled.push(("cuda", || Device::cuda(0)));
+    let keep = std::env::var("BURN_LR_BACKENDS").ok();
+    compiled
+        .into_iter()
+        .filter(|(name, _)| {
+            keep.as_deref()
+                .is_none_or(|keep| keep.split(',').any(|k| k.trim() == *name))
+        })
+        .map(|(name, device)| (name, device()))
+        .collect()
 }

@@ -14,7 +14,7 @@ out=target/gpu-bundle
 rm -rf "$out" target/gpu-bundle.tar
 mkdir -p "$out"
 for bench in backends finder; do
-    binary="$(cargo bench --no-run --release -p burn-lr-benches --bench "$bench" --features cuda,wgpu \
+    binary="$(cargo bench --no-run -p burn-lr-benches --bench "$bench" --features cuda,wgpu \
         --message-format=json-render-diagnostics |
         python3 -c 'import json, sys
 for line in sys.stdin:

@@ -61,7 +61,10 @@ fn wgpu_follows_the_cpu_runs_lr_path() {
     assert_eq!(cpu.len(), EPOCHS * STEPS_PER_EPOCH);
     assert_eq!(cpu.len(), gpu.len());
     for (i, (c, g)) in cpu.iter().zip(&gpu).enumerate() {
-        assert!(close(*g, *c), "update {i}: wgpu {g} vs cpu {c}\ncpu {cpu:?}\nwgpu {gpu:?}");
+        assert!(
+            close(*g, *c),
+            "update {i}: wgpu {g} vs cpu {c}\ncpu {cpu:?}\nwgpu {gpu:?}"
+        );
     }
     // The plateau acted: the last epoch's LR is below the plain cosine's.
     let reduced = Spec::new(CosineAnnealingLr::new(EPOCHS as u64))
