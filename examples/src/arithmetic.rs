@@ -10,7 +10,7 @@ use burn::nn::transformer::{
 };
 use burn::nn::{Embedding, EmbeddingConfig, Linear, LinearConfig};
 use burn::tensor::{Device, Int, Tensor, TensorData};
-use burn::train::{ClassificationOutput, InferenceStep, TrainOutput, TrainStep};
+use burn::train::{ClassificationOutput, InferenceStep, TrainStep};
 
 use crate::digits::shuffle;
 
@@ -106,24 +106,7 @@ impl TinyTransformer {
     }
 }
 
-impl TrainStep for TinyTransformer {
-    type Input = SumBatch;
-    type Output = ClassificationOutput;
-
-    fn step(&self, batch: SumBatch) -> TrainOutput<ClassificationOutput> {
-        let output = self.classify(batch);
-        TrainOutput::new(self, output.loss.backward(), output)
-    }
-}
-
-impl InferenceStep for TinyTransformer {
-    type Input = SumBatch;
-    type Output = ClassificationOutput;
-
-    fn step(&self, batch: SumBatch) -> ClassificationOutput {
-        self.classify(batch)
-    }
-}
+crate::steps::steps!(TinyTransformer, SumBatch, ClassificationOutput, classify);
 
 /// Updates per epoch at batch 32 (265 training problems).
 pub const BATCH: usize = 32;

@@ -12,3 +12,4 @@ pub mod pixels;
 pub mod renderer;
 pub mod report;
 pub mod run;
+mod steps;

@@ -4,7 +4,7 @@ use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::nn::{Linear, LinearConfig, Relu};
 use burn::tensor::{Device, Int, Tensor};
-use burn::train::{ClassificationOutput, InferenceStep, TrainOutput, TrainStep};
+use burn::train::ClassificationOutput;
 
 use crate::digits::{CLASSES, DigitBatch, PIXELS};
 
@@ -54,24 +54,7 @@ impl Mlp {
     }
 }
 
-impl TrainStep for Mlp {
-    type Input = DigitBatch;
-    type Output = ClassificationOutput;
-
-    fn step(&self, batch: DigitBatch) -> TrainOutput<ClassificationOutput> {
-        let output = self.classify(batch);
-        TrainOutput::new(self, output.loss.backward(), output)
-    }
-}
-
-impl InferenceStep for Mlp {
-    type Input = DigitBatch;
-    type Output = ClassificationOutput;
-
-    fn step(&self, batch: DigitBatch) -> ClassificationOutput {
-        self.classify(batch)
-    }
-}
+crate::steps::steps!(Mlp, DigitBatch, ClassificationOutput, classify);
 
 /// Fraction of `targets` that the argmax of `logits` gets right.
 pub fn accuracy(logits: Tensor<2>, targets: Tensor<1, Int>) -> f64 {

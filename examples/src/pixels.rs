@@ -6,7 +6,7 @@ use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::nn::{Linear, LinearConfig, Relu};
 use burn::tensor::{Device, Int, Tensor, TensorData};
-use burn::train::{ClassificationOutput, InferenceStep, TrainOutput, TrainStep};
+use burn::train::ClassificationOutput;
 
 use crate::digits::{Digit, PIXELS};
 
@@ -85,21 +85,4 @@ impl PixelNet {
     }
 }
 
-impl TrainStep for PixelNet {
-    type Input = MaskBatch;
-    type Output = ClassificationOutput;
-
-    fn step(&self, batch: MaskBatch) -> TrainOutput<ClassificationOutput> {
-        let output = self.classify(batch);
-        TrainOutput::new(self, output.loss.backward(), output)
-    }
-}
-
-impl InferenceStep for PixelNet {
-    type Input = MaskBatch;
-    type Output = ClassificationOutput;
-
-    fn step(&self, batch: MaskBatch) -> ClassificationOutput {
-        self.classify(batch)
-    }
-}
+crate::steps::steps!(PixelNet, MaskBatch, ClassificationOutput, classify);

@@ -246,7 +246,7 @@ pub fn loss_of<O: Adaptor<LossInput>>(output: &O) -> f64 {
 }
 
 /// Runs the range test on a copy of `model` with `optim` (whose state is
-/// discarded) over `loader`, cycled if it runs out.
+/// discarded) over `loader` (moved to the model's device), cycled if it runs out.
 ///
 /// Whatever happens (divergence, NaN, a panic in the model or the loader) the
 /// returned [`RangeTest::model`] is `model` itself, bit-identical.
@@ -262,6 +262,11 @@ where
 {
     config.validate()?;
     let scheduler = config.scheduler()?;
+    // As burn-train does: the batches go to the model's device, whatever device the loader was built for.
+    let loader = match model.devices().first() {
+        Some(device) => loader.to_device(device),
+        None => loader,
+    };
     let mut curve = Curve::default();
     let bar = if config.progress {
         ProgressBar::with_draw_target(Some(config.num_iter as u64), ProgressDrawTarget::stderr())

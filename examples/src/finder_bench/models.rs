@@ -8,35 +8,12 @@ use burn::nn::loss::{CrossEntropyLossConfig, MseLoss, Reduction};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig, PaddingConfig2d, Relu};
 use burn::tensor::{Device, Tensor};
-use burn::train::{ClassificationOutput, InferenceStep, RegressionOutput, TrainOutput, TrainStep};
+use burn::train::{ClassificationOutput, RegressionOutput};
+
+use crate::steps::steps;
 
 use super::synthetic::SampleBatch;
 use crate::digits::{CLASSES, DigitBatch, PIXELS};
-
-/// Implements burn-train's training and validation steps for a model whose
-/// `output(batch)` gives the loss and predictions.
-macro_rules! steps {
-    ($model:ty, $batch:ty, $output:ty) => {
-        impl TrainStep for $model {
-            type Input = $batch;
-            type Output = $output;
-
-            fn step(&self, batch: $batch) -> TrainOutput<$output> {
-                let output = self.output(batch);
-                TrainOutput::new(self, output.loss.backward(), output)
-            }
-        }
-
-        impl InferenceStep for $model {
-            type Input = $batch;
-            type Output = $output;
-
-            fn step(&self, batch: $batch) -> $output {
-                self.output(batch)
-            }
-        }
-    };
-}
 
 fn classification(
     logits: Tensor<2>,
@@ -86,7 +63,7 @@ impl Cnn {
     }
 }
 
-steps!(Cnn, DigitBatch, ClassificationOutput);
+steps!(Cnn, DigitBatch, ClassificationOutput, output);
 
 /// `Linear(64, 128) -> LayerNorm -> ReLU -> Linear(128, 128) -> LayerNorm -> ReLU -> Linear(128, 10)`.
 #[derive(Module, Debug)]
@@ -123,7 +100,7 @@ impl NormMlp {
     }
 }
 
-steps!(NormMlp, DigitBatch, ClassificationOutput);
+steps!(NormMlp, DigitBatch, ClassificationOutput, output);
 
 /// `Linear(inputs, 64) -> ReLU -> Linear(64, 64) -> ReLU -> Linear(64, outputs)`
 /// over generated feature vectors.
@@ -172,7 +149,7 @@ impl FeatureClassifier {
     }
 }
 
-steps!(FeatureClassifier, SampleBatch, ClassificationOutput);
+steps!(FeatureClassifier, SampleBatch, ClassificationOutput, output);
 
 /// [`FeatureMlp`] predicting the samples' values (mean squared error).
 #[derive(Module, Debug)]
@@ -199,4 +176,4 @@ impl FeatureRegressor {
     }
 }
 
-steps!(FeatureRegressor, SampleBatch, RegressionOutput);
+steps!(FeatureRegressor, SampleBatch, RegressionOutput, output);
