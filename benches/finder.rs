@@ -30,6 +30,7 @@ fn finder_on(c: &mut Criterion, name: &str, device: &Device) {
     let loader = DataLoaderBuilder::new(DigitBatcher)
         .batch_size(64)
         .shuffle(0)
+        .set_device(device.clone())
         .build(train);
     let model = Mlp::new(128, device);
     let config = FinderConfig {
