@@ -19,8 +19,8 @@ pub enum Optimizer {
 }
 
 /// How far the curve can be trusted (the first failing check, in the order
-/// below from `TooFlat`). The thresholds keep every curve of the
-/// LR benchmark at 50 to 200 updates `Ok`, with a margin of two or more
+/// below from `TooFlat`). The thresholds pass every curve of the LR
+/// benchmark at 50 to 200 updates, with a margin of 1.8x or more
 /// (`docs/finder-benchmark.md`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "verdict", rename_all = "snake_case")]
@@ -57,7 +57,7 @@ fn rose_again(d: &Descent) -> bool {
     last > low + 0.1 * (first - low)
 }
 
-/// Fewest points up to the minimum (the benchmark's shortest has 35).
+/// Fewest points up to the minimum (the benchmark's fewest: 36).
 pub const MIN_POINTS: usize = 20;
 /// Smallest relative fall that counts as a signal (the benchmark's smallest is 0.11).
 pub const MIN_FALL: f64 = 0.05;
