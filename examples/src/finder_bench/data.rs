@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use burn_lr_finder::{Curve, FinderConfig, Stop};
+use burn_lr_finder::{Curve, FinderConfig, Method, RangeTest, Stop};
 
 use super::tasks::{GridSchedule, Task};
 use super::{GRID_SEEDS, SWEEP_LENGTHS, SWEEP_SEEDS, grid_lrs};
@@ -43,6 +43,25 @@ pub struct SweepRun {
     pub stop: String,
     /// Its points, with raw losses.
     pub curve: Curve,
+}
+
+impl SweepRun {
+    /// The sweep as the finder returns it (the stop reason does not change
+    /// the suggestions, which is all it is read for).
+    pub fn range_test(&self) -> RangeTest<()> {
+        RangeTest {
+            model: (),
+            curve: self.curve.clone(),
+            stop: Stop::Completed,
+            num_iter: self.num_iter,
+        }
+    }
+
+    /// The LR `method` suggests, as `Learner.lr_find` (or, for `descent`, the
+    /// library) reads the curve.
+    pub fn suggestion(&self, method: Method) -> Option<f64> {
+        self.range_test().suggestion(method).map(|s| s.lr)
+    }
 }
 
 /// The range test's settings: the finder's defaults, without a progress bar.

@@ -8,7 +8,7 @@ use std::path::Path;
 use burn_lr_finder::descent::{
     DESCENT_FRACTION, ONE_CYCLE_DIVISOR, SMOOTHING_WIDTH, WARMUP_COSINE_DIVISOR, descent,
 };
-use burn_lr_finder::{FinderConfig, Method, RangeTest, Stop, Trust};
+use burn_lr_finder::{FinderConfig, Method, Trust};
 
 use super::band::{Band, half_step};
 use super::data::{GridRun, SweepRun};
@@ -336,7 +336,9 @@ pub fn write(tasks: &[Box<dyn Task>], analysis: &Analysis, docs: &Path) -> Resul
                 continue;
             };
             let verdict = trust.name().to_string();
-            let hit = suggestion(run, Method::Descent).is_some_and(|lr| band.contains(lr));
+            let hit = run
+                .suggestion(Method::Descent)
+                .is_some_and(|lr| band.contains(lr));
             match counts.iter_mut().find(|(v, _, _)| *v == verdict) {
                 Some(c) => {
                     c.1 += 1;
@@ -421,7 +423,7 @@ pub fn write(tasks: &[Box<dyn Task>], analysis: &Analysis, docs: &Path) -> Resul
         for method in Method::ALL {
             let cells: Vec<String> = runs
                 .iter()
-                .map(|r| match suggestion(r, method) {
+                .map(|r| match r.suggestion(method) {
                     Some(lr) => format!(
                         "{}{}{}",
                         sci(lr),
@@ -441,19 +443,6 @@ pub fn write(tasks: &[Box<dyn Task>], analysis: &Analysis, docs: &Path) -> Resul
     }
     let path = docs.join("finder-benchmark.md");
     std::fs::write(&path, md).map_err(|e| format!("{}: {e}", path.display()))
-}
-
-/// The suggestion of `method` on a stored sweep, as `Learner.lr_find` (or,
-/// for `descent`, the library) reads it.
-pub fn suggestion(run: &SweepRun, method: Method) -> Option<f64> {
-    RangeTest {
-        model: (),
-        curve: run.curve.clone(),
-        stop: Stop::Completed,
-        num_iter: run.num_iter,
-    }
-    .suggestion(method)
-    .map(|s| s.lr)
 }
 
 /// Of the default-length curves cut where their smoothed loss has made 5% of
@@ -480,12 +469,7 @@ pub fn truncated_flags(analysis: &Analysis) -> (usize, usize) {
 }
 
 fn plot(run: &SweepRun, band: &Band, path: &Path) -> Result<(), String> {
-    let test = RangeTest {
-        model: (),
-        curve: run.curve.clone(),
-        stop: Stop::Completed,
-        num_iter: run.num_iter,
-    };
+    let test = run.range_test();
     let (low, high) = band.range();
     test.curve
         .chart(

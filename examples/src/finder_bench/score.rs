@@ -2,7 +2,7 @@
 //! leave-one-task-out choice of a rule's constants.
 
 use burn_lr_finder::descent::descent_with;
-use burn_lr_finder::{Method, RangeTest, Stop, two_sided};
+use burn_lr_finder::{Method, two_sided};
 
 use super::band::Band;
 use super::data::SweepRun;
@@ -21,16 +21,6 @@ pub struct Family {
     pub divisors: Vec<f64>,
     /// The reference LR of a curve with a shape setting.
     pub reference: fn(&SweepRun, [f64; 2]) -> Option<f64>,
-}
-
-fn fastai(run: &SweepRun, method: Method) -> Option<f64> {
-    let test = RangeTest {
-        model: (),
-        curve: run.curve.clone(),
-        stop: Stop::Completed,
-        num_iter: run.num_iter,
-    };
-    test.suggestion(method).map(|s| s.lr)
 }
 
 /// The curve's raw losses (the benchmark records them).
@@ -71,15 +61,15 @@ pub fn families() -> Vec<Family> {
         baseline(
             "fastai valley",
             "a third and a half into the longest decreasing run of the EMA loss",
-            |run, _| fastai(run, Method::Valley),
+            |run, _| run.suggestion(Method::Valley),
         ),
         baseline(
             "fastai steep",
             "the steepest descent of the EMA loss",
-            |run, _| fastai(run, Method::Steepest),
+            |run, _| run.suggestion(Method::Steepest),
         ),
         baseline("fastai minimum", "the EMA loss's minimum / 10", |run, _| {
-            fastai(run, Method::Minimum)
+            run.suggestion(Method::Minimum)
         }),
         Family {
             name: "minimum / k",
