@@ -199,7 +199,7 @@ fn main() {
         }
         let _ = writeln!(report, "| {lr:e} | {mean:.2}% +- {std:.2} |");
     }
-    let bases: Vec<f64> = hand_offs.iter().map(|h| h.base_lr).collect();
+    let bases: Vec<f64> = hand_offs.iter().map(|h| h.lr).collect();
     let at_finder: Vec<f64> = SEEDS
         .iter()
         .zip(&bases)
@@ -215,12 +215,14 @@ fn main() {
     let _ = writeln!(
         report,
         "| the finder's hand-off, per seed | {mean:.2}% +- {std:.2} |\n\nBest grid LR: {:e} ({:.2}%). The finder's \
-         default hand-off (`descent`) for warmup + cosine, per seed: {} (geometric mean {geo:.2e}, {:.2}x the best \
-         grid LR); one-cycle gets it / 2.25.\n",
+         default hand-off for warmup + cosine over the run's {} updates, per seed: {} (geometric mean {geo:.2e}, \
+         {:.2}x the best grid LR); one-cycle gets {:.2}x it.\n",
         best.0,
         best.1,
+        hand_offs.first().map_or(0, |h| h.updates),
         finder_text.join(", "),
-        geo / best.0
+        geo / best.0,
+        burn_lr_finder::rule::WARMUP_COSINE_DIVISOR / burn_lr_finder::rule::ONE_CYCLE_DIVISOR
     );
     // The transformer with and without warmup at high LRs.
     let _ = writeln!(

@@ -1,23 +1,40 @@
 //! The LR-finder benchmark (see `docs/finder-benchmark.md`).
 //!
 //! ```text
-//! cargo run --release -p burn-lr-examples --example finder_benchmark -- grid     # the trainings (minutes)
-//! cargo run --release -p burn-lr-examples --example finder_benchmark -- curves   # the range tests
+//! cargo run --release -p burn-lr-examples --example finder_benchmark -- grid     # the trainings (about 40 min)
+//! cargo run --release -p burn-lr-examples --example finder_benchmark -- curves   # the range tests (minutes)
 //! cargo run --release -p burn-lr-examples --example finder_benchmark -- report   # scores, docs and plots
 //! cargo run --release -p burn-lr-examples --example finder_benchmark -- all      # the three in turn
 //! ```
+//!
+//! `grid` and `curves` take task names to run only those (`-- grid digits-mlp-sgd`);
+//! the grid writes one file per task, so tasks can run in parallel processes.
 
 use burn_lr_examples::finder_bench::{data, report, tasks};
 
 fn main() {
-    let step = std::env::args().nth(1).unwrap_or_else(|| "report".into());
-    if let Err(error) = run(&step) {
+    let mut args = std::env::args().skip(1);
+    let step = args.next().unwrap_or_else(|| "report".into());
+    let only: Vec<String> = args.collect();
+    if let Err(error) = run(&step, &only) {
         eprintln!("finder_benchmark: {error}");
         std::process::exit(1);
     }
 }
 
-fn run(step: &str) -> Result<(), String> {
+/// The benchmark's tasks, or those named in `only`.
+fn tasks(only: &[String]) -> Result<Vec<Box<dyn tasks::Task>>, String> {
+    let all = tasks::all();
+    if let Some(unknown) = only.iter().find(|n| !all.iter().any(|t| t.name() == n.as_str())) {
+        return Err(format!("unknown task `{unknown}`"));
+    }
+    Ok(all
+        .into_iter()
+        .filter(|t| only.is_empty() || only.iter().any(|n| n == t.name()))
+        .collect())
+}
+
+fn run(step: &str, only: &[String]) -> Result<(), String> {
     let dir = data::directory();
     let all = step == "all";
     if !matches!(step, "grid" | "curves" | "report" | "all") {
@@ -26,10 +43,10 @@ fn run(step: &str) -> Result<(), String> {
         ));
     }
     if all || step == "grid" {
-        data::write_grid(&dir, &data::run_grid(&tasks::all())?)?;
+        data::write_grid(&dir, &data::run_grid(&tasks(only)?)?)?;
     }
     if all || step == "curves" {
-        data::write_sweeps(&dir, &data::run_sweeps(&tasks::all())?)?;
+        data::write_sweeps(&dir, &data::run_sweeps(&tasks(only)?)?)?;
     }
     if all || step == "report" {
         let tasks = tasks::all();

@@ -28,7 +28,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // The finder's suggestion for one-cycle (Adam, the same model and data).
     let found = run("finder").hand_off().max_lr;
-    println!("finder: valley at {found:.3e}");
+    println!("finder: one-cycle max_lr {found:.3e}");
 
     let recipes: [Recipe; 3] = [
         cnn_classic(&description)?,

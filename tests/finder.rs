@@ -12,7 +12,9 @@ use burn_lr_examples::digits::{self, DigitBatcher};
 use burn_lr_examples::model::Mlp;
 use burn_lr_examples::renderer::EpochLines;
 use burn_lr_examples::report::read_epochs;
-use burn_lr_finder::{Curve, FinderConfig, Method, Optimizer, hand_off, range_test, suggest};
+use burn_lr_finder::{
+    Curve, FinderConfig, Method, Optimizer, Plan, hand_off, range_test, suggest,
+};
 use burn_lr_schedule::Spec;
 use burn_lr_schedule::cycled::CycledAdamConfig;
 use burn_lr_tests::golden_path;
@@ -90,11 +92,12 @@ fn the_suggested_lr_trains_better_than_ten_times_more_or_30_times_less() {
         &config,
     )
     .unwrap();
-    let handoff = hand_off(&test, Optimizer::Adam).unwrap();
+    // Five epochs of 23 updates.
+    let handoff = hand_off(&test, Plan::new(Optimizer::Adam).with_updates(115)).unwrap();
     assert!(
-        handoff.base_lr > 1e-4 && handoff.base_lr < 1.0,
+        handoff.lr > 1e-4 && handoff.lr < 1.0,
         "{}",
-        handoff.base_lr
+        handoff.lr
     );
 
     let cosine = Spec::from_json(
@@ -106,15 +109,15 @@ fn the_suggested_lr_trains_better_than_ten_times_more_or_30_times_less() {
         Spec::from_json(&format!(r#"{{"scheduler": "one_cycle", "max_lr": {max_lr}, "epochs": 5, "steps_per_epoch": 23}}"#))
             .unwrap()
     };
-    let suggested = accuracy_after_training(&cosine, handoff.base_lr, 5);
-    let smaller = accuracy_after_training(&cosine, handoff.base_lr / 30.0, 5);
-    let larger = accuracy_after_training(&cosine, handoff.base_lr * 10.0, 5);
+    let suggested = accuracy_after_training(&cosine, handoff.lr, 5);
+    let smaller = accuracy_after_training(&cosine, handoff.lr / 30.0, 5);
+    let larger = accuracy_after_training(&cosine, handoff.lr * 10.0, 5);
     let cycle = accuracy_after_training(&one_cycle(handoff.max_lr), 1.0, 5);
     let cycle_smaller = accuracy_after_training(&one_cycle(handoff.max_lr / 30.0), 1.0, 5);
     eprintln!(
         "suggested LR {:.3e}: warmup+cosine {suggested:.2}% vs {smaller:.2}% at LR/30 and {larger:.2}% at 10 LR; \
          one-cycle {cycle:.2}% vs {cycle_smaller:.2}%",
-        handoff.base_lr
+        handoff.lr
     );
     assert!(suggested > smaller + 5.0, "{suggested} vs {smaller}");
     assert!(suggested > larger, "{suggested} vs {larger}");

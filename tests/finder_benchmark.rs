@@ -1,19 +1,19 @@
 //! The LR benchmark's stored measurements support what the library ships:
-//! the descent family wins leave-one-task-out, its constants are the
-//! ones fitted on every task, the default sweep length is the shortest that
-//! keeps the score, the trust thresholds pass every benchmark curve, and
-//! `docs/finder-benchmark.md` is what the measurements say.
+//! the shipped family wins leave-one-task-out and beats every fastai rule,
+//! its constants (anchor, divisors, length exponent) are the ones fitted on
+//! every task and length, it never hands off at the collapse LR held out,
+//! and `docs/finder-benchmark.md` is what the measurements say.
 
 use std::sync::OnceLock;
 
 use burn_lr_examples::finder_bench::data;
-use burn_lr_examples::finder_bench::report::{self, Analysis};
+use burn_lr_examples::finder_bench::report::Analysis;
 use burn_lr_examples::finder_bench::score::SHIPPED;
-use burn_lr_examples::finder_bench::tasks;
-use burn_lr_finder::descent::{
-    DESCENT_FRACTION, ONE_CYCLE_DIVISOR, SMOOTHING_WIDTH, WARMUP_COSINE_DIVISOR,
+use burn_lr_examples::finder_bench::tasks::{self, LENGTHS};
+use burn_lr_examples::finder_bench::{Recording, report};
+use burn_lr_finder::rule::{
+    BETA, MEASURED_UPDATES, ONE_CYCLE_DIVISOR, SHIPPED_ANCHOR, WARMUP_COSINE_DIVISOR,
 };
-use burn_lr_finder::{FinderConfig, Trust};
 
 fn analysis() -> &'static Analysis {
     static ANALYSIS: OnceLock<Analysis> = OnceLock::new();
@@ -25,65 +25,64 @@ fn analysis() -> &'static Analysis {
     })
 }
 
-fn default_length() -> usize {
-    FinderConfig::default().num_iter
-}
-
 #[test]
 fn the_shipped_rule_wins_leave_one_task_out_and_beats_every_fastai_rule() {
-    let (family, held, _) = analysis().winner(default_length()).unwrap();
-    assert_eq!(family.name, SHIPPED);
-    for (other, other_held, _) in analysis().at(default_length()).unwrap() {
-        if other.name.starts_with("fastai") {
-            for schedule in 0..2 {
-                assert!(
-                    held.total[schedule].in_band > other_held.total[schedule].in_band,
-                    "{} vs {}: {:?} vs {:?}",
-                    family.name,
-                    other.name,
-                    held.total[schedule],
-                    other_held.total[schedule]
-                );
-            }
+    let winner = analysis().winner().unwrap();
+    assert_eq!(winner.family.name, SHIPPED);
+    for other in &analysis().families {
+        if other.family.name.starts_with("fastai") {
+            assert!(
+                winner.by_task.objective() > other.by_task.objective(),
+                "{} vs {}: {} vs {}",
+                winner.family.name,
+                other.family.name,
+                winner.by_task.objective(),
+                other.by_task.objective()
+            );
         }
     }
 }
 
 #[test]
-fn the_library_constants_are_the_ones_fitted_on_every_task() {
-    let (family, _, fitted) = analysis().winner(default_length()).unwrap();
-    assert_eq!(
-        family.shapes[fitted.shape].1,
-        [SMOOTHING_WIDTH, DESCENT_FRACTION]
-    );
-    assert_eq!(fitted.divisors, [WARMUP_COSINE_DIVISOR, ONE_CYCLE_DIVISOR]);
-}
-
-#[test]
-fn the_default_sweep_is_the_shortest_that_keeps_the_score() {
-    assert_eq!(analysis().default_length(), Some(default_length()));
-}
-
-#[test]
-fn every_benchmark_curve_passes_the_trust_checks_and_early_stops_do_not() {
-    for run in &analysis().sweeps {
-        let trust = report::trust_of(run).unwrap();
-        assert!(
-            matches!(trust, Trust::Ok | Trust::StillFalling),
-            "{} n{} s{}: {trust:?}",
-            run.task,
-            run.num_iter,
-            run.seed
-        );
+fn the_shipped_rule_never_hands_off_at_the_collapse_lr_held_out() {
+    let shipped = analysis().shipped().unwrap();
+    for held in [&shipped.by_task, &shipped.by_length] {
+        for score in held.total.iter().flatten() {
+            assert_eq!(score.collapses, 0, "{score:?}");
+        }
     }
-    let curves = analysis()
-        .sweeps
-        .iter()
-        .filter(|r| r.num_iter == default_length())
-        .count();
-    let (flagged, cut) = report::truncated_flags(analysis());
-    assert_eq!(cut, curves, "every curve can be cut early");
-    assert_eq!(flagged, cut, "a sweep that ends too early is flagged");
+}
+
+#[test]
+fn the_library_constants_are_the_ones_fitted_on_every_task_and_length() {
+    let shipped = analysis().shipped().unwrap();
+    let (fitted, _) = &shipped.all;
+    assert_eq!(shipped.family.shapes[fitted.shape].1, SHIPPED_ANCHOR);
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs();
+    assert!(
+        close(fitted.divisors[0], WARMUP_COSINE_DIVISOR),
+        "{fitted:?}"
+    );
+    assert!(close(fitted.divisors[1], ONE_CYCLE_DIVISOR), "{fitted:?}");
+    assert!(close(fitted.beta, BETA), "{fitted:?}");
+    assert_eq!(
+        MEASURED_UPDATES,
+        (LENGTHS[0], LENGTHS[LENGTHS.len() - 1])
+    );
+}
+
+#[test]
+fn every_recording_of_every_task_is_in_the_data() {
+    let sweeps = &analysis().sweeps;
+    for task in tasks::all() {
+        for recording in Recording::all() {
+            let n = sweeps
+                .iter()
+                .filter(|r| r.task == task.name() && r.recording == recording.name)
+                .count();
+            assert_eq!(n, recording.seeds, "{} {}", task.name(), recording.name);
+        }
+    }
 }
 
 #[test]

@@ -13,7 +13,7 @@ use burn::train::{
     ClassificationOutput, InferenceStep, Learner, LearnerModel, SupervisedTraining, TrainStep,
 };
 
-use burn_lr_finder::{FinderConfig, HandOff, Optimizer, hand_off, range_test};
+use burn_lr_finder::{FinderConfig, HandOff, Optimizer, Plan, hand_off, range_test};
 
 use crate::digits::{self, DigitBatch, DigitBatcher};
 use crate::model::Mlp;
@@ -74,9 +74,11 @@ impl DigitsRun {
         Mlp::new(128, &device)
     }
 
-    /// The LR range test's default hand-off for this run's data, seed and
-    /// model, with Adam: `max_lr` for one-cycle, `base_lr` for warmup + cosine.
+    /// The LR range test's default hand-off for this run's data, seed, model
+    /// and length (its epochs), with Adam: `max_lr` for one-cycle, `lr` for
+    /// the peak of warmup + cosine.
     pub fn hand_off(&self) -> HandOff {
+        let updates = self.epochs as u64 * self.steps_per_epoch();
         let (train, _) = digits::split_classes(self.seed, self.classes.clone());
         let loader = DataLoaderBuilder::new(DigitBatcher)
             .batch_size(self.batch_size)
@@ -88,7 +90,8 @@ impl DigitsRun {
         };
         let test = range_test(self.model(), AdamConfig::new().init(), loader, &config)
             .expect("the default finder config is valid");
-        hand_off(&test, Optimizer::Adam).expect("the sweep records points")
+        hand_off(&test, Plan::new(Optimizer::Adam).with_updates(updates))
+            .expect("the sweep records points")
     }
 
     /// Where burn-train writes this run's logs and checkpoints.

@@ -9,9 +9,9 @@ use burn::optim::{AdamConfig, SgdConfig, momentum::MomentumConfig};
 use burn::tensor::Device;
 use burn_lr_examples::digits::{self, DigitBatcher};
 use burn_lr_examples::model::Mlp;
-use burn_lr_finder::descent::descent;
 use burn_lr_finder::{
-    Curve, FinderConfig, Method, Optimizer, Sweep, Trust, hand_off, range_test, suggest,
+    Curve, FinderConfig, HandOff, Method, Optimizer, Plan, RangeTest, Stop, Sweep, Trust,
+    hand_off_smoothed, range_test, suggest,
 };
 use clap::{Args, ValueEnum};
 use serde_json::json;
@@ -20,8 +20,9 @@ use crate::CliError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum MethodArg {
-    /// The default: where the two-sided smoothed raw loss made 80% of its fall, times 1.5.
-    Descent,
+    /// The default: the peak LRs of warmup + cosine and one-cycle for a run of --updates
+    /// updates, from the lowest lag-free loss (measured on the LR benchmark).
+    HandOff,
     /// fastai `steep`: steepest descent of the loss against log-LR.
     Steepest,
     /// fastai `minimum`: LR of the lowest loss / 10.
@@ -33,7 +34,7 @@ pub enum MethodArg {
 impl From<MethodArg> for Method {
     fn from(m: MethodArg) -> Self {
         match m {
-            MethodArg::Descent => Method::Descent,
+            MethodArg::HandOff => Method::HandOff,
             MethodArg::Steepest => Method::Steepest,
             MethodArg::Minimum => Method::Minimum,
             MethodArg::Valley => Method::Valley,
@@ -63,9 +64,17 @@ pub struct FindArgs {
     /// losses) instead of running the test; the method is applied to every point of the file.
     #[arg(long)]
     curve: Option<PathBuf>,
-    /// Suggestion rule: descent (the default, measured on the LR benchmark) or one of fastai's.
-    #[arg(long, value_enum, default_value_t = MethodArg::Descent)]
+    /// Suggestion rule: hand-off (the default, measured on the LR benchmark) or one of fastai's.
+    #[arg(long, value_enum, default_value_t = MethodArg::HandOff)]
     method: MethodArg,
+    /// Optimizer updates of the training the LR is for (longer runs want lower peak LRs); without
+    /// it the hand-off assumes 1000 and says so.
+    #[arg(long)]
+    updates: Option<u64>,
+    /// EMA factor of the loss column of a curve file without raw losses (fastai's and this
+    /// finder's: 0.98; 0 when the column is the raw loss).
+    #[arg(long, default_value_t = burn_lr_finder::rule::FASTAI_SMOOTHING)]
+    smoothing: f64,
     /// Optimizer of the live test.
     #[arg(long, value_enum, default_value_t = OptimizerArg::Adam)]
     optimizer: OptimizerArg,
@@ -98,10 +107,34 @@ pub struct FindArgs {
     format: FindFormat,
 }
 
+/// The longest run `--updates` accepts.
+const MAX_UPDATES: u64 = 1_000_000_000;
+
 pub fn run(args: FindArgs) -> Result<(), CliError> {
+    if let Some(n) = args.updates
+        && !(1..=MAX_UPDATES).contains(&n)
+    {
+        return Err(CliError::Message(format!(
+            "--updates {n} is invalid: allowed an integer in [1, {MAX_UPDATES}] (optimizer updates of the run)"
+        )));
+    }
+    if !(0.0..1.0).contains(&args.smoothing) {
+        return Err(CliError::Message(format!(
+            "--smoothing {} is invalid: allowed a number in [0, 1) (the EMA factor of the loss column)",
+            args.smoothing
+        )));
+    }
     match &args.curve {
         Some(path) => from_file(path, &args),
         None => live(&args),
+    }
+}
+
+fn plan(args: &FindArgs, optimizer: Optimizer) -> Plan {
+    let plan = Plan::new(optimizer);
+    match args.updates {
+        Some(n) => plan.with_updates(n),
+        None => plan,
     }
 }
 
@@ -109,49 +142,84 @@ fn from_file(path: &std::path::Path, args: &FindArgs) -> Result<(), CliError> {
     let text = burn_lr_schedule::read_input_file(path).map_err(CliError::Message)?;
     let (curve, cut) = Curve::parse_csv(&text)
         .map_err(|e| CliError::Message(format!("{}: {e}", path.display())))?;
-    let method = Method::from(args.method);
-    // The descent rule reads raw losses when the file has them; fastai's rules the loss column.
-    let raw = curve.raw_losses.len() == curve.len();
-    let losses = if method == Method::Descent && raw {
-        &curve.raw_losses
-    } else {
-        &curve.losses
+    if curve.is_empty() {
+        return Err(CliError::Message(format!(
+            "{}: the curve has no point",
+            path.display()
+        )));
+    }
+    let test = RangeTest {
+        model: (),
+        stop: match cut {
+            Some(index) => Stop::Diverged { index },
+            None => Stop::Completed,
+        },
+        num_iter: curve.len(),
+        curve,
     };
-    let suggestion = suggest(method, &curve.lrs, losses)
-        .ok_or_else(|| CliError::Message(format!("{}: the curve has no point", path.display())))?;
-    let trust = (method == Method::Descent)
-        .then(|| descent(&curve.lrs, losses).map(|d| Trust::of(&d, cut.is_none())))
-        .flatten();
+    let optimizer = match args.optimizer {
+        OptimizerArg::Sgd => Optimizer::Sgd,
+        OptimizerArg::Adam => Optimizer::Adam,
+    };
+    let handoff = hand_off_smoothed(&test, plan(args, optimizer), args.smoothing);
+    let method = Method::from(args.method);
+    let suggestion = match (&handoff, method) {
+        (Some(h), Method::HandOff) => Some(h.from.clone()),
+        // fastai's rules on every point of the file, as its functions are called on a whole curve.
+        _ => suggest(method, &test.curve.lrs, &test.curve.losses),
+    }
+    .ok_or_else(|| CliError::Message(format!("{}: the curve has no point", path.display())))?;
     if let Some(plot) = &args.plot {
-        curve.plot(
+        test.curve.plot(
             plot,
             &path.display().to_string(),
             std::slice::from_ref(&suggestion),
         )?;
     }
-    match args.format {
-        FindFormat::Json => {
-            let mut value = serde_json::to_value(&suggestion)?;
-            value["points"] = json!(curve.len());
+    match (args.format, method, handoff) {
+        (FindFormat::Json, Method::HandOff, Some(h)) => {
+            let mut value = serde_json::to_value(&h)?;
+            value["method"] = json!(Method::HandOff.name());
+            value["index"] = json!(h.from.index);
+            value["points"] = json!(test.curve.len());
             value["truncated_at"] = json!(cut);
-            if let Some(trust) = &trust {
-                value["trust"] = serde_json::to_value(trust)?;
-                value["confidence"] = json!(trust.confidence());
-            }
             say!("{value}");
         }
-        FindFormat::Text => {
+        (FindFormat::Json, _, _) => {
+            let mut value = serde_json::to_value(&suggestion)?;
+            value["points"] = json!(test.curve.len());
+            value["truncated_at"] = json!(cut);
+            value["warnings"] = json!([]);
+            say!("{value}");
+        }
+        (FindFormat::Text, method, handoff) => {
             if let Some(cut) = cut {
                 say!("the curve stops at point {cut}: its loss is not finite");
             }
-            print_suggestions(std::slice::from_ref(&suggestion))?;
-            if let Some(trust) = &trust {
-                say!("confidence: {}", trust.confidence());
-                if *trust != Trust::Ok {
-                    say!("{}", trust.remedy());
-                }
+            match (method, handoff) {
+                (Method::HandOff, Some(h)) => print_hand_off(&h)?,
+                _ => print_suggestions(std::slice::from_ref(&suggestion))?,
             }
         }
+    }
+    Ok(())
+}
+
+fn print_hand_off(h: &HandOff) -> Result<(), CliError> {
+    say!(
+        "hand-off for {} updates{}: warmup + cosine peak lr {:.4e}, one-cycle max_lr {:.4e}",
+        h.updates,
+        if h.updates_assumed { " (assumed)" } else { "" },
+        h.lr,
+        h.max_lr
+    );
+    say!("from: {}", h.from.why);
+    say!("confidence: {}", h.confidence);
+    if h.trust != Trust::Ok {
+        say!("{}", h.trust.remedy());
+    }
+    for warning in &h.warnings {
+        say!("warning: {warning}");
     }
     Ok(())
 }
@@ -193,14 +261,17 @@ fn live(args: &FindArgs) -> Result<(), CliError> {
         OptimizerArg::Adam => (AdamConfig::new().init(), Optimizer::Adam),
     };
     let test = range_test(Mlp::new(128, &device), optim, loader, &config)?;
-    // The descent rule reads every point; fastai's rules the trimmed curve.
-    let read = if args.method == MethodArg::Descent {
+    // The hand-off reads every point; fastai's rules the trimmed curve.
+    let read = if args.method == MethodArg::HandOff {
         0..test.curve.len()
     } else {
         test.trimmed()
     };
-    let suggestions: Vec<_> = test.suggestion(args.method.into()).into_iter().collect();
-    let handoff = hand_off(&test, optimizer);
+    let handoff = hand_off_smoothed(&test, plan(args, optimizer), config.smoothing);
+    let suggestions: Vec<_> = match (&handoff, args.method) {
+        (Some(h), MethodArg::HandOff) => vec![h.from.clone()],
+        _ => test.suggestion(args.method.into()).into_iter().collect(),
+    };
     if let Some(csv) = &args.csv {
         std::fs::write(csv, test.curve.to_csv())
             .map_err(|e| CliError::Message(format!("cannot write {}: {e}", csv.display())))?;
@@ -222,16 +293,18 @@ fn live(args: &FindArgs) -> Result<(), CliError> {
         ),
         FindFormat::Text => {
             say!("{} points; stop: {:?}", test.curve.len(), test.stop);
-            if args.method != MethodArg::Descent {
+            if args.method != MethodArg::HandOff {
                 say!(
                     "fastai's rules read points {}..{} (the first num_iter/10 and the last 5 are dropped, as its lr_find)",
                     read.start,
                     read.end
                 );
             }
-            print_suggestions(&suggestions)?;
+            if args.method != MethodArg::HandOff {
+                print_suggestions(&suggestions)?;
+            }
             if let Some(h) = handoff {
-                say!("hand-off: {}", h.advice);
+                print_hand_off(&h)?;
             }
         }
     }
@@ -241,7 +314,7 @@ fn live(args: &FindArgs) -> Result<(), CliError> {
 fn print_suggestions(suggestions: &[burn_lr_finder::Suggestion]) -> Result<(), CliError> {
     for s in suggestions {
         say!(
-            "{:>8}: lr {:.4e} (point {}): {}",
+            "{}: lr {:.4e} (point {}): {}",
             s.method.name(),
             s.lr,
             s.index,

@@ -63,17 +63,77 @@ fn a_recorded_curve_gets_the_json_suggestion_of_its_method() {
         "json",
     ]);
     let value: serde_json::Value = serde_json::from_slice(&default.stdout).unwrap();
-    assert_eq!(value["method"], "descent", "{value}");
-    let (lr, index) = (
+    assert_eq!(value["method"], "hand_off", "{value}");
+    let (lr, max_lr, index) = (
         value["lr"].as_f64().unwrap(),
+        value["max_lr"].as_f64().unwrap(),
         value["index"].as_u64().unwrap(),
     );
-    assert!(lr > lrs[5] && lr < lrs[25], "{value}");
-    assert!(
-        (lr / lrs[index as usize] - 1.5).abs() < 1e-9,
-        "1.5 times the point's LR: {value}"
-    );
+    // The lowest loss is at point 20; the hand-off sits below its LR.
+    assert!((18..=21).contains(&index), "{value}");
+    assert!(lr < lrs[index as usize] && max_lr < lrs[index as usize], "{value}");
     assert!(value["confidence"].is_string(), "{value}");
+    assert_eq!(value["updates"], 1000, "{value}");
+    assert_eq!(value["updates_assumed"], true, "{value}");
+    let warnings = value["warnings"].as_array().unwrap();
+    assert!(
+        warnings.iter().any(|w| w.as_str().unwrap().contains("read as raw losses: it is no running average")),
+        "a smooth two-column file that inverts to negative losses is read as raw: {value}"
+    );
+    assert!(
+        warnings.iter().any(|w| w.as_str().unwrap().contains("length was not given")),
+        "{value}"
+    );
+    // The run's length moves the hand-off, and is said.
+    let long = burn_lr(&[
+        "find",
+        "--curve",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+        "--updates",
+        "3000",
+        "--smoothing",
+        "0",
+    ]);
+    let long: serde_json::Value = serde_json::from_slice(&long.stdout).unwrap();
+    assert_eq!((&long["updates"], &long["updates_assumed"]), (&3000.into(), &false.into()));
+    let raw_warning = long["warnings"][0].as_str().unwrap();
+    assert!(raw_warning.contains("read as raw"), "{long}");
+    assert!(long["lr"].as_f64().unwrap() < lr, "{long} vs {value}");
+    // The text output: no leading space, the hand-off and its warnings.
+    let text = burn_lr(&["find", "--curve", path.to_str().unwrap()]);
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.starts_with("hand-off for 1000 updates (assumed)"), "{text}");
+    assert!(text.contains("warning: the curve has one loss column"), "{text}");
+    // fastai's recorder's running average (a reference curve): its raw losses are recovered.
+    let fastai = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/golden/finder_curves/real-mlp-adam-s0.csv");
+    let out = burn_lr(&["find", "--curve", fastai, "--format", "json", "--updates", "500"]);
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        value["warnings"][0].as_str().unwrap().contains("raw losses were recovered"),
+        "{value}"
+    );
+    let minimum = burn_lr(&["find", "--curve", path.to_str().unwrap(), "--method", "minimum"]);
+    let minimum = String::from_utf8(minimum.stdout).unwrap();
+    assert!(minimum.starts_with("minimum: lr "), "{minimum}");
+}
+
+#[test]
+fn bad_updates_and_smoothing_are_one_line_errors() {
+    for (args, expected) in [
+        (["--updates", "0"], "--updates 0 is invalid: allowed an integer in [1, "),
+        (["--smoothing", "1"], "--smoothing 1 is invalid: allowed a number in [0, 1)"),
+        (["--smoothing=-0.5", "--updates=7"], "--smoothing -0.5 is invalid"),
+    ] {
+        let mut all = vec!["find", "--curve", "unused.csv"];
+        all.extend(args);
+        let out = burn_lr(&all);
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
 }
 
 #[test]
@@ -146,11 +206,12 @@ fn the_live_test_writes_its_curve_and_plot() {
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let suggestions = value["suggestions"].as_array().unwrap();
     assert_eq!(suggestions.len(), 1);
-    assert_eq!(suggestions[0]["method"], "descent");
+    assert_eq!(suggestions[0]["method"], "hand_off");
     let hand_off = &value["hand_off"];
-    assert_eq!(hand_off["base_lr"], suggestions[0]["lr"]);
-    assert!(hand_off["max_lr"].as_f64().unwrap() < hand_off["base_lr"].as_f64().unwrap());
+    assert_eq!(hand_off["lr"], suggestions[0]["lr"]);
+    assert!(hand_off["max_lr"].as_f64().unwrap() > 0.0, "{hand_off}");
     assert!(hand_off["confidence"].is_string(), "{hand_off}");
+    assert!(hand_off["warnings"].is_array(), "{hand_off}");
     assert!(std::fs::read_to_string(&csv).unwrap().lines().count() > 10);
     assert!(std::fs::metadata(&png).unwrap().len() > 1000);
     // The CSV it wrote reads back, raw losses included: the same suggestion.

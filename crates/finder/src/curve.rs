@@ -6,6 +6,7 @@ use std::path::Path;
 use burn_lr_plot::{Chart, PlotError, Series};
 
 use crate::descent::SMOOTHING_WIDTH;
+use crate::rule::{FASTAI_SMOOTHING, lag_free_losses};
 use crate::smooth::two_sided;
 use serde::Serialize;
 
@@ -175,14 +176,11 @@ impl Curve {
 
     /// The chart [`plot`](Self::plot) draws, to add to (e.g. a shaded
     /// [`span`](Chart::span) of good LRs): the raw loss, the two-sided
-    /// smoothed loss (no lag, what the descent rule reads), the running average
+    /// smoothed loss (no lag, what the hand-off reads), the running average
     /// fastai's rules read, and each suggestion on the smoothed loss.
     pub fn chart(&self, title: &str, suggestions: &[Suggestion]) -> Chart {
-        let raw = if self.raw_losses.len() == self.len() {
-            &self.raw_losses
-        } else {
-            &self.losses
-        };
+        let (raw, _) = lag_free_losses(self, FASTAI_SMOOTHING);
+        let raw = &raw;
         let smoothed = two_sided(&self.lrs, raw, SMOOTHING_WIDTH);
         // Points far above the curve's start (the blow-up) would flatten it: leave them out.
         let cap = 1.5

@@ -1,27 +1,15 @@
-//! The descent rule, the finder's default.
-//!
-//! The raw losses are smoothed both ways ([`two_sided`], no lag). The rule
-//! reads the first LR at which the smoothed loss has made
-//! [`DESCENT_FRACTION`] of its fall from the sweep's first point to its
-//! minimum; multiplied or divided by a constant for each schedule, it is the
-//! suggestion.
-//!
-//! The constants were fitted on the project's LR benchmark (eight
-//! task/optimizer pairs, `docs/finder-benchmark.md`), and the rule was chosen
-//! among five families by leave-one-task-out.
+//! The shape of a range-test curve without lag: its two-sided smoothed
+//! loss, the minimum, how far the loss fell and how much it scatters (what
+//! the trust verdict reads), and the point where it made a given fraction of
+//! its fall (the descent family of the LR benchmark).
 
 use crate::smooth::two_sided;
 
-/// Width of the two-sided smoothing, in decades of LR.
+/// Width of the two-sided smoothing the trust verdict reads, in decades of LR.
 pub const SMOOTHING_WIDTH: f64 = 0.1;
-/// The fraction of the fall (first point to minimum) the loss has made at
-/// the point the rule reads.
+/// The fraction of the fall (first point to minimum) at which [`descent`]
+/// reads its point.
 pub const DESCENT_FRACTION: f64 = 0.8;
-/// The point's LR divided by this (that is, times 1.5) is the peak LR of
-/// warmup + cosine.
-pub const WARMUP_COSINE_DIVISOR: f64 = 2.0 / 3.0;
-/// The point's LR divided by this is one-cycle's `max_lr`.
-pub const ONE_CYCLE_DIVISOR: f64 = 1.5;
 
 /// What the descent rule reads from a curve.
 #[derive(Debug, Clone, PartialEq)]

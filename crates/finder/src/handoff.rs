@@ -3,8 +3,12 @@
 
 use serde::Serialize;
 
-use crate::descent::{Descent, ONE_CYCLE_DIVISOR, WARMUP_COSINE_DIVISOR, descent};
+use crate::descent::{Descent, descent};
 use crate::range_test::{RangeTest, Stop};
+use crate::rule::{
+    BETA, FASTAI_SMOOTHING, LossSource, MEASURED_UPDATES, ONE_CYCLE_DIVISOR, REFERENCE_UPDATES,
+    SHIPPED_ANCHOR, WARMUP_COSINE_DIVISOR, horizon_factor, lag_free_losses, lag_free_point,
+};
 use crate::suggest::{Method, Suggestion};
 
 /// The optimizer the LR is for (it changes the advice's wording; the
@@ -12,7 +16,7 @@ use crate::suggest::{Method, Suggestion};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Optimizer {
-    /// SGD with momentum.
+    /// SGD, with or without momentum.
     Sgd,
     /// Adam or AdamW.
     Adam,
@@ -130,14 +134,54 @@ impl Trust {
     }
 }
 
-/// LRs for the schedules that follow a range test.
+/// The run the hand-off is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    /// The optimizer (it changes the advice's wording).
+    pub optimizer: Optimizer,
+    /// Length of the run in optimizer updates (`>= 1`); `None` assumes
+    /// [`REFERENCE_UPDATES`] and says so in the hand-off's warnings.
+    pub updates: Option<u64>,
+}
+
+impl Plan {
+    /// A run with `optimizer` whose length is not given.
+    pub fn new(optimizer: Optimizer) -> Self {
+        Self {
+            optimizer,
+            updates: None,
+        }
+    }
+
+    /// The run's length, in optimizer updates.
+    pub fn with_updates(self, updates: u64) -> Self {
+        Self {
+            updates: Some(updates),
+            ..self
+        }
+    }
+}
+
+impl From<Optimizer> for Plan {
+    fn from(optimizer: Optimizer) -> Self {
+        Plan::new(optimizer)
+    }
+}
+
+/// LRs for the schedules that follow a range test, for a run of a given length.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HandOff {
-    /// Peak LR of one-cycle (`max_lr`): the descent rule's LR / 1.5.
+    /// Peak LR of warmup + cosine (the LR the warmup reaches).
+    pub lr: f64,
+    /// Peak LR of one-cycle (`max_lr`).
     pub max_lr: f64,
-    /// Peak LR of warmup + cosine (the LR the warmup reaches): the rule's LR x 1.5.
-    pub base_lr: f64,
-    /// The suggestion both come from (`descent`; its LR is `base_lr`).
+    /// The run length both are for, in optimizer updates.
+    pub updates: u64,
+    /// Whether `updates` was assumed ([`REFERENCE_UPDATES`]) rather than given.
+    pub updates_assumed: bool,
+    /// The suggestion both come from (method `hand_off`, its `lr` the peak
+    /// of warmup + cosine, its point the lowest lag-free loss, its evidence
+    /// that point's LR).
     pub from: Suggestion,
     /// Whether the curve supports it.
     pub trust: Trust,
@@ -145,44 +189,126 @@ pub struct HandOff {
     pub confidence: &'static str,
     /// Guidance, in words.
     pub advice: String,
+    /// What the caller should know about how the curve was read (empty when
+    /// nothing): losses recovered from a running average, a length assumed
+    /// or extrapolated, a sweep too short.
+    pub warnings: Vec<String>,
 }
 
-/// The default hand-off: the descent rule's LRs for warmup + cosine and for
-/// one-cycle, with the curve's verdict. `None` for an empty curve.
+/// Fewest points a sweep should have for the hand-off (its benchmark's
+/// shortest sweeps have 50).
+pub const MIN_SWEEP_POINTS: usize = 50;
+
+/// The default hand-off: the LR of the lowest lag-free loss, divided by a
+/// constant per schedule and scaled to the run's length, with the curve's
+/// verdict. `smoothing` is the EMA factor of a curve recorded without raw
+/// losses ([`FASTAI_SMOOTHING`] for this finder's and fastai's). `None` for
+/// an empty curve.
 ///
-/// The rule and its two constants were chosen on the project's LR benchmark
-/// by leave-one-task-out (`docs/finder-benchmark.md`); fastai's rules stay
-/// available through [`RangeTest::suggestion`].
-pub fn hand_off<M>(test: &RangeTest<M>, optimizer: Optimizer) -> Option<HandOff> {
-    let from = test.suggestion(Method::Descent)?;
+/// The rule and its constants were chosen on the project's LR benchmark by
+/// leave-one-task-out over three run lengths (`docs/finder-benchmark.md`);
+/// fastai's rules stay available through [`RangeTest::suggestion`].
+pub fn hand_off<M>(test: &RangeTest<M>, plan: impl Into<Plan>) -> Option<HandOff> {
+    hand_off_smoothed(test, plan, FASTAI_SMOOTHING)
+}
+
+/// [`hand_off`] for a curve whose smoothed losses were recorded with the EMA
+/// factor `smoothing` (in `[0, 1)`; 0 when the loss column is raw).
+pub fn hand_off_smoothed<M>(
+    test: &RangeTest<M>,
+    plan: impl Into<Plan>,
+    smoothing: f64,
+) -> Option<HandOff> {
+    let plan = plan.into();
     let curve = &test.curve;
-    let losses = if curve.raw_losses.len() == curve.len() {
-        &curve.raw_losses
-    } else {
-        &curve.losses
-    };
-    let d = descent(&curve.lrs, losses)?;
+    let (losses, source) = lag_free_losses(curve, smoothing);
+    let d = descent(&curve.lrs, &losses)?;
     let trust = Trust::of(&d, test.stop == Stop::Completed);
-    let (base_lr, max_lr) = (d.lr / WARMUP_COSINE_DIVISOR, d.lr / ONE_CYCLE_DIVISOR);
-    let who = match optimizer {
-        Optimizer::Sgd => "SGD with momentum",
+    let index = lag_free_point(&curve.lrs, &losses, SHIPPED_ANCHOR)?;
+    let anchor_lr = curve.lrs[index];
+    let mut warnings = Vec::new();
+    match source {
+        LossSource::Raw => {}
+        LossSource::Recovered { smoothing } => warnings.push(format!(
+            "the curve has only a smoothed loss, which lags: the raw losses were recovered by inverting a \
+             bias-corrected running average with factor {smoothing} (fastai's and this finder's); if the column \
+             is raw, say so (smoothing 0)"
+        )),
+        LossSource::Column { refuted } => warnings.push(if refuted {
+            format!(
+                "the curve has one loss column, read as raw losses: it is no running average with factor \
+                 {smoothing} (inverting it gives negative losses); if it is one with another factor, say which"
+            )
+        } else {
+            "the curve has one loss column, read as raw losses".into()
+        }),
+    }
+    if curve.len() < MIN_SWEEP_POINTS {
+        warnings.push(format!(
+            "the sweep has {} points (fewer than {MIN_SWEEP_POINTS}): its minimum is coarse, record a longer one",
+            curve.len()
+        ));
+    }
+    let (updates, updates_assumed) = match plan.updates {
+        Some(n) => (n, false),
+        None => {
+            warnings.push(format!(
+                "the run's length was not given: the LRs are for {REFERENCE_UPDATES} optimizer updates (longer \
+                 runs want lower LRs; pass the planned number of updates)"
+            ));
+            (REFERENCE_UPDATES, true)
+        }
+    };
+    let (shortest, longest) = MEASURED_UPDATES;
+    if updates < shortest {
+        warnings.push(format!(
+            "{updates} updates is shorter than the benchmark's shortest runs ({shortest}): the LRs are those for \
+             {shortest} updates, not extrapolated upwards"
+        ));
+    } else if updates > longest {
+        warnings.push(format!(
+            "{updates} updates is longer than the benchmark's longest runs ({longest}): the length scaling is \
+             extrapolated"
+        ));
+    }
+    let scale = horizon_factor(updates.max(shortest), BETA);
+    let (lr, max_lr) = (
+        anchor_lr / WARMUP_COSINE_DIVISOR * scale,
+        anchor_lr / ONE_CYCLE_DIVISOR * scale,
+    );
+    let who = match plan.optimizer {
+        Optimizer::Sgd => "SGD",
         Optimizer::Adam => "Adam",
     };
     let mut advice = format!(
-        "{who}: warm up to {base_lr:.3e} for warmup + cosine, or use one-cycle with max_lr = {max_lr:.3e} \
-         (confidence {})",
+        "{who}, {updates} updates: warm up to {lr:.3e} for warmup + cosine, or use one-cycle with max_lr = \
+         {max_lr:.3e} (confidence {})",
         trust.confidence()
     );
     if trust != Trust::Ok {
         advice = format!("{advice}: {}", trust.remedy());
     }
     Some(HandOff {
+        lr,
         max_lr,
-        base_lr,
-        from,
+        updates,
+        updates_assumed,
+        from: Suggestion {
+            method: Method::HandOff,
+            lr,
+            index,
+            loss: losses[index],
+            evidence: anchor_lr,
+            why: format!(
+                "the lag-free loss is lowest at point {index} (lr {anchor_lr:.3e}, after a fall of {:.0}%); \
+                 divided by {WARMUP_COSINE_DIVISOR:.2} and scaled by {scale:.3} for {updates} updates",
+                100.0 * d.relative_fall
+            ),
+        },
         confidence: trust.confidence(),
         trust,
         advice,
+        warnings,
     })
 }
 
@@ -225,13 +351,64 @@ mod tests {
         let h = hand_off(&test, Optimizer::Adam).unwrap();
         assert_eq!(h.trust, Trust::Ok);
         assert_eq!(h.confidence, "high");
-        assert!((h.base_lr / h.max_lr - 2.25).abs() < 1e-12);
-        assert_eq!(h.from.method, Method::Descent);
-        assert_eq!(h.from.lr, h.base_lr);
-        // The fall runs over points 40..60 and reaches 80% at point 56.
-        let lrs = &test.curve.lrs;
-        assert_eq!(h.from.index, 56);
-        assert!((h.base_lr / lrs[56] - 1.5).abs() < 1e-12, "{h:?}");
+        // The floor runs from point 60 to 75; the smoothed loss is lowest inside it.
+        assert!((60..=75).contains(&h.from.index), "{h:?}");
+        let anchor = test.curve.lrs[h.from.index];
+        assert_eq!(h.from.evidence, anchor);
+        assert_eq!(h.from.lr, h.lr);
+        assert_eq!(h.lr, anchor / WARMUP_COSINE_DIVISOR);
+        assert_eq!(h.max_lr, anchor / ONE_CYCLE_DIVISOR);
+        assert_eq!((h.updates, h.updates_assumed), (REFERENCE_UPDATES, true));
+        assert_eq!(h.warnings.len(), 1, "{:?}", h.warnings);
+        assert!(h.warnings[0].contains("length was not given"));
+        assert_eq!(
+            test.suggestion(Method::HandOff).map(|s| (s.index, s.lr)),
+            Some((h.from.index, h.lr))
+        );
+    }
+
+    #[test]
+    fn longer_runs_get_lower_lrs_and_short_ones_are_not_extrapolated_upwards() {
+        let test = test_of(valley(100, 40, 75, 2.0), Stop::Diverged { index: 99 });
+        let at = |n| hand_off(&test, Plan::new(Optimizer::Sgd).with_updates(n)).unwrap();
+        let (reference, long) = (at(REFERENCE_UPDATES), at(3 * REFERENCE_UPDATES));
+        assert!(reference.warnings.is_empty(), "{:?}", reference.warnings);
+        assert!(!reference.updates_assumed);
+        let ratio = long.lr / reference.lr;
+        assert!((ratio - 3f64.powf(-BETA)).abs() < 1e-12, "{ratio}");
+        assert_eq!(long.max_lr / reference.max_lr, ratio);
+        let (shortest, longest) = MEASURED_UPDATES;
+        let short = at(shortest / 3);
+        assert_eq!(short.lr, at(shortest).lr);
+        assert!(short.warnings[0].contains("shorter than"), "{:?}", short.warnings);
+        assert!(at(longest * 2).warnings[0].contains("extrapolated"));
+    }
+
+    #[test]
+    fn a_smoothed_only_curve_is_read_without_its_lag_and_says_so() {
+        let raw = valley(100, 40, 75, 2.0);
+        let mut average = 0.0;
+        let smoothed: Vec<f64> = raw
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                average = FASTAI_SMOOTHING * average + (1.0 - FASTAI_SMOOTHING) * r;
+                average / (1.0 - FASTAI_SMOOTHING.powi(i as i32 + 1))
+            })
+            .collect();
+        let with_raw = test_of(raw, Stop::Completed);
+        let mut only = test_of(smoothed, Stop::Completed);
+        only.curve.raw_losses.clear();
+        let (a, b) = (
+            hand_off(&with_raw, Optimizer::Adam).unwrap(),
+            hand_off(&only, Optimizer::Adam).unwrap(),
+        );
+        assert_eq!(a.from.index, b.from.index);
+        assert!(b.warnings.iter().any(|w| w.contains("only a smoothed loss")));
+        assert!(!a.warnings.iter().any(|w| w.contains("smoothed")));
+        // Read as raw, the lagging average puts the minimum later.
+        let lagging = hand_off_smoothed(&only, Optimizer::Adam, 0.0).unwrap();
+        assert!(lagging.from.index > b.from.index, "{lagging:?}");
     }
 
     #[test]

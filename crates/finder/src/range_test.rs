@@ -19,6 +19,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
 use crate::curve::Curve;
+use crate::rule::{FASTAI_SMOOTHING, lag_free_losses};
 use crate::suggest::{Method, Suggestion, suggest_within};
 
 /// The LRs a sweep may span: within `f32`'s normal range (the suggestion
@@ -192,18 +193,14 @@ impl<M> RangeTest<M> {
         }
     }
 
-    /// The suggestion of `method` (indices into the whole curve): `descent`
-    /// reads every point's raw loss (its smoothing looks both ways, so
-    /// neither end needs dropping); fastai's rules read the trimmed EMA loss.
+    /// The suggestion of `method` (indices into the whole curve): `hand_off`
+    /// reads every point's raw loss (recovered from the smoothed one when not
+    /// recorded; its smoothing looks both ways, so neither end needs
+    /// dropping); fastai's rules read the trimmed EMA loss.
     pub fn suggestion(&self, method: Method) -> Option<Suggestion> {
-        if method == Method::Descent {
-            let curve = &self.curve;
-            let losses = if curve.raw_losses.len() == curve.len() {
-                &curve.raw_losses
-            } else {
-                &curve.losses
-            };
-            return suggest_within(method, &curve.lrs, losses, 0);
+        if method == Method::HandOff {
+            let (losses, _) = lag_free_losses(&self.curve, FASTAI_SMOOTHING);
+            return suggest_within(method, &self.curve.lrs, &losses, 0);
         }
         let range = self.trimmed();
         let part = self.curve.slice(range.clone());

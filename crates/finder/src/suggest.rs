@@ -1,5 +1,5 @@
-//! Suggestions from an LR range-test curve: the descent rule (the default,
-//! see [`crate::descent`]) and fastai's three rules.
+//! Suggestions from an LR range-test curve: the hand-off rule (the default,
+//! see [`crate::rule`] and [`crate::hand_off`]) and fastai's three rules.
 //!
 //! fastai hands the curve to its suggestion functions as float32 tensors; its
 //! rules' comparisons and slopes are computed in `f32` here too, so that
@@ -7,15 +7,17 @@
 
 use serde::Serialize;
 
-use crate::descent::{DESCENT_FRACTION, WARMUP_COSINE_DIVISOR, descent};
+use crate::rule::{SHIPPED_ANCHOR, WARMUP_COSINE_DIVISOR, lag_free_point};
 
 /// A suggestion rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
-    /// The default: the LR at which the two-sided smoothed raw loss has made
-    /// 80% of its fall to its minimum, times 1.5 (the peak LR of warmup + cosine).
-    Descent,
+    /// The default: the LR of the lowest two-sided smoothed raw loss divided
+    /// by the fitted constant: the peak LR of warmup + cosine for a run of
+    /// [`REFERENCE_UPDATES`](crate::rule::REFERENCE_UPDATES) updates
+    /// ([`hand_off`](crate::hand_off) scales it to other lengths).
+    HandOff,
     /// fastai `steep`: the left end of the steepest descent of the loss against log-LR.
     Steepest,
     /// fastai `minimum`: the LR of the lowest loss, divided by 10.
@@ -27,19 +29,19 @@ pub enum Method {
 impl Method {
     /// Every method, the default first.
     pub const ALL: [Method; 4] = [
-        Method::Descent,
+        Method::HandOff,
         Method::Steepest,
         Method::Minimum,
         Method::Valley,
     ];
 
     /// The default method.
-    pub const DEFAULT: Method = Method::Descent;
+    pub const DEFAULT: Method = Method::HandOff;
 
     /// The method's name as the command line spells it.
     pub fn name(self) -> &'static str {
         match self {
-            Self::Descent => "descent",
+            Self::HandOff => "hand_off",
             Self::Steepest => "steepest",
             Self::Minimum => "minimum",
             Self::Valley => "valley",
@@ -54,13 +56,14 @@ pub struct Suggestion {
     pub method: Method,
     /// The suggested LR.
     pub lr: f64,
-    /// The curve point it comes from (0-based; for `minimum`, the point of the
-    /// lowest loss; for `descent`, the point the rule reads).
+    /// The curve point it comes from (0-based; for `minimum` and `hand_off`,
+    /// the point of the lowest loss).
     pub index: usize,
     /// The loss at that point.
     pub loss: f64,
     /// `steepest`: the slope d(loss)/d(ln lr) there; `valley`: the length of the
-    /// decreasing run; `minimum`: the lowest loss; `descent`: the loss's relative fall.
+    /// decreasing run; `minimum`: the lowest loss; `hand_off`: the LR of
+    /// the lowest loss (the anchor).
     pub evidence: f64,
     /// The same evidence in words.
     pub why: String,
@@ -97,7 +100,7 @@ fn decreasing_runs(losses: &[f32]) -> Vec<usize> {
 }
 
 /// Applies `method` to every point of a curve (`lrs` ascending and positive,
-/// `losses` finite, same length >= 1; for `descent`, the raw losses when known).
+/// `losses` finite, same length >= 1; for `hand_off`, the raw losses when known).
 /// Returns `None` for an empty curve.
 pub fn suggest(method: Method, lrs: &[f64], losses: &[f64]) -> Option<Suggestion> {
     suggest_within(method, lrs, losses, 0)
@@ -126,20 +129,17 @@ pub fn suggest_within(
         why,
     };
     Some(match method {
-        Method::Descent => {
-            let d = descent(&lrs[..n], &losses[..n])?;
+        Method::HandOff => {
+            let index = lag_free_point(&lrs[..n], &losses[..n], SHIPPED_ANCHOR)?;
             at(
-                d.point,
-                d.lr / WARMUP_COSINE_DIVISOR,
-                d.relative_fall,
+                index,
+                lrs[index] / WARMUP_COSINE_DIVISOR,
+                lrs[index],
                 format!(
-                    "the two-sided smoothed loss made {:.0}% of its fall (to its minimum at point {}) at point {}, \
-                     LR {:.3e}; times {:.1}",
-                    100.0 * DESCENT_FRACTION,
-                    d.minimum + offset,
-                    d.point + offset,
-                    d.lr,
-                    1.0 / WARMUP_COSINE_DIVISOR
+                    "the two-sided smoothed loss is lowest at point {}, LR {:.3e}; divided by {:.2}",
+                    index + offset,
+                    lrs[index],
+                    WARMUP_COSINE_DIVISOR
                 ),
             )
         }

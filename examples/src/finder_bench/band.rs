@@ -1,7 +1,8 @@
-//! What the grid says about a task: the best peak LR, the good band around
-//! it and the LR where training collapses.
+//! What the grid says about a task at one run length: the best peak LR, the
+//! good band around it and the LR where training collapses.
 
 use super::data::GridRun;
+use super::tasks::Quality;
 
 /// Half a grid step, `10^(1/6)` (the grid has three LRs per decade): an LR
 /// belongs to the grid point it is nearest to in log scale.
@@ -9,23 +10,36 @@ pub fn half_step() -> f64 {
     10f64.powf(1.0 / 6.0)
 }
 
-/// The grid's verdict for one task and schedule.
+/// What a band ranks LRs by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Label {
+    /// The task's own metric (accuracy, or MSE for regression): the label
+    /// rules are judged by.
+    Metric,
+    /// The validation loss: the second label.
+    ValidLoss,
+}
+
+/// The grid's verdict for one task, schedule and run length.
 #[derive(Debug, Clone)]
 pub struct Band {
     /// Task name.
     pub task: String,
     /// Schedule name.
     pub schedule: String,
+    /// Run length, in updates.
+    pub updates: u64,
     /// The grid's LRs, ascending.
     pub lrs: Vec<f64>,
-    /// Mean final validation loss over the seeds, per LR (infinite when a
-    /// seed blew up).
+    /// Mean over the seeds of the label as a loss (lower is better: minus
+    /// the accuracy, the MSE, or the validation loss), per LR; infinite when
+    /// a seed blew up.
     pub mean: Vec<f64>,
     /// Its standard deviation over the seeds.
     pub sd: Vec<f64>,
-    /// Worst seed's loss, per LR.
+    /// Worst seed's value, per LR.
     pub worst: Vec<f64>,
-    /// Mean validation loss of the untrained models.
+    /// Mean value of the untrained models.
     pub untrained: f64,
     /// Index of the best LR (lowest mean).
     pub best: usize,
@@ -45,47 +59,70 @@ fn mean_sd(values: &[f64]) -> (f64, f64) {
     (mean, var.sqrt())
 }
 
+/// The smallest tolerance of the band, relative to what training gained
+/// over the untrained model: half a percent of accuracy on a task whose
+/// best run gains 90 points, say.
+pub const MIN_TOLERANCE: f64 = 0.005;
+
 impl Band {
-    /// Reads the grid runs of `task` and `schedule`.
+    /// Reads the grid runs of `task`, `schedule` and `updates`, ranked by `label`.
     ///
-    /// - best: the LR with the lowest mean validation loss over the seeds;
+    /// - best: the LR with the best mean over the seeds;
     /// - good band: the LRs next to it (contiguous) whose mean is within two
-    ///   standard deviations of the best LR's seeds above the best mean: a
-    ///   run there is as good as one at the best LR, up to seed noise;
-    /// - collapse: the first LR above the best where some seed ends no better
-    ///   than untrained, or ten times worse than the best mean.
-    pub fn from_grid(grid: &[GridRun], task: &str, schedule: &str) -> Option<Band> {
-        fn of<'a>(
-            grid: &'a [GridRun],
-            task: &'a str,
-            schedule: &'a str,
-        ) -> impl Iterator<Item = &'a GridRun> {
-            grid.iter()
-                .filter(move |r| r.task == task && r.schedule == schedule)
-        }
-        let untrained: Vec<f64> = of(grid, task, "untrained").map(|r| r.valid_loss).collect();
-        let mut lrs: Vec<f64> = of(grid, task, schedule).map(|r| r.peak_lr).collect();
+    ///   standard deviations of the best LR's seeds of the best mean, or
+    ///   within [`MIN_TOLERANCE`] of the gain over the untrained model,
+    ///   whichever is larger: a run there is as good as one at the best LR,
+    ///   up to seed noise;
+    /// - collapse: the first LR above the best where some seed blows up or
+    ///   keeps less than half of the best mean's gain over the untrained model.
+    pub fn from_grid(
+        grid: &[GridRun],
+        task: &str,
+        schedule: &str,
+        updates: u64,
+        quality: Quality,
+        label: Label,
+    ) -> Option<Band> {
+        let value = |r: &GridRun| {
+            let v = match label {
+                Label::Metric => quality.as_loss(r.metric),
+                Label::ValidLoss => r.valid_loss,
+            };
+            if v.is_nan() { f64::INFINITY } else { v }
+        };
+        let untrained: Vec<f64> = grid
+            .iter()
+            .filter(|r| r.task == task && r.schedule == "untrained")
+            .map(value)
+            .collect();
+        let runs: Vec<&GridRun> = grid
+            .iter()
+            .filter(|r| r.task == task && r.schedule == schedule && r.updates == updates)
+            .collect();
+        let mut lrs: Vec<f64> = runs.iter().map(|r| r.peak_lr).collect();
         lrs.sort_by(f64::total_cmp);
         lrs.dedup();
         if lrs.is_empty() || untrained.is_empty() {
             return None;
         }
-        let losses: Vec<Vec<f64>> = lrs
+        let values: Vec<Vec<f64>> = lrs
             .iter()
             .map(|&lr| {
-                of(grid, task, schedule)
+                runs.iter()
                     .filter(|r| r.peak_lr == lr)
-                    .map(|r| r.valid_loss)
+                    .map(|r| value(r))
                     .collect()
             })
             .collect();
-        let (mean, sd): (Vec<f64>, Vec<f64>) = losses.iter().map(|l| mean_sd(l)).unzip();
-        let worst: Vec<f64> = losses
+        let (mean, sd): (Vec<f64>, Vec<f64>) = values.iter().map(|l| mean_sd(l)).unzip();
+        let worst: Vec<f64> = values
             .iter()
             .map(|l| l.iter().copied().fold(f64::NEG_INFINITY, f64::max))
             .collect();
         let best = (0..lrs.len()).min_by(|&a, &b| mean[a].total_cmp(&mean[b]))?;
-        let limit = mean[best] + 2.0 * sd[best];
+        let untrained = mean_sd(&untrained).0;
+        let gain = untrained - mean[best];
+        let limit = mean[best] + (2.0 * sd[best]).max(MIN_TOLERANCE * gain);
         let good = |i: usize| mean[i] <= limit;
         let low = (0..best)
             .rev()
@@ -96,12 +133,12 @@ impl Band {
             .take_while(|&i| good(i))
             .last()
             .unwrap_or(best);
-        let untrained = mean_sd(&untrained).0;
-        let failed = untrained.min(10.0 * mean[best]);
+        let failed = mean[best] + 0.5 * gain;
         let collapse = (best + 1..lrs.len()).find(|&i| worst[i] >= failed);
         Some(Band {
             task: task.into(),
             schedule: schedule.into(),
+            updates,
             lrs,
             mean,
             sd,

@@ -1,13 +1,13 @@
 //! Producing the benchmark's measurements and storing them as CSV: the grid
-//! (`grid.csv`, `untrained.csv`) and the range-test curves (`curves/`).
+//! (`grid/<task>.csv`) and the range-test curves (`curves/`).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use burn_lr_finder::{Curve, FinderConfig, Method, RangeTest, Stop};
+use burn_lr_finder::{Curve, Method, RangeTest, Stop};
 
-use super::tasks::{GridSchedule, Task};
-use super::{GRID_SEEDS, SWEEP_LENGTHS, SWEEP_SEEDS, grid_lrs};
+use super::tasks::Task;
+use super::{GRID_SEEDS, SWEEP_SEEDS, Recording, grid_lrs, grid_plan};
 
 /// Where the measurements live (in the repository).
 pub fn directory() -> PathBuf {
@@ -20,14 +20,18 @@ pub struct GridRun {
     /// Task name.
     pub task: String,
     /// Schedule name (`warmup_cosine`, `one_cycle`; `untrained` for the
-    /// model before training, with `peak_lr` 0).
+    /// model before training, with `updates` and `peak_lr` 0).
     pub schedule: String,
+    /// Length of the run, in optimizer updates.
+    pub updates: u64,
     /// Seed of the initial weights and batch order.
     pub seed: u64,
     /// Peak LR of the schedule.
     pub peak_lr: f64,
     /// Final validation loss (infinite when training blew up).
     pub valid_loss: f64,
+    /// Final value of the task's metric (NaN when training blew up).
+    pub metric: f64,
 }
 
 /// One range test's curve.
@@ -35,6 +39,8 @@ pub struct GridRun {
 pub struct SweepRun {
     /// Task name.
     pub task: String,
+    /// How it was recorded (its name in the data files).
+    pub recording: String,
     /// Updates the sweep was asked for.
     pub num_iter: usize,
     /// Seed of the initial weights and batch order.
@@ -64,50 +70,89 @@ impl SweepRun {
     }
 }
 
-/// The range test's settings: the finder's defaults, without a progress bar.
-pub fn finder_config(num_iter: usize) -> FinderConfig {
-    FinderConfig {
-        num_iter,
-        progress: false,
-        ..FinderConfig::default()
-    }
+/// Whether a run failed outright: it blew up, or kept less than half of
+/// what the best run so far gained over the untrained model (a loss-like
+/// value, lower is better).
+fn collapsed(run: f64, best: f64, untrained: f64) -> bool {
+    !run.is_finite() || run >= best + 0.5 * (untrained - best)
 }
 
-/// Trains every task with every schedule at every grid LR and seed, and
-/// measures the untrained models.
+/// Trains every task at every length and seed count of [`grid_plan`], on the
+/// grid's LRs from low to high, stopping one LR after the first at which a
+/// seed collapses above the best so far (the band and the collapse LR are
+/// then known). The first length starts at the grid's lowest LR; the others
+/// four grid points (1.33 decades) below the first length's best.
 pub fn run_grid(tasks: &[Box<dyn Task>]) -> Result<Vec<GridRun>, String> {
     let mut runs = Vec::new();
     for task in tasks {
         let started = std::time::Instant::now();
+        let quality = task.quality();
+        let mut untrained = 0.0;
         for seed in GRID_SEEDS {
-            let mut record = |schedule: &str, peak_lr, valid_loss| {
-                runs.push(GridRun {
-                    task: task.name().into(),
-                    schedule: schedule.into(),
-                    seed,
-                    peak_lr,
-                    valid_loss,
-                })
-            };
-            record("untrained", 0.0, task.untrained_loss(seed)?);
-            for schedule in GridSchedule::ALL {
-                for lr in grid_lrs() {
-                    record(schedule.name(), lr, task.train(seed, schedule, lr)?);
+            let outcome = task.untrained(seed)?;
+            untrained += quality.as_loss(outcome.metric) / GRID_SEEDS.len() as f64;
+            runs.push(GridRun {
+                task: task.name().into(),
+                schedule: "untrained".into(),
+                updates: 0,
+                seed,
+                peak_lr: 0.0,
+                valid_loss: outcome.valid_loss,
+                metric: outcome.metric,
+            });
+        }
+        let mut floor = 0.0;
+        for (schedule, updates, seeds) in grid_plan() {
+            let mut best = (f64::INFINITY, 0.0);
+            let mut past_collapse = 0;
+            for lr in grid_lrs().into_iter().filter(|&lr| lr >= floor) {
+                let mut values = Vec::new();
+                for &seed in &GRID_SEEDS[..seeds] {
+                    let outcome = task.train(seed, schedule, lr, updates)?;
+                    values.push(quality.as_loss(outcome.metric));
+                    runs.push(GridRun {
+                        task: task.name().into(),
+                        schedule: schedule.name().into(),
+                        updates,
+                        seed,
+                        peak_lr: lr,
+                        valid_loss: outcome.valid_loss,
+                        metric: outcome.metric,
+                    });
+                }
+                let mean = values.iter().sum::<f64>() / values.len() as f64;
+                if mean < best.0 {
+                    best = (mean, lr);
+                }
+                if lr > best.1 && values.iter().any(|&v| collapsed(v, best.0, untrained)) {
+                    past_collapse += 1;
+                    if past_collapse == 2 {
+                        break;
+                    }
                 }
             }
+            if floor == 0.0 {
+                floor = best.1 / 10f64.powf(4.0 / 3.0) * 0.999;
+            }
+            eprintln!(
+                "{} {} {updates}: best {:.3e} ({:.1?})",
+                task.name(),
+                schedule.name(),
+                best.1,
+                started.elapsed()
+            );
         }
-        eprintln!("{}: grid in {:.1?}", task.name(), started.elapsed());
     }
     Ok(runs)
 }
 
-/// Runs the range tests of every task, sweep length and seed.
+/// Runs the range tests of every task, recording and seed.
 pub fn run_sweeps(tasks: &[Box<dyn Task>]) -> Result<Vec<SweepRun>, String> {
     let mut runs = Vec::new();
     for task in tasks {
-        for num_iter in SWEEP_LENGTHS {
-            for seed in SWEEP_SEEDS {
-                let sweep = task.range_test(seed, &finder_config(num_iter))?;
+        for recording in Recording::all() {
+            for seed in SWEEP_SEEDS.iter().take(recording.seeds) {
+                let sweep = task.range_test(*seed, &recording.config())?;
                 let stop = match sweep.stop {
                     Stop::Completed => "completed",
                     Stop::Diverged { .. } => "diverged",
@@ -116,8 +161,9 @@ pub fn run_sweeps(tasks: &[Box<dyn Task>]) -> Result<Vec<SweepRun>, String> {
                 };
                 runs.push(SweepRun {
                     task: task.name().into(),
-                    num_iter,
-                    seed,
+                    recording: recording.name.clone(),
+                    num_iter: recording.num_iter,
+                    seed: *seed,
                     stop: stop.into(),
                     curve: sweep.curve,
                 });
@@ -132,58 +178,84 @@ fn io(path: &Path, error: std::io::Error) -> String {
     format!("{}: {error}", path.display())
 }
 
-/// Writes `grid.csv` under `dir`.
+/// Writes the runs of each task to `grid/<task>.csv` under `dir`.
 pub fn write_grid(dir: &Path, runs: &[GridRun]) -> Result<(), String> {
-    let mut text = String::from("task,schedule,seed,peak_lr,valid_loss\n");
-    for r in runs {
-        let _ = writeln!(
-            text,
-            "{},{},{},{:?},{:?}",
-            r.task, r.schedule, r.seed, r.peak_lr, r.valid_loss
-        );
+    let grid = dir.join("grid");
+    std::fs::create_dir_all(&grid).map_err(|e| io(&grid, e))?;
+    let mut tasks: Vec<&str> = runs.iter().map(|r| r.task.as_str()).collect();
+    tasks.dedup();
+    for task in tasks {
+        let mut text = String::from("task,schedule,updates,seed,peak_lr,valid_loss,metric\n");
+        for r in runs.iter().filter(|r| r.task == task) {
+            let _ = writeln!(
+                text,
+                "{},{},{},{},{:?},{:?},{:?}",
+                r.task, r.schedule, r.updates, r.seed, r.peak_lr, r.valid_loss, r.metric
+            );
+        }
+        let path = grid.join(format!("{task}.csv"));
+        std::fs::write(&path, text).map_err(|e| io(&path, e))?;
     }
-    let path = dir.join("grid.csv");
-    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
-    std::fs::write(&path, text).map_err(|e| io(&path, e))
+    Ok(())
 }
 
-/// Reads `grid.csv` under `dir`.
+/// Reads every `grid/*.csv` under `dir`.
 pub fn read_grid(dir: &Path) -> Result<Vec<GridRun>, String> {
-    let path = dir.join("grid.csv");
-    let text = std::fs::read_to_string(&path).map_err(|e| io(&path, e))?;
+    let grid = dir.join("grid");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&grid)
+        .map_err(|e| io(&grid, e))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+        .collect();
+    files.sort();
+    let mut runs = Vec::new();
+    for path in files {
+        runs.extend(read_grid_file(&path)?);
+    }
+    Ok(runs)
+}
+
+fn read_grid_file(path: &Path) -> Result<Vec<GridRun>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| io(path, e))?;
     text.lines()
         .skip(1)
         .enumerate()
         .map(|(n, line)| {
             let bad = || format!("{} line {}: `{line}`", path.display(), n + 2);
             let f: Vec<&str> = line.split(',').collect();
-            let [task, schedule, seed, lr, loss] = f.as_slice() else {
+            let [task, schedule, updates, seed, lr, loss, metric] = f.as_slice() else {
                 return Err(bad());
             };
             Ok(GridRun {
                 task: task.to_string(),
                 schedule: schedule.to_string(),
+                updates: updates.parse().map_err(|_| bad())?,
                 seed: seed.parse().map_err(|_| bad())?,
                 peak_lr: lr.parse().map_err(|_| bad())?,
                 valid_loss: loss.parse().map_err(|_| bad())?,
+                metric: metric.parse().map_err(|_| bad())?,
             })
         })
         .collect()
 }
 
-fn curve_name(task: &str, num_iter: usize, seed: u64) -> String {
-    format!("{task}-n{num_iter}-s{seed}.csv")
+fn curve_name(task: &str, recording: &str, seed: u64) -> String {
+    format!("{task}-{recording}-s{seed}.csv")
 }
 
-/// Writes each curve to `curves/<task>-n<num_iter>-s<seed>.csv` and their
-/// index (`curves/index.csv`: task, num_iter, seed, stop) under `dir`.
+/// Writes each curve to `curves/<task>-<recording>-s<seed>.csv` and their
+/// index (`curves/index.csv`: task, recording, num_iter, seed, stop) under `dir`.
 pub fn write_sweeps(dir: &Path, runs: &[SweepRun]) -> Result<(), String> {
     let curves = dir.join("curves");
     std::fs::create_dir_all(&curves).map_err(|e| io(&curves, e))?;
-    let mut index = String::from("task,num_iter,seed,stop\n");
+    let mut index = String::from("task,recording,num_iter,seed,stop\n");
     for r in runs {
-        let _ = writeln!(index, "{},{},{},{}", r.task, r.num_iter, r.seed, r.stop);
-        let path = curves.join(curve_name(&r.task, r.num_iter, r.seed));
+        let _ = writeln!(
+            index,
+            "{},{},{},{},{}",
+            r.task, r.recording, r.num_iter, r.seed, r.stop
+        );
+        let path = curves.join(curve_name(&r.task, &r.recording, r.seed));
         std::fs::write(&path, r.curve.to_csv()).map_err(|e| io(&path, e))?;
     }
     let path = curves.join("index.csv");
@@ -200,19 +272,20 @@ pub fn read_sweeps(dir: &Path) -> Result<Vec<SweepRun>, String> {
         .map(|line| {
             let bad = || format!("{}: bad line `{line}`", path.display());
             let f: Vec<&str> = line.split(',').collect();
-            let [task, num_iter, seed, stop] = f.as_slice() else {
+            let [task, recording, num_iter, seed, stop] = f.as_slice() else {
                 return Err(bad());
             };
             let (num_iter, seed) = (
                 num_iter.parse().map_err(|_| bad())?,
                 seed.parse().map_err(|_| bad())?,
             );
-            let file = curves.join(curve_name(task, num_iter, seed));
+            let file = curves.join(curve_name(task, recording, seed));
             let text = std::fs::read_to_string(&file).map_err(|e| io(&file, e))?;
             let (curve, _) =
                 Curve::parse_csv(&text).map_err(|e| format!("{}: {e}", file.display()))?;
             Ok(SweepRun {
                 task: task.to_string(),
+                recording: recording.to_string(),
                 num_iter,
                 seed,
                 stop: stop.to_string(),

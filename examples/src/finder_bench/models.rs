@@ -1,12 +1,17 @@
 //! The benchmark's models that the other examples do not already have: a
-//! small CNN and a layer-normalised MLP for the digits, and an MLP over
-//! generated feature vectors (classification or regression).
+//! small CNN, a layer-normalised MLP and a deep residual MLP for the digits,
+//! and an MLP over generated feature vectors (classification or regression,
+//! with ReLU, sigmoid or tanh units).
 
 use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::loss::{CrossEntropyLossConfig, MseLoss, Reduction};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
-use burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig, PaddingConfig2d, Relu};
+use burn::nn::activation::{Activation, ActivationConfig};
+use burn::nn::{
+    LayerNorm, LayerNormConfig, Linear, LinearConfig, PaddingConfig2d,
+    Relu,
+};
 use burn::tensor::{Device, Tensor};
 use burn::train::{ClassificationOutput, RegressionOutput};
 
@@ -102,23 +107,23 @@ impl NormMlp {
 
 steps!(NormMlp, DigitBatch, ClassificationOutput, output);
 
-/// `Linear(inputs, 64) -> ReLU -> Linear(64, 64) -> ReLU -> Linear(64, outputs)`
+/// `Linear(inputs, 64) -> act -> Linear(64, 64) -> act -> Linear(64, outputs)`
 /// over generated feature vectors.
 #[derive(Module, Debug)]
 pub struct FeatureMlp {
     layer1: Linear,
     layer2: Linear,
-    activation: Relu,
+    activation: Activation,
     head: Linear,
 }
 
 impl FeatureMlp {
-    /// A freshly initialised model on `device`.
-    pub fn new(inputs: usize, outputs: usize, device: &Device) -> Self {
+    /// A freshly initialised model on `device` with `activation` units.
+    pub fn new(inputs: usize, outputs: usize, activation: ActivationConfig, device: &Device) -> Self {
         Self {
             layer1: LinearConfig::new(inputs, 64).init(device),
             layer2: LinearConfig::new(64, 64).init(device),
-            activation: Relu::new(),
+            activation: activation.init(device),
             head: LinearConfig::new(64, outputs).init(device),
         }
     }
@@ -137,10 +142,15 @@ pub struct FeatureClassifier {
 }
 
 impl FeatureClassifier {
-    /// A freshly initialised model on `device`.
-    pub fn new(inputs: usize, classes: usize, device: &Device) -> Self {
+    /// A freshly initialised model on `device` with `activation` units.
+    pub fn new(
+        inputs: usize,
+        classes: usize,
+        activation: ActivationConfig,
+        device: &Device,
+    ) -> Self {
         Self {
-            mlp: FeatureMlp::new(inputs, classes, device),
+            mlp: FeatureMlp::new(inputs, classes, activation, device),
         }
     }
 
@@ -161,7 +171,7 @@ impl FeatureRegressor {
     /// A freshly initialised model on `device`.
     pub fn new(inputs: usize, device: &Device) -> Self {
         Self {
-            mlp: FeatureMlp::new(inputs, 1, device),
+            mlp: FeatureMlp::new(inputs, 1, ActivationConfig::Relu, device),
         }
     }
 
@@ -177,3 +187,40 @@ impl FeatureRegressor {
 }
 
 steps!(FeatureRegressor, SampleBatch, RegressionOutput, output);
+
+/// Residual blocks of the [`ResidualMlp`].
+pub const RESIDUAL_BLOCKS: usize = 6;
+
+/// `Linear(64, 64)`, then [`RESIDUAL_BLOCKS`] blocks `x + Linear(ReLU(Linear(x)))`
+/// of width 64, then `ReLU -> Linear(64, 10)`: a deep network whose stable
+/// LRs are set by its depth.
+#[derive(Module, Debug)]
+pub struct ResidualMlp {
+    stem: Linear,
+    blocks: Vec<(Linear, Linear)>,
+    activation: Relu,
+    head: Linear,
+}
+
+impl ResidualMlp {
+    /// A freshly initialised model on `device`.
+    pub fn new(device: &Device) -> Self {
+        let linear = || LinearConfig::new(64, 64).init(device);
+        Self {
+            stem: LinearConfig::new(PIXELS, 64).init(device),
+            blocks: (0..RESIDUAL_BLOCKS).map(|_| (linear(), linear())).collect(),
+            activation: Relu::new(),
+            head: LinearConfig::new(64, CLASSES).init(device),
+        }
+    }
+
+    fn output(&self, batch: DigitBatch) -> ClassificationOutput {
+        let mut x = self.stem.forward(batch.images);
+        for (inner, outer) in &self.blocks {
+            x = x.clone() + outer.forward(self.activation.forward(inner.forward(x)));
+        }
+        classification(self.head.forward(self.activation.forward(x)), batch.targets)
+    }
+}
+
+steps!(ResidualMlp, DigitBatch, ClassificationOutput, output);

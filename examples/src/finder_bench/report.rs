@@ -1,108 +1,145 @@
-//! The benchmark's analysis, from the stored measurements: the bands, the
-//! leave-one-task-out comparison, the sweep-length study and the trust
-//! calibration, written to `docs/finder-benchmark.md` with a plot per task.
+//! The benchmark's analysis, from the stored measurements: the bands at
+//! every run length, the length exponent, the held-out comparisons
+//! (leave-one-task-out, leave-one-length-out), the recordings and the trust
+//! verdict, written to `docs/finder-benchmark.md` with a plot per task.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
-use burn_lr_finder::descent::{
-    DESCENT_FRACTION, ONE_CYCLE_DIVISOR, SMOOTHING_WIDTH, WARMUP_COSINE_DIVISOR, descent,
-};
-use burn_lr_finder::{FinderConfig, Method, Trust};
+use burn_lr_finder::descent::descent;
+use burn_lr_finder::rule::{FASTAI_SMOOTHING, REFERENCE_UPDATES, lag_free_losses};
+use burn_lr_finder::{Method, Trust};
 
-use super::band::{Band, half_step};
+use super::band::{Band, Label, MIN_TOLERANCE, half_step};
 use super::data::{GridRun, SweepRun};
-use super::score::{Family, Fitted, HeldOut, SHIPPED, Score, families, fit, leave_one_task_out};
-use super::tasks::{GridSchedule, STEPS, Task, WARMUP};
-use super::{GRID_SEEDS, SWEEP_LENGTHS, SWEEP_SEEDS, grid_lrs};
+use super::score::{
+    COLLAPSE_COST, Case, Family, Fitted, HeldOut, SHIPPED, Score, Table, families, fit_all,
+    fit_beta, leave_one_length_out, leave_one_task_out, score,
+};
+use super::tasks::{GridSchedule, LENGTHS, Task, WARMUP_FRACTION};
+use super::{GRID_SEEDS, Recording, SWEEP_SEEDS, grid_lrs};
 
-/// A family, its leave-one-task-out result and its constants fitted on
-/// every task.
-pub type Scored = (Family, HeldOut, Fitted);
+/// One family's results: held out by task, held out by length, and fitted
+/// on everything.
+pub struct Scored {
+    /// The family.
+    pub family: Family,
+    /// Leave-one-task-out.
+    pub by_task: HeldOut,
+    /// Leave-one-length-out.
+    pub by_length: HeldOut,
+    /// Constants fitted on every task and length, and their (in-sample) table.
+    pub all: (Fitted, Table),
+}
 
 /// Everything the report says, computed from the measurements.
 pub struct Analysis {
-    /// Bands per schedule ([`GridSchedule::ALL`] order), per task.
+    /// Bands by the task's metric, per schedule ([`GridSchedule::ALL`]
+    /// order), per task and length.
     pub bands: Vec<Vec<Band>>,
-    /// Per sweep length: each family's leave-one-task-out result and its
-    /// constants fitted on every task.
-    pub lengths: Vec<(usize, Vec<Scored>)>,
+    /// The same by validation loss.
+    pub loss_bands: Vec<Vec<Band>>,
+    /// Every family's results on fastai-protocol curves.
+    pub families: Vec<Scored>,
     /// The sweeps.
     pub sweeps: Vec<SweepRun>,
 }
 
-impl Analysis {
-    /// Reads the bands and scores every family at every sweep length.
-    pub fn new(tasks: &[Box<dyn Task>], grid: &[GridRun], sweeps: Vec<SweepRun>) -> Analysis {
-        let bands: Vec<Vec<Band>> = GridSchedule::ALL
-            .iter()
-            .map(|s| {
-                tasks
-                    .iter()
-                    .filter_map(|t| Band::from_grid(grid, t.name(), s.name()))
-                    .collect()
-            })
-            .collect();
-        let schedules: Vec<&[Band]> = bands.iter().map(Vec::as_slice).collect();
-        let lengths = SWEEP_LENGTHS
-            .iter()
-            .map(|&n| {
-                let runs: Vec<&SweepRun> = sweeps.iter().filter(|r| r.num_iter == n).collect();
-                let results = families()
-                    .into_iter()
-                    .map(|family| {
-                        let held = leave_one_task_out(&family, &runs, &schedules);
-                        let fitted = fit(&family, &runs, &schedules);
-                        (family, held, fitted)
+fn bands_by(tasks: &[Box<dyn Task>], grid: &[GridRun], label: Label) -> Vec<Vec<Band>> {
+    GridSchedule::ALL
+        .iter()
+        .map(|s| {
+            tasks
+                .iter()
+                .flat_map(|t| {
+                    LENGTHS.iter().filter_map(|&n| {
+                        Band::from_grid(grid, t.name(), s.name(), n, t.quality(), label)
                     })
-                    .collect();
-                (n, results)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+impl Analysis {
+    /// Reads the bands and scores every family held out.
+    pub fn new(tasks: &[Box<dyn Task>], grid: &[GridRun], sweeps: Vec<SweepRun>) -> Analysis {
+        let bands = bands_by(tasks, grid, Label::Metric);
+        let loss_bands = bands_by(tasks, grid, Label::ValidLoss);
+        let all = families();
+        let fastai: Vec<&SweepRun> = sweeps
+            .iter()
+            .filter(|r| r.recording == Recording::FASTAI)
+            .collect();
+        let cases: Vec<Case> = fastai.iter().map(|r| Case::new(r, &all, false)).collect();
+        let scored = (0..all.len())
+            .map(|f| {
+                let by_task = leave_one_task_out(&all, f, &cases, &bands);
+                let by_length = leave_one_length_out(&all, f, &cases, &bands);
+                let fitted = fit_all(&all, f, &cases, &bands);
+                (by_task, by_length, fitted)
+            })
+            .collect::<Vec<_>>();
+        let families = all
+            .into_iter()
+            .zip(scored)
+            .map(|(family, (by_task, by_length, all))| Scored {
+                family,
+                by_task,
+                by_length,
+                all,
             })
             .collect();
         Analysis {
             bands,
-            lengths,
+            loss_bands,
+            families,
             sweeps,
         }
     }
 
-    /// The family with the best held-out objective at sweep length `n`.
-    pub fn winner(&self, n: usize) -> Option<&Scored> {
-        self.at(n)?
-            .iter()
-            .max_by_key(|(_, held, _)| held.objective())
+    /// The family with the best leave-one-task-out objective.
+    pub fn winner(&self) -> Option<&Scored> {
+        self.families.iter().max_by_key(|s| s.by_task.objective())
     }
 
-    /// Every family's results at sweep length `n`.
-    pub fn at(&self, n: usize) -> Option<&Vec<Scored>> {
-        self.lengths.iter().find(|(m, _)| *m == n).map(|(_, r)| r)
+    /// The shipped family.
+    pub fn shipped(&self) -> Option<&Scored> {
+        self.families.iter().find(|s| s.family.name == SHIPPED)
     }
 
-    /// The shortest sweep at which the shipped family's held-out objective is
-    /// as high as at any length.
-    pub fn default_length(&self) -> Option<usize> {
-        let objective = |n: usize| {
-            self.at(n)
-                .and_then(|r| r.iter().find(|(f, _, _)| f.name == SHIPPED))
-                .map(|(_, held, _)| held.objective())
+    /// The shipped family (constants fitted on everything) scored on the
+    /// curves of `recording`, read as stored or smoothed-only, against `bands`.
+    pub fn recording(&self, recording: &str, smoothed_only: bool, bands: &[Vec<Band>]) -> Vec<Score> {
+        let Some(shipped) = self.shipped() else {
+            return Vec::new();
         };
-        let best = SWEEP_LENGTHS.iter().filter_map(|&n| objective(n)).max()?;
-        SWEEP_LENGTHS
+        let runs: Vec<Case> = self
+            .sweeps
             .iter()
-            .copied()
-            .find(|&n| objective(n) == Some(best))
+            .filter(|r| r.recording == recording)
+            .map(|r| Case::new(r, std::slice::from_ref(&shipped.family), smoothed_only))
+            .collect();
+        let refs: Vec<&Case> = runs.iter().collect();
+        bands
+            .iter()
+            .enumerate()
+            .map(|(s, b)| score(0, &shipped.all.0, &refs, b, s, &|_| true))
+            .collect()
     }
 }
 
-fn row(score: &Score) -> String {
+fn cell(score: &Score) -> String {
+    if score.curves == 0 {
+        return "-".into();
+    }
     format!(
-        "{}/{} ({:.0}%) | {:.2} | {:.2} | {}",
+        "{}/{} ({:.0}%), {} collapse{}",
         score.in_band,
         score.curves,
         100.0 * score.in_band as f64 / score.curves.max(1) as f64,
-        score.median_error(),
-        score.worst_error(),
-        score.collapses
+        score.collapses,
+        if score.collapses == 1 { "" } else { "s" }
     )
 }
 
@@ -110,19 +147,18 @@ fn sci(x: f64) -> String {
     format!("{x:.2e}")
 }
 
-/// The default rule's trust verdict on a stored sweep.
+/// The trust verdict on a stored sweep.
 pub fn trust_of(run: &SweepRun) -> Option<Trust> {
-    let d = descent(&run.curve.lrs, &run.curve.raw_losses)?;
+    let (losses, _) = lag_free_losses(&run.curve, FASTAI_SMOOTHING);
+    let d = descent(&run.curve.lrs, &losses)?;
     Some(Trust::of(&d, run.stop == "completed"))
 }
 
-/// Writes `docs/finder-benchmark.md` and its plots under `docs`.
-pub fn write(tasks: &[Box<dyn Task>], analysis: &Analysis, docs: &Path) -> Result<(), String> {
-    let plots = docs.join("finder-benchmark");
-    std::fs::create_dir_all(&plots).map_err(|e| format!("{}: {e}", plots.display()))?;
-    let default_n = FinderConfig::default().num_iter;
-    let mut md = String::new();
-    let w = &mut md;
+fn schedule_name(s: usize) -> &'static str {
+    ["warmup + cosine", "one-cycle"][s]
+}
+
+fn header(w: &mut String, tasks: &[Box<dyn Task>]) {
     let _ = writeln!(w, "# LR finder benchmark\n");
     let _ = writeln!(
         w,
@@ -133,351 +169,328 @@ pub fn write(tasks: &[Box<dyn Task>], analysis: &Analysis, docs: &Path) -> Resul
     let _ = writeln!(w, "## What is measured\n");
     let _ = writeln!(
         w,
-        "- **Tasks**: {} task/optimizer pairs (below), trained on the CPU with burn's training step \
-           (`TrainStep`), batches of 64.",
+        "- **Tasks**: {} task/optimizer pairs (listed at the end), trained on the CPU with burn's training step \
+           (`TrainStep`).",
         tasks.len()
     );
     let _ = writeln!(
         w,
-        "- **Grid**: each task is trained for {STEPS} updates with warmup + cosine ({WARMUP} warmup updates, \
-           then half a cosine to 0) and with one-cycle (PyTorch's defaults), at {} peak LRs (three per decade, \
-           1e-5 to 100) and {} seeds (initial weights and batch order), on a fixed data split. The score of a run \
-           is its final validation loss.",
+        "- **Grid**: each task is trained for {:?} updates with warmup + cosine ({:.0}% linear warmup, then half a \
+           cosine to 0) and with one-cycle (PyTorch's defaults), at peak LRs three per decade ({} from 1e-5 to \
+           100; from low to high until every seed of an LR fails, and the longer runs from two decades below the \
+           shortest run's best), {} seeds each (initial weights and batch order), on a fixed data split. A run is \
+           scored by the task's own metric on the validation set (accuracy, or MSE for the regression); the \
+           validation loss is kept as a second label.",
+        LENGTHS,
+        100.0 * WARMUP_FRACTION,
         grid_lrs().len(),
         GRID_SEEDS.len()
     );
     let _ = writeln!(
         w,
-        "- **Best LR**: the lowest mean over the seeds. **Good band**: the LRs next to it whose mean is within \
-           two standard deviations of the best LR's seeds (a run there is as good as one at the best LR, up to \
-           seed noise). **Collapse LR**: the first LR above the best at which some seed ends no better than the \
-           untrained model, or ten times worse than the best mean. A suggestion is *in the band* when the grid \
-           point nearest to it (in log scale, within a factor {:.3}) is, and *collapses* when that \
-           point is the collapse LR or above.",
+        "- **Best LR**: the best mean over the seeds. **Good band**: the LRs next to it whose mean is within two \
+           standard deviations of the best LR's seeds, or within {:.1}% of the best run's gain over the untrained \
+           model, whichever is wider. **Collapse LR**: the first LR above the best at which some seed blows up or \
+           keeps less than half of that gain. A suggestion is *in the band* when the grid point nearest to it (in \
+           log scale, within a factor {:.3}) is, and *collapses* when that point is the collapse LR or above.",
+        100.0 * MIN_TOLERANCE,
         half_step()
     );
     let _ = writeln!(
         w,
-        "- **Range tests**: the finder's defaults (1e-7 to 10, EMA 0.98, stop at 4x the best smoothed loss) \
-           on seeds {:?}, which the grid did not use, at {:?} updates.",
-        SWEEP_SEEDS, SWEEP_LENGTHS
+        "- **Range tests**: the finder's defaults on seeds {:?}, which the grid did not use. fastai's protocol \
+           (100 updates from 1e-7 to 10, EMA 0.98, stop at 4x the best smoothed loss) is what rules are fitted on; \
+           the other recordings (below) only judge them.",
+        SWEEP_SEEDS
     );
     let _ = writeln!(
         w,
-        "- **Rules**: fastai's `valley`, `steep` and `minimum` exactly as `Learner.lr_find` applies them, and \
-           five families read from the raw loss, each with constants: a shape setting and a divisor per \
-           schedule. **Leave-one-task-out**: for each task, a family's constants are fitted on the other \
-           tasks' curves (most suggestions in the band, a collapse costing three) and scored on this task's \
-           curves. The family with the best held-out total is shipped, with its constants refitted on all \
-           tasks.\n"
+        "- **Rules**: fastai's `valley`, `steep` and `minimum` as `Learner.lr_find` applies them, and families read \
+           from the lag-free loss (raw losses smoothed both ways), each with constants: a shape setting, a divisor \
+           per schedule, and for the families that know the run, the exponent beta of `(N / {REFERENCE_UPDATES})^-beta` \
+           (fitted on the grid's bands, below). A fit maximises hits in the band minus {COLLAPSE_COST} per \
+           collapse over every task and length it sees. **Leave-one-task-out**: for each task, the constants are \
+           fitted on the other tasks and scored on this one at every length. **Leave-one-length-out**: fitted on \
+           two lengths, scored on the third.\n"
     );
+}
 
-    // The verdict.
-    let winner = analysis.winner(default_n);
+fn beta_section(w: &mut String, analysis: &Analysis) {
+    let _ = writeln!(w, "## How the best LR moves with the run's length\n");
+    for (s, bands) in analysis.bands.iter().enumerate() {
+        let (median, per_task) = fit_beta(bands, &|_| true);
+        let values: Vec<f64> = per_task.iter().map(|(_, b)| *b).collect();
+        let n = values.len().max(1) as f64;
+        let mean = values.iter().sum::<f64>() / n;
+        let sd = (values.iter().map(|b| (b - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
+        let _ = writeln!(
+            w,
+            "- {}: the band's centre falls as `N^-beta` with beta **{median:.2}** (median over tasks; mean {mean:.2}, \
+             sd {sd:.2}, from {:.2} to {:.2}). Per task: {}.",
+            schedule_name(s),
+            values.iter().copied().fold(f64::INFINITY, f64::min),
+            values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            per_task
+                .iter()
+                .map(|(t, b)| format!("{t} {b:.2}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let _ = writeln!(w);
+}
+
+fn result_section(w: &mut String, analysis: &Analysis) {
     let _ = writeln!(w, "## Result\n");
-    if let Some((family, held, fitted)) = winner {
+    if let Some(winner) = analysis.winner() {
         let _ = writeln!(
             w,
-            "At {default_n} updates (the default sweep), the family with the best held-out score is **{}** ({}). \
-             Fitted on all tasks: {}. The library ships `{SHIPPED}` as `Method::Descent` (smoothing width \
-             {SMOOTHING_WIDTH} decade, fraction {DESCENT_FRACTION}, warmup + cosine peak = LR x {:.1}, one-cycle \
-             `max_lr` = LR / {ONE_CYCLE_DIVISOR}).\n",
-            family.name,
-            family.about,
-            fitted.label(family),
-            1.0 / WARMUP_COSINE_DIVISOR
+            "The family with the best leave-one-task-out score is **{}** ({}). Fitted on every task and length: {}. \
+             The library ships `{SHIPPED}` as `hand_off` (and `Method::HandOff`).\n",
+            winner.family.name,
+            winner.family.about,
+            winner.all.0.label(&winner.family)
         );
+    }
+    for by_task in [true, false] {
+        let title = if by_task {
+            "Leave-one-task-out"
+        } else {
+            "Leave-one-length-out"
+        };
+        let held = |s: &'_ Scored| -> HeldOut {
+            if by_task {
+                s.by_task.clone()
+            } else {
+                s.by_length.clone()
+            }
+        };
         let _ = writeln!(
             w,
-            "Held-out tasks, {} curves per schedule (in band; median and worst |log10(suggested / best)|; \
-             suggestions at or above the collapse LR):\n",
-            held.total[0].curves
+            "### {title}\n\nHeld-out suggestions in the band, and at or above the collapse LR, per run length:\n"
         );
+        let columns: Vec<String> = (0..2)
+            .flat_map(|s| LENGTHS.iter().map(move |n| format!("{}, {n}", schedule_name(s))))
+            .collect();
         let _ = writeln!(
             w,
-            "| rule | warmup + cosine: in band | median | worst | collapses | one-cycle: in band | median | worst | collapses |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+            "| rule | {} | objective |\n|{}",
+            columns.join(" | "),
+            " --- |".repeat(columns.len() + 2)
         );
-        for (f, h, _) in analysis.at(default_n).into_iter().flatten() {
+        for scored in &analysis.families {
+            let h = held(scored);
+            let cells: Vec<String> = h.total.iter().flatten().map(cell).collect();
             let _ = writeln!(
                 w,
                 "| {} | {} | {} |",
-                f.name,
-                row(&h.total[0]),
-                row(&h.total[1])
+                scored.family.name,
+                cells.join(" | "),
+                h.objective()
             );
         }
-        let best_fastai = analysis
-            .at(default_n)
-            .into_iter()
-            .flatten()
-            .filter(|(f, _, _)| f.name.starts_with("fastai"))
-            .map(|(_, h, _)| h.total[0].in_band)
-            .max()
-            .unwrap_or(0);
+        let _ = writeln!(w);
+    }
+    if let Some(shipped) = analysis.shipped() {
+        let h = &shipped.by_task;
+        let goal = h.total.iter().flatten().all(|s| 10 * s.in_band >= 9 * s.curves && s.collapses == 0);
         let _ = writeln!(
             w,
-            "\nThe shipped rule lands in the warmup + cosine band on {} of {} held-out curves; the best of \
-             fastai's rules on {}. The goal was 9 in 10 and no collapse: {}.\n",
-            held.total[0].in_band,
-            held.total[0].curves,
-            best_fastai,
-            if 10 * held.total[0].in_band >= 9 * held.total[0].curves
-                && held.total[0].collapses == 0
-            {
+            "The goal was at least 9 curves in 10 in the band at every length and no collapse, held out by task: \
+             **{}**.\n",
+            if goal {
                 "reached"
             } else {
-                "not reached on these tasks; the misses are listed per task below"
+                "not reached; the misses are listed per task below"
             }
         );
-    }
-
-    // Leave-one-task-out per task.
-    let _ = writeln!(w, "## Leave-one-task-out, per task ({default_n} updates)\n");
-    let _ = writeln!(
-        w,
-        "Each cell: suggestions in the band out of {} curves, warmup + cosine / one-cycle, with the family's \
-         constants fitted without that task.\n",
-        SWEEP_SEEDS.len()
-    );
-    if let Some(results) = analysis.at(default_n) {
-        let names: Vec<&str> = analysis.bands[0].iter().map(|b| b.task.as_str()).collect();
         let _ = writeln!(
             w,
-            "| rule | {} | total | constants (all tasks) |\n|{}",
-            names.join(" | "),
-            " --- |".repeat(names.len() + 3)
+            "### Per task (leave-one-task-out, {SHIPPED})\n\nEach cell: held-out suggestions in the band out of {} \
+             curves, `!n` for n collapses; then the constants fitted without the task.\n",
+            SWEEP_SEEDS.len()
         );
-        for (f, h, fitted) in results {
-            let cells: Vec<String> = h
-                .tasks
+        let columns: Vec<String> = (0..2)
+            .flat_map(|s| LENGTHS.iter().map(move |n| format!("{}, {n}", schedule_name(s))))
+            .collect();
+        let _ = writeln!(
+            w,
+            "| task | {} | constants |\n|{}",
+            columns.join(" | "),
+            " --- |".repeat(columns.len() + 2)
+        );
+        for (task, fitted, table) in &h.folds {
+            let cells: Vec<String> = table
                 .iter()
-                .map(|(_, _, s)| format!("{}/{}", s[0].in_band, s[1].in_band))
+                .flatten()
+                .map(|s| {
+                    let bang = if s.collapses > 0 {
+                        format!(" !{}", s.collapses)
+                    } else {
+                        String::new()
+                    };
+                    format!("{}/{}{bang}", s.in_band, s.curves)
+                })
                 .collect();
             let _ = writeln!(
                 w,
-                "| {} | {} | {}/{} | {} |",
-                f.name,
+                "| {task} | {} | {} |",
                 cells.join(" | "),
-                h.total[0].in_band,
-                h.total[1].in_band,
-                fitted.label(f)
+                fitted.label(&shipped.family)
             );
         }
+        let _ = writeln!(w);
     }
+}
 
-    // Sweep length and cost.
-    let _ = writeln!(w, "\n## Sweep length and cost\n");
+fn recordings_section(w: &mut String, analysis: &Analysis) {
     let _ = writeln!(
         w,
-        "The shipped family refitted and scored leave-one-task-out at each sweep length (objective: held-out \
-         hits minus three per collapse, both schedules):\n\n| updates | warmup + cosine | one-cycle | objective | \
-         constants (all tasks) |\n| --- | --- | --- | --- | --- |"
+        "## How the curve was recorded\n\nThe shipped rule with its constants (fitted on fastai-protocol curves \
+         only) on curves recorded other ways, every task and length together; smoothed-only curves keep only the \
+         running average (rounded to f32, as fastai stores it), from which the rule recovers the raw losses.\n"
     );
-    for &n in &SWEEP_LENGTHS {
-        if let Some((f, h, fitted)) = analysis
-            .at(n)
-            .and_then(|r| r.iter().find(|(f, _, _)| f.name == SHIPPED))
-        {
+    let _ = writeln!(
+        w,
+        "| recording | updates | LRs | warmup + cosine | one-cycle |\n| --- | --- | --- | --- | --- |"
+    );
+    for recording in Recording::all() {
+        for smoothed_only in [false, true] {
+            if smoothed_only && recording.name != Recording::FASTAI {
+                continue;
+            }
+            let scores = analysis.recording(&recording.name, smoothed_only, &analysis.bands);
+            if scores.len() < 2 {
+                continue;
+            }
             let _ = writeln!(
                 w,
-                "| {n} | {}/{} | {}/{} | {} | {} |",
-                h.total[0].in_band,
-                h.total[0].curves,
-                h.total[1].in_band,
-                h.total[1].curves,
-                h.objective(),
-                fitted.label(f)
+                "| {}{} | {} | {:e} to {:e} | {} | {} |",
+                recording.name,
+                if smoothed_only { ", smoothed only" } else { "" },
+                recording.num_iter,
+                recording.start_lr,
+                recording.end_lr,
+                cell(&scores[0]),
+                cell(&scores[1])
             );
         }
     }
-    let grid_updates = grid_lrs().len() * GRID_SEEDS.len() * STEPS as usize;
-    let _ = writeln!(
-        w,
-        "\nThe default is the shortest sweep that keeps the best score: **{} updates**. Its cost, per task (one \
-         epoch at batch 64; the grid search it replaces is {} LRs x {} seeds x {STEPS} updates = {grid_updates} \
-         updates per schedule):\n\n| task | updates per epoch | sweep / epoch | sweep / grid |\n| --- | --- | --- | --- |",
-        analysis.default_length().unwrap_or(default_n),
-        grid_lrs().len(),
-        GRID_SEEDS.len()
-    );
-    for task in tasks {
-        let epoch = task.steps_per_epoch();
+    let loss = analysis.recording(Recording::FASTAI, false, &analysis.loss_bands);
+    if loss.len() == 2 {
         let _ = writeln!(
             w,
-            "| {} | {epoch} | {:.1} epochs | {:.2}% |",
-            task.name(),
-            default_n as f64 / epoch as f64,
-            100.0 * default_n as f64 / grid_updates as f64
+            "\nScored against the bands of the validation loss instead of the metric (the second label): warmup + \
+             cosine {}; one-cycle {}.\n",
+            cell(&loss[0]),
+            cell(&loss[1])
         );
     }
+}
 
-    // Trust calibration.
-    let _ = writeln!(w, "\n## Trust verdict\n");
+fn trust_section(w: &mut String, analysis: &Analysis) {
     let _ = writeln!(
         w,
-        "`find` reports a verdict on the curve and a confidence (`high` only for `ok`). The checks, in order \
-         (a fall under {:.0}% of the start: `too_flat`; fewer than {} points before the minimum: `too_short`; \
-         scatter over {:.0}% of the fall: `too_noisy`; a completed sweep whose loss never rose back by a tenth \
-         of its fall: `still_falling`), have thresholds that pass every benchmark curve with a margin of 1.8x or \
-         more (its smallest fall is 10.6%, its fewest points up to the minimum 36, its largest scatter 5.5%). \
-         How the shipped rule did on the curves of each verdict (warmup + cosine band):\n\n| updates | verdict \
-         | curves | in band |\n| --- | --- | --- | --- |",
+        "## Trust verdict\n\n`find` reports a verdict on the curve and a confidence (`high` only for `ok`): a fall \
+         under {:.0}% of the start is `too_flat`; fewer than {} points before the minimum, `too_short`; scatter \
+         over {:.0}% of the fall, `too_noisy`; a completed sweep whose loss never rose back by a tenth of its fall, \
+         `still_falling`. Verdicts on the benchmark's curves:\n\n| recording | verdict | curves |\n| --- | --- | --- |",
         100.0 * burn_lr_finder::MIN_FALL,
         burn_lr_finder::MIN_POINTS,
         100.0 * burn_lr_finder::MAX_NOISE
     );
-    for &n in &SWEEP_LENGTHS {
-        let mut counts: Vec<(String, usize, usize)> = Vec::new();
-        for run in analysis.sweeps.iter().filter(|r| r.num_iter == n) {
-            let (Some(trust), Some(band)) = (
-                trust_of(run),
-                analysis.bands[0].iter().find(|b| b.task == run.task),
-            ) else {
-                continue;
-            };
-            let verdict = trust.name().to_string();
-            let hit = run
-                .suggestion(Method::Descent)
-                .is_some_and(|lr| band.contains(lr));
-            match counts.iter_mut().find(|(v, _, _)| *v == verdict) {
-                Some(c) => {
-                    c.1 += 1;
-                    c.2 += hit as usize;
-                }
-                None => counts.push((verdict, 1, hit as usize)),
+    for recording in Recording::all() {
+        let mut counts: Vec<(String, usize)> = Vec::new();
+        for run in analysis.sweeps.iter().filter(|r| r.recording == recording.name) {
+            let verdict = trust_of(run).map_or("none".into(), |t| t.name().to_string());
+            match counts.iter_mut().find(|(v, _)| *v == verdict) {
+                Some(c) => c.1 += 1,
+                None => counts.push((verdict, 1)),
             }
         }
-        for (verdict, curves, hits) in counts {
-            let _ = writeln!(w, "| {n} | {verdict} | {curves} | {hits} |");
+        for (verdict, curves) in counts {
+            let _ = writeln!(w, "| {} | {verdict} | {curves} |", recording.name);
         }
     }
-    let (flagged, total) = truncated_flags(analysis);
-    let _ = writeln!(
-        w,
-        "\nA sweep that stops too early (each {default_n}-update curve cut where its smoothed loss has made 5% \
-         of its fall, as an `end_lr` set too low would) is flagged on {flagged} of {total} curves.\n"
-    );
+    let _ = writeln!(w);
+}
 
-    // Per task.
+fn tasks_section(w: &mut String, tasks: &[Box<dyn Task>], analysis: &Analysis, plots: &Path) -> Result<(), String> {
     let _ = writeln!(w, "## Tasks\n");
-    for (i, task) in tasks.iter().enumerate() {
-        let (Some(wc), Some(oc)) = (analysis.bands[0].get(i), analysis.bands[1].get(i)) else {
-            continue;
-        };
-        let _ = writeln!(w, "### {}\n\n{}.\n", task.name(), task.about());
-        let describe = |b: &Band| {
-            format!(
-                "best {}, band {} to {}, collapse {}",
-                sci(b.best_lr()),
-                sci(b.range().0),
-                sci(b.range().1),
-                b.collapse_lr().map_or("above the grid".into(), sci)
-            )
-        };
+    for task in tasks {
         let _ = writeln!(
             w,
-            "- warmup + cosine: {}\n- one-cycle: {}\n- untrained validation loss: {:.4}\n",
-            describe(wc),
-            describe(oc),
-            wc.untrained
+            "### {}\n\n{} ({} per update, {} updates per epoch, scored by {}).\n",
+            task.name(),
+            task.about(),
+            task.batch_size(),
+            task.steps_per_epoch(),
+            task.quality().name()
         );
         let _ = writeln!(
             w,
-            "<details><summary>grid (final validation loss, mean +- sd over {} seeds)</summary>\n\n| peak LR | warmup + cosine | one-cycle |\n| --- | --- | --- |",
-            GRID_SEEDS.len()
+            "| schedule | updates | best | band | collapse |\n| --- | --- | --- | --- | --- |"
         );
-        let mark = |b: &Band, j: usize| {
-            let tag = if j == b.best {
-                " **best**"
-            } else if (b.band.0..=b.band.1).contains(&j) {
-                " band"
-            } else if b.collapse == Some(j) {
-                " collapse"
-            } else {
-                ""
-            };
-            format!("{:.4} +- {:.4}{tag}", b.mean[j], b.sd[j])
-        };
-        for j in 0..wc.lrs.len() {
-            let _ = writeln!(
-                w,
-                "| {} | {} | {} |",
-                sci(wc.lrs[j]),
-                mark(wc, j),
-                mark(oc, j)
-            );
+        for (s, bands) in analysis.bands.iter().enumerate() {
+            for b in bands.iter().filter(|b| b.task == task.name()) {
+                let _ = writeln!(
+                    w,
+                    "| {} | {} | {} | {} to {} | {} |",
+                    schedule_name(s),
+                    b.updates,
+                    sci(b.best_lr()),
+                    sci(b.range().0),
+                    sci(b.range().1),
+                    b.collapse_lr().map_or("not reached".into(), sci)
+                );
+            }
         }
-        let _ = writeln!(w, "\n</details>\n");
-        let _ = writeln!(
-            w,
-            "Suggestions on the {default_n}-update curves (warmup + cosine peak; `*` in the band, `!` at or above \
-             the collapse LR):\n\n| rule | {} |\n|{}",
-            SWEEP_SEEDS.map(|s| format!("seed {s}")).join(" | "),
-            " --- |".repeat(SWEEP_SEEDS.len() + 1)
-        );
-        let runs: Vec<&SweepRun> = analysis
+        let run = analysis
             .sweeps
             .iter()
-            .filter(|r| r.task == task.name() && r.num_iter == default_n)
-            .collect();
-        for method in Method::ALL {
-            let cells: Vec<String> = runs
-                .iter()
-                .map(|r| match r.suggestion(method) {
-                    Some(lr) => format!(
-                        "{}{}{}",
-                        sci(lr),
-                        if wc.contains(lr) { " *" } else { "" },
-                        if wc.collapses(lr) { " !" } else { "" }
-                    ),
-                    None => "-".into(),
-                })
-                .collect();
-            let _ = writeln!(w, "| {} | {} |", method.name(), cells.join(" | "));
-        }
-        if let Some(run) = runs.first() {
+            .find(|r| r.task == task.name() && r.recording == Recording::FASTAI);
+        let band = analysis.bands[0]
+            .iter()
+            .find(|b| b.task == task.name() && b.updates == REFERENCE_UPDATES)
+            .or_else(|| analysis.bands[0].iter().find(|b| b.task == task.name()));
+        if let (Some(run), Some(band)) = (run, band) {
             let file = format!("{}.png", task.name());
-            plot(run, wc, &plots.join(&file))?;
+            plot(run, band, &plots.join(&file))?;
             let _ = writeln!(w, "\n![{}](finder-benchmark/{file})\n", task.name());
         }
     }
+    Ok(())
+}
+
+/// Writes `docs/finder-benchmark.md` and its plots under `docs`.
+pub fn write(tasks: &[Box<dyn Task>], analysis: &Analysis, docs: &Path) -> Result<(), String> {
+    let plots = docs.join("finder-benchmark");
+    std::fs::create_dir_all(&plots).map_err(|e| format!("{}: {e}", plots.display()))?;
+    let mut md = String::new();
+    header(&mut md, tasks);
+    beta_section(&mut md, analysis);
+    result_section(&mut md, analysis);
+    recordings_section(&mut md, analysis);
+    trust_section(&mut md, analysis);
+    tasks_section(&mut md, tasks, analysis, &plots)?;
     let path = docs.join("finder-benchmark.md");
     std::fs::write(&path, md).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// Of the default-length curves cut where their smoothed loss has made 5% of
-/// its fall, how many the verdict flags.
-pub fn truncated_flags(analysis: &Analysis) -> (usize, usize) {
-    let n = FinderConfig::default().num_iter;
-    let mut flagged = 0;
-    let mut total = 0;
-    for run in analysis.sweeps.iter().filter(|r| r.num_iter == n) {
-        let Some(d) = descent(&run.curve.lrs, &run.curve.raw_losses) else {
-            continue;
-        };
-        let s = &d.smoothed;
-        let target = s[0] - 0.05 * (s[0] - s[d.minimum]);
-        let Some(cut) = (0..s.len()).find(|&i| s[i] <= target) else {
-            continue;
-        };
-        let part = run.curve.slice(0..cut + 1);
-        total += 1;
-        let trust = descent(&part.lrs, &part.raw_losses).map(|d| Trust::of(&d, true));
-        flagged += (trust != Some(Trust::Ok)) as usize;
-    }
-    (flagged, total)
-}
-
 fn plot(run: &SweepRun, band: &Band, path: &Path) -> Result<(), String> {
     let test = run.range_test();
+    let suggestions: Vec<_> = [Method::HandOff, Method::Minimum, Method::Valley]
+        .iter()
+        .filter_map(|m| test.suggestion(*m))
+        .collect();
     let (low, high) = band.range();
     test.curve
         .chart(
             &format!("{} (seed {}, {} updates)", run.task, run.seed, run.num_iter),
-            &test.suggestions(),
+            &suggestions,
         )
         .span(
-            "good band (warmup + cosine grid)",
+            format!("good band ({} updates, warmup + cosine)", band.updates),
             low / half_step(),
             high * half_step(),
         )

@@ -1,144 +1,112 @@
-//! Suggestion rules scored against the grid's bands, and the
-//! leave-one-task-out choice of a rule's constants.
+//! Suggestion rules scored against the grid's bands at every run length,
+//! and the held-out (leave-one-task-out, leave-one-length-out) choice of a
+//! rule's constants.
 
-use burn_lr_finder::descent::descent_with;
-use burn_lr_finder::{Method, two_sided};
+use burn_lr_finder::rule::{self, Anchor};
+use burn_lr_finder::{Curve, Method, horizon_factor};
 
 use super::band::Band;
 use super::data::SweepRun;
+use super::tasks::LENGTHS;
 
-/// A rule family: a reference LR read from a curve with a shape setting,
-/// divided by a constant fitted for each schedule (fastai's rules are taken
-/// as they are: no setting, divisor 1).
+/// A rule family: an anchor LR read from a curve with a shape setting,
+/// divided by a constant fitted for each schedule and, for the families
+/// that know the run, scaled to the run's length by `(N / N0)^-beta`.
+/// fastai's rules are taken as they are: no setting, divisor 1, no length.
 pub struct Family {
     /// Name in the report.
     pub name: &'static str,
     /// What it does.
     pub about: &'static str,
     /// The shape settings the fit chooses from, with their labels.
-    pub shapes: Vec<(String, [f64; 2])>,
+    pub shapes: Vec<(String, Anchor)>,
     /// The divisors the fit chooses from, for each schedule.
     pub divisors: Vec<f64>,
-    /// The reference LR of a curve with a shape setting.
-    pub reference: fn(&SweepRun, [f64; 2]) -> Option<f64>,
+    /// Whether the suggestion follows the run's length.
+    pub horizon: bool,
 }
 
-/// The curve's raw losses (the benchmark records them).
-fn raw(run: &SweepRun) -> &[f64] {
-    &run.curve.raw_losses
-}
-
-/// The two-sided smoothed raw loss, with its minimum's index.
-fn smoothed(run: &SweepRun, width: f64) -> Option<(Vec<f64>, usize)> {
-    let s = two_sided(&run.curve.lrs, raw(run), width);
-    let min = (0..s.len()).min_by(|&a, &b| s[a].total_cmp(&s[b]))?;
-    Some((s, min))
-}
-
-/// The family the library ships (`Method::Descent`).
-pub const SHIPPED: &str = "descent f / k";
+/// The family the library ships.
+pub const SHIPPED: &str = "minimum / k, horizon";
 
 /// The families compared: fastai's three rules as `Learner.lr_find` applies
-/// them, and five families read from the two-sided smoothed raw loss or the
-/// sweep's end.
+/// them, and families read from the lag-free smoothed loss, with and
+/// without the run's length.
 pub fn families() -> Vec<Family> {
-    let widths = |values: &[f64]| -> Vec<(String, [f64; 2])> {
-        [0.1, 0.2, 0.3]
-            .iter()
-            .flat_map(|&w| values.iter().map(move |&v| (w, v)))
-            .map(|(w, v)| (format!("width {w}, {v}"), [w, v]))
-            .collect()
-    };
-    let baseline = |name, about, reference| Family {
+    let baseline = |name, about, method| Family {
         name,
         about,
-        shapes: vec![("-".to_string(), [0.0, 0.0])],
+        shapes: vec![("-".to_string(), Anchor::Fastai(method))],
         divisors: vec![1.0],
-        reference,
+        horizon: false,
     };
-    let divisors = vec![1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0, 10.0];
+    let divisors: Vec<f64> = (0..=20).map(|i| 10f64.powf(i as f64 / 10.0 - 0.5)).collect();
+    let minimum = |name, horizon| Family {
+        name,
+        about: "the LR of the lowest lag-free smoothed loss (width in decades)",
+        shapes: [0.1, 0.2, 0.3]
+            .iter()
+            .map(|&w| (format!("width {w}"), Anchor::Minimum { width: w }))
+            .collect(),
+        divisors: divisors.clone(),
+        horizon,
+    };
+    let descent = |name, horizon| Family {
+        name,
+        about: "the first LR where the lag-free smoothed loss has made a fraction f of its fall",
+        shapes: [0.5, 0.8, 0.9]
+            .iter()
+            .map(|&f| {
+                (
+                    format!("f {f}"),
+                    Anchor::Descent {
+                        width: 0.1,
+                        fraction: f,
+                    },
+                )
+            })
+            .collect(),
+        divisors: divisors.clone(),
+        horizon,
+    };
     vec![
         baseline(
             "fastai valley",
             "a third and a half into the longest decreasing run of the EMA loss",
-            |run, _| run.suggestion(Method::Valley),
+            Method::Valley,
         ),
         baseline(
             "fastai steep",
             "the steepest descent of the EMA loss",
-            |run, _| run.suggestion(Method::Steepest),
+            Method::Steepest,
         ),
-        baseline("fastai minimum", "the EMA loss's minimum / 10", |run, _| {
-            run.suggestion(Method::Minimum)
-        }),
-        Family {
-            name: "minimum / k",
-            about: "the minimum of the two-sided smoothed loss (width in decades)",
-            shapes: widths(&[0.0]),
-            divisors: divisors.clone(),
-            reference: |run, [w, _]| smoothed(run, w).map(|(_, i)| run.curve.lrs[i]),
-        },
-        Family {
-            name: "valley floor / k",
-            about: "the geometric centre of the valley floor: the points around the two-sided smoothed \
-                    loss's minimum that are within a fraction e of its fall (width 0.1 decade)",
-            shapes: [0.05, 0.1, 0.2]
-                .iter()
-                .map(|&e| (format!("e {e}"), [0.1, e]))
-                .collect(),
-            divisors: divisors.clone(),
-            reference: |run, [w, e]| {
-                let (s, min) = smoothed(run, w)?;
-                let ceiling = s[min] + e * (s[0] - s[min]);
-                let low = (0..=min).rev().take_while(|&i| s[i] <= ceiling).last()?;
-                let high = (min..s.len()).take_while(|&i| s[i] <= ceiling).last()?;
-                Some((run.curve.lrs[low] * run.curve.lrs[high]).sqrt())
-            },
-        },
-        Family {
-            name: SHIPPED,
-            about: "the first LR where the two-sided smoothed loss has made a fraction f of its fall from \
-                    the first point to the minimum",
-            shapes: widths(&[0.5, 0.8, 0.9, 0.95]),
-            divisors: vec![0.5, 2.0 / 3.0, 1.0, 1.5, 2.0],
-            reference: |run, [w, f]| descent_with(&run.curve.lrs, raw(run), w, f).map(|d| d.lr),
-        },
-        Family {
-            name: "steepest / k",
-            about: "the steepest descent of the two-sided smoothed loss before its minimum",
-            shapes: widths(&[0.0]),
-            divisors: vec![0.1, 0.2, 0.33, 0.5, 1.0],
-            reference: |run, [w, _]| {
-                let (s, min) = smoothed(run, w)?;
-                let x = |i: usize| run.curve.lrs[i].ln();
-                let slope = |i: usize| (s[i + 1] - s[i]) / (x(i + 1) - x(i));
-                (0..min)
-                    .min_by(|&a, &b| slope(a).total_cmp(&slope(b)))
-                    .map(|i| run.curve.lrs[i])
-            },
-        },
-        Family {
-            name: "end / k",
-            about: "the sweep's last LR (where it diverged or ended)",
-            shapes: vec![("-".to_string(), [0.0, 0.0])],
-            divisors: vec![3.0, 5.0, 10.0, 20.0, 30.0, 50.0, 100.0],
-            reference: |run, _| run.curve.lrs.last().copied(),
-        },
+        baseline(
+            "fastai minimum",
+            "the EMA loss's minimum / 10",
+            Method::Minimum,
+        ),
+        minimum("minimum / k", false),
+        minimum(SHIPPED, true),
+        descent("descent f / k", false),
+        descent("descent f / k, horizon", true),
     ]
 }
 
-/// How a rule did on a set of curves.
+/// How a rule did on a set of (curve, band) pairs.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Score {
-    /// Curves read.
+    /// Pairs read.
     pub curves: usize,
     /// Suggestions in the good band.
     pub in_band: usize,
     /// Suggestions at or above the collapse LR.
     pub collapses: usize,
-    /// `|log10(suggested / best)|` of each curve (infinite without a suggestion).
+    /// `|log10(suggested / best)|` of each pair (infinite without a suggestion).
     pub errors: Vec<f64>,
 }
+
+/// What a collapse costs in the objective, in misses.
+pub const COLLAPSE_COST: i64 = 10;
 
 impl Score {
     /// Adds one suggestion for a curve of the band's task.
@@ -178,45 +146,66 @@ impl Score {
         self.errors.iter().copied().fold(0.0, f64::max)
     }
 
-    /// What the fit maximises: hits in the band, a collapse costing three;
-    /// then the smaller median error (in micro-decades).
+    /// What the fit maximises: hits in the band, a collapse costing
+    /// [`COLLAPSE_COST`] misses; then the smaller median error (micro-decades).
     pub fn objective(&self) -> (i64, std::cmp::Reverse<u64>) {
         let median = (self.median_error() * 1e6) as u64;
         (
-            self.in_band as i64 - 3 * self.collapses as i64,
+            self.in_band as i64 - COLLAPSE_COST * self.collapses as i64,
             std::cmp::Reverse(median),
         )
     }
 }
 
-/// The grid's bands of one schedule, by task.
-pub type Bands<'a> = &'a [Band];
-
-/// Scores the reference LRs of `shape` divided by `divisor` on the curves of
-/// `runs` whose task has a band.
-pub fn score(
-    family: &Family,
-    shape: [f64; 2],
-    divisor: f64,
-    runs: &[&SweepRun],
-    bands: Bands,
-) -> Score {
-    let mut score = Score::default();
-    for run in runs {
-        if let Some(band) = bands.iter().find(|b| b.task == run.task) {
-            score.add(band, (family.reference)(run, shape).map(|lr| lr / divisor));
-        }
-    }
-    score
+/// A curve as the rules read it, with its task.
+pub struct Case<'a> {
+    /// The stored sweep.
+    pub run: &'a SweepRun,
+    /// Its anchor LR for each shape of each family (`[family][shape]`).
+    pub anchors: Vec<Vec<Option<f64>>>,
 }
 
-/// A family's constants: a shape, and a divisor for each schedule.
+impl<'a> Case<'a> {
+    /// Reads every family's anchors from `run`'s curve as stored, or with
+    /// the raw losses dropped when `smoothed_only` (the rules then see what
+    /// a user who logged only fastai's running average has).
+    pub fn new(run: &'a SweepRun, families: &[Family], smoothed_only: bool) -> Case<'a> {
+        let curve = if smoothed_only {
+            Curve {
+                lrs: run.curve.lrs.clone(),
+                losses: run.curve.losses.iter().map(|&l| l as f32 as f64).collect(),
+                raw_losses: Vec::new(),
+            }
+        } else {
+            run.curve.clone()
+        };
+        let test = SweepRun {
+            curve,
+            ..run.clone()
+        }
+        .range_test();
+        let anchors = families
+            .iter()
+            .map(|f| {
+                f.shapes
+                    .iter()
+                    .map(|(_, anchor)| rule::anchor(&test, *anchor, rule::FASTAI_SMOOTHING))
+                    .collect()
+            })
+            .collect();
+        Case { run, anchors }
+    }
+}
+
+/// A family's constants: a shape, a divisor per schedule and the length exponent.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fitted {
     /// Index into the family's shapes.
     pub shape: usize,
-    /// The divisor of each schedule (in the order of the bands given).
+    /// The divisor of each schedule.
     pub divisors: Vec<f64>,
+    /// The exponent `beta` of `(N / N0)^-beta` (0 for families without the length).
+    pub beta: f64,
 }
 
 impl Fitted {
@@ -225,85 +214,255 @@ impl Fitted {
         let k: Vec<String> = self
             .divisors
             .iter()
-            .map(|k| format!("k {}", (k * 1000.0).round() / 1000.0))
+            .map(|k| format!("k {:.3}", k))
             .collect();
-        format!("{}; {}", family.shapes[self.shape].0, k.join(" / "))
+        let beta = if family.horizon {
+            format!("; beta {:.3}", self.beta)
+        } else {
+            String::new()
+        };
+        format!("{}; {}{beta}", family.shapes[self.shape].0, k.join(" / "))
+    }
+
+    /// The suggestion for a run of `updates` from the anchor LR.
+    pub fn suggest(&self, anchor: f64, schedule: usize, updates: u64) -> f64 {
+        anchor / self.divisors[schedule] * horizon_factor(updates, self.beta)
     }
 }
 
-/// The constants that score best on `runs`: for each shape the best divisor
-/// of each schedule, then the shape with the best total.
-pub fn fit(family: &Family, runs: &[&SweepRun], schedules: &[Bands]) -> Fitted {
-    let mut best: Option<(Fitted, i64, u64)> = None;
-    for (i, (_, shape)) in family.shapes.iter().enumerate() {
-        let (mut total, mut median, mut divisors) = (0, 0, Vec::new());
-        for bands in schedules {
+/// The bands by schedule (outer) and (task, length) (inner).
+pub type Bands<'a> = &'a [Vec<Band>];
+
+/// Scores family `f` with `fitted` constants on `cases`, against the bands
+/// of schedule `schedule` whose length passes `lengths`.
+pub fn score(
+    f: usize,
+    fitted: &Fitted,
+    cases: &[&Case],
+    bands: &[Band],
+    schedule: usize,
+    lengths: &dyn Fn(u64) -> bool,
+) -> Score {
+    let mut score = Score::default();
+    for case in cases {
+        let anchor = case.anchors[f][fitted.shape];
+        for band in bands
+            .iter()
+            .filter(|b| b.task == case.run.task && lengths(b.updates))
+        {
+            score.add(
+                band,
+                anchor.map(|a| fitted.suggest(a, schedule, band.updates)),
+            );
+        }
+    }
+    score
+}
+
+/// The length exponent of the bands: for each task, the least-squares slope
+/// of the log band centre against the log length, negated; the median over
+/// tasks, and every task's value.
+pub fn fit_beta(bands: &[Band], tasks: &dyn Fn(&str) -> bool) -> (f64, Vec<(String, f64)>) {
+    let mut names: Vec<&str> = bands.iter().map(|b| b.task.as_str()).collect();
+    names.dedup();
+    let per_task: Vec<(String, f64)> = names
+        .into_iter()
+        .filter(|t| tasks(t))
+        .filter_map(|task| {
+            let points: Vec<(f64, f64)> = bands
+                .iter()
+                .filter(|b| b.task == task)
+                .map(|b| {
+                    let (low, high) = b.range();
+                    ((b.updates as f64).ln(), 0.5 * (low.ln() + high.ln()))
+                })
+                .collect();
+            (points.len() >= 2).then(|| (task.to_string(), -slope(&points)))
+        })
+        .collect();
+    let mut values: Vec<f64> = per_task.iter().map(|(_, b)| *b).collect();
+    values.sort_by(f64::total_cmp);
+    let median = match values.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => values[n / 2],
+        n => 0.5 * (values[n / 2 - 1] + values[n / 2]),
+    };
+    (median, per_task)
+}
+
+fn slope(points: &[(f64, f64)]) -> f64 {
+    let n = points.len() as f64;
+    let (mx, my) = (
+        points.iter().map(|p| p.0).sum::<f64>() / n,
+        points.iter().map(|p| p.1).sum::<f64>() / n,
+    );
+    let sxy: f64 = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    let sxx: f64 = points.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    if sxx > 0.0 { sxy / sxx } else { 0.0 }
+}
+
+/// The constants that score best on `cases` against the bands whose task
+/// and length pass the filters: beta from the bands (families with the
+/// length), then for each shape the best divisor of each schedule, then
+/// the shape with the best total.
+pub fn fit(
+    families: &[Family],
+    f: usize,
+    cases: &[&Case],
+    schedules: Bands,
+    tasks: &dyn Fn(&str) -> bool,
+    lengths: &dyn Fn(u64) -> bool,
+) -> Fitted {
+    let family = &families[f];
+    let beta = if family.horizon {
+        let fitting: Vec<Band> = schedules[0]
+            .iter()
+            .filter(|b| tasks(&b.task) && lengths(b.updates))
+            .cloned()
+            .collect();
+        fit_beta(&fitting, &|_| true).0
+    } else {
+        0.0
+    };
+    let mut best: Option<(Fitted, (i64, std::cmp::Reverse<u64>))> = None;
+    for shape in 0..family.shapes.len() {
+        let mut total = (0, 0u64);
+        let mut divisors = Vec::new();
+        for (s, bands) in schedules.iter().enumerate() {
             let (k, objective) = family
                 .divisors
                 .iter()
-                .map(|&k| (k, score(family, *shape, k, runs, bands).objective()))
+                .map(|&k| {
+                    let mut trial = Fitted {
+                        shape,
+                        divisors: vec![1.0; schedules.len()],
+                        beta,
+                    };
+                    trial.divisors[s] = k;
+                    (k, score(f, &trial, cases, bands, s, lengths).objective())
+                })
                 .max_by_key(|(_, o)| *o)
                 .unwrap_or((1.0, (0, std::cmp::Reverse(0))));
-            total += objective.0;
-            median += objective.1.0;
+            total.0 += objective.0;
+            total.1 += objective.1.0;
             divisors.push(k);
         }
-        if best.as_ref().is_none_or(|(_, t, m)| {
-            (total, std::cmp::Reverse(median)) > (*t, std::cmp::Reverse(*m))
-        }) {
-            best = Some((Fitted { shape: i, divisors }, total, median));
+        let objective = (total.0, std::cmp::Reverse(total.1));
+        if best.as_ref().is_none_or(|(_, o)| objective > *o) {
+            best = Some((
+                Fitted {
+                    shape,
+                    divisors,
+                    beta,
+                },
+                objective,
+            ));
         }
     }
     best.map_or(
         Fitted {
             shape: 0,
             divisors: vec![1.0; schedules.len()],
+            beta,
         },
-        |(f, _, _)| f,
+        |(f, _)| f,
     )
 }
 
-/// A family's leave-one-task-out result.
-#[derive(Debug, Clone)]
-pub struct HeldOut {
-    /// Per task: the constants fitted without it, and its score on it for
-    /// each schedule.
-    pub tasks: Vec<(String, Fitted, Vec<Score>)>,
-    /// All held-out scores together, per schedule.
-    pub total: Vec<Score>,
+/// Scores by schedule (outer) and length (inner, [`LENGTHS`] order).
+pub type Table = Vec<Vec<Score>>;
+
+fn empty_table(schedules: usize) -> Table {
+    vec![vec![Score::default(); LENGTHS.len()]; schedules]
 }
 
-impl HeldOut {
-    /// Hits in the band minus three per collapse, over every schedule.
-    pub fn objective(&self) -> i64 {
-        self.total.iter().map(|s| s.objective().0).sum()
+fn add_table(total: &mut Table, part: &Table) {
+    for (t, p) in total.iter_mut().flatten().zip(part.iter().flatten()) {
+        t.merge(p);
     }
 }
 
-/// For each task, fits the family on the other tasks' curves and scores the
-/// fitted constants on this task's curves.
-pub fn leave_one_task_out(family: &Family, runs: &[&SweepRun], schedules: &[Bands]) -> HeldOut {
-    let mut total = vec![Score::default(); schedules.len()];
-    let tasks: Vec<String> = schedules
-        .first()
-        .map(|bands| bands.iter().map(|b| b.task.clone()).collect())
-        .unwrap_or_default();
-    let tasks = tasks
+/// A family's held-out result.
+#[derive(Debug, Clone)]
+pub struct HeldOut {
+    /// Per fold (a task, or a length): its name, the constants fitted
+    /// without it, and its scores with them.
+    pub folds: Vec<(String, Fitted, Table)>,
+    /// All held-out scores together.
+    pub total: Table,
+}
+
+impl HeldOut {
+    /// Hits in the band minus [`COLLAPSE_COST`] per collapse, over every
+    /// schedule and length.
+    pub fn objective(&self) -> i64 {
+        self.total.iter().flatten().map(|s| s.objective().0).sum()
+    }
+
+    /// All lengths together, for schedule `s`.
+    pub fn schedule(&self, s: usize) -> Score {
+        let mut total = Score::default();
+        for score in &self.total[s] {
+            total.merge(score);
+        }
+        total
+    }
+}
+
+fn table(f: usize, fitted: &Fitted, cases: &[&Case], schedules: Bands, keep: &dyn Fn(u64) -> bool) -> Table {
+    schedules
+        .iter()
+        .enumerate()
+        .map(|(s, bands)| {
+            LENGTHS
+                .iter()
+                .map(|&n| score(f, fitted, cases, bands, s, &|m| m == n && keep(m)))
+                .collect()
+        })
+        .collect()
+}
+
+/// For each task, fits family `f` on the other tasks' curves (every length)
+/// and scores the constants on this task's curves at every length.
+pub fn leave_one_task_out(families: &[Family], f: usize, cases: &[Case], schedules: Bands) -> HeldOut {
+    let mut tasks: Vec<&str> = schedules[0].iter().map(|b| b.task.as_str()).collect();
+    tasks.dedup();
+    let mut total = empty_table(schedules.len());
+    let folds = tasks
         .into_iter()
         .map(|task| {
-            let others: Vec<&SweepRun> = runs.iter().copied().filter(|r| r.task != task).collect();
-            let mine: Vec<&SweepRun> = runs.iter().copied().filter(|r| r.task == task).collect();
-            let fitted = fit(family, &others, schedules);
-            let held: Vec<Score> = schedules
-                .iter()
-                .zip(&fitted.divisors)
-                .map(|(bands, &k)| score(family, family.shapes[fitted.shape].1, k, &mine, bands))
-                .collect();
-            for (t, h) in total.iter_mut().zip(&held) {
-                t.merge(h);
-            }
-            (task, fitted, held)
+            let others: Vec<&Case> = cases.iter().filter(|c| c.run.task != task).collect();
+            let mine: Vec<&Case> = cases.iter().filter(|c| c.run.task == task).collect();
+            let fitted = fit(families, f, &others, schedules, &|t| t != task, &|_| true);
+            let held = table(f, &fitted, &mine, schedules, &|_| true);
+            add_table(&mut total, &held);
+            (task.to_string(), fitted, held)
         })
         .collect();
-    HeldOut { tasks, total }
+    HeldOut { folds, total }
+}
+
+/// For each length, fits family `f` on the other lengths (every task) and
+/// scores the constants at this length.
+pub fn leave_one_length_out(families: &[Family], f: usize, cases: &[Case], schedules: Bands) -> HeldOut {
+    let all: Vec<&Case> = cases.iter().collect();
+    let mut total = empty_table(schedules.len());
+    let folds = LENGTHS
+        .iter()
+        .map(|&n| {
+            let fitted = fit(families, f, &all, schedules, &|_| true, &|m| m != n);
+            let held = table(f, &fitted, &all, schedules, &|m| m == n);
+            add_table(&mut total, &held);
+            (format!("{n} updates"), fitted, held)
+        })
+        .collect();
+    HeldOut { folds, total }
+}
+
+/// Family `f`'s constants fitted on every task and length, with their table.
+pub fn fit_all(families: &[Family], f: usize, cases: &[Case], schedules: Bands) -> (Fitted, Table) {
+    let all: Vec<&Case> = cases.iter().collect();
+    let fitted = fit(families, f, &all, schedules, &|_| true, &|_| true);
+    let table = table(f, &fitted, &all, schedules, &|_| true);
+    (fitted, table)
 }

@@ -1,6 +1,7 @@
-//! Generated datasets: a three-armed spiral (classification) and a regression
-//! with unscaled targets (its mean squared error starts in the thousands).
-//! Both are fixed: the same points on every machine, split 80% / 20%.
+//! Generated datasets: a three-armed spiral (classification), a regression
+//! with unscaled targets (its mean squared error starts in the thousands) and
+//! a tabular classification labelled by a random teacher network. All are
+//! fixed: the same points on every machine, split 80% / 20%.
 
 use burn::data::dataloader::batcher::Batcher;
 use burn::data::dataset::InMemDataset;
@@ -50,7 +51,7 @@ impl Batcher<Sample, SampleBatch> for SampleBatcher {
 }
 
 /// A deterministic uniform number in `[0, 1)` from a counter (splitmix64).
-fn uniform(i: u64) -> f32 {
+pub(super) fn uniform(i: u64) -> f32 {
     let mut z = i.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -106,6 +107,56 @@ pub fn regression() -> (InMemDataset<Sample>, InMemDataset<Sample>) {
                 features: x,
                 label: 0,
                 value,
+            }
+        })
+        .collect();
+    split(samples)
+}
+
+/// Features of the tabular task.
+pub const TABULAR_FEATURES: usize = 12;
+/// Classes of the tabular task.
+pub const TABULAR_CLASSES: usize = 4;
+
+/// 2,000 rows of a tabular classification: 8 continuous features on
+/// different scales (standard deviations from 0.5 to 4, as unnormalised
+/// columns are) and 4 binary ones; the class is the argmax of a fixed random
+/// tanh teacher network (12-16-4), with 5% of the labels flipped at random.
+pub fn tabular() -> (InMemDataset<Sample>, InMemDataset<Sample>) {
+    let weight = |layer: u64, i: usize, j: usize| {
+        2.0 * uniform(3_000_000 + layer * 10_000 + (i * 64 + j) as u64) - 1.0
+    };
+    let samples = (0..2000u64)
+        .map(|i| {
+            let u = |k: usize| uniform(4_000_000 + 16 * i + k as u64);
+            let x: Vec<f32> = (0..TABULAR_FEATURES)
+                .map(|k| match k {
+                    0..8 => (0.5 + 0.5 * k as f32) * (2.0 * u(k) - 1.0),
+                    _ => (u(k) < 0.5) as u8 as f32,
+                })
+                .collect();
+            let hidden: Vec<f32> = (0..16)
+                .map(|h| {
+                    let z: f32 = x.iter().enumerate().map(|(k, v)| weight(0, h, k) * v).sum();
+                    (0.6 * z).tanh()
+                })
+                .collect();
+            let logits: Vec<f32> = (0..TABULAR_CLASSES)
+                .map(|c| hidden.iter().enumerate().map(|(h, v)| weight(1, c, h) * v).sum())
+                .collect();
+            let teacher = (0..TABULAR_CLASSES)
+                .max_by(|&a, &b| logits[a].total_cmp(&logits[b]))
+                .unwrap_or(0);
+            let noisy = uniform(5_000_000 + i) < 0.05;
+            let label = if noisy {
+                (uniform(6_000_000 + i) * TABULAR_CLASSES as f32) as usize % TABULAR_CLASSES
+            } else {
+                teacher
+            };
+            Sample {
+                features: x,
+                label: label as i64,
+                value: 0.0,
             }
         })
         .collect();

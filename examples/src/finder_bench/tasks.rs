@@ -1,6 +1,6 @@
 //! The benchmark's task/optimizer pairs, and the two things done with each:
-//! a warmup + cosine training at a given peak LR (the grid), and an LR range
-//! test (the curves the rules read).
+//! a training of a given length at a given peak LR (the grid), and an LR
+//! range test (the curves the rules read).
 
 use std::sync::Arc;
 
@@ -10,32 +10,87 @@ use burn::data::dataset::{Dataset, InMemDataset};
 use burn::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
 use burn::module::Module;
 use burn::optim::momentum::MomentumConfig;
+use burn::nn::activation::ActivationConfig;
+use burn::optim::decay::WeightDecayConfig;
 use burn::optim::{AdamConfig, AdamWConfig, ModuleOptimizer, SgdConfig};
 use burn::tensor::Device;
 use burn::train::metric::{Adaptor, LossInput};
-use burn::train::{InferenceStep, TrainStep};
+use burn::train::{ClassificationOutput, InferenceStep, RegressionOutput, TrainStep};
 use burn_lr_finder::{Curve, FinderConfig, Optimizer, Stop, loss_of, range_test};
 use burn_lr_schedule::Spec;
 use burn_lr_schedule::curves::{CosineWithWarmup, OneCycleLr};
 
-use super::models::{Cnn, FeatureClassifier, FeatureRegressor, NormMlp};
-use super::synthetic::{self, REGRESSION_FEATURES, SPIRAL_ARMS, Sample, SampleBatcher};
-use crate::digits::{self, Digit, DigitBatcher};
-use crate::model::Mlp;
+use super::models::{Cnn, FeatureClassifier, FeatureRegressor, NormMlp, ResidualMlp};
+use super::sequences::{self, Reverser, SequenceBatcher};
+use super::synthetic::{
+    self, REGRESSION_FEATURES, SPIRAL_ARMS, Sample, SampleBatcher, TABULAR_CLASSES,
+    TABULAR_FEATURES,
+};
+use crate::digits::{self, Digit, DigitBatch, DigitBatcher};
+use crate::model::{Mlp, accuracy};
 use crate::pixels::{MaskBatcher, PixelNet};
 
-/// Examples per update, in the grid and in the range tests.
+/// Examples per update of most tasks (the others say theirs).
 pub const BATCH: usize = 64;
-/// Updates of each grid training.
-pub const STEPS: u64 = 300;
-/// Of which linear warmup.
-pub const WARMUP: u64 = 30;
+/// The run lengths the grid trains, in optimizer updates.
+pub const LENGTHS: [u64; 3] = [300, 1000, 3000];
+/// The warmup of warmup + cosine, as a fraction of the run.
+pub const WARMUP_FRACTION: f64 = 0.1;
+
+/// What a task's validation is scored by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quality {
+    /// Classification accuracy (higher is better).
+    Accuracy,
+    /// Mean squared error (lower is better).
+    Mse,
+}
+
+impl Quality {
+    /// The metric's name in the report.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Accuracy => "accuracy",
+            Self::Mse => "MSE",
+        }
+    }
+
+    /// `value` turned into a loss-like number (lower is better).
+    pub fn as_loss(self, value: f64) -> f64 {
+        match self {
+            Self::Accuracy => -value,
+            Self::Mse => value,
+        }
+    }
+}
+
+/// The validation after a training: loss and the task's metric (NaN when
+/// the training's loss turned non-finite: the run diverged).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Outcome {
+    /// Validation loss (infinite when the run diverged).
+    pub valid_loss: f64,
+    /// The task's [`Quality`] metric (NaN when the run diverged).
+    pub metric: f64,
+}
+
+impl Outcome {
+    /// A run whose training loss turned non-finite.
+    pub const DIVERGED: Outcome = Outcome {
+        valid_loss: f64::INFINITY,
+        metric: f64::NAN,
+    };
+}
 
 /// The optimizers of the benchmark.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OptimizerChoice {
+    /// Plain SGD: no momentum, no weight decay.
+    Sgd,
     /// SGD with momentum 0.9 (burn's default dampening 0.1).
     SgdMomentum,
+    /// SGD with momentum 0.9 and weight decay 5e-4.
+    SgdMomentumDecay,
     /// Adam with burn's defaults.
     Adam,
     /// AdamW with weight decay 0.05.
@@ -45,8 +100,13 @@ pub enum OptimizerChoice {
 impl OptimizerChoice {
     fn init(self) -> ModuleOptimizer {
         match self {
+            Self::Sgd => SgdConfig::new().init(),
             Self::SgdMomentum => SgdConfig::new()
                 .with_momentum(Some(MomentumConfig::new()))
+                .init(),
+            Self::SgdMomentumDecay => SgdConfig::new()
+                .with_momentum(Some(MomentumConfig::new()))
+                .with_weight_decay(Some(WeightDecayConfig::new(5e-4)))
                 .init(),
             Self::Adam => AdamConfig::new().init(),
             Self::AdamW => AdamWConfig::new().with_weight_decay(0.05).init(),
@@ -56,16 +116,16 @@ impl OptimizerChoice {
     /// The finder's optimizer family (for the hand-off's advice).
     pub fn family(self) -> Optimizer {
         match self {
-            Self::SgdMomentum => Optimizer::Sgd,
+            Self::Sgd | Self::SgdMomentum | Self::SgdMomentumDecay => Optimizer::Sgd,
             Self::Adam | Self::AdamW => Optimizer::Adam,
         }
     }
 }
 
-/// The schedules the grid trains with, over [`STEPS`] updates.
+/// The schedules the grid trains with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GridSchedule {
-    /// Linear warmup over [`WARMUP`] updates, then half a cosine to 0
+    /// Linear warmup over [`WARMUP_FRACTION`] of the run, then half a cosine to 0
     /// (transformers' `get_cosine_schedule_with_warmup`); the LR is its peak.
     WarmupCosine,
     /// PyTorch's `OneCycleLR` with its defaults; the LR is `max_lr`.
@@ -84,10 +144,11 @@ impl GridSchedule {
         }
     }
 
-    fn scheduler(self, lr: f64) -> Result<ModuleLrScheduler, String> {
+    fn scheduler(self, lr: f64, updates: u64) -> Result<ModuleLrScheduler, String> {
+        let warmup = (WARMUP_FRACTION * updates as f64).round() as u64;
         let scheduler = match self {
-            Self::WarmupCosine => Spec::new(CosineWithWarmup::new(WARMUP, STEPS)).init(lr),
-            Self::OneCycle => Spec::new(OneCycleLr::new(lr, STEPS)).init(lr),
+            Self::WarmupCosine => Spec::new(CosineWithWarmup::new(warmup, updates)).init(lr),
+            Self::OneCycle => Spec::new(OneCycleLr::new(lr, updates)).init(lr),
         };
         scheduler
             .map(ModuleLrScheduler::from)
@@ -112,23 +173,37 @@ pub trait Task: Send + Sync {
     fn about(&self) -> &'static str;
     /// Its optimizer.
     fn optimizer(&self) -> OptimizerChoice;
-    /// Updates per epoch at [`BATCH`].
+    /// Examples per update.
+    fn batch_size(&self) -> usize;
+    /// What its validation is scored by.
+    fn quality(&self) -> Quality;
+    /// Updates per epoch.
     fn steps_per_epoch(&self) -> usize;
-    /// Validation loss of the untrained model of `seed`.
-    fn untrained_loss(&self, seed: u64) -> Result<f64, String>;
-    /// Trains [`STEPS`] updates of `schedule` peaking at `peak_lr` from the
-    /// initial weights and batch order of `seed`; the final validation loss,
-    /// infinite if the training loss turned non-finite.
-    fn train(&self, seed: u64, schedule: GridSchedule, peak_lr: f64) -> Result<f64, String>;
+    /// Validation of the untrained model of `seed`.
+    fn untrained(&self, seed: u64) -> Result<Outcome, String>;
+    /// Trains `updates` updates of `schedule` peaking at `peak_lr` from the
+    /// initial weights and batch order of `seed`, and validates the result
+    /// ([`Outcome::DIVERGED`] if the training loss turned non-finite).
+    fn train(
+        &self,
+        seed: u64,
+        schedule: GridSchedule,
+        peak_lr: f64,
+        updates: u64,
+    ) -> Result<Outcome, String>;
     /// An LR range test from the initial weights and batch order of `seed`.
     fn range_test(&self, seed: u64, config: &FinderConfig) -> Result<Sweep, String>;
 }
 
 /// A [`Task`] from a model constructor and a dataset.
-struct Bench<M, I, B> {
+struct Bench<M: InferenceStep, I, B> {
     name: &'static str,
     about: &'static str,
     optimizer: OptimizerChoice,
+    batch_size: usize,
+    quality: Quality,
+    /// The [`Quality`] metric of a validation output.
+    metric: fn(&<M as InferenceStep>::Output) -> f64,
     model: fn(&Device) -> M,
     data: fn() -> (InMemDataset<I>, InMemDataset<I>),
     batcher: B,
@@ -151,19 +226,29 @@ where
 
     fn loader(&self, seed: u64) -> Arc<dyn DataLoader<<M as TrainStep>::Input>> {
         DataLoaderBuilder::new(self.batcher.clone())
-            .batch_size(BATCH)
+            .batch_size(self.batch_size)
             .shuffle(seed)
             .build((self.data)().0)
     }
 
-    /// The validation loss, on the whole validation set as one batch.
-    fn valid_loss(&self, model: &M) -> Result<f64, String> {
+    /// The validation, on the whole validation set as one batch.
+    fn validate(&self, model: &M) -> Result<Outcome, String> {
         let valid = (self.data)().1;
         let loader = DataLoaderBuilder::new(self.batcher.clone())
             .batch_size(valid.len())
             .build(valid);
         match loader.iter().next() {
-            Some(Ok(batch)) => Ok(loss_of(&InferenceStep::step(model, batch))),
+            Some(Ok(batch)) => {
+                let output = InferenceStep::step(model, batch);
+                let valid_loss = loss_of(&output);
+                if !valid_loss.is_finite() {
+                    return Ok(Outcome::DIVERGED);
+                }
+                Ok(Outcome {
+                    valid_loss,
+                    metric: (self.metric)(&output),
+                })
+            }
             Some(Err(error)) => Err(format!(
                 "{}: the validation loader failed: {error}",
                 self.name
@@ -194,21 +279,35 @@ where
         self.optimizer
     }
 
+    fn batch_size(&self) -> usize {
+        self.batch_size
+    }
+
+    fn quality(&self) -> Quality {
+        self.quality
+    }
+
     fn steps_per_epoch(&self) -> usize {
-        (self.data)().0.len().div_ceil(BATCH)
+        (self.data)().0.len().div_ceil(self.batch_size)
     }
 
-    fn untrained_loss(&self, seed: u64) -> Result<f64, String> {
-        self.valid_loss(&self.model(seed))
+    fn untrained(&self, seed: u64) -> Result<Outcome, String> {
+        self.validate(&self.model(seed))
     }
 
-    fn train(&self, seed: u64, schedule: GridSchedule, peak_lr: f64) -> Result<f64, String> {
+    fn train(
+        &self,
+        seed: u64,
+        schedule: GridSchedule,
+        peak_lr: f64,
+        updates: u64,
+    ) -> Result<Outcome, String> {
         let mut model = self.model(seed);
         let mut optim = self.optimizer.init();
-        let mut scheduler = schedule.scheduler(peak_lr)?;
+        let mut scheduler = schedule.scheduler(peak_lr, updates)?;
         let loader = self.loader(seed);
         let mut batches = loader.iter();
-        for _ in 0..STEPS {
+        for _ in 0..updates {
             let batch = match batches.next() {
                 Some(batch) => batch,
                 None => {
@@ -223,16 +322,11 @@ where
             let lr = scheduler.step();
             let output = TrainStep::step(&model, batch);
             if !loss_of(&output.item).is_finite() {
-                return Ok(f64::INFINITY);
+                return Ok(Outcome::DIVERGED);
             }
             model = model.optimize(&mut optim, lr, output.grads);
         }
-        let loss = self.valid_loss(&model)?;
-        Ok(if loss.is_finite() {
-            loss
-        } else {
-            f64::INFINITY
-        })
+        self.validate(&model)
     }
 
     fn range_test(&self, seed: u64, config: &FinderConfig) -> Result<Sweep, String> {
@@ -254,54 +348,74 @@ fn digits_split() -> (InMemDataset<Digit>, InMemDataset<Digit>) {
     digits::split(0)
 }
 
+/// Validation accuracy of a classifier's output.
+fn accuracy_of(output: &ClassificationOutput) -> f64 {
+    accuracy(output.output.clone(), output.targets.clone())
+}
+
+/// Validation MSE of a regressor's output (its loss).
+fn mse_of(output: &RegressionOutput) -> f64 {
+    loss_of(output)
+}
+
+/// A classification task on the digits at batch [`BATCH`].
+fn digits<M>(
+    name: &'static str,
+    about: &'static str,
+    optimizer: OptimizerChoice,
+    model: fn(&Device) -> M,
+) -> Box<dyn Task>
+where
+    M: TrainStep<Input = DigitBatch, Output = ClassificationOutput>
+        + InferenceStep<Input = DigitBatch, Output = ClassificationOutput>
+        + Module
+        + 'static,
+{
+    Box::new(Bench {
+        name,
+        about,
+        optimizer,
+        batch_size: BATCH,
+        quality: Quality::Accuracy,
+        metric: accuracy_of,
+        model,
+        data: digits_split,
+        batcher: DigitBatcher,
+    })
+}
+
 /// Every task of the benchmark, in report order.
 pub fn all() -> Vec<Box<dyn Task>> {
-    use OptimizerChoice::{Adam, AdamW, SgdMomentum};
+    use OptimizerChoice::{Adam, AdamW, Sgd, SgdMomentum, SgdMomentumDecay};
+    let mlp = |d: &Device| Mlp::new(128, d);
     vec![
-        Box::new(Bench {
-            name: "digits-mlp-sgd",
-            about: "digits, MLP 64-128-10, SGD with momentum",
-            optimizer: SgdMomentum,
-            model: |d| Mlp::new(128, d),
-            data: digits_split,
-            batcher: DigitBatcher,
-        }),
-        Box::new(Bench {
-            name: "digits-mlp-adam",
-            about: "digits, MLP 64-128-10, Adam",
-            optimizer: Adam,
-            model: |d| Mlp::new(128, d),
-            data: digits_split,
-            batcher: DigitBatcher,
-        }),
-        Box::new(Bench {
-            name: "digits-cnn-sgd",
-            about: "digits, two 3x3 convolutions and max-pooling, SGD with momentum",
-            optimizer: SgdMomentum,
-            model: Cnn::new,
-            data: digits_split,
-            batcher: DigitBatcher,
-        }),
-        Box::new(Bench {
-            name: "digits-cnn-adamw",
-            about: "digits, the same CNN, AdamW (weight decay 0.05)",
-            optimizer: AdamW,
-            model: Cnn::new,
-            data: digits_split,
-            batcher: DigitBatcher,
-        }),
-        Box::new(Bench {
-            name: "digits-layernorm-sgd",
-            about: "digits, MLP with LayerNorm after each hidden layer, SGD with momentum",
-            optimizer: SgdMomentum,
-            model: NormMlp::new,
-            data: digits_split,
-            batcher: DigitBatcher,
-        }),
+        digits("digits-mlp-sgd", "digits, MLP 64-128-10, SGD with momentum", SgdMomentum, mlp),
+        digits("digits-mlp-adam", "digits, MLP 64-128-10, Adam", Adam, mlp),
+        digits(
+            "digits-cnn-sgd",
+            "digits, two 3x3 convolutions and max-pooling, SGD with momentum",
+            SgdMomentum,
+            Cnn::new,
+        ),
+        digits(
+            "digits-cnn-adamw",
+            "digits, the same CNN, AdamW (weight decay 0.05)",
+            AdamW,
+            Cnn::new,
+        ),
+        digits(
+            "digits-layernorm-sgd",
+            "digits, MLP with LayerNorm after each hidden layer, SGD with momentum",
+            SgdMomentum,
+            NormMlp::new,
+        ),
         Box::new(Bench {
             name: "pixels-sgd",
             about: "per-pixel ink/background labels of noisy digits (segmentation-style), SGD with momentum",
             optimizer: SgdMomentum,
+            batch_size: BATCH,
+            quality: Quality::Accuracy,
+            metric: accuracy_of,
             model: PixelNet::new,
             data: digits_split,
             batcher: MaskBatcher,
@@ -310,7 +424,10 @@ pub fn all() -> Vec<Box<dyn Task>> {
             name: "spiral-adam",
             about: "three-armed spiral (generated), MLP 2-64-64-3, Adam",
             optimizer: Adam,
-            model: |d| FeatureClassifier::new(2, SPIRAL_ARMS, d),
+            batch_size: BATCH,
+            quality: Quality::Accuracy,
+            metric: accuracy_of,
+            model: |d| FeatureClassifier::new(2, SPIRAL_ARMS, ActivationConfig::Relu, d),
             data: synthetic::spiral as fn() -> (InMemDataset<Sample>, InMemDataset<Sample>),
             batcher: SampleBatcher,
         }),
@@ -318,9 +435,80 @@ pub fn all() -> Vec<Box<dyn Task>> {
             name: "regression-adam",
             about: "regression with unscaled targets (generated, MSE about 40,000 untrained), MLP 8-64-64-1, Adam",
             optimizer: Adam,
+            batch_size: BATCH,
+            quality: Quality::Mse,
+            metric: mse_of,
             model: |d| FeatureRegressor::new(REGRESSION_FEATURES, d),
             data: synthetic::regression,
             batcher: SampleBatcher,
+        }),
+        digits("digits-mlp-plain-sgd", "digits, MLP 64-128-10, plain SGD (no momentum)", Sgd, mlp),
+        Box::new(Bench {
+            name: "digits-mlp-sgd-b16",
+            about: "digits, MLP 64-128-10, SGD with momentum, batches of 16",
+            optimizer: SgdMomentum,
+            batch_size: 16,
+            quality: Quality::Accuracy,
+            metric: accuracy_of,
+            model: mlp,
+            data: digits_split,
+            batcher: DigitBatcher,
+        }),
+        Box::new(Bench {
+            name: "digits-mlp-adam-b256",
+            about: "digits, MLP 64-128-10, Adam, batches of 256",
+            optimizer: Adam,
+            batch_size: 256,
+            quality: Quality::Accuracy,
+            metric: accuracy_of,
+            model: mlp,
+            data: digits_split,
+            batcher: DigitBatcher,
+        }),
+        digits(
+            "digits-cnn-sgd-wd",
+            "digits, the CNN, SGD with momentum and weight decay 5e-4",
+            SgdMomentumDecay,
+            Cnn::new,
+        ),
+        digits(
+            "digits-resmlp-sgd",
+            "digits, residual MLP (6 blocks of width 64, no normalisation), SGD with momentum",
+            SgdMomentum,
+            ResidualMlp::new,
+        ),
+        Box::new(Bench {
+            name: "tabular-sigmoid-sgd",
+            about: "tabular (generated: 8 unscaled continuous and 4 binary columns, 4 classes), sigmoid MLP 12-64-64-4, plain SGD",
+            optimizer: Sgd,
+            batch_size: BATCH,
+            quality: Quality::Accuracy,
+            metric: accuracy_of,
+            model: |d| FeatureClassifier::new(TABULAR_FEATURES, TABULAR_CLASSES, ActivationConfig::Sigmoid, d),
+            data: synthetic::tabular,
+            batcher: SampleBatcher,
+        }),
+        Box::new(Bench {
+            name: "tabular-tanh-adam",
+            about: "the same tabular data, tanh MLP 12-64-64-4, Adam, batches of 16",
+            optimizer: Adam,
+            batch_size: 16,
+            quality: Quality::Accuracy,
+            metric: accuracy_of,
+            model: |d| FeatureClassifier::new(TABULAR_FEATURES, TABULAR_CLASSES, ActivationConfig::Tanh, d),
+            data: synthetic::tabular,
+            batcher: SampleBatcher,
+        }),
+        Box::new(Bench {
+            name: "reverse-transformer-adamw",
+            about: "reverse 8-token sequences (generated), 1-layer transformer of width 32, AdamW (weight decay 0.05)",
+            optimizer: AdamW,
+            batch_size: BATCH,
+            quality: Quality::Accuracy,
+            metric: accuracy_of,
+            model: Reverser::new,
+            data: sequences::reversal,
+            batcher: SequenceBatcher,
         }),
     ]
 }

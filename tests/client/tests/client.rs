@@ -242,7 +242,7 @@ fn schedule_free_trains_the_users_model_and_validates_its_average() {
 fn the_finder_hands_off_an_lr_that_trains_the_users_model_and_leaves_it_untouched() {
     use burn::data::dataloader::DataLoaderBuilder;
     use burn::data::dataset::InMemDataset;
-    use burn_lr::finder::{FinderConfig, Method, Optimizer, hand_off, range_test};
+    use burn_lr::finder::{FinderConfig, Method, Optimizer, Plan, hand_off, range_test};
     let _serial = TRAINING.lock().unwrap_or_else(|e| e.into_inner());
     let probe = PointBatcher.batch(points(64, 9), &Device::default().autodiff());
     let net = model();
@@ -258,22 +258,22 @@ fn the_finder_hands_off_an_lr_that_trains_the_users_model_and_leaves_it_untouche
     let test = range_test(net, AdamConfig::new().init(), loader, &config).unwrap();
     let after = InferenceStep::step(&test.model, probe).output.into_data();
     assert_eq!(before, after, "the model comes back untouched");
-    let lrs = hand_off(&test, Optimizer::Adam).unwrap();
-    assert_eq!(lrs.from.method, Method::Descent);
-    assert!(lrs.base_lr > lrs.max_lr && lrs.max_lr > 0.0, "{lrs:?}");
+    // Warmup + cosine up to the hand-off's peak over three epochs, on the model the finder returned.
+    let total = 3 * steps_per_epoch();
+    let lrs = hand_off(&test, Plan::new(Optimizer::Adam).with_updates(total)).unwrap();
+    assert_eq!(lrs.from.method, Method::HandOff);
+    assert!(lrs.lr > 0.0 && lrs.max_lr > 0.0, "{lrs:?}");
     assert!(lrs.advice.contains(lrs.confidence), "{}", lrs.advice);
 
-    // Warmup + cosine up to the hand-off's peak, on the model the finder returned.
-    let total = 3 * steps_per_epoch();
     let spec = Spec::new(CosineWithWarmup::new(total / 10, total));
-    let lr = spec.init(lrs.base_lr).unwrap();
+    let lr = spec.init(lrs.lr).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let result =
         training(dir.path(), 3).launch(Learner::new(test.model, AdamConfig::new().init(), lr));
     assert!(result.error.is_none(), "{:?}", result.error);
     let path = logged(dir.path(), "Learning Rate", 3).concat();
     let peak = path.iter().copied().fold(0.0, f64::max);
-    assert!(close(peak, lrs.base_lr), "{peak} vs {}", lrs.base_lr);
+    assert!(close(peak, lrs.lr), "{peak} vs {}", lrs.lr);
     let losses = logged(dir.path(), "Loss", 3);
     let mean = |epoch: &Vec<f64>| epoch.iter().sum::<f64>() / epoch.len() as f64;
     assert!(

@@ -1,0 +1,208 @@
+//! What the hand-off reads from a curve: an anchor LR, from losses without
+//! lag, scaled to the length of the planned run.
+//!
+//! The anchors are the rule families the LR benchmark compares
+//! (`docs/finder-benchmark.md`); the library ships one of them with the
+//! constants fitted there.
+
+use crate::curve::Curve;
+use crate::descent::descent_with;
+use crate::range_test::RangeTest;
+use crate::smooth::two_sided;
+use crate::suggest::Method;
+
+/// The EMA factor assumed for a curve that has only its smoothed losses:
+/// fastai's recorder and this finder both use 0.98 (bias-corrected).
+pub const FASTAI_SMOOTHING: f64 = 0.98;
+
+/// The run length the anchors are calibrated at, in optimizer updates:
+/// a run of `N` updates gets the anchor's LR times `(N / REFERENCE_UPDATES)^-beta`.
+pub const REFERENCE_UPDATES: u64 = 1000;
+
+/// The anchor the hand-off reads (the family and shape that won the LR
+/// benchmark held out, `docs/finder-benchmark.md`).
+pub const SHIPPED_ANCHOR: Anchor = Anchor::Minimum { width: 0.2 };
+/// The anchor's LR divided by this is the peak LR of warmup + cosine for a
+/// run of [`REFERENCE_UPDATES`] updates.
+pub const WARMUP_COSINE_DIVISOR: f64 = 3.0;
+/// The anchor's LR divided by this is one-cycle's `max_lr` for a run of
+/// [`REFERENCE_UPDATES`] updates.
+pub const ONE_CYCLE_DIVISOR: f64 = 3.0;
+/// The exponent of the run length: the hand-off for `N` updates is the
+/// reference one times `(N / REFERENCE_UPDATES)^-BETA` (the median over the
+/// benchmark's tasks of the band's slope against the length).
+pub const BETA: f64 = 0.3;
+/// The shortest and longest runs the benchmark labelled, in updates: the
+/// hand-off does not grow for runs shorter than the first, and says when
+/// it extrapolates past the second.
+pub const MEASURED_UPDATES: (u64, u64) = (300, 3000);
+
+/// Where the per-update losses a lag-free rule reads come from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LossSource {
+    /// Recorded with the curve.
+    Raw,
+    /// Recovered from the smoothed losses by inverting a bias-corrected EMA
+    /// with this factor.
+    Recovered {
+        /// The EMA factor assumed.
+        smoothing: f64,
+    },
+    /// The curve's one loss column, read as raw: the caller said so
+    /// (smoothing 0), or inverting it gave negative losses from non-negative
+    /// ones, so it is no running average with the factor assumed.
+    Column {
+        /// Whether the inversion was tried and refuted.
+        refuted: bool,
+    },
+}
+
+/// The curve's per-update losses: the raw ones when every point has one,
+/// otherwise recovered from the smoothed ones by inverting the
+/// bias-corrected EMA the finder (and fastai) record with `smoothing`:
+/// `avg_i = s_i (1 - b^(i+1))`, `raw_i = (avg_i - b avg_(i-1)) / (1 - b)`.
+/// With `smoothing` 0, or when the inversion turns non-negative losses
+/// negative (an average of non-negative losses cannot), the column is read
+/// as raw.
+pub fn lag_free_losses(curve: &Curve, smoothing: f64) -> (Vec<f64>, LossSource) {
+    if curve.raw_losses.len() == curve.len() {
+        return (curve.raw_losses.clone(), LossSource::Raw);
+    }
+    if smoothing == 0.0 {
+        return (curve.losses.clone(), LossSource::Column { refuted: false });
+    }
+    let recovered = invert_ema(&curve.losses, smoothing);
+    if curve.losses.iter().all(|&l| l >= 0.0) && recovered.iter().any(|&l| l < 0.0) {
+        return (curve.losses.clone(), LossSource::Column { refuted: true });
+    }
+    (recovered, LossSource::Recovered { smoothing })
+}
+
+/// The raw values of a bias-corrected EMA with factor `b` in `(0, 1)`.
+fn invert_ema(smoothed: &[f64], b: f64) -> Vec<f64> {
+    let mut previous = 0.0;
+    smoothed
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| {
+            let average = s * (1.0 - b.powi(i as i32 + 1));
+            let raw = (average - b * previous) / (1.0 - b);
+            previous = average;
+            raw
+        })
+        .collect()
+}
+
+/// An anchor: a point read from a curve, before it is scaled to a schedule
+/// and a run length.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Anchor {
+    /// One of fastai's rules, as `Learner.lr_find` applies it (trimmed EMA
+    /// loss; `minimum` already divided by 10).
+    Fastai(Method),
+    /// The LR of the lowest loss after a two-sided smoothing of `width` decades.
+    Minimum {
+        /// Smoothing width, in decades of LR.
+        width: f64,
+    },
+    /// The first LR where the two-sided smoothed loss made `fraction` of its
+    /// fall from the first point to its minimum.
+    Descent {
+        /// Smoothing width, in decades of LR.
+        width: f64,
+        /// Fraction of the fall, in `(0, 1]`.
+        fraction: f64,
+    },
+}
+
+/// The anchor's LR on `test`'s curve (`smoothing`: the EMA factor of a
+/// curve without raw losses); `None` for an empty curve.
+pub fn anchor<M>(test: &RangeTest<M>, anchor: Anchor, smoothing: f64) -> Option<f64> {
+    let curve = &test.curve;
+    match anchor {
+        Anchor::Fastai(method) => test.suggestion(method).map(|s| s.lr),
+        Anchor::Minimum { .. } | Anchor::Descent { .. } => {
+            let (losses, _) = lag_free_losses(curve, smoothing);
+            lag_free_point(&curve.lrs, &losses, anchor).map(|i| curve.lrs[i])
+        }
+    }
+}
+
+/// The point a lag-free anchor reads from `(lrs, losses)` (`losses` raw or
+/// recovered); `None` for an empty curve and for fastai's rules, which read
+/// the EMA loss.
+pub fn lag_free_point(lrs: &[f64], losses: &[f64], anchor: Anchor) -> Option<usize> {
+    match anchor {
+        Anchor::Fastai(_) => None,
+        Anchor::Minimum { width } => {
+            let smoothed = two_sided(lrs, losses, width);
+            (0..smoothed.len()).min_by(|&a, &b| smoothed[a].total_cmp(&smoothed[b]))
+        }
+        Anchor::Descent { width, fraction } => {
+            descent_with(lrs, losses, width, fraction).map(|d| d.point)
+        }
+    }
+}
+
+/// `(updates / REFERENCE_UPDATES)^-beta`: how the best peak LR moves with
+/// the run's length (longer runs want lower LRs).
+pub fn horizon_factor(updates: u64, beta: f64) -> f64 {
+    (updates as f64 / REFERENCE_UPDATES as f64).powf(-beta)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inverting_the_ema_recovers_the_raw_losses() {
+        let raw: Vec<f64> = (0..100).map(|i| 2.0 + (i as f64 * 0.7).sin()).collect();
+        let b = FASTAI_SMOOTHING;
+        let mut average = 0.0;
+        let losses: Vec<f64> = raw
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                average = b * average + (1.0 - b) * r;
+                average / (1.0 - b.powi(i as i32 + 1))
+            })
+            .collect();
+        let curve = Curve {
+            lrs: (0..100).map(|i| 1e-7 * 1.2f64.powi(i)).collect(),
+            losses,
+            raw_losses: Vec::new(),
+        };
+        let (recovered, source) = lag_free_losses(&curve, b);
+        assert_eq!(source, LossSource::Recovered { smoothing: b });
+        for (r, want) in recovered.iter().zip(&raw) {
+            assert!((r - want).abs() < 1e-9, "{r} vs {want}");
+        }
+        let (as_is, source) = lag_free_losses(&curve, 0.0);
+        assert_eq!(as_is, curve.losses);
+        assert_eq!(source, LossSource::Column { refuted: false });
+    }
+
+    #[test]
+    fn a_raw_column_is_not_mistaken_for_a_running_average() {
+        // A noisy raw loss: inverted as an EMA it swings below zero, which an
+        // average of non-negative losses cannot.
+        let losses: Vec<f64> = (0..100)
+            .map(|i| 2.0 + if i % 2 == 0 { 0.3 } else { -0.3 })
+            .collect();
+        let curve = Curve {
+            lrs: (0..100).map(|i| 1e-7 * 1.2f64.powi(i)).collect(),
+            losses,
+            raw_losses: Vec::new(),
+        };
+        let (read, source) = lag_free_losses(&curve, FASTAI_SMOOTHING);
+        assert_eq!(source, LossSource::Column { refuted: true });
+        assert_eq!(read, curve.losses);
+    }
+
+    #[test]
+    fn longer_runs_get_lower_lrs() {
+        assert_eq!(horizon_factor(REFERENCE_UPDATES, 0.4), 1.0);
+        assert!((horizon_factor(10 * REFERENCE_UPDATES, 0.5) - 10f64.sqrt().recip()).abs() < 1e-12);
+        assert!(horizon_factor(100, 0.3) > 1.0);
+    }
+}
