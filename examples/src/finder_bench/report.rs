@@ -280,7 +280,10 @@ fn result_section(w: &mut String, analysis: &Analysis) {
         );
         for scored in &analysis.families {
             let h = held(scored);
-            let cells: Vec<String> = h.total.iter().flatten().map(cell).collect();
+            let cells: Vec<String> = (0..2)
+                .flat_map(|s| (0..LENGTHS.len()).map(move |n| (s, n)))
+                .map(|(s, n)| h.total.get(s).map_or("-".into(), |row| cell(&row[n])))
+                .collect();
             let _ = writeln!(
                 w,
                 "| {} | {} | {} |",

@@ -197,13 +197,18 @@ impl<'a> Case<'a> {
     }
 }
 
-/// A family's constants: a shape, a divisor per schedule and the length exponent.
+/// A family's constants: a shape, a divisor and a cap per schedule, and
+/// the length exponent.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fitted {
     /// Index into the family's shapes.
     pub shape: usize,
     /// The divisor of each schedule.
     pub divisors: Vec<f64>,
+    /// The cap of each schedule: however short the run, the suggestion is at
+    /// most the anchor divided by it (the divisor itself for families
+    /// without the length, where it never binds).
+    pub caps: Vec<f64>,
     /// The exponent `beta` of `(N / N0)^-beta` (0 for families without the length).
     pub beta: f64,
 }
@@ -214,7 +219,14 @@ impl Fitted {
         let k: Vec<String> = self
             .divisors
             .iter()
-            .map(|k| format!("k {:.3}", k))
+            .zip(&self.caps)
+            .map(|(k, c)| {
+                if family.horizon {
+                    format!("k {k:.3}, cap {c:.3}")
+                } else {
+                    format!("k {k:.3}")
+                }
+            })
             .collect();
         let beta = if family.horizon {
             format!("; beta {:.3}", self.beta)
@@ -226,7 +238,8 @@ impl Fitted {
 
     /// The suggestion for a run of `updates` from the anchor LR.
     pub fn suggest(&self, anchor: f64, schedule: usize, updates: u64) -> f64 {
-        anchor / self.divisors[schedule] * horizon_factor(updates, self.beta)
+        let scaled = horizon_factor(updates, self.beta) / self.divisors[schedule];
+        anchor * scaled.min(1.0 / self.caps[schedule])
     }
 }
 
@@ -327,25 +340,35 @@ pub fn fit(
     let mut best: Option<(Fitted, (i64, std::cmp::Reverse<u64>))> = None;
     for shape in 0..family.shapes.len() {
         let mut total = (0, 0u64);
-        let mut divisors = Vec::new();
+        let (mut divisors, mut caps) = (Vec::new(), Vec::new());
         for (s, bands) in schedules.iter().enumerate() {
-            let (k, objective) = family
-                .divisors
-                .iter()
-                .map(|&k| {
+            let mut candidates: Vec<(f64, f64)> = Vec::new();
+            for &k in &family.divisors {
+                if family.horizon {
+                    candidates.extend(family.divisors.iter().filter(|&&c| c <= k).map(|&c| (k, c)));
+                } else {
+                    candidates.push((k, k));
+                }
+            }
+            let ((k, c), objective) = candidates
+                .into_iter()
+                .map(|(k, c)| {
                     let mut trial = Fitted {
                         shape,
                         divisors: vec![1.0; schedules.len()],
+                        caps: vec![1.0; schedules.len()],
                         beta,
                     };
                     trial.divisors[s] = k;
-                    (k, score(f, &trial, cases, bands, s, lengths).objective())
+                    trial.caps[s] = c;
+                    ((k, c), score(f, &trial, cases, bands, s, lengths).objective())
                 })
                 .max_by_key(|(_, o)| *o)
-                .unwrap_or((1.0, (0, std::cmp::Reverse(0))));
+                .unwrap_or(((1.0, 1.0), (0, std::cmp::Reverse(0))));
             total.0 += objective.0;
             total.1 += objective.1.0;
             divisors.push(k);
+            caps.push(c);
         }
         let objective = (total.0, std::cmp::Reverse(total.1));
         if best.as_ref().is_none_or(|(_, o)| objective > *o) {
@@ -353,6 +376,7 @@ pub fn fit(
                 Fitted {
                     shape,
                     divisors,
+                    caps,
                     beta,
                 },
                 objective,
@@ -363,6 +387,7 @@ pub fn fit(
         Fitted {
             shape: 0,
             divisors: vec![1.0; schedules.len()],
+            caps: vec![1.0; schedules.len()],
             beta,
         },
         |(f, _)| f,
@@ -443,8 +468,10 @@ pub fn leave_one_task_out(families: &[Family], f: usize, cases: &[Case], schedul
 }
 
 /// For each length, fits family `f` on the other lengths (every task) and
-/// scores the constants at this length.
+/// scores the constants at this length; warmup + cosine only (the first
+/// schedule: the grid trains the others at one length).
 pub fn leave_one_length_out(families: &[Family], f: usize, cases: &[Case], schedules: Bands) -> HeldOut {
+    let schedules = &schedules[..1];
     let all: Vec<&Case> = cases.iter().collect();
     let mut total = empty_table(schedules.len());
     let folds = LENGTHS
