@@ -144,6 +144,18 @@ fn golden() -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
+/// The LR of every step. `lrs` holds the base LR (`params.lr`, 1.0 when
+/// absent) times the schedule; should a file hold the schedule's multipliers
+/// alone (their peak 1 where the base LR is not), they are scaled by it.
+fn lrs(case: &Value) -> Vec<f64> {
+    let lrs = floats(&case["lrs"]);
+    let base = case["params"]["lr"].as_f64().unwrap_or(1.0);
+    let peak = lrs.iter().copied().fold(0.0, f64::max);
+    let multipliers = (peak - 1.0).abs() <= 1e-12 && (peak - base).abs() > 1e-12 * base;
+    let scale = if multipliers { base } else { 1.0 };
+    lrs.iter().map(|lr| lr * scale).collect()
+}
+
 struct Problem {
     a: Vec<Vec<f64>>,
     b: Vec<f64>,
@@ -158,7 +170,7 @@ fn problem(case: &Value, device: &Device) -> (Problem, Affine) {
     let problem = Problem {
         a: case["A"].as_array().unwrap().iter().map(floats).collect(),
         b: floats(&case["b"]),
-        lrs: floats(&case["lrs"]),
+        lrs: lrs(case),
     };
     (problem, model)
 }

@@ -263,3 +263,6 @@ pub(crate) fn check_growth(field: &str, value: f64) -> Result<(), SpecError> {
 pub(crate) fn total<const D: usize>(tensor: Tensor<D>) -> f64 {
     tensor.sum().into_scalar::<f64>()
 }
+
+#[cfg(test)]
+mod tests;
