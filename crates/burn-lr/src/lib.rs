@@ -55,7 +55,7 @@ pub mod schedule_free {
 pub mod lr_free {
     pub use burn_lr_schedule::lr_free::{
         AdaptedScaleMetric, DAdaptAdam, DAdaptAdamConfig, DAdaptAdamGroup, DAdaptAdamState, LrFree,
-        Prodigy, ProdigyConfig, ProdigyGroup, ProdigyState,
+        LrFreeModel, Prodigy, ProdigyConfig, ProdigyGroup, ProdigyState,
     };
 }
 
@@ -77,7 +77,9 @@ pub mod recipes {
 /// What a training script needs: `use burn_lr::prelude::*;`.
 pub mod prelude {
     pub use crate::cycled::{CycledAdamConfig, CycledSgdConfig};
-    pub use crate::lr_free::{AdaptedScaleMetric, DAdaptAdamConfig, LrFree, ProdigyConfig};
+    pub use crate::lr_free::{
+        AdaptedScaleMetric, DAdaptAdamConfig, LrFree, LrFreeModel, ProdigyConfig,
+    };
     pub use crate::plateau::{Mode, ReduceOnPlateau};
     pub use crate::schedule_free::{Averaged, ScheduleFreeAdamWConfig, ScheduleFreeSgdConfig};
     pub use crate::schedules::*;

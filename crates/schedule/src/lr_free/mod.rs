@@ -14,7 +14,8 @@
 //! - burn's [`ModuleOptimizer`] updates one parameter at a time, so an update
 //!   is two passes over the model, driven by the [`LrFree`] handle that
 //!   `init()` returns with the optimizer: [`LrFree::step`] replaces
-//!   `optim.step` (in burn-train, override `TrainStep::optimize` with it).
+//!   `optim.step`. In burn-train, wrap the model in [`LrFreeModel`], whose
+//!   `TrainStep::optimize` does that.
 //!   An `optim.step` outside the handle leaves the model unchanged and
 //!   reports an error once.
 //! - `d` and the sums it carries live in every parameter's state (each holds
@@ -26,6 +27,7 @@
 
 mod dadapt;
 mod metric;
+mod model;
 mod prodigy;
 
 use std::sync::Arc;
@@ -40,6 +42,7 @@ use crate::SpecError;
 
 pub use dadapt::{DAdaptAdam, DAdaptAdamConfig, DAdaptAdamGroup, DAdaptAdamState};
 pub use metric::AdaptedScaleMetric;
+pub use model::LrFreeModel;
 pub use prodigy::{Prodigy, ProdigyConfig, ProdigyGroup, ProdigyState};
 
 /// What the optimizer's next per-parameter `step` does.
@@ -142,9 +145,10 @@ impl LrFree {
             _ => {
                 crate::alert::once(&self.reported, || {
                     crate::alert::error(&format!(
-                        "{}: `ModuleOptimizer::step` was called directly; the update needs two \
-                         passes over the model: call `LrFree::step` (in burn-train, from \
-                         `TrainStep::optimize`). The parameters are left unchanged.",
+                        "{}: the optimizer was stepped directly (`ModuleOptimizer::step`, or \
+                         burn-train's multi-device update); an update needs two passes over the \
+                         model: call `LrFree::step` (in burn-train, wrap the model in \
+                         `LrFreeModel`). The parameters are left unchanged.",
                         self.name
                     ))
                 });
