@@ -1,7 +1,8 @@
 //! Schedule-free AdamW and SGD against the authors' package: every step's
 //! train-mode parameters `y` and averaged parameters `x` on the least-squares
 //! problems of `golden/schedule_free.json`, through burn's `ModuleOptimizer`
-//! and the `eval` / `train` swap, in f64, to 1e-9 relative.
+//! and the `eval` / `train` swap, in f64, to 1e-9 relative. The variable
+//! `BURN_LR_GOLDEN_SCHEDULE_FREE` names another file of cases to replay.
 
 use burn::data::dataloader::DataLoaderBuilder;
 use burn::data::dataset::Dataset;
@@ -54,12 +55,41 @@ fn gradient(a: &[Vec<f64>], b: &[f64], w: &[f64]) -> Vec<f64> {
         .collect()
 }
 
+/// The optimizer of a case; any optimizer or argument it cannot express fails.
 fn optimizer(case: &Value) -> (ModuleOptimizer, ScheduleFree) {
+    let id = case["id"].as_str().unwrap();
     let p = &case["params"];
     let f = |key: &str, default: f64| p[key].as_f64().unwrap_or(default);
     let warmup = p["warmup_steps"].as_u64().unwrap();
-    match case["optimizer"].as_str().unwrap() {
-        "adamw" => ScheduleFreeAdamWConfig::new()
+    let name = case["optimizer"].as_str().unwrap();
+    let known: &[&str] = match name {
+        "adamw" => &[
+            "lr",
+            "betas",
+            "eps",
+            "weight_decay",
+            "warmup_steps",
+            "r",
+            "weight_lr_power",
+        ],
+        "sgd" => &[
+            "lr",
+            "momentum",
+            "weight_decay",
+            "warmup_steps",
+            "r",
+            "weight_lr_power",
+        ],
+        other => panic!("{id}: unknown optimizer {other}"),
+    };
+    for key in p.as_object().unwrap().keys() {
+        assert!(
+            known.contains(&key.as_str()),
+            "{id}: unknown {name} argument {key}"
+        );
+    }
+    if name == "adamw" {
+        ScheduleFreeAdamWConfig::new()
             .with_beta_1(p["betas"][0].as_f64().unwrap())
             .with_beta_2(p["betas"][1].as_f64().unwrap())
             .with_eps(f("eps", 1e-8))
@@ -67,14 +97,15 @@ fn optimizer(case: &Value) -> (ModuleOptimizer, ScheduleFree) {
             .with_warmup_steps(warmup)
             .with_r(f("r", 0.0))
             .with_weight_lr_power(f("weight_lr_power", 2.0))
-            .init(),
-        _ => ScheduleFreeSgdConfig::new()
+            .init()
+    } else {
+        ScheduleFreeSgdConfig::new()
             .with_momentum(f("momentum", 0.9))
             .with_weight_decay(f("weight_decay", 0.0))
             .with_warmup_steps(warmup)
             .with_r(f("r", 0.0))
             .with_weight_lr_power(f("weight_lr_power", 2.0))
-            .init(),
+            .init()
     }
 }
 
@@ -89,7 +120,10 @@ fn assert_close(got: &[f64], want: &[f64], what: &str) {
 
 #[test]
 fn trajectories_match_the_schedulefree_package() {
-    let text = std::fs::read_to_string(golden_path("schedule_free.json")).unwrap();
+    // Another set of cases of the same format, when named.
+    let path = std::env::var_os("BURN_LR_GOLDEN_SCHEDULE_FREE")
+        .map_or_else(|| golden_path("schedule_free.json"), Into::into);
+    let text = std::fs::read_to_string(path).unwrap();
     let golden: Value = serde_json::from_str(&text).unwrap();
     let device = Device::default().autodiff();
     let cases = golden["cases"].as_array().unwrap();

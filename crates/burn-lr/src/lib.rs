@@ -50,6 +50,15 @@ pub mod schedule_free {
     pub use burn_lr_schedule::schedule_free::*;
 }
 
+/// Learning-rate-free optimizers (Prodigy, D-Adaptation Adam): the adapted
+/// scale `d` multiplies the scheduled LR (base LR 1.0).
+pub mod lr_free {
+    pub use burn_lr_schedule::lr_free::{
+        AdaptedScaleMetric, DAdaptAdam, DAdaptAdamConfig, DAdaptAdamGroup, DAdaptAdamState, LrFree,
+        LrFreeModel, Prodigy, ProdigyConfig, ProdigyGroup, ProdigyState,
+    };
+}
+
 /// burn-train integration: the epoch-end hook and its helpers.
 pub mod train {
     pub use burn_lr_schedule::train::{KeepGoing, epoch_mean};
@@ -68,6 +77,9 @@ pub mod recipes {
 /// What a training script needs: `use burn_lr::prelude::*;`.
 pub mod prelude {
     pub use crate::cycled::{CycledAdamConfig, CycledSgdConfig};
+    pub use crate::lr_free::{
+        AdaptedScaleMetric, DAdaptAdamConfig, LrFree, LrFreeModel, ProdigyConfig,
+    };
     pub use crate::plateau::{Mode, ReduceOnPlateau};
     pub use crate::schedule_free::{Averaged, ScheduleFreeAdamWConfig, ScheduleFreeSgdConfig};
     pub use crate::schedules::*;

@@ -31,6 +31,7 @@ mod check;
 pub mod curves;
 pub mod cycled;
 mod error;
+pub mod lr_free;
 pub mod plateau;
 mod record;
 pub mod schedule_free;

@@ -1,0 +1,63 @@
+//! Prodigy and D-Adaptation Adam through burn-train: the digits model wrapped
+//! in `LrFreeModel`, a base LR of 1.0 under warmup + cosine, the adapted
+//! scale logged by `AdaptedScaleMetric`.
+
+use burn::data::dataset::Dataset;
+use burn::tensor::Device;
+use burn::train::Learner;
+use burn::train::metric::store::Split;
+use burn_lr_examples::digits;
+use burn_lr_examples::model::Mlp;
+use burn_lr_schedule::Spec;
+use burn_lr_schedule::curves::CosineAnnealingLr;
+use burn_lr_schedule::lr_free::{AdaptedScaleMetric, DAdaptAdamConfig, LrFreeModel, ProdigyConfig};
+use burn_lr_tests::{digits_training, per_batch, per_update};
+
+#[test]
+fn burn_train_adapts_d_under_warmup_and_cosine() {
+    let (seed, batch, epochs) = (4, 128, 3);
+    let steps = digits::split(seed).0.len().div_ceil(batch) as u64;
+    let total = steps * epochs as u64;
+    let device = Device::default().autodiff();
+    device.seed(seed);
+    // The least validation accuracy (%) after 3 epochs: D-Adapt Adam settles
+    // at a larger d (about 0.06 here, an Adam LR too high for this model) and
+    // trains less well than Prodigy (about 0.03), well above chance (10%).
+    let prodigy = ProdigyConfig::new().with_safeguard_warmup(true);
+    for ((optim, handle), least) in [
+        (prodigy.init().unwrap(), 85.0),
+        (DAdaptAdamConfig::new().init().unwrap(), 50.0),
+    ] {
+        let name = handle.name();
+        let dir = tempfile::tempdir().unwrap();
+        let lr = Spec::new(CosineAnnealingLr::new(total - steps))
+            .with_warmup(steps, 0.01)
+            .init(1.0)
+            .unwrap();
+        let model = LrFreeModel::new(Mlp::new(32, &device), handle.clone());
+        let result = digits_training(dir.path(), seed, batch, epochs)
+            .metric_train_numeric(AdaptedScaleMetric::new(&handle))
+            .early_stopping(lr.hook())
+            .launch(Learner::new(model, optim, lr));
+        assert!(result.error.is_none(), "{name}: {:?}", result.error);
+        let logged: Vec<f64> = per_update(dir.path(), &format!("{name} d"), epochs).concat();
+        assert_eq!(logged.len() as u64, total, "{name}: one d per update");
+        assert!(
+            logged.windows(2).all(|w| w[1] >= w[0]),
+            "{name}: d never shrinks"
+        );
+        assert_eq!(*logged.last().unwrap(), handle.d(), "{name}");
+        assert!(
+            handle.d() > 1e-3,
+            "{name}: d grew from 1e-6 to {}",
+            handle.d()
+        );
+        let accuracy = per_batch(dir.path(), "Accuracy", epochs, Split::Valid).remove(epochs - 1);
+        let mean = accuracy.iter().sum::<f64>() / accuracy.len() as f64;
+        println!(
+            "{name}: d = {:.4e}, validation accuracy {mean:.2}%",
+            handle.d()
+        );
+        assert!(mean > least, "{name}: validation accuracy {mean}");
+    }
+}
