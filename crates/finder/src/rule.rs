@@ -21,17 +21,17 @@ pub const REFERENCE_UPDATES: u64 = 1000;
 
 /// The anchor the hand-off reads (the family and shape that won the LR
 /// benchmark held out, `docs/finder-benchmark.md`).
-pub const SHIPPED_ANCHOR: Anchor = Anchor::Minimum { width: 0.2 };
+pub const SHIPPED_ANCHOR: Anchor = Anchor::Minimum { width: 0.3 };
 /// The anchor's LR divided by this is the peak LR of warmup + cosine for a
 /// run of [`REFERENCE_UPDATES`] updates.
-pub const WARMUP_COSINE_DIVISOR: f64 = 3.0;
+pub const WARMUP_COSINE_DIVISOR: f64 = 1.9952623149688795;
 /// The anchor's LR divided by this is one-cycle's `max_lr` for a run of
 /// [`REFERENCE_UPDATES`] updates.
-pub const ONE_CYCLE_DIVISOR: f64 = 3.0;
+pub const ONE_CYCLE_DIVISOR: f64 = 2.51188643150958;
 /// The exponent of the run length: the hand-off for `N` updates is the
 /// reference one times `(N / REFERENCE_UPDATES)^-BETA` (the median over the
 /// benchmark's tasks of the band's slope against the length).
-pub const BETA: f64 = 0.3;
+pub const BETA: f64 = 0.33056054703600746;
 /// The shortest and longest runs the benchmark labelled, in updates: the
 /// hand-off does not grow for runs shorter than the first, and says when
 /// it extrapolates past the second.

@@ -59,10 +59,9 @@ fn mean_sd(values: &[f64]) -> (f64, f64) {
     (mean, var.sqrt())
 }
 
-/// The smallest tolerance of the band, relative to what training gained
-/// over the untrained model: half a percent of accuracy on a task whose
-/// best run gains 90 points, say.
-pub const MIN_TOLERANCE: f64 = 0.005;
+/// The smallest tolerance of the validation-loss band, relative to the
+/// best loss.
+pub const LOSS_TOLERANCE: f64 = 0.02;
 
 impl Band {
     /// Reads the grid runs of `task`, `schedule` and `updates`, ranked by `label`.
@@ -70,9 +69,9 @@ impl Band {
     /// - best: the LR with the best mean over the seeds;
     /// - good band: the LRs next to it (contiguous) whose mean is within two
     ///   standard deviations of the best LR's seeds of the best mean, or
-    ///   within [`MIN_TOLERANCE`] of the gain over the untrained model,
-    ///   whichever is larger: a run there is as good as one at the best LR,
-    ///   up to seed noise;
+    ///   within the metric's [`Quality::tolerance`] (for the validation
+    ///   loss, [`LOSS_TOLERANCE`] of the best), whichever is larger: a run
+    ///   there is as good as one at the best LR, up to noise;
     /// - collapse: the first LR above the best where some seed blows up or
     ///   keeps less than half of the best mean's gain over the untrained model.
     pub fn from_grid(
@@ -122,7 +121,11 @@ impl Band {
         let best = (0..lrs.len()).min_by(|&a, &b| mean[a].total_cmp(&mean[b]))?;
         let untrained = mean_sd(&untrained).0;
         let gain = untrained - mean[best];
-        let limit = mean[best] + (2.0 * sd[best]).max(MIN_TOLERANCE * gain);
+        let tolerance = match label {
+            Label::Metric => quality.tolerance(mean[best]),
+            Label::ValidLoss => LOSS_TOLERANCE * mean[best].abs(),
+        };
+        let limit = mean[best] + (2.0 * sd[best]).max(tolerance);
         let good = |i: usize| mean[i] <= limit;
         let low = (0..best)
             .rev()

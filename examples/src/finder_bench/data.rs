@@ -71,17 +71,18 @@ impl SweepRun {
 }
 
 /// Whether a run failed outright: it blew up, or kept less than half of
-/// what the best run so far gained over the untrained model (a loss-like
-/// value, lower is better).
+/// what the best run so far gained over the untrained model (loss-like
+/// values, lower is better).
 fn collapsed(run: f64, best: f64, untrained: f64) -> bool {
     !run.is_finite() || run >= best + 0.5 * (untrained - best)
 }
 
 /// Trains every task at every length and seed count of [`grid_plan`], on the
 /// grid's LRs from low to high, stopping one LR after the first at which a
-/// seed collapses above the best so far (the band and the collapse LR are
-/// then known). The first length starts at the grid's lowest LR; the others
-/// four grid points (1.33 decades) below the first length's best.
+/// seed collapses above a best that learned (the band and the collapse LR
+/// are then known). The first length starts at the grid's lowest LR; the
+/// others four grid points (1.33 decades) below the first length's best,
+/// and go further down while their best is the lowest LR tried.
 pub fn run_grid(tasks: &[Box<dyn Task>]) -> Result<Vec<GridRun>, String> {
     let mut runs = Vec::new();
     for task in tasks {
@@ -101,44 +102,59 @@ pub fn run_grid(tasks: &[Box<dyn Task>]) -> Result<Vec<GridRun>, String> {
                 metric: outcome.metric,
             });
         }
-        let mut floor = 0.0;
+        let lrs = grid_lrs();
+        let mut floor = 0;
         for (schedule, updates, seeds) in grid_plan() {
-            let mut best = (f64::INFINITY, 0.0);
-            let mut past_collapse = 0;
-            for lr in grid_lrs().into_iter().filter(|&lr| lr >= floor) {
+            // Trains one grid LR at every seed; its mean (loss-like) and whether a seed collapsed.
+            let mut train = |i: usize, best: f64| -> Result<(f64, bool), String> {
                 let mut values = Vec::new();
                 for &seed in &GRID_SEEDS[..seeds] {
-                    let outcome = task.train(seed, schedule, lr, updates)?;
+                    let outcome = task.train(seed, schedule, lrs[i], updates)?;
                     values.push(quality.as_loss(outcome.metric));
                     runs.push(GridRun {
                         task: task.name().into(),
                         schedule: schedule.name().into(),
                         updates,
                         seed,
-                        peak_lr: lr,
+                        peak_lr: lrs[i],
                         valid_loss: outcome.valid_loss,
                         metric: outcome.metric,
                     });
                 }
                 let mean = values.iter().sum::<f64>() / values.len() as f64;
+                let collapse = values.iter().any(|&v| collapsed(v, best, untrained));
+                Ok((if mean.is_nan() { f64::INFINITY } else { mean }, collapse))
+            };
+            let mut best = (f64::INFINITY, floor);
+            let mut past_collapse = 0;
+            for i in floor..lrs.len() {
+                let (mean, collapse) = train(i, best.0)?;
                 if mean < best.0 {
-                    best = (mean, lr);
+                    best = (mean, i);
                 }
-                if lr > best.1 && values.iter().any(|&v| collapsed(v, best.0, untrained)) {
+                if i > best.1 && collapse && quality.learned(best.0, untrained) {
                     past_collapse += 1;
                     if past_collapse == 2 {
                         break;
                     }
                 }
             }
-            if floor == 0.0 {
-                floor = best.1 / 10f64.powf(4.0 / 3.0) * 0.999;
+            let mut lowest = floor;
+            while best.1 == lowest && lowest > 0 {
+                lowest -= 1;
+                let (mean, _) = train(lowest, best.0)?;
+                if mean < best.0 {
+                    best = (mean, lowest);
+                }
+            }
+            if floor == 0 {
+                floor = best.1.saturating_sub(4);
             }
             eprintln!(
                 "{} {} {updates}: best {:.3e} ({:.1?})",
                 task.name(),
                 schedule.name(),
-                best.1,
+                lrs[best.1],
                 started.elapsed()
             );
         }

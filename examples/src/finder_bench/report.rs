@@ -10,7 +10,7 @@ use burn_lr_finder::descent::descent;
 use burn_lr_finder::rule::{FASTAI_SMOOTHING, REFERENCE_UPDATES, lag_free_losses};
 use burn_lr_finder::{Method, Trust};
 
-use super::band::{Band, Label, MIN_TOLERANCE, half_step};
+use super::band::{Band, LOSS_TOLERANCE, Label, half_step};
 use super::data::{GridRun, SweepRun};
 use super::score::{
     COLLAPSE_COST, Case, Family, Fitted, HeldOut, SHIPPED, Score, Table, families, fit_all,
@@ -189,11 +189,11 @@ fn header(w: &mut String, tasks: &[Box<dyn Task>]) {
     let _ = writeln!(
         w,
         "- **Best LR**: the best mean over the seeds. **Good band**: the LRs next to it whose mean is within two \
-           standard deviations of the best LR's seeds, or within {:.1}% of the best run's gain over the untrained \
-           model, whichever is wider. **Collapse LR**: the first LR above the best at which some seed blows up or \
+           standard deviations of the best LR's seeds, or within one point of accuracy (5% of the best MSE; {:.0}% \
+           of the best validation loss for the second label), whichever is wider. **Collapse LR**: the first LR above the best at which some seed blows up or \
            keeps less than half of that gain. A suggestion is *in the band* when the grid point nearest to it (in \
            log scale, within a factor {:.3}) is, and *collapses* when that point is the collapse LR or above.",
-        100.0 * MIN_TOLERANCE,
+        100.0 * LOSS_TOLERANCE,
         half_step()
     );
     let _ = writeln!(
@@ -294,6 +294,28 @@ fn result_section(w: &mut String, analysis: &Analysis) {
         }
         let _ = writeln!(w);
     }
+    let _ = writeln!(
+        w,
+        "### Fitted on every task and length (in-sample)\n\nThe constants each family gets from all the data, and \
+         how they score on it:\n\n| rule | constants | {} |\n|{}",
+        (0..2)
+            .flat_map(|s| LENGTHS.iter().map(move |n| format!("{}, {n}", schedule_name(s))))
+            .collect::<Vec<_>>()
+            .join(" | "),
+        " --- |".repeat(2 + 2 * LENGTHS.len())
+    );
+    for scored in &analysis.families {
+        let (fitted, table) = &scored.all;
+        let cells: Vec<String> = table.iter().flatten().map(cell).collect();
+        let _ = writeln!(
+            w,
+            "| {} | {} | {} |",
+            scored.family.name,
+            fitted.label(&scored.family),
+            cells.join(" | ")
+        );
+    }
+    let _ = writeln!(w);
     if let Some(shipped) = analysis.shipped() {
         let h = &shipped.by_task;
         let goal = h.total.iter().flatten().all(|s| 10 * s.in_band >= 9 * s.curves && s.collapses == 0);

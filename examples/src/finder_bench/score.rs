@@ -2,7 +2,7 @@
 //! and the held-out (leave-one-task-out, leave-one-length-out) choice of a
 //! rule's constants.
 
-use burn_lr_finder::rule::{self, Anchor};
+use burn_lr_finder::rule::{self, Anchor, REFERENCE_UPDATES};
 use burn_lr_finder::{Curve, Method, horizon_factor};
 
 use super::band::Band;
@@ -101,12 +101,23 @@ pub struct Score {
     pub in_band: usize,
     /// Suggestions at or above the collapse LR.
     pub collapses: usize,
+    /// Suggestions within [`safety_margin`] of the collapse LR or above it
+    /// (what the fit avoids).
+    pub near_collapses: usize,
     /// `|log10(suggested / best)|` of each pair (infinite without a suggestion).
     pub errors: Vec<f64>,
 }
 
-/// What a collapse costs in the objective, in misses.
+/// What a suggestion near the collapse LR costs in the objective, in misses.
 pub const COLLAPSE_COST: i64 = 10;
+
+/// How far below the collapse LR a suggestion must stay for the fit: half a
+/// decade (the grid point nearest to it at least two grid steps below the
+/// collapse), so that a task whose collapse sits closer to its sweep than
+/// the benchmark's do still has room.
+pub fn safety_margin() -> f64 {
+    10f64.sqrt()
+}
 
 impl Score {
     /// Adds one suggestion for a curve of the band's task.
@@ -116,6 +127,9 @@ impl Score {
             Some(lr) => {
                 self.in_band += band.contains(lr) as usize;
                 self.collapses += band.collapses(lr) as usize;
+                self.near_collapses += band
+                    .collapse_lr()
+                    .is_some_and(|c| lr >= c / safety_margin()) as usize;
                 self.errors.push((lr / band.best_lr()).log10().abs());
             }
             None => self.errors.push(f64::INFINITY),
@@ -127,6 +141,7 @@ impl Score {
         self.curves += other.curves;
         self.in_band += other.in_band;
         self.collapses += other.collapses;
+        self.near_collapses += other.near_collapses;
         self.errors.extend(&other.errors);
     }
 
@@ -146,12 +161,13 @@ impl Score {
         self.errors.iter().copied().fold(0.0, f64::max)
     }
 
-    /// What the fit maximises: hits in the band, a collapse costing
-    /// [`COLLAPSE_COST`] misses; then the smaller median error (micro-decades).
+    /// What the fit maximises: hits in the band, a suggestion within the
+    /// [`safety_margin`] of the collapse LR costing [`COLLAPSE_COST`] misses;
+    /// then the smaller median error (micro-decades).
     pub fn objective(&self) -> (i64, std::cmp::Reverse<u64>) {
         let median = (self.median_error() * 1e6) as u64;
         (
-            self.in_band as i64 - COLLAPSE_COST * self.collapses as i64,
+            self.in_band as i64 - COLLAPSE_COST * self.near_collapses as i64,
             std::cmp::Reverse(median),
         )
     }
@@ -197,18 +213,14 @@ impl<'a> Case<'a> {
     }
 }
 
-/// A family's constants: a shape, a divisor and a cap per schedule, and
-/// the length exponent.
+/// A family's constants: a shape, a divisor per schedule, and the length
+/// exponent.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fitted {
     /// Index into the family's shapes.
     pub shape: usize,
     /// The divisor of each schedule.
     pub divisors: Vec<f64>,
-    /// The cap of each schedule: however short the run, the suggestion is at
-    /// most the anchor divided by it (the divisor itself for families
-    /// without the length, where it never binds).
-    pub caps: Vec<f64>,
     /// The exponent `beta` of `(N / N0)^-beta` (0 for families without the length).
     pub beta: f64,
 }
@@ -216,18 +228,7 @@ pub struct Fitted {
 impl Fitted {
     /// The constants in words.
     pub fn label(&self, family: &Family) -> String {
-        let k: Vec<String> = self
-            .divisors
-            .iter()
-            .zip(&self.caps)
-            .map(|(k, c)| {
-                if family.horizon {
-                    format!("k {k:.3}, cap {c:.3}")
-                } else {
-                    format!("k {k:.3}")
-                }
-            })
-            .collect();
+        let k: Vec<String> = self.divisors.iter().map(|k| format!("k {k:.3}")).collect();
         let beta = if family.horizon {
             format!("; beta {:.3}", self.beta)
         } else {
@@ -236,10 +237,13 @@ impl Fitted {
         format!("{}; {}{beta}", family.shapes[self.shape].0, k.join(" / "))
     }
 
-    /// The suggestion for a run of `updates` from the anchor LR.
+    /// The suggestion for a run of `updates` from the anchor LR: lowered
+    /// for runs longer than [`REFERENCE_UPDATES`], never raised for shorter
+    /// ones (their warmups are shorter too, and on the benchmark some tasks
+    /// collapse at lower LRs in shorter runs).
     pub fn suggest(&self, anchor: f64, schedule: usize, updates: u64) -> f64 {
-        let scaled = horizon_factor(updates, self.beta) / self.divisors[schedule];
-        anchor * scaled.min(1.0 / self.caps[schedule])
+        anchor / self.divisors[schedule]
+            * horizon_factor(updates.max(REFERENCE_UPDATES), self.beta)
     }
 }
 
@@ -327,48 +331,46 @@ pub fn fit(
     lengths: &dyn Fn(u64) -> bool,
 ) -> Fitted {
     let family = &families[f];
-    let beta = if family.horizon {
+    // The length exponent is measured on the bands (the median slope of the
+    // fitting tasks), and the divisors are fitted at the reference length
+    // and below, where the exponent does not act: the longer runs judge it.
+    let betas: Vec<f64> = if family.horizon {
         let fitting: Vec<Band> = schedules[0]
             .iter()
             .filter(|b| tasks(&b.task) && lengths(b.updates))
             .cloned()
             .collect();
-        fit_beta(&fitting, &|_| true).0
+        vec![fit_beta(&fitting, &|_| true).0]
     } else {
-        0.0
+        vec![0.0]
     };
+    let fitted_lengths = |n: u64| lengths(n) && (!family.horizon || n <= REFERENCE_UPDATES);
+    let lengths: &dyn Fn(u64) -> bool = &fitted_lengths;
     let mut best: Option<(Fitted, (i64, std::cmp::Reverse<u64>))> = None;
-    for shape in 0..family.shapes.len() {
+    for (&beta, shape) in betas
+        .iter()
+        .flat_map(|b| (0..family.shapes.len()).map(move |s| (b, s)))
+    {
         let mut total = (0, 0u64);
-        let (mut divisors, mut caps) = (Vec::new(), Vec::new());
+        let mut divisors = Vec::new();
         for (s, bands) in schedules.iter().enumerate() {
-            let mut candidates: Vec<(f64, f64)> = Vec::new();
-            for &k in &family.divisors {
-                if family.horizon {
-                    candidates.extend(family.divisors.iter().filter(|&&c| c <= k).map(|&c| (k, c)));
-                } else {
-                    candidates.push((k, k));
-                }
-            }
-            let ((k, c), objective) = candidates
-                .into_iter()
-                .map(|(k, c)| {
+            let (k, objective) = family
+                .divisors
+                .iter()
+                .map(|&k| {
                     let mut trial = Fitted {
                         shape,
                         divisors: vec![1.0; schedules.len()],
-                        caps: vec![1.0; schedules.len()],
                         beta,
                     };
                     trial.divisors[s] = k;
-                    trial.caps[s] = c;
-                    ((k, c), score(f, &trial, cases, bands, s, lengths).objective())
+                    (k, score(f, &trial, cases, bands, s, lengths).objective())
                 })
                 .max_by_key(|(_, o)| *o)
-                .unwrap_or(((1.0, 1.0), (0, std::cmp::Reverse(0))));
+                .unwrap_or((1.0, (0, std::cmp::Reverse(0))));
             total.0 += objective.0;
             total.1 += objective.1.0;
             divisors.push(k);
-            caps.push(c);
         }
         let objective = (total.0, std::cmp::Reverse(total.1));
         if best.as_ref().is_none_or(|(_, o)| objective > *o) {
@@ -376,7 +378,6 @@ pub fn fit(
                 Fitted {
                     shape,
                     divisors,
-                    caps,
                     beta,
                 },
                 objective,
@@ -387,8 +388,7 @@ pub fn fit(
         Fitted {
             shape: 0,
             divisors: vec![1.0; schedules.len()],
-            caps: vec![1.0; schedules.len()],
-            beta,
+            beta: 0.0,
         },
         |(f, _)| f,
     )
@@ -418,10 +418,15 @@ pub struct HeldOut {
 }
 
 impl HeldOut {
-    /// Hits in the band minus [`COLLAPSE_COST`] per collapse, over every
-    /// schedule and length.
+    /// Hits in the band minus [`COLLAPSE_COST`] per suggestion at or above
+    /// the collapse LR, over every schedule and length (the held-out score
+    /// families are ranked by; the fit also keeps its margin).
     pub fn objective(&self) -> i64 {
-        self.total.iter().flatten().map(|s| s.objective().0).sum()
+        self.total
+            .iter()
+            .flatten()
+            .map(|s| s.in_band as i64 - COLLAPSE_COST * s.collapses as i64)
+            .sum()
     }
 
     /// All lengths together, for schedule `s`.

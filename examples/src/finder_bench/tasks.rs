@@ -62,6 +62,26 @@ impl Quality {
             Self::Mse => value,
         }
     }
+
+    /// Whether a run whose loss-like value is `best` learned the task, from
+    /// the untrained model's `untrained`: 10 points of accuracy, or half of
+    /// the squared error.
+    pub fn learned(self, best: f64, untrained: f64) -> bool {
+        match self {
+            Self::Accuracy => best <= untrained - 0.1,
+            Self::Mse => best <= 0.5 * untrained,
+        }
+    }
+
+    /// How much worse than the best a run may be and still be as good, up
+    /// to noise: one point of accuracy (about three validation images in a
+    /// few hundred), or 5% of the best squared error.
+    pub fn tolerance(self, best: f64) -> f64 {
+        match self {
+            Self::Accuracy => 0.01,
+            Self::Mse => 0.05 * best.abs(),
+        }
+    }
 }
 
 /// The validation after a training: loss and the task's metric (NaN when
