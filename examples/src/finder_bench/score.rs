@@ -40,7 +40,9 @@ pub fn families() -> Vec<Family> {
         divisors: vec![1.0],
         horizon: false,
     };
-    let divisors: Vec<f64> = (0..=20).map(|i| 10f64.powf(i as f64 / 10.0 - 0.5)).collect();
+    let divisors: Vec<f64> = (0..=20)
+        .map(|i| 10f64.powf(i as f64 / 10.0 - 0.5))
+        .collect();
     let minimum = |name, horizon| Family {
         name,
         about: "the LR of the lowest lag-free smoothed loss (width in decades)",
@@ -127,9 +129,9 @@ impl Score {
             Some(lr) => {
                 self.in_band += band.contains(lr) as usize;
                 self.collapses += band.collapses(lr) as usize;
-                self.near_collapses += band
-                    .collapse_lr()
-                    .is_some_and(|c| lr >= c / safety_margin()) as usize;
+                self.near_collapses +=
+                    band.collapse_lr()
+                        .is_some_and(|c| lr >= c / safety_margin()) as usize;
                 self.errors.push((lr / band.best_lr()).log10().abs());
             }
             None => self.errors.push(f64::INFINITY),
@@ -242,8 +244,7 @@ impl Fitted {
     /// ones (their warmups are shorter too, and on the benchmark some tasks
     /// collapse at lower LRs in shorter runs).
     pub fn suggest(&self, anchor: f64, schedule: usize, updates: u64) -> f64 {
-        anchor / self.divisors[schedule]
-            * horizon_factor(updates.max(REFERENCE_UPDATES), self.beta)
+        anchor / self.divisors[schedule] * horizon_factor(updates.max(REFERENCE_UPDATES), self.beta)
     }
 }
 
@@ -439,7 +440,13 @@ impl HeldOut {
     }
 }
 
-fn table(f: usize, fitted: &Fitted, cases: &[&Case], schedules: Bands, keep: &dyn Fn(u64) -> bool) -> Table {
+fn table(
+    f: usize,
+    fitted: &Fitted,
+    cases: &[&Case],
+    schedules: Bands,
+    keep: &dyn Fn(u64) -> bool,
+) -> Table {
     schedules
         .iter()
         .enumerate()
@@ -454,7 +461,12 @@ fn table(f: usize, fitted: &Fitted, cases: &[&Case], schedules: Bands, keep: &dy
 
 /// For each task, fits family `f` on the other tasks' curves (every length)
 /// and scores the constants on this task's curves at every length.
-pub fn leave_one_task_out(families: &[Family], f: usize, cases: &[Case], schedules: Bands) -> HeldOut {
+pub fn leave_one_task_out(
+    families: &[Family],
+    f: usize,
+    cases: &[Case],
+    schedules: Bands,
+) -> HeldOut {
     let mut tasks: Vec<&str> = schedules[0].iter().map(|b| b.task.as_str()).collect();
     tasks.dedup();
     let mut total = empty_table(schedules.len());
@@ -475,7 +487,12 @@ pub fn leave_one_task_out(families: &[Family], f: usize, cases: &[Case], schedul
 /// For each length, fits family `f` on the other lengths (every task) and
 /// scores the constants at this length; warmup + cosine only (the first
 /// schedule: the grid trains the others at one length).
-pub fn leave_one_length_out(families: &[Family], f: usize, cases: &[Case], schedules: Bands) -> HeldOut {
+pub fn leave_one_length_out(
+    families: &[Family],
+    f: usize,
+    cases: &[Case],
+    schedules: Bands,
+) -> HeldOut {
     let schedules = &schedules[..1];
     let all: Vec<&Case> = cases.iter().collect();
     let mut total = empty_table(schedules.len());

@@ -9,9 +9,9 @@ use burn::data::dataloader::{DataLoader, DataLoaderBuilder};
 use burn::data::dataset::{Dataset, InMemDataset};
 use burn::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
 use burn::module::Module;
-use burn::optim::momentum::MomentumConfig;
 use burn::nn::activation::ActivationConfig;
 use burn::optim::decay::WeightDecayConfig;
+use burn::optim::momentum::MomentumConfig;
 use burn::optim::{AdamConfig, AdamWConfig, ModuleOptimizer, SgdConfig};
 use burn::tensor::Device;
 use burn::train::metric::{Adaptor, LossInput};
@@ -409,7 +409,12 @@ pub fn all() -> Vec<Box<dyn Task>> {
     use OptimizerChoice::{Adam, AdamW, Sgd, SgdMomentum, SgdMomentumDecay};
     let mlp = |d: &Device| Mlp::new(128, d);
     vec![
-        digits("digits-mlp-sgd", "digits, MLP 64-128-10, SGD with momentum", SgdMomentum, mlp),
+        digits(
+            "digits-mlp-sgd",
+            "digits, MLP 64-128-10, SGD with momentum",
+            SgdMomentum,
+            mlp,
+        ),
         digits("digits-mlp-adam", "digits, MLP 64-128-10, Adam", Adam, mlp),
         digits(
             "digits-cnn-sgd",
@@ -462,7 +467,12 @@ pub fn all() -> Vec<Box<dyn Task>> {
             data: synthetic::regression,
             batcher: SampleBatcher,
         }),
-        digits("digits-mlp-plain-sgd", "digits, MLP 64-128-10, plain SGD (no momentum)", Sgd, mlp),
+        digits(
+            "digits-mlp-plain-sgd",
+            "digits, MLP 64-128-10, plain SGD (no momentum)",
+            Sgd,
+            mlp,
+        ),
         Box::new(Bench {
             name: "digits-mlp-sgd-b16",
             about: "digits, MLP 64-128-10, SGD with momentum, batches of 16",
@@ -504,7 +514,14 @@ pub fn all() -> Vec<Box<dyn Task>> {
             batch_size: BATCH,
             quality: Quality::Accuracy,
             metric: accuracy_of,
-            model: |d| FeatureClassifier::new(TABULAR_FEATURES, TABULAR_CLASSES, ActivationConfig::Sigmoid, d),
+            model: |d| {
+                FeatureClassifier::new(
+                    TABULAR_FEATURES,
+                    TABULAR_CLASSES,
+                    ActivationConfig::Sigmoid,
+                    d,
+                )
+            },
             data: synthetic::tabular,
             batcher: SampleBatcher,
         }),
@@ -515,7 +532,9 @@ pub fn all() -> Vec<Box<dyn Task>> {
             batch_size: 16,
             quality: Quality::Accuracy,
             metric: accuracy_of,
-            model: |d| FeatureClassifier::new(TABULAR_FEATURES, TABULAR_CLASSES, ActivationConfig::Tanh, d),
+            model: |d| {
+                FeatureClassifier::new(TABULAR_FEATURES, TABULAR_CLASSES, ActivationConfig::Tanh, d)
+            },
             data: synthetic::tabular,
             batcher: SampleBatcher,
         }),
