@@ -64,6 +64,13 @@ fn mean_sd(values: &[f64]) -> (f64, f64) {
 /// best run gains 90 points, say.
 pub const MIN_TOLERANCE: f64 = 0.005;
 
+/// The worst mean (as a loss) that is still in the good band: the best
+/// mean plus two standard deviations of its seeds, or [`MIN_TOLERANCE`] of
+/// the gain over the untrained model, whichever is larger.
+fn limit(best: f64, sd: f64, untrained: f64) -> f64 {
+    best + (2.0 * sd).max(MIN_TOLERANCE * (untrained - best))
+}
+
 impl Band {
     /// Reads the grid runs of `task`, `schedule` and `updates`, ranked by `label`.
     ///
@@ -122,7 +129,7 @@ impl Band {
         let best = (0..lrs.len()).min_by(|&a, &b| mean[a].total_cmp(&mean[b]))?;
         let untrained = mean_sd(&untrained).0;
         let gain = untrained - mean[best];
-        let limit = mean[best] + (2.0 * sd[best]).max(MIN_TOLERANCE * gain);
+        let limit = limit(mean[best], sd[best], untrained);
         let good = |i: usize| mean[i] <= limit;
         let low = (0..best)
             .rev()
@@ -148,6 +155,13 @@ impl Band {
             band: (low, high),
             collapse,
         })
+    }
+
+    /// The worst mean (as a loss, like [`mean`](Self::mean)) of the good
+    /// band: a run whose mean is at most this is as good as the best LR's,
+    /// up to seed noise.
+    pub fn limit(&self) -> f64 {
+        limit(self.mean[self.best], self.sd[self.best], self.untrained)
     }
 
     /// The best LR.
