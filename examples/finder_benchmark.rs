@@ -25,7 +25,10 @@ fn main() {
 /// The benchmark's tasks, or those named in `only`.
 fn tasks(only: &[String]) -> Result<Vec<Box<dyn tasks::Task>>, String> {
     let all = tasks::all();
-    if let Some(unknown) = only.iter().find(|n| !all.iter().any(|t| t.name() == n.as_str())) {
+    if let Some(unknown) = only
+        .iter()
+        .find(|n| !all.iter().any(|t| t.name() == n.as_str()))
+    {
         return Err(format!("unknown task `{unknown}`"));
     }
     Ok(all

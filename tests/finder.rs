@@ -12,9 +12,7 @@ use burn_lr_examples::digits::{self, DigitBatcher};
 use burn_lr_examples::model::Mlp;
 use burn_lr_examples::renderer::EpochLines;
 use burn_lr_examples::report::read_epochs;
-use burn_lr_finder::{
-    Curve, FinderConfig, Method, Optimizer, Plan, hand_off, range_test, suggest,
-};
+use burn_lr_finder::{Curve, FinderConfig, Method, Optimizer, Plan, hand_off, range_test, suggest};
 use burn_lr_schedule::Spec;
 use burn_lr_schedule::cycled::CycledAdamConfig;
 use burn_lr_tests::golden_path;
@@ -94,11 +92,7 @@ fn the_suggested_lr_trains_better_than_ten_times_more_or_30_times_less() {
     .unwrap();
     // Five epochs of 23 updates.
     let handoff = hand_off(&test, Plan::new(Optimizer::Adam).with_updates(115)).unwrap();
-    assert!(
-        handoff.lr > 1e-4 && handoff.lr < 1.0,
-        "{}",
-        handoff.lr
-    );
+    assert!(handoff.lr > 1e-4 && handoff.lr < 1.0, "{}", handoff.lr);
 
     let cosine = Spec::from_json(
         r#"{"scheduler": "cosine_annealing", "t_max": 5, "unit": "epoch", "timing": "iteration",

@@ -65,10 +65,7 @@ fn the_library_constants_are_the_ones_fitted_on_every_task_and_length() {
     );
     assert!(close(fitted.divisors[1], ONE_CYCLE_DIVISOR), "{fitted:?}");
     assert!(close(fitted.beta, BETA), "{fitted:?}");
-    assert_eq!(
-        MEASURED_UPDATES,
-        (LENGTHS[0], LENGTHS[LENGTHS.len() - 1])
-    );
+    assert_eq!(MEASURED_UPDATES, (LENGTHS[0], LENGTHS[LENGTHS.len() - 1]));
 }
 
 #[test]

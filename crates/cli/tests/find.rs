@@ -71,17 +71,25 @@ fn a_recorded_curve_gets_the_json_suggestion_of_its_method() {
     );
     // The lowest loss is at point 20; the hand-off sits below its LR.
     assert!((18..=21).contains(&index), "{value}");
-    assert!(lr < lrs[index as usize] && max_lr < lrs[index as usize], "{value}");
+    assert!(
+        lr < lrs[index as usize] && max_lr < lrs[index as usize],
+        "{value}"
+    );
     assert!(value["confidence"].is_string(), "{value}");
     assert_eq!(value["updates"], 1000, "{value}");
     assert_eq!(value["updates_assumed"], true, "{value}");
     let warnings = value["warnings"].as_array().unwrap();
     assert!(
-        warnings.iter().any(|w| w.as_str().unwrap().contains("read as raw losses: it is no running average")),
+        warnings.iter().any(|w| w
+            .as_str()
+            .unwrap()
+            .contains("read as raw losses: it is no running average")),
         "a smooth two-column file that inverts to negative losses is read as raw: {value}"
     );
     assert!(
-        warnings.iter().any(|w| w.as_str().unwrap().contains("length was not given")),
+        warnings
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("length was not given")),
         "{value}"
     );
     // The run's length moves the hand-off, and is said.
@@ -97,24 +105,53 @@ fn a_recorded_curve_gets_the_json_suggestion_of_its_method() {
         "0",
     ]);
     let long: serde_json::Value = serde_json::from_slice(&long.stdout).unwrap();
-    assert_eq!((&long["updates"], &long["updates_assumed"]), (&3000.into(), &false.into()));
+    assert_eq!(
+        (&long["updates"], &long["updates_assumed"]),
+        (&3000.into(), &false.into())
+    );
     let raw_warning = long["warnings"][0].as_str().unwrap();
     assert!(raw_warning.contains("read as raw"), "{long}");
     assert!(long["lr"].as_f64().unwrap() < lr, "{long} vs {value}");
     // The text output: no leading space, the hand-off and its warnings.
     let text = burn_lr(&["find", "--curve", path.to_str().unwrap()]);
     let text = String::from_utf8(text.stdout).unwrap();
-    assert!(text.starts_with("hand-off for 1000 updates (assumed)"), "{text}");
-    assert!(text.contains("warning: the curve has one loss column"), "{text}");
+    assert!(
+        text.starts_with("hand-off for 1000 updates (assumed)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("warning: the curve has one loss column"),
+        "{text}"
+    );
     // fastai's recorder's running average (a reference curve): its raw losses are recovered.
-    let fastai = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/golden/finder_curves/real-mlp-adam-s0.csv");
-    let out = burn_lr(&["find", "--curve", fastai, "--format", "json", "--updates", "500"]);
+    let fastai = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/golden/finder_curves/real-mlp-adam-s0.csv"
+    );
+    let out = burn_lr(&[
+        "find",
+        "--curve",
+        fastai,
+        "--format",
+        "json",
+        "--updates",
+        "500",
+    ]);
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(
-        value["warnings"][0].as_str().unwrap().contains("raw losses were recovered"),
+        value["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("raw losses were recovered"),
         "{value}"
     );
-    let minimum = burn_lr(&["find", "--curve", path.to_str().unwrap(), "--method", "minimum"]);
+    let minimum = burn_lr(&[
+        "find",
+        "--curve",
+        path.to_str().unwrap(),
+        "--method",
+        "minimum",
+    ]);
     let minimum = String::from_utf8(minimum.stdout).unwrap();
     assert!(minimum.starts_with("minimum: lr "), "{minimum}");
 }
@@ -122,9 +159,18 @@ fn a_recorded_curve_gets_the_json_suggestion_of_its_method() {
 #[test]
 fn bad_updates_and_smoothing_are_one_line_errors() {
     for (args, expected) in [
-        (["--updates", "0"], "--updates 0 is invalid: allowed an integer in [1, "),
-        (["--smoothing", "1"], "--smoothing 1 is invalid: allowed a number in [0, 1)"),
-        (["--smoothing=-0.5", "--updates=7"], "--smoothing -0.5 is invalid"),
+        (
+            ["--updates", "0"],
+            "--updates 0 is invalid: allowed an integer in [1, ",
+        ),
+        (
+            ["--smoothing", "1"],
+            "--smoothing 1 is invalid: allowed a number in [0, 1)",
+        ),
+        (
+            ["--smoothing=-0.5", "--updates=7"],
+            "--smoothing -0.5 is invalid",
+        ),
     ] {
         let mut all = vec!["find", "--curve", "unused.csv"];
         all.extend(args);

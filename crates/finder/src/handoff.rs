@@ -380,7 +380,11 @@ mod tests {
         let (shortest, longest) = MEASURED_UPDATES;
         let short = at(shortest / 3);
         assert_eq!(short.lr, at(shortest).lr);
-        assert!(short.warnings[0].contains("shorter than"), "{:?}", short.warnings);
+        assert!(
+            short.warnings[0].contains("shorter than"),
+            "{:?}",
+            short.warnings
+        );
         assert!(at(longest * 2).warnings[0].contains("extrapolated"));
     }
 
@@ -404,7 +408,11 @@ mod tests {
             hand_off(&only, Optimizer::Adam).unwrap(),
         );
         assert_eq!(a.from.index, b.from.index);
-        assert!(b.warnings.iter().any(|w| w.contains("only a smoothed loss")));
+        assert!(
+            b.warnings
+                .iter()
+                .any(|w| w.contains("only a smoothed loss"))
+        );
         assert!(!a.warnings.iter().any(|w| w.contains("smoothed")));
         // Read as raw, the lagging average puts the minimum later.
         let lagging = hand_off_smoothed(&only, Optimizer::Adam, 0.0).unwrap();

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use burn_lr_finder::{Curve, Method, RangeTest, Stop};
 
 use super::tasks::Task;
-use super::{GRID_SEEDS, SWEEP_SEEDS, Recording, grid_lrs, grid_plan};
+use super::{GRID_SEEDS, Recording, SWEEP_SEEDS, grid_lrs, grid_plan};
 
 /// Where the measurements live (in the repository).
 pub fn directory() -> PathBuf {

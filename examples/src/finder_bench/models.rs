@@ -4,14 +4,11 @@
 //! with ReLU, sigmoid or tanh units).
 
 use burn::module::Module;
+use burn::nn::activation::{Activation, ActivationConfig};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::loss::{CrossEntropyLossConfig, MseLoss, Reduction};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
-use burn::nn::activation::{Activation, ActivationConfig};
-use burn::nn::{
-    LayerNorm, LayerNormConfig, Linear, LinearConfig, PaddingConfig2d,
-    Relu,
-};
+use burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig, PaddingConfig2d, Relu};
 use burn::tensor::{Device, Tensor};
 use burn::train::{ClassificationOutput, RegressionOutput};
 
@@ -119,7 +116,12 @@ pub struct FeatureMlp {
 
 impl FeatureMlp {
     /// A freshly initialised model on `device` with `activation` units.
-    pub fn new(inputs: usize, outputs: usize, activation: ActivationConfig, device: &Device) -> Self {
+    pub fn new(
+        inputs: usize,
+        outputs: usize,
+        activation: ActivationConfig,
+        device: &Device,
+    ) -> Self {
         Self {
             layer1: LinearConfig::new(inputs, 64).init(device),
             layer2: LinearConfig::new(64, 64).init(device),

@@ -110,7 +110,12 @@ impl Analysis {
 
     /// The shipped family (constants fitted on everything) scored on the
     /// curves of `recording`, read as stored or smoothed-only, against `bands`.
-    pub fn recording(&self, recording: &str, smoothed_only: bool, bands: &[Vec<Band>]) -> Vec<Score> {
+    pub fn recording(
+        &self,
+        recording: &str,
+        smoothed_only: bool,
+        bands: &[Vec<Band>],
+    ) -> Vec<Score> {
         let Some(shipped) = self.shipped() else {
             return Vec::new();
         };
@@ -222,7 +227,8 @@ fn beta_section(w: &mut String, analysis: &Analysis) {
         let values: Vec<f64> = per_task.iter().map(|(_, b)| *b).collect();
         let n = values.len().max(1) as f64;
         let mean = values.iter().sum::<f64>() / n;
-        let sd = (values.iter().map(|b| (b - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
+        let sd =
+            (values.iter().map(|b| (b - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
         let _ = writeln!(
             w,
             "- {}: the band's centre falls as `N^-beta` with beta **{median:.2}** (median over tasks; mean {mean:.2}, \
@@ -270,7 +276,11 @@ fn result_section(w: &mut String, analysis: &Analysis) {
             "### {title}\n\nHeld-out suggestions in the band, and at or above the collapse LR, per run length:\n"
         );
         let columns: Vec<String> = (0..2)
-            .flat_map(|s| LENGTHS.iter().map(move |n| format!("{}, {n}", schedule_name(s))))
+            .flat_map(|s| {
+                LENGTHS
+                    .iter()
+                    .map(move |n| format!("{}, {n}", schedule_name(s)))
+            })
             .collect();
         let _ = writeln!(
             w,
@@ -296,7 +306,11 @@ fn result_section(w: &mut String, analysis: &Analysis) {
     }
     if let Some(shipped) = analysis.shipped() {
         let h = &shipped.by_task;
-        let goal = h.total.iter().flatten().all(|s| 10 * s.in_band >= 9 * s.curves && s.collapses == 0);
+        let goal = h
+            .total
+            .iter()
+            .flatten()
+            .all(|s| 10 * s.in_band >= 9 * s.curves && s.collapses == 0);
         let _ = writeln!(
             w,
             "The goal was at least 9 curves in 10 in the band at every length and no collapse, held out by task: \
@@ -314,7 +328,11 @@ fn result_section(w: &mut String, analysis: &Analysis) {
             SWEEP_SEEDS.len()
         );
         let columns: Vec<String> = (0..2)
-            .flat_map(|s| LENGTHS.iter().map(move |n| format!("{}, {n}", schedule_name(s))))
+            .flat_map(|s| {
+                LENGTHS
+                    .iter()
+                    .map(move |n| format!("{}, {n}", schedule_name(s)))
+            })
             .collect();
         let _ = writeln!(
             w,
@@ -404,7 +422,11 @@ fn trust_section(w: &mut String, analysis: &Analysis) {
     );
     for recording in Recording::all() {
         let mut counts: Vec<(String, usize)> = Vec::new();
-        for run in analysis.sweeps.iter().filter(|r| r.recording == recording.name) {
+        for run in analysis
+            .sweeps
+            .iter()
+            .filter(|r| r.recording == recording.name)
+        {
             let verdict = trust_of(run).map_or("none".into(), |t| t.name().to_string());
             match counts.iter_mut().find(|(v, _)| *v == verdict) {
                 Some(c) => c.1 += 1,
@@ -418,7 +440,12 @@ fn trust_section(w: &mut String, analysis: &Analysis) {
     let _ = writeln!(w);
 }
 
-fn tasks_section(w: &mut String, tasks: &[Box<dyn Task>], analysis: &Analysis, plots: &Path) -> Result<(), String> {
+fn tasks_section(
+    w: &mut String,
+    tasks: &[Box<dyn Task>],
+    analysis: &Analysis,
+    plots: &Path,
+) -> Result<(), String> {
     let _ = writeln!(w, "## Tasks\n");
     for task in tasks {
         let _ = writeln!(

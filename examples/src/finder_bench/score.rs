@@ -40,7 +40,9 @@ pub fn families() -> Vec<Family> {
         divisors: vec![1.0],
         horizon: false,
     };
-    let divisors: Vec<f64> = (0..=20).map(|i| 10f64.powf(i as f64 / 10.0 - 0.5)).collect();
+    let divisors: Vec<f64> = (0..=20)
+        .map(|i| 10f64.powf(i as f64 / 10.0 - 0.5))
+        .collect();
     let minimum = |name, horizon| Family {
         name,
         about: "the LR of the lowest lag-free smoothed loss (width in decades)",
@@ -361,7 +363,10 @@ pub fn fit(
                     };
                     trial.divisors[s] = k;
                     trial.caps[s] = c;
-                    ((k, c), score(f, &trial, cases, bands, s, lengths).objective())
+                    (
+                        (k, c),
+                        score(f, &trial, cases, bands, s, lengths).objective(),
+                    )
                 })
                 .max_by_key(|(_, o)| *o)
                 .unwrap_or(((1.0, 1.0), (0, std::cmp::Reverse(0))));
@@ -434,7 +439,13 @@ impl HeldOut {
     }
 }
 
-fn table(f: usize, fitted: &Fitted, cases: &[&Case], schedules: Bands, keep: &dyn Fn(u64) -> bool) -> Table {
+fn table(
+    f: usize,
+    fitted: &Fitted,
+    cases: &[&Case],
+    schedules: Bands,
+    keep: &dyn Fn(u64) -> bool,
+) -> Table {
     schedules
         .iter()
         .enumerate()
@@ -449,7 +460,12 @@ fn table(f: usize, fitted: &Fitted, cases: &[&Case], schedules: Bands, keep: &dy
 
 /// For each task, fits family `f` on the other tasks' curves (every length)
 /// and scores the constants on this task's curves at every length.
-pub fn leave_one_task_out(families: &[Family], f: usize, cases: &[Case], schedules: Bands) -> HeldOut {
+pub fn leave_one_task_out(
+    families: &[Family],
+    f: usize,
+    cases: &[Case],
+    schedules: Bands,
+) -> HeldOut {
     let mut tasks: Vec<&str> = schedules[0].iter().map(|b| b.task.as_str()).collect();
     tasks.dedup();
     let mut total = empty_table(schedules.len());
@@ -470,7 +486,12 @@ pub fn leave_one_task_out(families: &[Family], f: usize, cases: &[Case], schedul
 /// For each length, fits family `f` on the other lengths (every task) and
 /// scores the constants at this length; warmup + cosine only (the first
 /// schedule: the grid trains the others at one length).
-pub fn leave_one_length_out(families: &[Family], f: usize, cases: &[Case], schedules: Bands) -> HeldOut {
+pub fn leave_one_length_out(
+    families: &[Family],
+    f: usize,
+    cases: &[Case],
+    schedules: Bands,
+) -> HeldOut {
     let schedules = &schedules[..1];
     let all: Vec<&Case> = cases.iter().collect();
     let mut total = empty_table(schedules.len());

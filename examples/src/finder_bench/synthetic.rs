@@ -142,7 +142,13 @@ pub fn tabular() -> (InMemDataset<Sample>, InMemDataset<Sample>) {
                 })
                 .collect();
             let logits: Vec<f32> = (0..TABULAR_CLASSES)
-                .map(|c| hidden.iter().enumerate().map(|(h, v)| weight(1, c, h) * v).sum())
+                .map(|c| {
+                    hidden
+                        .iter()
+                        .enumerate()
+                        .map(|(h, v)| weight(1, c, h) * v)
+                        .sum()
+                })
                 .collect();
             let teacher = (0..TABULAR_CLASSES)
                 .max_by(|&a, &b| logits[a].total_cmp(&logits[b]))
