@@ -33,6 +33,10 @@ enum OptimizerFlag {
     SfAdamw,
     /// Schedule-free SGD (a constant LR).
     SfSgd,
+    /// Prodigy (learning-rate-free: base LR 1).
+    Prodigy,
+    /// D-Adaptation Adam (learning-rate-free: base LR 1).
+    DadaptAdam,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -78,6 +82,18 @@ pub struct RunArgs {
     /// Base LR, e.g. from `burn-lr find`.
     #[arg(long, allow_hyphen_values = true)]
     base_lr: Option<f64>,
+    /// The base LR came from `burn-lr find`.
+    #[arg(long)]
+    lr_from_finder: bool,
+    /// The optimizer's weight decay.
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    weight_decay: f64,
+    /// The weight decay is decoupled (`decouple` of Prodigy and D-Adapt Adam).
+    #[arg(long)]
+    decouple: bool,
+    /// Prodigy's `safeguard_warmup` is on.
+    #[arg(long)]
+    safeguard_warmup: bool,
     /// Fine-tuning a pretrained model.
     #[arg(long)]
     fine_tune: bool,
@@ -114,7 +130,13 @@ impl RunArgs {
                 OptimizerFlag::Adamw => OptimizerKind::AdamW,
                 OptimizerFlag::SfAdamw => OptimizerKind::ScheduleFreeAdamW,
                 OptimizerFlag::SfSgd => OptimizerKind::ScheduleFreeSgd,
+                OptimizerFlag::Prodigy => OptimizerKind::Prodigy,
+                OptimizerFlag::DadaptAdam => OptimizerKind::DAdaptAdam,
             }),
+            lr_from_finder: self.lr_from_finder,
+            weight_decay: self.weight_decay,
+            decouple: self.decouple,
+            safeguard_warmup: self.safeguard_warmup,
             base_lr: self.base_lr,
             fine_tune: self.fine_tune,
             stepping: match self.stepping {

@@ -163,3 +163,50 @@ fn lint_exits_1_on_an_error_and_bad_flags_exit_2() {
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
     }
 }
+
+#[test]
+fn the_lr_free_optimizers_are_known_to_recommend_and_lint() {
+    let run = [
+        "--model",
+        "cnn",
+        "--epochs",
+        "90",
+        "--steps-per-epoch",
+        "500",
+    ];
+    for optimizer in ["prodigy", "dadapt-adam"] {
+        let out = burn_lr(&[&["recommend"][..], &run, &["--optimizer", optimizer]].concat());
+        assert!(out.status.success(), "{optimizer}: {out:?}");
+        assert!(String::from_utf8(out.stdout).unwrap().contains("lr-free"));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("s.json");
+    std::fs::write(
+        &spec,
+        r#"{"scheduler": "cosine_annealing", "t_max": 42750, "warmup": {"total_iters": 2250}}"#,
+    )
+    .unwrap();
+    let spec = spec.to_str().unwrap();
+    let lint = |extra: &[&str]| {
+        let out = burn_lr(
+            &[
+                &["lint", spec][..],
+                &run,
+                &["--optimizer", "prodigy"],
+                extra,
+            ]
+            .concat(),
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let flagged = lint(&["--base-lr", "0.001", "--lr-from-finder"]);
+    for code in [
+        "lr-free-base-lr",
+        "lr-free-unsafe-warmup",
+        "finder-with-lr-free",
+    ] {
+        assert!(flagged.contains(code), "{code}: {flagged}");
+    }
+    let clean = lint(&["--base-lr", "1", "--safeguard-warmup"]);
+    assert!(!clean.contains("lr-free"), "{clean}");
+}

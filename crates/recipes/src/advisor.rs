@@ -5,6 +5,7 @@ use std::fmt;
 use crate::detection::{detection, detr};
 use crate::language::transformer;
 use crate::lint::{Finding, Severity, lint};
+use crate::lr_free::lr_free;
 use crate::recipe::Recipe;
 use crate::run::{Budget, ModelFamily, OptimizerKind, RunDescription, RunError};
 use crate::schedule_free;
@@ -51,6 +52,9 @@ impl From<RunError> for AdviceError {
 /// - a short run (at most 30 epochs, or 50 on a tight budget) gets one-cycle;
 /// - longer runs get warmup + cosine;
 /// - schedule-free optimizers get a constant LR (whatever the family);
+/// - learning-rate-free optimizers (Prodigy, D-Adapt Adam), when the run
+///   names one, get base LR 1 with a short warmup and a cosine (whatever
+///   the family): the advisor proposes them only when asked;
 /// - runs of fewer than [`MIN_SCHEDULED_STEPS`](crate::MIN_SCHEDULED_STEPS)
 ///   updates get a constant LR (too short for a warmup or a decay).
 ///
@@ -61,7 +65,12 @@ impl From<RunError> for AdviceError {
 pub fn recommend(run: &RunDescription) -> Result<Recipe, AdviceError> {
     run.validate()?;
     let schedule_free = run.optimizer.is_some_and(OptimizerKind::is_schedule_free);
+    let lr_free_kind = run.optimizer.is_some_and(OptimizerKind::is_lr_free);
     let (recipe, reason) = match run.model {
+        _ if lr_free_kind => (
+            lr_free(run)?,
+            "learning-rate-free optimizer: base LR 1, warmup + cosine on top",
+        ),
         _ if schedule_free => (
             schedule_free::schedule_free(run)?,
             "schedule-free optimizer: no LR schedule",
@@ -100,8 +109,13 @@ pub fn recommend(run: &RunDescription) -> Result<Recipe, AdviceError> {
     let mut recipe = recipe;
     recipe.why.insert(0, reason.to_string());
     // The linter sees the recipe's optimizer, as the run will.
+    // A learning-rate-free recipe's optimizer is built with `safeguard_warmup`
+    // and decoupled decay (`init_lr_free`).
+    let lr_free_recipe = recipe.optimizer.kind.is_lr_free();
     let checked = RunDescription {
         optimizer: Some(recipe.optimizer.kind),
+        safeguard_warmup: run.safeguard_warmup || lr_free_recipe,
+        decouple: run.decouple || lr_free_recipe,
         ..run.clone()
     };
     match lint(&recipe.schedule, &checked)?

@@ -7,6 +7,7 @@ use burn::optim::{AdamConfig, AdamWConfig, ModuleOptimizer, SgdConfig};
 use burn_lr_schedule::Spec;
 use burn_lr_schedule::curves::ConstantLr;
 use burn_lr_schedule::cycled::{CycledAdamConfig, CycledSgdConfig};
+use burn_lr_schedule::lr_free::{DAdaptAdamConfig, LrFree, ProdigyConfig};
 use burn_lr_schedule::schedule_free::{
     ScheduleFree, ScheduleFreeAdamWConfig, ScheduleFreeSgdConfig,
 };
@@ -58,6 +59,30 @@ impl OptimizerSpec {
         self.kind.is_schedule_free().then(|| self.schedule_free())
     }
 
+    /// A learning-rate-free optimizer and the handle that drives its updates
+    /// (`handle.step(..)`, or [`LrFreeModel`](burn_lr_schedule::lr_free::LrFreeModel)
+    /// in burn-train); `None` for the other kinds. Prodigy gets
+    /// `safeguard_warmup` on (its authors' advice under a warmup) and both get
+    /// decoupled weight decay.
+    pub fn init_lr_free(&self) -> Option<Result<(ModuleOptimizer, LrFree), SpecError>> {
+        let decay = self.weight_decay;
+        match self.kind {
+            OptimizerKind::Prodigy => Some(
+                ProdigyConfig::new()
+                    .with_weight_decay(decay)
+                    .with_safeguard_warmup(true)
+                    .init(),
+            ),
+            OptimizerKind::DAdaptAdam => Some(
+                DAdaptAdamConfig::new()
+                    .with_weight_decay(decay)
+                    .with_decouple(true)
+                    .init(),
+            ),
+            _ => None,
+        }
+    }
+
     /// burn's optimizer for this spec. A schedule-free one built here
     /// validates at `y`: it says so on stderr; use
     /// [`init_schedule_free`](Self::init_schedule_free) to validate `x`.
@@ -91,6 +116,14 @@ impl OptimizerSpec {
                 );
                 self.schedule_free().0
             }
+            OptimizerKind::Prodigy | OptimizerKind::DAdaptAdam => {
+                eprintln!(
+                    "burn-lr: a learning-rate-free optimizer built with `init()` has no handle: \
+                     its updates leave the model unchanged (use `init_lr_free()` and \
+                     `LrFreeModel`); plain SGD at the scheduled LR is built instead"
+                );
+                SgdConfig::new().with_gradient_clipping(clip).init()
+            }
         }
     }
 
@@ -110,7 +143,10 @@ impl OptimizerSpec {
                 .with_weight_decay(self.weight_decay)
                 .with_decoupled(self.kind == OptimizerKind::AdamW)
                 .init(momentum)?,
-            OptimizerKind::ScheduleFreeAdamW | OptimizerKind::ScheduleFreeSgd => {
+            OptimizerKind::ScheduleFreeAdamW
+            | OptimizerKind::ScheduleFreeSgd
+            | OptimizerKind::Prodigy
+            | OptimizerKind::DAdaptAdam => {
                 return Ok(self.init());
             }
         };

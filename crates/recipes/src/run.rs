@@ -86,12 +86,25 @@ pub enum OptimizerKind {
     /// Schedule-free SGD: a constant LR, its own warmup.
     #[serde(rename = "schedule_free_sgd")]
     ScheduleFreeSgd,
+    /// Prodigy (Mishchenko & Defazio, 2023): learning-rate-free, base LR 1
+    /// times the schedule.
+    Prodigy,
+    /// D-Adaptation Adam (Defazio & Mishchenko, 2023): learning-rate-free,
+    /// base LR 1 times the schedule.
+    #[serde(rename = "dadapt_adam")]
+    DAdaptAdam,
 }
 
 impl OptimizerKind {
     /// Adam, AdamW and schedule-free AdamW adapt the step size per parameter.
     pub fn is_adaptive(self) -> bool {
         matches!(self, Self::Adam | Self::AdamW | Self::ScheduleFreeAdamW)
+    }
+
+    /// The learning-rate-free optimizers, which adapt the step size
+    /// themselves and want a base LR of 1.
+    pub fn is_lr_free(self) -> bool {
+        matches!(self, Self::Prodigy | Self::DAdaptAdam)
     }
 
     /// The schedule-free optimizers, which want a constant LR.
@@ -143,11 +156,21 @@ pub struct RunDescription {
     pub budget: Budget,
     /// Whether a validation metric is computed every epoch.
     pub validation: bool,
+    /// The base LR came from an LR range test (the finder).
+    pub lr_from_finder: bool,
+    /// The optimizer's weight decay (0: none).
+    pub weight_decay: f64,
+    /// The weight decay is decoupled (the `decouple` option of D-Adapt Adam
+    /// and Prodigy; AdamW's kind of decay).
+    pub decouple: bool,
+    /// Prodigy's `safeguard_warmup` option.
+    pub safeguard_warmup: bool,
 }
 
 impl RunDescription {
     /// A run of `epochs` epochs of `steps_per_epoch` updates of `batch_size`,
-    /// stepped per update, from scratch, with validation and a normal budget.
+    /// stepped per update, from scratch, with validation and a normal budget,
+    /// no weight decay, an LR not from the finder and no `safeguard_warmup`.
     pub fn new(model: ModelFamily, epochs: u64, steps_per_epoch: u64, batch_size: u64) -> Self {
         Self {
             model,
@@ -160,11 +183,16 @@ impl RunDescription {
             stepping: Stepping::Update,
             budget: Budget::Normal,
             validation: true,
+            lr_from_finder: false,
+            weight_decay: 0.0,
+            decouple: false,
+            safeguard_warmup: false,
         }
     }
 
     /// Checks every field: counts of at least 1, at most [`MAX_STEPS`] calls
-    /// of `step()` in all, and a base LR (when given) finite, `> 0` and at most 1e100.
+    /// of `step()` in all, a base LR (when given) finite, `> 0` and at most 1e100,
+    /// and a finite weight decay `>= 0`.
     pub fn validate(&self) -> Result<(), RunError> {
         let invalid = |field, value: &dyn fmt::Display, allowed: String| RunError {
             field,
@@ -204,6 +232,13 @@ impl RunDescription {
                 "base_lr",
                 &shown,
                 format!("a finite number in (0, {MAX_LR:e}]"),
+            ));
+        }
+        if !(self.weight_decay.is_finite() && self.weight_decay >= 0.0) {
+            return Err(invalid(
+                "weight_decay",
+                &self.weight_decay,
+                "a finite number >= 0".into(),
             ));
         }
         Ok(())

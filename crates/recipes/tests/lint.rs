@@ -124,6 +124,27 @@ fn cases() -> Vec<Case> {
         base_lr: Some(lr),
         ..cnn.clone()
     };
+    // Prodigy at base LR 1 with `safeguard_warmup` on, then `edit`ed.
+    let prodigy = |edit: fn(&mut RunDescription)| {
+        let mut run = RunDescription {
+            optimizer: Some(OptimizerKind::Prodigy),
+            base_lr: Some(1.0),
+            safeguard_warmup: true,
+            ..cnn.clone()
+        };
+        edit(&mut run);
+        run
+    };
+    // D-Adapt Adam at base LR 1, then `edit`ed.
+    let dadapt = |edit: fn(&mut RunDescription)| {
+        let mut run = RunDescription {
+            optimizer: Some(OptimizerKind::DAdaptAdam),
+            base_lr: Some(1.0),
+            ..cnn.clone()
+        };
+        edit(&mut run);
+        run
+    };
     let case = |code, severity, run: &RunDescription, bad, good| Case {
         code,
         severity,
@@ -235,6 +256,48 @@ fn cases() -> Vec<Case> {
                 r#"{"scheduler": "constant_with_warmup", "num_warmup_steps": 0}"#.into(),
                 r#"{"scheduler": "exponential", "gamma": 1.0}"#.into(),
             ],
+        ),
+        // Learning-rate-free optimizers: a base LR near 1, Prodigy's safeguard
+        // under a warmup, no finder in front, decoupled weight decay.
+        case("lr-free-base-lr", Severity::Warning, &prodigy(|r| r.base_lr = Some(1e-3)), good.clone(), vec![]),
+        case("lr-free-base-lr", Severity::Warning, &prodigy(|r| r.base_lr = Some(50.0)), good.clone(), vec![]),
+        case("lr-free-base-lr", Severity::Warning, &prodigy(|r| r.base_lr = Some(2.0)), vec![], good.clone()),
+        case(
+            "lr-free-unsafe-warmup",
+            Severity::Warning,
+            &prodigy(|r| r.safeguard_warmup = false),
+            good.clone(),
+            cosine(10_000),
+        ),
+        case("lr-free-unsafe-warmup", Severity::Warning, &prodigy(|_| ()), vec![], good.clone()),
+        case("finder-with-lr-free", Severity::Warning, &prodigy(|r| r.lr_from_finder = true), good.clone(), vec![]),
+        case(
+            "finder-with-lr-free",
+            Severity::Warning,
+            &dadapt(|r| r.lr_from_finder = true),
+            good.clone(),
+            vec![],
+        ),
+        case(
+            "finder-with-lr-free",
+            Severity::Warning,
+            &RunDescription {
+                lr_from_finder: true,
+                ..adam(1e-3)
+            },
+            vec![],
+            good.clone(),
+        ),
+        case("coupled-decay-lr-free", Severity::Warning, &dadapt(|r| r.weight_decay = 0.01), good.clone(), vec![]),
+        case(
+            "coupled-decay-lr-free",
+            Severity::Warning,
+            &dadapt(|r| {
+                r.weight_decay = 0.01;
+                r.decouple = true;
+            }),
+            vec![],
+            good.clone(),
         ),
         // One-cycle's own options: one form.
         case(

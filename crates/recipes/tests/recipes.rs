@@ -263,3 +263,34 @@ fn schedule_free_runs_at_a_constant_lr_with_the_optimizers_warmup() {
     let adamw = OptimizerSpec::for_kind(OptimizerKind::AdamW, 1e-3, 0.05, 0.0);
     assert!(adamw.init_schedule_free().is_none());
 }
+
+#[test]
+fn the_advisor_proposes_lr_free_optimizers_when_asked_at_base_lr_1() {
+    for kind in [OptimizerKind::Prodigy, OptimizerKind::DAdaptAdam] {
+        let run = RunDescription {
+            optimizer: Some(kind),
+            ..RunDescription::new(ModelFamily::Cnn, 90, 500, 256)
+        };
+        let recipe = recommend(&run).unwrap();
+        assert_eq!(recipe.name, "lr-free");
+        assert_eq!(recipe.optimizer.kind, kind);
+        assert_eq!(recipe.optimizer.lr, 1.0);
+        assert!(
+            recipe.why[0].contains("learning-rate-free"),
+            "{:?}",
+            recipe.why
+        );
+        assert!(recipe.optimizer.init_lr_free().unwrap().is_ok());
+    }
+    // Not asked: the family's usual recipe.
+    let run = RunDescription::new(ModelFamily::Cnn, 90, 500, 256);
+    assert!(!recommend(&run).unwrap().optimizer.kind.is_lr_free());
+    // A base LR from the finder in front of Prodigy fails the linter.
+    let run = RunDescription {
+        optimizer: Some(OptimizerKind::Prodigy),
+        base_lr: Some(3e-3),
+        lr_from_finder: true,
+        ..RunDescription::new(ModelFamily::Cnn, 90, 500, 256)
+    };
+    assert!(matches!(recommend(&run), Err(AdviceError::Rejected(_))));
+}

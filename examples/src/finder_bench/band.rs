@@ -47,6 +47,8 @@ pub struct Band {
     pub band: (usize, usize),
     /// Index of the collapse LR, if the grid reaches it.
     pub collapse: Option<usize>,
+    /// The worst mean (as a loss) still in the good band.
+    limit: f64,
 }
 
 fn mean_sd(values: &[f64]) -> (f64, f64) {
@@ -150,7 +152,15 @@ impl Band {
             best,
             band: (low, high),
             collapse,
+            limit,
         })
+    }
+
+    /// The worst mean (as a loss, like [`mean`](Self::mean)) of the good
+    /// band: a run whose mean is at most this is as good as the best LR's,
+    /// up to seed noise.
+    pub fn limit(&self) -> f64 {
+        self.limit
     }
 
     /// The best LR.

@@ -11,6 +11,8 @@
 
 pub mod band;
 pub mod data;
+pub mod lr_free;
+pub mod lr_free_report;
 pub mod models;
 pub mod report;
 pub mod score;

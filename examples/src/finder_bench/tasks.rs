@@ -7,12 +7,12 @@ use std::sync::Arc;
 use burn::data::dataloader::batcher::Batcher;
 use burn::data::dataloader::{DataLoader, DataLoaderBuilder};
 use burn::data::dataset::{Dataset, InMemDataset};
-use burn::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
+use burn::lr_scheduler::module_lr_scheduler::{ModuleLearningRate, ModuleLrScheduler};
 use burn::module::Module;
 use burn::nn::activation::ActivationConfig;
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::momentum::MomentumConfig;
-use burn::optim::{AdamConfig, AdamWConfig, ModuleOptimizer, SgdConfig};
+use burn::optim::{AdamConfig, AdamWConfig, GradientsParams, ModuleOptimizer, SgdConfig};
 use burn::tensor::Device;
 use burn::train::metric::{Adaptor, LossInput};
 use burn::train::{ClassificationOutput, InferenceStep, RegressionOutput, TrainStep};
@@ -20,6 +20,7 @@ use burn_lr_finder::{Curve, FinderConfig, Optimizer, Stop, loss_of, range_test};
 use burn_lr_schedule::Spec;
 use burn_lr_schedule::curves::{CosineWithWarmup, OneCycleLr};
 
+use super::lr_free::LrFreeChoice;
 use super::models::{Cnn, FeatureClassifier, FeatureRegressor, NormMlp, ResidualMlp};
 use super::sequences::{self, Reverser, SequenceBatcher};
 use super::synthetic::{
@@ -213,6 +214,16 @@ pub trait Task: Send + Sync {
     ) -> Result<Outcome, String>;
     /// An LR range test from the initial weights and batch order of `seed`.
     fn range_test(&self, seed: u64, config: &FinderConfig) -> Result<Sweep, String>;
+    /// Trains `updates` updates with the learning-rate-free `optimizer` at
+    /// base LR 1 under warmup + cosine (its value multiplies the adapted
+    /// step), from the initial weights and batch order of `seed`, and
+    /// validates the result.
+    fn train_lr_free(
+        &self,
+        seed: u64,
+        optimizer: LrFreeChoice,
+        updates: u64,
+    ) -> Result<Outcome, String>;
 }
 
 /// A [`Task`] from a model constructor and a dataset.
@@ -249,6 +260,42 @@ where
             .batch_size(self.batch_size)
             .shuffle(seed)
             .build((self.data)().0)
+    }
+
+    /// Trains `updates` updates from the initial weights and batch order of
+    /// `seed`, each applied by `update` at the scheduler's LR, and validates
+    /// the result ([`Outcome::DIVERGED`] if the training loss turned non-finite).
+    fn fit(
+        &self,
+        seed: u64,
+        updates: u64,
+        mut optim: ModuleOptimizer,
+        mut scheduler: ModuleLrScheduler,
+        update: impl Fn(M, &mut ModuleOptimizer, ModuleLearningRate, GradientsParams) -> M,
+    ) -> Result<Outcome, String> {
+        let mut model = self.model(seed);
+        let loader = self.loader(seed);
+        let mut batches = loader.iter();
+        for _ in 0..updates {
+            let batch = match batches.next() {
+                Some(batch) => batch,
+                None => {
+                    batches = loader.iter();
+                    batches
+                        .next()
+                        .ok_or("the training loader yields no batch")?
+                }
+            };
+            let batch =
+                batch.map_err(|e| format!("{}: the training loader failed: {e}", self.name))?;
+            let lr = scheduler.step();
+            let output = TrainStep::step(&model, batch);
+            if !loss_of(&output.item).is_finite() {
+                return Ok(Outcome::DIVERGED);
+            }
+            model = update(model, &mut optim, lr, output.grads);
+        }
+        self.validate(&model)
     }
 
     /// The validation, on the whole validation set as one batch.
@@ -322,31 +369,32 @@ where
         peak_lr: f64,
         updates: u64,
     ) -> Result<Outcome, String> {
-        let mut model = self.model(seed);
-        let mut optim = self.optimizer.init();
-        let mut scheduler = schedule.scheduler(peak_lr, updates)?;
-        let loader = self.loader(seed);
-        let mut batches = loader.iter();
-        for _ in 0..updates {
-            let batch = match batches.next() {
-                Some(batch) => batch,
-                None => {
-                    batches = loader.iter();
-                    batches
-                        .next()
-                        .ok_or("the training loader yields no batch")?
-                }
-            };
-            let batch =
-                batch.map_err(|e| format!("{}: the training loader failed: {e}", self.name))?;
-            let lr = scheduler.step();
-            let output = TrainStep::step(&model, batch);
-            if !loss_of(&output.item).is_finite() {
-                return Ok(Outcome::DIVERGED);
-            }
-            model = model.optimize(&mut optim, lr, output.grads);
-        }
-        self.validate(&model)
+        let optim = self.optimizer.init();
+        let scheduler = schedule.scheduler(peak_lr, updates)?;
+        self.fit(
+            seed,
+            updates,
+            optim,
+            scheduler,
+            |model, optim, lr, grads| model.optimize(optim, lr, grads),
+        )
+    }
+
+    fn train_lr_free(
+        &self,
+        seed: u64,
+        optimizer: LrFreeChoice,
+        updates: u64,
+    ) -> Result<Outcome, String> {
+        let (optim, handle) = optimizer.init()?;
+        let scheduler = GridSchedule::WarmupCosine.scheduler(1.0, updates)?;
+        self.fit(
+            seed,
+            updates,
+            optim,
+            scheduler,
+            |model, optim, lr, grads| handle.step(optim, lr, model, grads),
+        )
     }
 
     fn range_test(&self, seed: u64, config: &FinderConfig) -> Result<Sweep, String> {

@@ -3,6 +3,7 @@
 
 mod cooldown;
 mod horizon;
+mod lr_free;
 mod setup;
 mod warmup;
 
@@ -11,6 +12,7 @@ use super::{Context, Finding, MIN_SCHEDULED_STEPS, Severity};
 use crate::run::OptimizerKind;
 use cooldown::*;
 use horizon::*;
+use lr_free::*;
 use setup::*;
 use warmup::*;
 
@@ -38,6 +40,10 @@ pub(crate) const RULES: &[Rule] = &[
     plateau_without_metric,
     schedule_free_with_schedule,
     adaptive_lr_above_one,
+    lr_free_base_lr,
+    lr_free_unsafe_warmup,
+    finder_with_lr_free,
+    coupled_decay_lr_free,
     constant_lr_long,
     final_lr_high,
 ];

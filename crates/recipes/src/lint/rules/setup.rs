@@ -64,7 +64,8 @@ pub(super) fn one_cycle_long(cx: &Context) -> Option<Finding> {
 }
 
 pub(super) fn max_lr_not_from_finder(cx: &Context) -> Option<Finding> {
-    (is_one_cycle(cx) && cx.run.base_lr.is_none()).then(|| {
+    let lr_free = cx.run.optimizer.is_some_and(OptimizerKind::is_lr_free);
+    (is_one_cycle(cx) && cx.run.base_lr.is_none() && !lr_free).then(|| {
         Finding::new(
             "max-lr-not-from-finder",
             Info,
