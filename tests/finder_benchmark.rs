@@ -12,8 +12,9 @@ use burn_lr_examples::finder_bench::score::SHIPPED;
 use burn_lr_examples::finder_bench::tasks::{self, LENGTHS};
 use burn_lr_examples::finder_bench::{Recording, report};
 use burn_lr_finder::rule::{
-    BETA, MEASURED_UPDATES, ONE_CYCLE_DIVISOR, SHIPPED_ANCHOR, WARMUP_COSINE_DIVISOR,
+    self, BETA, MEASURED_UPDATES, ONE_CYCLE_DIVISOR, SHIPPED_ANCHOR, WARMUP_COSINE_DIVISOR,
 };
+use burn_lr_finder::{Optimizer, Plan, hand_off};
 
 fn analysis() -> &'static Analysis {
     static ANALYSIS: OnceLock<Analysis> = OnceLock::new();
@@ -66,6 +67,33 @@ fn the_library_constants_are_the_ones_fitted_on_every_task_and_length() {
     assert!(close(fitted.divisors[1], ONE_CYCLE_DIVISOR), "{fitted:?}");
     assert!(close(fitted.beta, BETA), "{fitted:?}");
     assert_eq!(MEASURED_UPDATES, (LENGTHS[0], LENGTHS[LENGTHS.len() - 1]));
+}
+
+#[test]
+fn the_library_hands_off_what_the_benchmark_scored() {
+    let shipped = analysis().shipped().unwrap();
+    let (fitted, _) = &shipped.all;
+    for run in analysis()
+        .sweeps
+        .iter()
+        .filter(|r| r.recording == Recording::FASTAI)
+    {
+        let test = run.range_test();
+        let anchor = rule::anchor(&test, SHIPPED_ANCHOR, rule::FASTAI_SMOOTHING).unwrap();
+        for updates in [100, 300, 460, 1000, 3000, 10_000] {
+            let h = hand_off(&test, Plan::new(Optimizer::Adam).with_updates(updates)).unwrap();
+            let (lr, max_lr) = (
+                fitted.suggest(anchor, 0, updates),
+                fitted.suggest(anchor, 1, updates),
+            );
+            assert!(
+                (h.lr / lr - 1.0).abs() < 1e-9,
+                "{updates}: {} vs {lr}",
+                h.lr
+            );
+            assert!((h.max_lr / max_lr - 1.0).abs() < 1e-9, "{updates}");
+        }
+    }
 }
 
 #[test]

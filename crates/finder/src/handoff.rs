@@ -263,7 +263,7 @@ pub fn hand_off_smoothed<M>(
     if updates < shortest {
         warnings.push(format!(
             "{updates} updates is shorter than the benchmark's shortest runs ({shortest}): the LRs are those for \
-             {shortest} updates, not extrapolated upwards"
+             {REFERENCE_UPDATES} updates, not measured this short"
         ));
     } else if updates > longest {
         warnings.push(format!(
@@ -271,7 +271,8 @@ pub fn hand_off_smoothed<M>(
              extrapolated"
         ));
     }
-    let scale = horizon_factor(updates.max(shortest), BETA);
+    // Shorter runs than the reference are not raised: their warmups are short too.
+    let scale = horizon_factor(updates.max(REFERENCE_UPDATES), BETA);
     let (lr, max_lr) = (
         anchor_lr / WARMUP_COSINE_DIVISOR * scale,
         anchor_lr / ONE_CYCLE_DIVISOR * scale,
@@ -368,7 +369,7 @@ mod tests {
     }
 
     #[test]
-    fn longer_runs_get_lower_lrs_and_short_ones_are_not_extrapolated_upwards() {
+    fn longer_runs_get_lower_lrs_and_shorter_ones_are_not_raised() {
         let test = test_of(valley(100, 40, 75, 2.0), Stop::Diverged { index: 99 });
         let at = |n| hand_off(&test, Plan::new(Optimizer::Sgd).with_updates(n)).unwrap();
         let (reference, long) = (at(REFERENCE_UPDATES), at(3 * REFERENCE_UPDATES));

@@ -33,8 +33,8 @@ pub const ONE_CYCLE_DIVISOR: f64 = 2.51188643150958;
 /// benchmark's tasks of the band's slope against the length).
 pub const BETA: f64 = 0.33056054703600746;
 /// The shortest and longest runs the benchmark labelled, in updates: the
-/// hand-off does not grow for runs shorter than the first, and says when
-/// it extrapolates past the second.
+/// hand-off says when a run is shorter than the first or longer than the
+/// second. It is never raised for runs shorter than [`REFERENCE_UPDATES`].
 pub const MEASURED_UPDATES: (u64, u64) = (300, 3000);
 
 /// Where the per-update losses a lag-free rule reads come from.
