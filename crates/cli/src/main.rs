@@ -1,4 +1,5 @@
-//! `burn-lr`: preview schedules, find an LR, recommend a recipe and lint a spec, from the command line.
+//! `burn-lr`: preview schedules, find an LR, recommend a recipe, lint a spec, and predict or
+//! plan a schedule's loss curve, from the command line.
 //!
 //! Every subcommand prints a one-line error on stderr and exits with code 2 on
 //! bad input.
@@ -13,6 +14,7 @@ macro_rules! say {
 
 mod advise;
 mod find;
+mod predict;
 mod preview;
 
 use std::process::ExitCode;
@@ -37,6 +39,11 @@ enum Command {
     Recommend(advise::RecommendArgs),
     /// Check a schedule spec against a run for the classic mistakes (exit 1 on an error).
     Lint(advise::LintArgs),
+    /// Fit a loss-curve law to logged runs and predict the loss curve of a schedule.
+    Predict(predict::PredictArgs),
+    /// Fit a loss-curve law to logged runs and find the family's schedule with the lowest
+    /// predicted final loss.
+    Plan(predict::PlanArgs),
 }
 
 /// Why a subcommand stopped.
@@ -75,7 +82,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             eprintln!(
-                "burn-lr: a subcommand is required: preview, find, recommend or lint (see burn-lr --help)"
+                "burn-lr: a subcommand is required: preview, find, recommend, lint, predict or plan (see burn-lr --help)"
             );
             return ExitCode::from(2);
         }
@@ -99,6 +106,8 @@ fn main() -> ExitCode {
         Command::Preview(args) => preview::run(args),
         Command::Find(args) => find::run(args),
         Command::Recommend(args) => advise::run_recommend(args),
+        Command::Predict(args) => predict::run_predict(args),
+        Command::Plan(args) => predict::run_plan(args),
         Command::Lint(args) => match advise::run_lint(args) {
             Ok(true) => return ExitCode::from(1),
             other => other.map(|_| ()),

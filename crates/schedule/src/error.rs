@@ -47,6 +47,13 @@ pub enum SpecError {
     },
     /// The document is not valid JSON or TOML.
     Syntax(String),
+    /// A file could not be read or written.
+    Io {
+        /// The file's path, as given.
+        path: String,
+        /// What failed and why (`cannot read: not a regular file`).
+        message: String,
+    },
 }
 
 impl SpecError {
@@ -73,6 +80,14 @@ impl SpecError {
     /// (a parser may quote a whole line of the input).
     pub fn syntax(message: impl fmt::Display) -> Self {
         Self::Syntax(clip(message.to_string(), MAX_SYNTAX_CHARS))
+    }
+
+    /// An [`Io`](Self::Io) error about `path`.
+    pub fn io(path: &std::path::Path, message: impl fmt::Display) -> Self {
+        Self::Io {
+            path: clip(path.display().to_string(), MAX_SYNTAX_CHARS),
+            message: clip(message.to_string(), MAX_SYNTAX_CHARS),
+        }
     }
 
     /// Prefixes the field path with `prefix` (used when a child spec fails).
@@ -102,7 +117,7 @@ impl SpecError {
                 field: join(field),
                 expected,
             },
-            Self::Syntax(message) => Self::Syntax(message),
+            other @ (Self::Syntax(_) | Self::Io { .. }) => other,
         }
     }
 }
@@ -125,6 +140,7 @@ impl fmt::Display for SpecError {
                 )
             }
             Self::Syntax(message) => write!(f, "the spec cannot be parsed: {message}"),
+            Self::Io { path, message } => write!(f, "{path}: {message}"),
         }
     }
 }

@@ -48,7 +48,7 @@ impl Spec {
     /// Only a regular file of at most [`MAX_INPUT_BYTES`](crate::MAX_INPUT_BYTES) is read.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, SpecError> {
         let path = path.as_ref();
-        let text = text::read_input_file(path).map_err(SpecError::Syntax)?;
+        let text = text::read_input_file(path)?;
         match path.extension().and_then(|e| e.to_str()) {
             Some("toml") => Self::from_toml(&text),
             _ => Self::from_json(&text),
@@ -75,7 +75,7 @@ impl Spec {
     pub fn save(&self, path: impl AsRef<Path>) -> Result<(), SpecError> {
         let path = path.as_ref();
         std::fs::write(path, self.to_json()?)
-            .map_err(|e| SpecError::Syntax(format!("cannot write {}: {e}", path.display())))
+            .map_err(|e| SpecError::io(path, format!("cannot write: {e}")))
     }
 
     fn to_value(&self) -> Result<Value, serde_json::Error> {

@@ -15,8 +15,8 @@ pub const MAX_INPUT_BYTES: u64 = 64 << 20;
 
 /// Reads a text file of at most [`MAX_INPUT_BYTES`]. A FIFO, a device or a
 /// directory is refused before anything is read (a FIFO would block forever).
-pub fn read_input_file(path: &Path) -> Result<String, String> {
-    let fail = |why: String| format!("cannot read {}: {why}", path.display());
+pub fn read_input_file(path: &Path) -> Result<String, SpecError> {
+    let fail = |why: String| SpecError::io(path, format!("cannot read: {why}"));
     let meta = std::fs::metadata(path).map_err(|e| fail(e.to_string()))?;
     if !meta.is_file() {
         return Err(fail("not a regular file".into()));
@@ -197,6 +197,7 @@ mod tests {
         assert!(
             read_input_file(&dir)
                 .unwrap_err()
+                .to_string()
                 .contains("not a regular file")
         );
         assert!(read_input_file(&dir.join("no-such-burn-lr-file")).is_err());

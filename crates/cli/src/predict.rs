@@ -1,0 +1,283 @@
+//! `burn-lr predict` and `burn-lr plan`: a loss-curve law fitted to logged
+//! runs, then the loss curve of a schedule, or the best schedule of a family.
+
+use std::path::{Path, PathBuf};
+
+use burn_lr_plot::{Chart, Series};
+use burn_lr_predict::{Family, Fitted, LawKind, LrPath, Run, fit, plan};
+use burn_lr_schedule::{Spec, read_input_file};
+use clap::{Args, ValueEnum};
+use serde_json::{Value, json};
+
+use crate::CliError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LawArg {
+    /// The multi-power law (Luo et al., 2025).
+    MultiPower,
+    /// The LR-annealing law (Tissue et al., 2024), a baseline.
+    Annealing,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Readable lines.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FamilyArg {
+    /// Warmup-stable-decay: the cooldown's length, shape and floor.
+    Wsd,
+    /// Cosine to a floor.
+    Cosine,
+    /// A linear decay to a floor.
+    Linear,
+}
+
+/// The runs to fit and the law, shared by `predict` and `plan`.
+#[derive(Debug, Args)]
+pub struct FitArgs {
+    /// A logged run to fit: a CSV with `lr` and `loss` columns (one row per update; `step`
+    /// and other columns allowed) or a burn-train run directory. Repeat for more runs; at
+    /// least one must decay its LR.
+    #[arg(long = "fit", required = true)]
+    runs: Vec<PathBuf>,
+    /// The law to fit.
+    #[arg(long, value_enum, default_value_t = LawArg::MultiPower)]
+    law: LawArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    #[command(flatten)]
+    fit: FitArgs,
+    /// The LRs to predict: a CSV with an `lr` column, one row per update.
+    #[arg(long, conflicts_with_all = ["spec", "updates", "base_lr"], required_unless_present = "spec")]
+    lrs: Option<PathBuf>,
+    /// A schedule spec (JSON or TOML) to predict, with --updates and --base-lr.
+    #[arg(long, requires_all = ["updates", "base_lr"])]
+    spec: Option<PathBuf>,
+    /// Optimizer updates of the predicted run.
+    #[arg(long)]
+    updates: Option<u64>,
+    /// The optimizer's LR the spec scales.
+    #[arg(long)]
+    base_lr: Option<f64>,
+    /// Write a plot (.svg or .png) of the fitted runs and the prediction.
+    #[arg(long)]
+    plot: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    fit: FitArgs,
+    /// Optimizer updates of the planned run (the first fitted run's warmup included).
+    #[arg(long)]
+    updates: u64,
+    /// The schedule family to search.
+    #[arg(long, value_enum, default_value_t = FamilyArg::Wsd)]
+    family: FamilyArg,
+}
+
+/// The longest run predicted or planned.
+const MAX_UPDATES: u64 = 1_000_000;
+
+fn check_updates(updates: u64) -> Result<usize, CliError> {
+    if !(1..=MAX_UPDATES).contains(&updates) {
+        return Err(CliError::Message(format!(
+            "--updates {updates} is invalid: allowed an integer in [1, {MAX_UPDATES}]"
+        )));
+    }
+    Ok(updates as usize)
+}
+
+/// Reads and fits the runs.
+fn fitted(args: &FitArgs) -> Result<(Vec<Run>, Fitted), CliError> {
+    let runs = args
+        .runs
+        .iter()
+        .map(Run::from_path)
+        .collect::<Result<Vec<_>, _>>()?;
+    let kind = match args.law {
+        LawArg::MultiPower => LawKind::MultiPower,
+        LawArg::Annealing => LawKind::Annealing,
+    };
+    let fitted = fit(&runs, kind)?;
+    Ok((runs, fitted))
+}
+
+/// What a prediction outside the fitted runs' range risks, in words.
+fn extrapolation_warnings(runs: &[Run], path: &LrPath) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let longest = runs.iter().map(|r| r.path().len()).max().unwrap_or(0);
+    if path.len() > 2 * longest {
+        warnings.push(format!(
+            "the prediction runs {} updates, more than twice the longest fitted run ({longest}): \
+             the law extrapolates",
+            path.len()
+        ));
+    }
+    let peaks: Vec<f64> = runs.iter().map(|r| r.path().peak()).collect();
+    if peaks.iter().all(|p| (path.peak() / p - 1.0).abs() > 0.01) {
+        warnings.push(format!(
+            "the prediction peaks at LR {}, the fitted runs at {peaks:?}: the law is fitted at its \
+             runs' peak LRs and only extrapolates to others",
+            path.peak()
+        ));
+    }
+    warnings
+}
+
+fn law_json(fitted: &Fitted) -> Value {
+    serde_json::to_value(fitted).unwrap_or(Value::Null)
+}
+
+fn describe_fit(fitted: &Fitted) -> String {
+    let runs: Vec<String> = fitted
+        .runs
+        .iter()
+        .map(|r| format!("{} {:.2}%", r.name, 100.0 * r.fit_error))
+        .collect();
+    format!(
+        "{} law fitted on {} run(s), fit error {:.2}% ({})",
+        fitted.law.name(),
+        fitted.runs.len(),
+        100.0 * fitted.fit_error,
+        runs.join(", ")
+    )
+}
+
+pub fn run_predict(args: PredictArgs) -> Result<(), CliError> {
+    let path = match (&args.lrs, &args.spec, args.updates, args.base_lr) {
+        (Some(lrs), ..) => LrPath::from_csv(&lrs.display().to_string(), &read_input_file(lrs)?)?,
+        (None, Some(spec), Some(updates), Some(base_lr)) => {
+            let updates = check_updates(updates)?;
+            LrPath::new(Spec::from_file(spec)?.preview(base_lr, updates)?)?
+        }
+        _ => {
+            return Err(CliError::Message(
+                "give --lrs FILE, or --spec FILE with --updates N and --base-lr X".into(),
+            ));
+        }
+    };
+    let (runs, fitted) = fitted(&args.fit)?;
+    let losses = fitted.law.losses(&path);
+    let final_loss = fitted.law.final_loss(&path);
+    let warnings = extrapolation_warnings(&runs, &path);
+    if let Some(plot) = &args.plot {
+        draw(plot, &runs, &fitted, &losses)?;
+    }
+    match args.fit.format {
+        OutputFormat::Json => {
+            let mut out = law_json(&fitted);
+            out["loss"] = json!(losses);
+            out["final_loss"] = json!(final_loss);
+            out["updates"] = json!(path.len());
+            out["warmup"] = json!(path.warmup());
+            out["warnings"] = json!(warnings);
+            say!("{out}");
+        }
+        OutputFormat::Text => {
+            say!("{}", describe_fit(&fitted));
+            say!(
+                "predicted final loss: {final_loss:.5} (mean of the last {} of {} updates)",
+                burn_lr_predict::final_window(path.len()).len(),
+                path.len()
+            );
+            for warning in &warnings {
+                say!("warning: {warning}");
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn run_plan(args: PlanArgs) -> Result<(), CliError> {
+    let updates = check_updates(args.updates)?;
+    let family = match args.family {
+        FamilyArg::Wsd => Family::Wsd,
+        FamilyArg::Cosine => Family::Cosine,
+        FamilyArg::Linear => Family::Linear,
+    };
+    let (runs, fitted) = fitted(&args.fit)?;
+    let like = runs[0].path();
+    let planned = plan(&fitted.law, like, updates as u64, family)?;
+    let spec = planned.spec.to_json()?;
+    match args.fit.format {
+        OutputFormat::Json => {
+            let mut out = law_json(&fitted);
+            out["family"] = json!(Family::NAMES[family as usize]);
+            out["spec"] = serde_json::from_str(&spec).unwrap_or(Value::Null);
+            out["base_lr"] = json!(planned.base_lr);
+            out["updates"] = json!(updates);
+            out["final_loss"] = json!(planned.final_loss);
+            out["cosine_final_loss"] = json!(planned.cosine_final_loss);
+            out["gain"] = json!(planned.gain());
+            out["candidates"] = json!(planned.candidates);
+            say!("{out}");
+        }
+        OutputFormat::Text => {
+            say!("{}", describe_fit(&fitted));
+            say!(
+                "best of {} {} schedules over {updates} updates at base LR {}: predicted final loss \
+                 {:.5}, {:.2}% {} than cosine to 0 ({:.5})",
+                planned.candidates,
+                Family::NAMES[family as usize],
+                planned.base_lr,
+                planned.final_loss,
+                100.0 * planned.gain().abs(),
+                if planned.gain() >= 0.0 {
+                    "lower"
+                } else {
+                    "higher"
+                },
+                planned.cosine_final_loss,
+            );
+            say!("{spec}");
+        }
+    }
+    Ok(())
+}
+
+/// The fitted runs (measured, in windows of 1% of the run, and the law on
+/// them) and the prediction.
+fn draw(path: &Path, runs: &[Run], fitted: &Fitted, predicted: &[f64]) -> Result<(), CliError> {
+    let mut chart = Chart::new(
+        format!("{} law: fitted runs and prediction", fitted.law.name()),
+        "update",
+        "training loss",
+    );
+    for run in runs {
+        let width = run.losses().len().div_ceil(100).max(1);
+        let measured: Vec<(f64, f64)> = run
+            .losses()
+            .chunks(width)
+            .enumerate()
+            .map(|(i, chunk)| {
+                let x = (i * width) as f64 + chunk.len() as f64 / 2.0;
+                (x, chunk.iter().sum::<f64>() / chunk.len() as f64)
+            })
+            .collect();
+        let law = fitted.law.losses(run.path());
+        let start = run.path().warmup();
+        let fit_curve: Vec<(f64, f64)> = (start..law.len()).map(|i| (i as f64, law[i])).collect();
+        chart = chart
+            .series(Series::new(format!("{} (measured)", run.name()), measured))
+            .series(Series::new(format!("{} (law)", run.name()), fit_curve));
+    }
+    let curve: Vec<(f64, f64)> = predicted
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (i as f64, *l))
+        .collect();
+    chart = chart.series(Series::new("prediction", curve));
+    chart.save(path)?;
+    Ok(())
+}

@@ -1,0 +1,179 @@
+//! `burn-lr predict` and `burn-lr plan` as users script them, on the bundled
+//! runs of one task, and bad input answered with one line and exit code 2.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn burn_lr(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_burn-lr"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn golden(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/golden/loss_curves")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn predict_gives_one_loss_per_update_and_the_final_loss() {
+    let (constant, cosine) = (golden("constant-T4000.csv"), golden("cosine-T4000.csv"));
+    let target = golden("cosine-T2000.csv");
+    let out = json(&burn_lr(&[
+        "predict", "--fit", &constant, "--fit", &cosine, "--lrs", &target, "--format", "json",
+    ]));
+    assert_eq!(out["law"], "multi-power");
+    for key in ["l0", "a", "alpha", "b", "c", "beta", "gamma"] {
+        assert!(out["params"][key].is_f64(), "{key}: {out}");
+    }
+    let loss = out["loss"].as_array().unwrap();
+    assert_eq!(loss.len(), 2000);
+    let tail: f64 = loss[1900..]
+        .iter()
+        .map(|l| l.as_f64().unwrap())
+        .sum::<f64>()
+        / 100.0;
+    assert!((out["final_loss"].as_f64().unwrap() - tail).abs() < 1e-12);
+    assert!(
+        out["fit_error"].as_f64().unwrap() < 0.05,
+        "{}",
+        out["fit_error"]
+    );
+    assert_eq!(out["warnings"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn predict_reads_a_spec_and_warns_when_it_extrapolates() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("wsd.json");
+    std::fs::write(
+        &spec,
+        r#"{"scheduler": "warmup_stable_decay", "num_stable_steps": 9000,
+            "num_decay_steps": 900, "decay_type": "1-sqrt",
+            "warmup": {"total_iters": 99, "start_factor": 0.01}}"#,
+    )
+    .unwrap();
+    let (constant, cosine) = (golden("constant-T4000.csv"), golden("cosine-T4000.csv"));
+    let out = json(&burn_lr(&[
+        "predict",
+        "--fit",
+        &constant,
+        "--fit",
+        &cosine,
+        "--spec",
+        spec.to_str().unwrap(),
+        "--updates",
+        "10000",
+        "--base-lr",
+        "0.05",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(out["loss"].as_array().unwrap().len(), 10000);
+    assert_eq!(out["warmup"], 99);
+    let warnings = out["warnings"].to_string();
+    assert!(warnings.contains("twice the longest"), "{warnings}");
+    assert!(warnings.contains("peaks at LR 0.05"), "{warnings}");
+}
+
+#[test]
+fn plan_prints_a_spec_that_loads_and_its_predicted_gain() {
+    let runs = ["constant-T4000.csv", "cosine-T4000.csv", "cosine-T2000.csv"].map(golden);
+    let out = json(&burn_lr(&[
+        "plan",
+        "--fit",
+        &runs[0],
+        "--fit",
+        &runs[1],
+        "--fit",
+        &runs[2],
+        "--updates",
+        "4000",
+        "--family",
+        "wsd",
+        "--format",
+        "json",
+    ]));
+    let spec = burn_lr_schedule::Spec::from_json(&out["spec"].to_string()).unwrap();
+    let lrs = spec
+        .preview(out["base_lr"].as_f64().unwrap(), 4000)
+        .unwrap();
+    assert_eq!(lrs[99], 0.02, "the fitted runs' warmup and peak");
+    let (planned, cosine) = (
+        out["final_loss"].as_f64().unwrap(),
+        out["cosine_final_loss"].as_f64().unwrap(),
+    );
+    assert!(planned <= cosine, "{out}");
+    assert!((out["gain"].as_f64().unwrap() - (cosine - planned) / cosine).abs() < 1e-12);
+}
+
+#[test]
+fn bad_input_is_one_line_and_exit_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let cosine = golden("cosine-T4000.csv");
+    let constant = golden("constant-T4000.csv");
+    let no_loss = write("no-loss.csv", "step,lr\n0,0.1\n");
+    let nan = write("nan.csv", "step,lr,loss\n0,0.1,1.0\n1,0.1,nan\n");
+    let gap = write("gap.csv", "step,lr,loss\n0,0.1,1.0\n2,0.1,0.9\n");
+    for (args, expected) in [
+        (
+            vec!["predict", "--fit", &constant, "--lrs", &cosine],
+            "decays",
+        ),
+        (
+            vec!["predict", "--fit", &no_loss, "--lrs", &cosine],
+            "columns lr, loss",
+        ),
+        (vec!["predict", "--fit", &nan, "--lrs", &cosine], "loss[1]"),
+        (vec!["predict", "--fit", &gap, "--lrs", &cosine], "`step`"),
+        (
+            vec!["predict", "--fit", "no-such-file.csv", "--lrs", &cosine],
+            "cannot read",
+        ),
+        (vec!["predict", "--fit", &cosine], "--lrs"),
+        (
+            vec!["plan", "--fit", &cosine, "--updates", "0"],
+            "--updates 0",
+        ),
+        (
+            vec!["plan", "--fit", &cosine, "--updates", "50"],
+            "at least 101",
+        ),
+        (
+            vec![
+                "plan",
+                "--fit",
+                &cosine,
+                "--updates",
+                "900",
+                "--family",
+                "step",
+            ],
+            "step",
+        ),
+    ] {
+        let out = burn_lr(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+}

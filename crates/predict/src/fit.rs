@@ -1,0 +1,426 @@
+//! Fitting a law to logged runs: a Huber loss on log-losses, several starts.
+//!
+//! Each run's updates after its warmup are averaged in up to 100 windows of
+//! equal length (the batch noise of one update is far above what the law
+//! explains); a window's mean loss is compared with the law's loss at its
+//! middle update, in logs, through a Huber loss (a spike costs linearly, not
+//! quadratically). Every run weighs the same, whatever its length.
+//!
+//! The linear constants (`l0`, `a`, and `b` or `c`) are solved exactly by
+//! weighted least squares on a grid of the others; the best few grid points
+//! start a Levenberg-Marquardt descent over every constant. LRs are divided by
+//! the largest peak while fitting, so the starts do not depend on the LR scale.
+
+use burn_lr_schedule::SpecError;
+use serde::Serialize;
+
+use crate::law::{Annealing, Drops, Law, MultiPower, annealing_area};
+use crate::lm;
+use crate::path::LrPath;
+
+/// One logged run: the LR and the training loss of every update.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Run {
+    name: String,
+    path: LrPath,
+    losses: Vec<f64>,
+}
+
+impl Run {
+    /// A run named `name` (used in messages and reports), with `lrs[i]` and
+    /// `losses[i]` the LR and the training loss of update `i`. Every loss must
+    /// be finite and positive: a diverged run is not a fit input.
+    pub fn new(
+        name: impl Into<String>,
+        lrs: Vec<f64>,
+        losses: Vec<f64>,
+    ) -> Result<Self, SpecError> {
+        let name = name.into();
+        if lrs.len() != losses.len() {
+            return Err(SpecError::invalid(
+                format!("{name}.loss"),
+                format!("{} values", losses.len()),
+                format!("one per LR ({})", lrs.len()),
+            ));
+        }
+        if let Some((i, loss)) = losses
+            .iter()
+            .enumerate()
+            .find(|(_, l)| !l.is_finite() || **l <= 0.0)
+        {
+            return Err(SpecError::invalid(
+                format!("{name}.loss[{i}]"),
+                loss,
+                "a finite loss > 0 (a diverged run cannot be fitted)",
+            ));
+        }
+        let path = LrPath::new(lrs).map_err(|e| e.within(&name))?;
+        Ok(Self { name, path, losses })
+    }
+
+    /// The run's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The run's LRs.
+    pub fn path(&self) -> &LrPath {
+        &self.path
+    }
+
+    /// The run's training loss, one per update.
+    pub fn losses(&self) -> &[f64] {
+        &self.losses
+    }
+
+    /// The measured final loss: the mean of the last 5% of the updates.
+    pub fn final_loss(&self) -> f64 {
+        let window = crate::law::final_window(self.losses.len());
+        let n = window.len() as f64;
+        self.losses[window].iter().sum::<f64>() / n
+    }
+}
+
+/// Which law to fit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LawKind {
+    /// [`MultiPower`] (the default).
+    #[default]
+    MultiPower,
+    /// [`Annealing`], the baseline.
+    Annealing,
+}
+
+/// A law fitted to runs, with how well it follows them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Fitted {
+    /// The fitted law.
+    #[serde(flatten)]
+    pub law: Law,
+    /// The root mean square relative error of the law on the fitted windows
+    /// of every run (0.01 is 1%).
+    pub fit_error: f64,
+    /// The same per run, in the order given.
+    pub runs: Vec<RunFit>,
+}
+
+/// How well a fitted law follows one run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunFit {
+    /// The run's name.
+    pub name: String,
+    /// Its updates.
+    pub updates: usize,
+    /// The root mean square relative error on its windows.
+    pub fit_error: f64,
+}
+
+/// The windows a run's post-warmup updates are averaged in, at most.
+const WINDOWS: usize = 100;
+/// The fewest updates after the warmup a run needs to be fitted.
+pub const MIN_UPDATES: usize = 50;
+/// The Huber loss's threshold on a log-loss residual (1%).
+const HUBER: f64 = 0.01;
+/// The grid starts that go on to a full descent.
+const DESCENTS: usize = 3;
+
+/// Fits `kind` to `runs`. Errors name the run that cannot be used: too
+/// short after its warmup, or no run whose LR decays (the law's decay terms
+/// are learnt from decays).
+pub fn fit(runs: &[Run], kind: LawKind) -> Result<Fitted, SpecError> {
+    if runs.is_empty() {
+        return Err(SpecError::invalid("fit", "no runs", "at least one run"));
+    }
+    for run in runs {
+        let after = run.path.len() - run.path.warmup();
+        if after < MIN_UPDATES {
+            return Err(SpecError::invalid(
+                format!("{}.updates", run.name),
+                format!("{after} after the warmup"),
+                format!("at least {MIN_UPDATES} updates after the warmup"),
+            ));
+        }
+    }
+    let decays = runs.iter().any(|run| {
+        let lrs = run.path.lrs();
+        lrs[run.path.warmup()..].windows(2).any(|w| w[1] < w[0])
+    });
+    if !decays {
+        return Err(SpecError::invalid(
+            "fit",
+            "only runs whose LR never decays",
+            "at least one run whose LR decays after its warmup (cosine, a step, a cooldown): \
+             the law learns what a decay does from it",
+        ));
+    }
+    let scale = runs
+        .iter()
+        .map(|r| r.path.peak())
+        .fold(f64::MIN_POSITIVE, f64::max);
+    let data: Vec<Windows> = runs.iter().map(|r| Windows::new(r, scale)).collect();
+    let law = match kind {
+        LawKind::MultiPower => Law::MultiPower(fit_multi_power(&data, scale)?),
+        LawKind::Annealing => Law::Annealing(fit_annealing(&data, scale)?),
+    };
+    let per_run: Vec<RunFit> = runs
+        .iter()
+        .zip(&data)
+        .map(|(run, w)| {
+            let predicted = law.losses_at(&run.path, &w.at);
+            RunFit {
+                name: run.name.clone(),
+                updates: run.path.len(),
+                fit_error: rms_relative(&predicted, &w.loss),
+            }
+        })
+        .collect();
+    let fit_error =
+        (per_run.iter().map(|r| r.fit_error.powi(2)).sum::<f64>() / per_run.len() as f64).sqrt();
+    Ok(Fitted {
+        law,
+        fit_error,
+        runs: per_run,
+    })
+}
+
+fn rms_relative(predicted: &[f64], measured: &[f64]) -> f64 {
+    let sum: f64 = predicted
+        .iter()
+        .zip(measured)
+        .map(|(p, m)| (p / m - 1.0).powi(2))
+        .sum();
+    (sum / measured.len() as f64).sqrt()
+}
+
+/// One run, averaged in windows, with LRs divided by the fit's scale.
+struct Windows {
+    path: LrPath,
+    /// The middle update of each window.
+    at: Vec<usize>,
+    /// The mean loss of each window.
+    loss: Vec<f64>,
+}
+
+impl Windows {
+    fn new(run: &Run, scale: f64) -> Self {
+        let start = run.path.warmup() + 1;
+        let n = run.path.len() - start;
+        let width = n.div_ceil(WINDOWS).max(1);
+        let (mut at, mut loss) = (Vec::new(), Vec::new());
+        for lo in (start..run.path.len()).step_by(width) {
+            let hi = (lo + width).min(run.path.len());
+            at.push(lo + (hi - lo) / 2);
+            loss.push(run.losses[lo..hi].iter().sum::<f64>() / (hi - lo) as f64);
+        }
+        Self {
+            path: run.path.scaled(scale),
+            at,
+            loss,
+        }
+    }
+}
+
+/// The Huber residual of `ln(predicted / measured)`, with its weight folded
+/// in: its square is twice the weighted Huber loss. A prediction that is not
+/// a positive number costs as much as a 5x miss.
+fn huber_residual(predicted: f64, measured: f64, weight: f64) -> f64 {
+    let r = if predicted > 0.0 && predicted.is_finite() {
+        (predicted / measured).ln()
+    } else {
+        5.0
+    };
+    let magnitude = if r.abs() <= HUBER {
+        r.abs()
+    } else {
+        (2.0 * HUBER * r.abs() - HUBER * HUBER).sqrt()
+    };
+    weight.sqrt() * magnitude.copysign(r)
+}
+
+/// Fills `out` with every run's Huber residuals of `losses(index, run)`.
+fn residuals_of(
+    data: &[Windows],
+    out: &mut Vec<f64>,
+    losses: impl Fn(usize, &Windows) -> Vec<f64>,
+) {
+    out.clear();
+    for (index, w) in data.iter().enumerate() {
+        let weight = 1.0 / w.at.len() as f64;
+        out.extend(
+            losses(index, w)
+                .iter()
+                .zip(&w.loss)
+                .map(|(p, m)| huber_residual(*p, *m, weight)),
+        );
+    }
+}
+
+/// The linear constants `(l0, a, k)` of `l0 + a u - k v` closest to the
+/// windows' losses in relative terms, every run weighing the same.
+fn linear_constants(data: &[Windows], u: &[Vec<f64>], v: &[Vec<f64>]) -> Option<[f64; 3]> {
+    let mut normal = vec![0.0; 9];
+    let mut rhs = vec![0.0; 3];
+    for ((w, u), v) in data.iter().zip(u).zip(v) {
+        for j in 0..w.at.len() {
+            let weight = 1.0 / (w.at.len() as f64 * w.loss[j] * w.loss[j]);
+            let x = [1.0, u[j], -v[j]];
+            for p in 0..3 {
+                rhs[p] += weight * x[p] * w.loss[j];
+                for q in 0..3 {
+                    normal[p * 3 + q] += weight * x[p] * x[q];
+                }
+            }
+        }
+    }
+    let [l0, a, k] = <[f64; 3]>::try_from(lm::solve(normal, rhs)?).ok()?;
+    let floor = data
+        .iter()
+        .flat_map(|w| w.loss.iter().copied())
+        .fold(f64::INFINITY, f64::min);
+    Some([l0.clamp(1e-3 * floor, floor), a.max(1e-6), k.max(1e-6)])
+}
+
+/// `(S_W + S1(i))^-alpha` at every window of every run.
+fn power_features(data: &[Windows], alpha: f64) -> Vec<Vec<f64>> {
+    data.iter()
+        .map(|w| {
+            w.at.iter()
+                .map(|&i| w.path.sum_before(i + 1).powf(-alpha))
+                .collect()
+        })
+        .collect()
+}
+
+/// Scores every start, then descends from the best few: the parameters of
+/// the lowest cost found; an error when no start has a finite cost.
+fn descend(
+    starts: Vec<Vec<f64>>,
+    residuals: &dyn Fn(&[f64], &mut Vec<f64>),
+) -> Result<Vec<f64>, SpecError> {
+    let mut scored: Vec<(f64, Vec<f64>)> = starts
+        .into_iter()
+        .map(|theta| {
+            let mut r = Vec::new();
+            residuals(&theta, &mut r);
+            (r.iter().map(|x| x * x).sum::<f64>(), theta)
+        })
+        .filter(|(cost, _)| cost.is_finite())
+        .collect();
+    scored.sort_by(|a, b| a.0.total_cmp(&b.0));
+    scored
+        .into_iter()
+        .take(DESCENTS)
+        .map(|(_, theta)| lm::minimize(residuals, theta))
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .filter(|(_, cost)| cost.is_finite())
+        .map(|(theta, _)| theta)
+        .ok_or_else(|| {
+            SpecError::invalid(
+                "fit",
+                "runs no start of the law could follow",
+                "runs whose loss falls as the LR sum grows",
+            )
+        })
+}
+
+/// Multi-power parameters, fitted in the scaled LR units:
+/// `[ln l0, ln a, ln alpha, ln b, ln c, ln beta, gamma]`.
+fn multi_power(theta: &[f64]) -> MultiPower {
+    MultiPower {
+        l0: theta[0].exp(),
+        a: theta[1].exp(),
+        alpha: theta[2].exp(),
+        b: theta[3].exp(),
+        c: theta[4].exp(),
+        beta: theta[5].exp(),
+        gamma: theta[6],
+    }
+}
+
+fn fit_multi_power(data: &[Windows], scale: f64) -> Result<MultiPower, SpecError> {
+    let drops: Vec<Drops> = data.iter().map(|w| Drops::new(&w.path)).collect();
+    let mut starts = Vec::new();
+    for alpha in [0.15, 0.3, 0.5, 0.8] {
+        let u = power_features(data, alpha);
+        for c in [0.003, 0.03, 0.3] {
+            for beta in [0.4, 0.8] {
+                for gamma in [0.3, 0.6] {
+                    let unit = MultiPower {
+                        l0: 0.0,
+                        a: 0.0,
+                        alpha,
+                        b: 1.0,
+                        c,
+                        beta,
+                        gamma,
+                    };
+                    let v: Vec<Vec<f64>> = data
+                        .iter()
+                        .zip(&drops)
+                        .map(|(w, d)| w.at.iter().map(|&i| unit.drop(d, i)).collect())
+                        .collect();
+                    if let Some([l0, a, b]) = linear_constants(data, &u, &v) {
+                        starts.push(vec![
+                            l0.ln(),
+                            a.ln(),
+                            alpha.ln(),
+                            b.ln(),
+                            c.ln(),
+                            beta.ln(),
+                            gamma,
+                        ]);
+                    }
+                }
+            }
+        }
+    }
+    let residuals = |theta: &[f64], out: &mut Vec<f64>| {
+        let law = multi_power(theta);
+        residuals_of(data, out, |index, w| law.losses_at(&drops[index], &w.at));
+    };
+    let law = multi_power(&descend(starts, &residuals)?);
+    Ok(MultiPower {
+        a: law.a * scale.powf(law.alpha),
+        b: law.b / scale,
+        c: law.c / scale.powf(1.0 - law.gamma),
+        ..law
+    })
+}
+
+/// Annealing parameters, fitted in the scaled LR units: `[ln l0, ln a, ln alpha, ln c]`.
+fn annealing(theta: &[f64]) -> Annealing {
+    Annealing {
+        l0: theta[0].exp(),
+        a: theta[1].exp(),
+        alpha: theta[2].exp(),
+        c: theta[3].exp(),
+        decay: Annealing::DECAY,
+    }
+}
+
+fn fit_annealing(data: &[Windows], scale: f64) -> Result<Annealing, SpecError> {
+    let areas: Vec<Vec<f64>> = data
+        .iter()
+        .map(|w| {
+            let area = annealing_area(&w.path, Annealing::DECAY);
+            w.at.iter().map(|&i| area[i]).collect()
+        })
+        .collect();
+    let starts = [0.1, 0.2, 0.3, 0.5, 0.8, 1.2]
+        .into_iter()
+        .filter_map(|alpha| {
+            let [l0, a, c] = linear_constants(data, &power_features(data, alpha), &areas)?;
+            Some(vec![l0.ln(), a.ln(), f64::ln(alpha), c.ln()])
+        })
+        .collect();
+    let residuals = |theta: &[f64], out: &mut Vec<f64>| {
+        let law = annealing(theta);
+        residuals_of(data, out, |_, w| law.losses_at(&w.path, &w.at));
+    };
+    let law = annealing(&descend(starts, &residuals)?);
+    Ok(Annealing {
+        a: law.a * scale.powf(law.alpha),
+        c: law.c / scale,
+        ..law
+    })
+}

@@ -1,0 +1,176 @@
+//! Runs from files: a CSV of `step,lr,loss`, or the directory burn-train
+//! logged a training to.
+
+use std::path::Path;
+
+use burn_lr_schedule::{SpecError, read_input_file};
+
+use crate::fit::Run;
+use crate::path::LrPath;
+
+impl Run {
+    /// Reads a run from `path`: a directory burn-train logged to (see
+    /// [`from_burn_train`](Self::from_burn_train)) or a CSV file (see
+    /// [`from_csv`](Self::from_csv)). The run is named after the file or
+    /// directory.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Self, SpecError> {
+        let path = path.as_ref();
+        if path.is_dir() {
+            Self::from_burn_train(path)
+        } else {
+            Self::from_csv(file_name(path), &read_input_file(path)?)
+        }
+    }
+
+    /// A run from CSV text with a header naming the columns `lr` and `loss`
+    /// (one row per update, in order); other columns are ignored, and a
+    /// `step` column, when present, must count the updates one by one.
+    pub fn from_csv(name: impl Into<String>, text: &str) -> Result<Self, SpecError> {
+        let name = name.into();
+        let [lrs, losses] = columns(&name, text, ["lr", "loss"])?;
+        Self::new(name, lrs, losses)
+    }
+
+    /// A run from the directory burn-train's file logger wrote
+    /// (`<dir>/train/epoch-<n>/Learning_Rate.log` and `Loss.log`, one entry
+    /// per batch), epochs in order. It needs the `LearningRateMetric` and
+    /// the `LossMetric` registered on the training split, one update per
+    /// batch (no gradient accumulation) and one device; a log whose LR is 0
+    /// on more than the first update looks like gradient accumulation and is
+    /// refused.
+    pub fn from_burn_train(dir: impl AsRef<Path>) -> Result<Self, SpecError> {
+        let dir = dir.as_ref();
+        let train = dir.join("train");
+        let mut epochs: Vec<(u64, std::path::PathBuf)> = std::fs::read_dir(&train)
+            .map_err(|e| SpecError::io(&train, format!("cannot read: {e}")))?
+            .filter_map(|entry| {
+                let entry = entry.ok()?;
+                let name = entry.file_name().into_string().ok()?;
+                let epoch = name.strip_prefix("epoch-")?.parse().ok()?;
+                Some((epoch, entry.path()))
+            })
+            .collect();
+        epochs.sort();
+        if epochs.is_empty() {
+            return Err(SpecError::io(
+                &train,
+                "holds no `epoch-<n>` directory: not a burn-train run directory",
+            ));
+        }
+        let (mut lrs, mut losses) = (Vec::new(), Vec::new());
+        for (epoch, path) in &epochs {
+            let lr = entries(&path.join("Learning_Rate.log"))?;
+            let loss = entries(&path.join("Loss.log"))?;
+            if lr.len() != loss.len() {
+                return Err(SpecError::invalid(
+                    format!("epoch {epoch}"),
+                    format!("{} LR entries and {} losses", lr.len(), loss.len()),
+                    "one LR and one loss per batch",
+                ));
+            }
+            lrs.extend(lr);
+            losses.extend(loss);
+        }
+        if lrs.windows(2).skip(1).any(|w| w[0] == 0.0 && w[1] > 0.0) {
+            return Err(SpecError::invalid(
+                "Learning_Rate.log",
+                "an LR of 0 between positive LRs",
+                "one update per batch: under gradient accumulation burn-train logs 0 for \
+                 the batches that do not update",
+            ));
+        }
+        Self::new(file_name(dir), lrs, losses)
+    }
+}
+
+impl LrPath {
+    /// An LR sequence from CSV text with a header naming an `lr` column (one
+    /// row per update, in order), as [`Run::from_csv`] reads it.
+    pub fn from_csv(name: &str, text: &str) -> Result<Self, SpecError> {
+        let [lrs] = columns(name, text, ["lr"])?;
+        LrPath::new(lrs).map_err(|e| e.within(name))
+    }
+}
+
+/// The `wanted` columns of CSV text whose header names them; a `step` column,
+/// when present, must count the rows one by one.
+fn columns<const N: usize>(
+    name: &str,
+    text: &str,
+    wanted: [&str; N],
+) -> Result<[Vec<f64>; N], SpecError> {
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'));
+    let header: Vec<String> = lines
+        .next()
+        .map(|(_, l)| l.split(',').map(|c| c.trim().to_lowercase()).collect())
+        .unwrap_or_default();
+    let column = |w: &str| header.iter().position(|c| c == w);
+    let indices = wanted.map(column);
+    if indices.iter().any(Option::is_none) {
+        return Err(SpecError::invalid(
+            format!("{name}: header"),
+            format!("\"{}\"", header.join(",")),
+            format!("a header naming the columns {}", wanted.join(", ")),
+        ));
+    }
+    let step = column("step");
+    let mut values: [Vec<f64>; N] = std::array::from_fn(|_| Vec::new());
+    let mut first_step = None;
+    for (rows, (line, row)) in lines.enumerate() {
+        let cells: Vec<&str> = row.split(',').map(str::trim).collect();
+        let cell = |index: usize| -> Result<f64, SpecError> {
+            let field = format!("{name}: line {}, `{}`", line + 1, header[index]);
+            let text = cells
+                .get(index)
+                .ok_or_else(|| SpecError::invalid(&field, "(absent)", "a number"))?;
+            text.parse::<f64>()
+                .map_err(|_| SpecError::invalid(&field, text, "a number"))
+        };
+        if let Some(step) = step {
+            let this = cell(step)?;
+            let first = *first_step.get_or_insert(this);
+            if this != first + rows as f64 {
+                return Err(SpecError::invalid(
+                    format!("{name}: line {}, `step`", line + 1),
+                    this,
+                    "one more than the previous row's step (one row per update)",
+                ));
+            }
+        }
+        for (column, index) in values.iter_mut().zip(indices.iter().flatten()) {
+            column.push(cell(*index)?);
+        }
+    }
+    Ok(values)
+}
+
+/// The last component of `path`, or the whole path when it has none.
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// The first field of every per-batch entry of a burn-train log (`value` or
+/// `value,count`); the epoch's `value,final` summary is skipped.
+fn entries(path: &Path) -> Result<Vec<f64>, SpecError> {
+    let text = read_input_file(path)?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.is_empty() && !line.ends_with(",final"))
+        .map(|(i, line)| {
+            let value = line.split(',').next().unwrap_or(line);
+            value.parse::<f64>().map_err(|_| {
+                SpecError::invalid(
+                    format!("{}: line {}", path.display(), i + 1),
+                    line,
+                    "a burn-train numeric entry (`value` or `value,count`)",
+                )
+            })
+        })
+        .collect()
+}
