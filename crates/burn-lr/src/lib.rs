@@ -69,6 +69,15 @@ pub mod finder {
     pub use burn_lr_finder::*;
 }
 
+/// Loss-curve laws: fit logged runs, predict a schedule's loss curve, plan a
+/// schedule for a budget.
+pub mod predict {
+    pub use burn_lr_predict::{
+        Annealing, Family, Fitted, Law, LawKind, LrPath, MIN_UPDATES, MultiPower, Planned, Run,
+        RunFit, final_window, fit, plan,
+    };
+}
+
 /// Domain recipes, the advisor and the linter.
 pub mod recipes {
     pub use burn_lr_recipes::*;

@@ -174,3 +174,52 @@ fn entries(path: &Path) -> Result<Vec<f64>, SpecError> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A run directory as burn-train 0.22's file logger writes it: per batch
+    /// `value` (LR) and `value,count` (loss), and an epoch summary `value,final`.
+    fn burn_train_dir(lrs: [&str; 2]) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "burn-lr-predict-{}-{}",
+            std::process::id(),
+            lrs.join("-")
+        ));
+        for (epoch, lr) in [(1, lrs[0]), (2, lrs[1])] {
+            let epoch_dir = dir.join("train").join(format!("epoch-{epoch}"));
+            std::fs::create_dir_all(&epoch_dir).unwrap();
+            std::fs::write(epoch_dir.join("Learning_Rate.log"), lr).unwrap();
+            std::fs::write(epoch_dir.join("Loss.log"), "2.0,64\n1.5,64\n1.75,final\n").unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn a_burn_train_run_directory_gives_one_row_per_update() {
+        let dir = burn_train_dir(["0.1\n0.1\n", "0.05\n0.01\n"]);
+        let run = Run::from_path(&dir).unwrap();
+        assert_eq!(run.path().lrs(), &[0.1, 0.1, 0.05, 0.01]);
+        assert_eq!(run.losses(), &[2.0, 1.5, 2.0, 1.5]);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn gradient_accumulation_is_refused() {
+        let dir = burn_train_dir(["0.1\n0\n", "0.1\n0\n"]);
+        let error = Run::from_path(&dir).unwrap_err().to_string();
+        assert!(error.contains("gradient accumulation"), "{error}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn csv_columns_are_found_by_name_and_steps_must_count() {
+        let run = Run::from_csv("r", "loss,extra,lr\n1.0,x,0.1\n0.9,y,0.1\n").unwrap();
+        assert_eq!(run.losses(), &[1.0, 0.9]);
+        let error = Run::from_csv("r", "step,lr,loss\n5,0.1,1\n7,0.1,1\n").unwrap_err();
+        assert!(error.to_string().contains("line 3, `step`"), "{error}");
+        let error = Run::from_csv("r", "step,lr,loss\n0,0.1,abc\n").unwrap_err();
+        assert!(error.to_string().contains("`loss`"), "{error}");
+    }
+}
