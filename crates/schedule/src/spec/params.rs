@@ -16,6 +16,8 @@ const KEY_ALIASES: [(&str, &str); 3] = [("T_max", "t_max"), ("T_0", "t_0"), ("T_
 pub(crate) struct Params<'a> {
     map: &'a Map<String, Value>,
     read: Vec<&'static str>,
+    /// The keys read whose value may be `null` (PyTorch's `None`).
+    nullable: Vec<&'static str>,
 }
 
 impl<'a> Params<'a> {
@@ -35,6 +37,7 @@ impl<'a> Params<'a> {
         Ok(Self {
             map,
             read: vec!["scheduler"],
+            nullable: Vec::new(),
         })
     }
 
@@ -51,16 +54,38 @@ impl<'a> Params<'a> {
             .filter(|v| !v.is_null())
     }
 
-    /// A required value.
+    /// A required value. When it is absent but a key nobody reads yet looks
+    /// like a misspelling of it (`T_maxx`), the error names that key.
     pub(crate) fn get<T: Param>(&mut self, key: &'static str) -> Result<T, SpecError> {
-        self.opt(key)?.ok_or_else(|| SpecError::Missing {
-            field: key.into(),
-            allowed: T::expected(),
+        let value = self.opt(key)?;
+        value.ok_or_else(|| match self.misspelling_of(key) {
+            Some(typo) => SpecError::Unknown {
+                field: clip(typo.to_string(), MAX_VALUE_CHARS),
+                expected: format!("\"{key}\" (required here, and missing)"),
+            },
+            None => SpecError::Missing {
+                field: key.into(),
+                allowed: T::expected(),
+            },
         })
     }
 
-    /// An optional value.
+    /// A key of the object not read so far that is within two edits of
+    /// `key`, ignoring case.
+    fn misspelling_of(&self, key: &str) -> Option<&'a str> {
+        self.map
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !self.read.contains(k))
+            .find(|k| edit_distance(&k.to_lowercase(), key) <= 2)
+    }
+
+    /// An optional value; `null` stands for `None` only where the value is
+    /// optional itself (`Option<T>`), and is refused by [`finish`](Self::finish) elsewhere.
     pub(crate) fn opt<T: Param>(&mut self, key: &'static str) -> Result<Option<T>, SpecError> {
+        if T::NULLABLE {
+            self.nullable.push(key);
+        }
         self.value(key)
             .map(|v| T::read(v).ok_or_else(|| SpecError::invalid(key, v, T::expected())))
             .transpose()
@@ -78,16 +103,47 @@ impl<'a> Params<'a> {
         Ok(())
     }
 
-    /// Rejects every key that no accessor read.
+    /// Rejects every key that no accessor read, and a `null` where the key
+    /// is not optional (a `null` must not quietly mean the default).
     pub(crate) fn finish(self) -> Result<(), SpecError> {
-        match self.map.keys().find(|k| !self.read.contains(&k.as_str())) {
-            None => Ok(()),
-            Some(unknown) => Err(SpecError::Unknown {
+        if let Some(unknown) = self.map.keys().find(|k| !self.read.contains(&k.as_str())) {
+            return Err(SpecError::Unknown {
                 field: clip(unknown.clone(), MAX_VALUE_CHARS),
                 expected: quoted(self.read.iter().filter(|k| !is_alias(k))),
-            }),
+            });
+        }
+        let nullable = |key: &str| {
+            let key = KEY_ALIASES
+                .iter()
+                .find(|(alias, _)| *alias == key)
+                .map_or(key, |(_, k)| *k);
+            self.nullable.contains(&key)
+        };
+        match self.map.iter().find(|(k, v)| v.is_null() && !nullable(k)) {
+            Some((key, _)) => Err(SpecError::invalid(
+                key.as_str(),
+                "null",
+                "a value: leave the key out for its default",
+            )),
+            None => Ok(()),
         }
     }
+}
+
+/// The Levenshtein distance between `a` and `b`, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
+        }
+    }
+    row[b.len()]
 }
 
 fn is_alias(key: &str) -> bool {
@@ -96,6 +152,8 @@ fn is_alias(key: &str) -> bool {
 
 /// A type a spec key can hold; `read` checks the type only, not the range.
 pub(crate) trait Param: Sized {
+    /// Whether `null` is a value of this type (`None`).
+    const NULLABLE: bool = false;
     /// The value, or `None` when the JSON value has another type.
     fn read(value: &Value) -> Option<Self>;
     /// The expected type, in words.
@@ -133,6 +191,7 @@ impl Param for bool {
 }
 
 impl<T: Param> Param for Option<T> {
+    const NULLABLE: bool = true;
     fn read(value: &Value) -> Option<Self> {
         T::read(value).map(Some)
     }
@@ -173,4 +232,42 @@ pub(crate) fn quoted<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Strin
         .map(|s| format!("\"{}\"", s.as_ref()))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(json: &str) -> String {
+        crate::Spec::from_json(json).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn null_is_refused_where_it_would_mean_the_default() {
+        let e = error(r#"{"scheduler": "step", "step_size": 10, "gamma": null}"#);
+        assert!(e.starts_with("`gamma` = null is invalid"), "{e}");
+        let e = error(r#"{"scheduler": "cosine_annealing", "T_max": 10, "warmup": null}"#);
+        assert!(e.starts_with("`warmup` = null is invalid"), "{e}");
+        // An optional value takes null as PyTorch's None.
+        let spec =
+            r#"{"scheduler": "cyclic", "base_lr": 0.01, "max_lr": 0.1, "step_size_down": null}"#;
+        assert!(crate::Spec::from_json(spec).is_ok());
+    }
+
+    #[test]
+    fn a_misspelled_required_key_is_named() {
+        let e = error(r#"{"scheduler": "cosine_annealing", "T_maxx": 10}"#);
+        assert!(e.starts_with("`T_maxx` is not a known key here"), "{e}");
+        assert!(e.contains("\"t_max\" (required here, and missing)"), "{e}");
+        let e = error(r#"{"scheduler": "cosine_annealing", "eta_min": 0.1}"#);
+        assert!(e.starts_with("`t_max` is missing"), "{e}");
+    }
+
+    #[test]
+    fn edit_distance_counts_single_character_edits() {
+        assert_eq!(edit_distance("t_maxx", "t_max"), 1);
+        assert_eq!(edit_distance("gama", "gamma"), 1);
+        assert_eq!(edit_distance("eta_min", "t_max"), 4);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
 }
