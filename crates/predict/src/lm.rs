@@ -91,7 +91,7 @@ pub(crate) fn solve(mut a: Vec<f64>, mut b: Vec<f64>) -> Option<Vec<f64>> {
     for col in 0..n {
         let pivot =
             (col..n).max_by(|&i, &j| a[i * n + col].abs().total_cmp(&a[j * n + col].abs()))?;
-        if !(a[pivot * n + col].abs() > 1e-300) {
+        if a[pivot * n + col].abs().is_nan() || a[pivot * n + col].abs() <= 1e-300 {
             return None;
         }
         if pivot != col {
