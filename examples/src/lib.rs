@@ -2,11 +2,13 @@
 //! (`digits`), the modular-addition data and its tiny transformer
 //! (`arithmetic`), the digits classifier (`model`), one burn-train run with
 //! its report (`run`), a quiet per-epoch renderer (`renderer`), and the
-//! per-epoch table and plots read back from burn-train's logs (`report`).
+//! per-epoch table and plots read back from burn-train's logs (`report`),
+//! and the loss-curve laws' evidence task (`loss_law`).
 
 pub mod arithmetic;
 pub mod digits;
 pub mod finder_bench;
+pub mod loss_law;
 pub mod model;
 pub mod pixels;
 pub mod renderer;

@@ -1,7 +1,8 @@
 //! Fitting a law to logged runs: a Huber loss on log-losses, several starts.
 //!
-//! Each run's updates after its warmup are averaged in up to 100 windows of
-//! equal length (the batch noise of one update is far above what the law
+//! Each run's updates after its warmup, but for the first tenth of them (the
+//! fast early fall, which a power law in the LR sum follows poorly), are
+//! averaged in up to 100 windows of equal length (the batch noise of one update is far above what the law
 //! explains); a window's mean loss is compared with the law's loss at its
 //! middle update, in logs, through a Huber loss (a spike costs linearly, not
 //! quadratically). Every run weighs the same, whatever its length.
@@ -203,7 +204,7 @@ struct Windows {
 
 impl Windows {
     fn new(run: &Run, scale: f64) -> Self {
-        let start = run.path.warmup() + 1;
+        let start = run.path.warmup() + 1 + (run.path.len() - run.path.warmup()) / 10;
         let n = run.path.len() - start;
         let width = n.div_ceil(WINDOWS).max(1);
         let (mut at, mut loss) = (Vec::new(), Vec::new());
@@ -323,17 +324,41 @@ fn descend(
         })
 }
 
+/// The range of a fitted log-constant: `e^-25` to `e^25`, so that a
+/// constant the runs cannot pin down stays a finite number.
+fn soft_log(x: f64) -> f64 {
+    25.0 * (x / 25.0).tanh()
+}
+
+fn soft_log_inverse(y: f64) -> f64 {
+    25.0 * (y.clamp(-24.9, 24.9) / 25.0).atanh()
+}
+
+/// The range `gamma` is fitted in (the paper's fits are near 0.5).
+const GAMMA: (f64, f64) = (-1.0, 3.0);
+
+fn gamma_of(x: f64) -> f64 {
+    GAMMA.0 + (GAMMA.1 - GAMMA.0) / (1.0 + (-x).exp())
+}
+
+fn gamma_inverse(gamma: f64) -> f64 {
+    let p = (gamma - GAMMA.0) / (GAMMA.1 - GAMMA.0);
+    (p / (1.0 - p)).ln()
+}
+
 /// Multi-power parameters, fitted in the scaled LR units:
-/// `[ln l0, ln a, ln alpha, ln b, ln c, ln beta, gamma]`.
+/// `[ln l0, ln a, ln alpha, ln b, ln c, ln beta]` (each kept within
+/// `±25` by [`soft_log`]) and `gamma` (within [`GAMMA`]).
 fn multi_power(theta: &[f64]) -> MultiPower {
+    let e = |i: usize| soft_log(theta[i]).exp();
     MultiPower {
-        l0: theta[0].exp(),
-        a: theta[1].exp(),
-        alpha: theta[2].exp(),
-        b: theta[3].exp(),
-        c: theta[4].exp(),
-        beta: theta[5].exp(),
-        gamma: theta[6],
+        l0: e(0),
+        a: e(1),
+        alpha: e(2),
+        b: e(3),
+        c: e(4),
+        beta: e(5),
+        gamma: gamma_of(theta[6]),
     }
 }
 
@@ -360,15 +385,10 @@ fn fit_multi_power(data: &[Windows], scale: f64) -> Result<MultiPower, SpecError
                         .map(|(w, d)| w.at.iter().map(|&i| unit.drop(d, i)).collect())
                         .collect();
                     if let Some([l0, a, b]) = linear_constants(data, &u, &v) {
-                        starts.push(vec![
-                            l0.ln(),
-                            a.ln(),
-                            alpha.ln(),
-                            b.ln(),
-                            c.ln(),
-                            beta.ln(),
-                            gamma,
-                        ]);
+                        let logs = [l0, a, alpha, b, c, beta].map(|x| soft_log_inverse(x.ln()));
+                        let mut start = logs.to_vec();
+                        start.push(gamma_inverse(gamma));
+                        starts.push(start);
                     }
                 }
             }
@@ -387,13 +407,15 @@ fn fit_multi_power(data: &[Windows], scale: f64) -> Result<MultiPower, SpecError
     })
 }
 
-/// Annealing parameters, fitted in the scaled LR units: `[ln l0, ln a, ln alpha, ln c]`.
+/// Annealing parameters, fitted in the scaled LR units: `[ln l0, ln a, ln alpha, ln c]`,
+/// each within `±25` by [`soft_log`].
 fn annealing(theta: &[f64]) -> Annealing {
+    let e = |i: usize| soft_log(theta[i]).exp();
     Annealing {
-        l0: theta[0].exp(),
-        a: theta[1].exp(),
-        alpha: theta[2].exp(),
-        c: theta[3].exp(),
+        l0: e(0),
+        a: e(1),
+        alpha: e(2),
+        c: e(3),
         decay: Annealing::DECAY,
     }
 }
@@ -410,7 +432,7 @@ fn fit_annealing(data: &[Windows], scale: f64) -> Result<Annealing, SpecError> {
         .into_iter()
         .filter_map(|alpha| {
             let [l0, a, c] = linear_constants(data, &power_features(data, alpha), &areas)?;
-            Some(vec![l0.ln(), a.ln(), f64::ln(alpha), c.ln()])
+            Some([l0, a, alpha, c].map(|x| soft_log_inverse(x.ln())).to_vec())
         })
         .collect();
     let residuals = |theta: &[f64], out: &mut Vec<f64>| {

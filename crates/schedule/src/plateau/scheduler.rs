@@ -105,6 +105,12 @@ impl PlateauScheduler {
         }
     }
 
+    /// No warning about a missing metric: the scheduler previews a schedule,
+    /// it does not run a training.
+    pub(crate) fn quiet(&mut self) {
+        self.warned = true;
+    }
+
     fn warn_if_silent(&mut self, update: u64) {
         if !self.warned && update >= self.steps_per_epoch && self.mailbox.latest() == 0 {
             self.warned = true;

@@ -217,6 +217,9 @@ impl Spec {
             hook,
             ..
         } = self.schedulers(base_lr)?;
+        if let GroupScheduler::Plateau(plateau) = &mut scheduler {
+            plateau.quiet();
+        }
         let ended_epoch = |update: u64| {
             self.steps_per_epoch()
                 .filter(|k| update > 0 && update.is_multiple_of(*k))
