@@ -83,21 +83,31 @@ fn accumulated_run(steps_per_epoch: u64) -> Vec<usize> {
         .in_epochs(Timing::Iteration)
         .with_steps_per_epoch(steps_per_epoch);
     let lr = spec.init(1e-2).unwrap();
+    let hook = lr.hook();
     let device = Device::default().autodiff();
     let directory = tempfile::tempdir().unwrap();
     let result = digits_training(directory.path(), 1, 128, 3)
         .grads_accumulation(4)
-        .early_stopping(lr.hook())
+        .early_stopping(hook.clone())
         .launch(Learner::new(
             Mlp::new(16, &device),
             AdamConfig::new().init(),
             lr,
         ));
     assert!(result.error.is_none(), "{:?}", result.error);
-    per_update(directory.path(), "Learning Rate", 3)
+    let per_epoch: Vec<usize> = per_update(directory.path(), "Learning Rate", 3)
         .iter()
         .map(Vec::len)
-        .collect()
+        .collect();
+    // The hook says whether it stopped the run, which burn-train's result does not.
+    match hook.problem() {
+        Some(problem) => {
+            assert!(problem.stopped && problem.epoch == 1, "{problem:?}");
+            assert!(problem.message.contains("steps_per_epoch"), "{problem:?}");
+        }
+        None => assert!(per_epoch.iter().all(|n| *n > 0), "{per_epoch:?}"),
+    }
+    per_epoch
 }
 
 #[test]

@@ -26,8 +26,8 @@
 
 pub use burn_lr_schedule::spec::Cooldown;
 pub use burn_lr_schedule::{
-    Clock, Curve, GroupLrMetric, LrGroup, LrHook, LrSchedule, MomentumHandle, OnMismatch, Schedule,
-    Scheduler, Spec, SpecError, StepsPerEpoch, Timing, Unit, Warmup, lambda,
+    Clock, Curve, GroupLrMetric, HookProblem, LrGroup, LrHook, LrSchedule, MomentumHandle, OnMismatch,
+    Schedule, Scheduler, Spec, SpecError, StepsPerEpoch, Timing, Unit, Warmup, lambda,
 };
 
 /// Every schedule's typed builder (`CosineAnnealingLr::new(t_max).with_eta_min(..)`).
@@ -93,8 +93,8 @@ pub mod prelude {
     pub use crate::schedule_free::{Averaged, ScheduleFreeAdamWConfig, ScheduleFreeSgdConfig};
     pub use crate::schedules::*;
     pub use crate::{
-        Cooldown, GroupLrMetric, LrHook, LrSchedule, OnMismatch, Spec, SpecError, StepsPerEpoch,
-        Timing,
+        Cooldown, GroupLrMetric, HookProblem, LrHook, LrSchedule, OnMismatch, Spec, SpecError,
+        StepsPerEpoch, Timing,
     };
 }
 

@@ -45,7 +45,9 @@ pub use scheduler::Scheduler;
 pub use spec::clock::{Clock, Timing};
 pub use spec::text::{MAX_INPUT_BYTES, read_input_file};
 pub use spec::{LrGroup, Spec, Unit, Warmup};
-pub use train::{GroupLrMetric, LrHook, LrSchedule, MomentumHandle, OnMismatch, StepsPerEpoch};
+pub use train::{
+    GroupLrMetric, HookProblem, LrHook, LrSchedule, MomentumHandle, OnMismatch, StepsPerEpoch,
+};
 
 /// A schedule written in code: `base_lr * lr_lambda(t)` (PyTorch's `LambdaLR`).
 ///

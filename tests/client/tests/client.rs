@@ -283,3 +283,24 @@ fn the_finder_hands_off_an_lr_that_trains_the_users_model_and_leaves_it_untouche
         mean(&losses[2])
     );
 }
+
+#[test]
+fn a_run_the_hook_stops_is_not_reported_as_a_success() {
+    let _serial = TRAINING.lock().unwrap_or_else(|e| e.into_inner());
+    // A steps_per_epoch off by one: the schedule would run at the wrong pace.
+    let spec = Spec::new(CosineAnnealingLr::new(3))
+        .in_epochs(Timing::Iteration)
+        .with_steps_per_epoch(steps_per_epoch() + 1);
+    let dir = tempfile::tempdir().unwrap();
+    let lr = spec.init(1e-2).unwrap();
+    let hook = lr.hook();
+    let result = training(dir.path(), 3)
+        .early_stopping(hook.clone())
+        .launch(Learner::new(model(), AdamConfig::new().init(), lr));
+    assert!(result.error.is_none(), "burn-train sees a finished run");
+    let problem = hook.problem().expect("the hook reports the stop");
+    assert!(problem.stopped && problem.epoch == 1, "{problem:?}");
+    assert!(problem.message.contains("steps_per_epoch"), "{problem:?}");
+    let epochs = logged(dir.path(), "Learning Rate", 3);
+    assert!(!epochs[0].is_empty() && epochs[1].is_empty() && epochs[2].is_empty(), "one epoch ran");
+}

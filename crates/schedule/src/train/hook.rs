@@ -3,6 +3,7 @@
 //! ReduceLROnPlateau its validation metric.
 
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use burn::train::EarlyStoppingStrategy;
 use burn::train::logger::{FileMetricLogger, MetricLogger};
@@ -52,6 +53,19 @@ pub struct LrHook<S = KeepGoing> {
     inner: S,
     pace: Pace,
     momentum: Option<MomentumHandle>,
+    /// The problem the hook reported, shared by every clone of the hook.
+    problem: Arc<Mutex<Option<HookProblem>>>,
+}
+
+/// A problem the hook reported at the end of an epoch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HookProblem {
+    /// The epoch whose end found it.
+    pub epoch: usize,
+    /// The message printed, in full.
+    pub message: String,
+    /// Whether the hook stopped the run there ([`OnMismatch::Stop`]).
+    pub stopped: bool,
 }
 
 /// What the hook has seen of the run so far.
@@ -89,6 +103,7 @@ impl LrHook {
             on_mismatch: OnMismatch::Stop,
             inner: KeepGoing,
             pace: Pace::default(),
+            problem: Arc::default(),
         }
     }
 
@@ -104,11 +119,24 @@ impl LrHook {
             inner: strategy,
             pace: self.pace,
             momentum: self.momentum,
+            problem: self.problem,
         }
     }
 }
 
 impl<S> LrHook<S> {
+    /// The problem this hook (or any clone of it) reported, if any: whether
+    /// it stopped the run, at which epoch, and why. burn-train's
+    /// `LearningResult` does not carry it (a stopped run ends like a
+    /// finished one), so check it after `launch`:
+    /// `assert!(result.error.is_none() && hook.problem().is_none())`.
+    pub fn problem(&self) -> Option<HookProblem> {
+        self.problem
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     /// For `reduce_on_plateau`: the validation metric to watch, by the name
     /// burn-train logs it under (default `Loss`; e.g. `Accuracy` with
     /// `"mode": "max"`).
@@ -261,8 +289,15 @@ impl<S: EarlyStoppingStrategy> EarlyStoppingStrategy for LrHook<S> {
                     }
                     OnMismatch::Warn => "The training goes on.",
                 };
-                alert::error(&format!("{problem} {action}"));
-                self.on_mismatch == OnMismatch::Stop
+                let message = format!("{problem} {action}");
+                alert::error(&message);
+                let stopped = self.on_mismatch == OnMismatch::Stop;
+                *self.problem.lock().unwrap_or_else(|e| e.into_inner()) = Some(HookProblem {
+                    epoch,
+                    message,
+                    stopped,
+                });
+                stopped
             }
             _ => false,
         };

@@ -15,7 +15,7 @@ use burn::lr_scheduler::module_lr_scheduler::{ModuleLearningRate, ModuleLrSchedu
 use burn::lr_scheduler::{LrScheduler, LrSchedulerRecord};
 use burn::module::{Module, ParamGroup};
 
-pub use hook::{KeepGoing, LrHook, OnMismatch, epoch_mean};
+pub use hook::{HookProblem, KeepGoing, LrHook, OnMismatch, epoch_mean};
 pub use metric::GroupLrMetric;
 pub use momentum::MomentumHandle;
 pub(crate) use probe::StepProbe;
