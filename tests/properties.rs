@@ -23,7 +23,7 @@ fn leaf() -> impl Strategy<Value = Value> {
         (prop::collection::vec(0..400u64, 0..5), factor())
             .prop_map(|(m, g)| json!({"scheduler": "multi_step", "milestones": m, "gamma": g})),
         (factor(), length()).prop_map(|(f, t)| json!({"scheduler": "constant", "factor": f, "total_iters": t})),
-        (0.0..3.0f64, 0.0..3.0f64, length()).prop_map(|(a, b, t)| json!(
+        (0.0..=1.0f64, 0.0..=1.0f64, length()).prop_map(|(a, b, t)| json!(
             {"scheduler": "linear", "start_factor": a, "end_factor": b, "total_iters": t})),
         factor().prop_map(|g| json!({"scheduler": "exponential", "gamma": g})),
         (length(), 0.01..5.0f64).prop_map(|(t, p)| json!({"scheduler": "polynomial", "total_iters": t, "power": p})),

@@ -7,13 +7,14 @@
 //! ```
 //! use burn_lr::prelude::*;
 //!
-//! // 5 epochs of warmup, then cosine over 90, per update, backbone at 0.1x:
+//! // 5 epochs of warmup, then cosine over 90, per update:
 //! let spec = Spec::new(CosineAnnealingLr::new(90))
 //!     .in_epochs(Timing::Iteration)
 //!     .with_steps_per_epoch(StepsPerEpoch::new(50_000, 128).compute()?)
-//!     .with_warmup(5, 0.01)
-//!     .with_group("backbone", 0.1);
+//!     .with_warmup(5, 0.01);
 //! let lr = spec.init(0.1)?;      // validated; burn's ModuleLrScheduler and its hook
+//! // With parameter groups (`.with_group("backbone", 0.1)`), build with
+//! // `spec.init_for(&model, 0.1)?`: it checks every pattern against the model.
 //! # let _ = lr;
 //! # Ok::<(), SpecError>(())
 //! ```
@@ -26,8 +27,8 @@
 
 pub use burn_lr_schedule::spec::Cooldown;
 pub use burn_lr_schedule::{
-    Clock, Curve, GroupLrMetric, HookProblem, LrGroup, LrHook, LrSchedule, MomentumHandle, OnMismatch,
-    Schedule, Scheduler, Spec, SpecError, StepsPerEpoch, Timing, Unit, Warmup, lambda,
+    Clock, Curve, GroupLrMetric, HookProblem, LrGroup, LrHook, LrSchedule, MomentumHandle,
+    OnMismatch, Schedule, Scheduler, Spec, SpecError, StepsPerEpoch, Timing, Unit, Warmup, lambda,
 };
 
 /// Every schedule's typed builder (`CosineAnnealingLr::new(t_max).with_eta_min(..)`).

@@ -68,7 +68,11 @@ fn check(args: &[String]) -> Result<(), String> {
     }
     if code == 0 && args.iter().any(|a| a == "json") && args[0] == "preview" {
         let lrs: Vec<f64> = serde_json::from_str(&stdout).map_err(|e| e.to_string())?;
-        if let Some(lr) = lrs.iter().find(|lr| !(lr.is_finite() && **lr >= 0.0)) {
+        // A negative zero counts: it would print as an LR of -0.
+        if let Some(lr) = lrs
+            .iter()
+            .find(|lr| !(lr.is_finite() && **lr >= 0.0) || lr.is_sign_negative())
+        {
             return Err(format!("previewed LR {lr}"));
         }
     }
@@ -81,6 +85,8 @@ fn hostile_values() -> Vec<Value> {
         json!(0),
         json!(-1),
         json!(-0.5),
+        json!(-0.0),
+        json!(2.5),
         json!(1e300),
         json!(u64::MAX),
         json!(9_007_199_254_740_993u64),

@@ -128,9 +128,9 @@ impl FinderConfig {
         Ok(())
     }
 
-    /// The sweep as a burn-lr schedule (one scheduler per group; the spec
-    /// checks the groups).
-    fn scheduler(&self) -> Result<ModuleLrScheduler, SpecError> {
+    /// The sweep as a burn-lr schedule (one scheduler per group, each
+    /// pattern checked against `model`'s parameters).
+    fn scheduler<M: Module>(&self, model: &M) -> Result<ModuleLrScheduler, SpecError> {
         let (start, end, n, sweep) = (self.start_lr, self.end_lr, self.num_iter as f64, self.sweep);
         let spec = lambda("lr range test", move |t| match sweep {
             Sweep::Exponential => (end / start).powf(t / n),
@@ -139,7 +139,7 @@ impl FinderConfig {
         let spec = self.groups.iter().fold(spec, |spec, (pattern, mult)| {
             spec.with_group(pattern.clone(), *mult)
         });
-        spec.init(start).map(ModuleLrScheduler::from)
+        spec.init_for(model, start).map(ModuleLrScheduler::from)
     }
 }
 
@@ -258,7 +258,7 @@ where
     M::Output: Adaptor<LossInput>,
 {
     config.validate()?;
-    let scheduler = config.scheduler()?;
+    let scheduler = config.scheduler(&model)?;
     // As burn-train does: the batches go to the model's device, whatever device the loader was built for.
     let loader = match model.devices().first() {
         Some(device) => loader.to_device(device),

@@ -50,9 +50,16 @@ impl Bounds {
 /// enough that no schedule arithmetic overflows.
 pub(crate) const MAX_LR: f64 = 1e100;
 
-/// Checks a float field.
+/// Checks a float field. A negative zero is refused too: it would come out
+/// as an LR of `-0` (specs read `-0.0` as 0; only code can pass it).
 pub(crate) fn float(field: &str, x: f64, bounds: Bounds) -> Result<(), SpecError> {
-    if bounds.contains(x) {
+    if x == 0.0 && x.is_sign_negative() {
+        Err(SpecError::invalid(
+            field,
+            "-0",
+            format!("{} (write 0)", bounds.describe()),
+        ))
+    } else if bounds.contains(x) {
         Ok(())
     } else {
         Err(SpecError::invalid(field, x, bounds.describe()))

@@ -210,8 +210,8 @@ impl Default for LinearLr {
 }
 
 impl LinearLr {
-    /// From `start_factor` to `end_factor` (both `>= 0`) over `total_iters`
-    /// steps (at least 1).
+    /// From `start_factor` to `end_factor` (both in `[0, 1]`) over
+    /// `total_iters` steps (at least 1).
     pub fn new(start_factor: f64, end_factor: f64, total_iters: u64) -> Self {
         Self {
             start_factor,
@@ -248,9 +248,12 @@ impl Curve for LinearLr {
         base_lr * (self.start_factor + (self.end_factor - self.start_factor) * progress)
     }
 
+    /// PyTorch's ranges: both factors in `[0, 1]` (PyTorch wants
+    /// `start_factor > 0`; 0 is allowed here for a warmup from 0). A factor
+    /// above 1 would run above the optimizer's LR: raise the base LR instead.
     fn validate(&self) -> Result<(), SpecError> {
-        check::lr("start_factor", self.start_factor)?;
-        check::lr("end_factor", self.end_factor)?;
+        check::float("start_factor", self.start_factor, Bounds::Closed(0.0, 1.0))?;
+        check::float("end_factor", self.end_factor, Bounds::Closed(0.0, 1.0))?;
         check::int("total_iters", self.total_iters, 1)
     }
 }
@@ -364,9 +367,21 @@ mod tests {
 
     #[test]
     fn linear_holds_its_end_factor() {
-        let l = LinearLr::new(0.0, 2.0, 4);
+        let l = LinearLr::new(0.0, 0.5, 4);
         let lrs: Vec<f64> = (0..7).map(|t| l.lr(1.0, t as f64)).collect();
-        assert_eq!(lrs, [0.0, 0.5, 1.0, 1.5, 2.0, 2.0, 2.0]);
+        assert_eq!(lrs, [0.0, 0.125, 0.25, 0.375, 0.5, 0.5, 0.5]);
+    }
+
+    #[test]
+    fn linear_factors_stay_in_pytorchs_range() {
+        for (start, end, field) in [(1.5, 1.0, "start_factor"), (1.0, 2.0, "end_factor")] {
+            let err = LinearLr::new(start, end, 5)
+                .validate()
+                .unwrap_err()
+                .to_string();
+            assert!(err.starts_with(&format!("`{field}` =")), "{err}");
+            assert!(err.contains("[0, 1]"), "{err}");
+        }
     }
 
     #[test]

@@ -161,8 +161,9 @@ pub(crate) trait Param: Sized {
 }
 
 impl Param for f64 {
+    /// The number, a negative zero read as 0 (it would print as an LR of `-0`).
     fn read(value: &Value) -> Option<Self> {
-        value.as_f64()
+        value.as_f64().map(|x| if x == 0.0 { 0.0 } else { x })
     }
     fn expected() -> String {
         "a number".into()
@@ -261,6 +262,19 @@ mod tests {
         assert!(e.contains("\"t_max\" (required here, and missing)"), "{e}");
         let e = error(r#"{"scheduler": "cosine_annealing", "eta_min": 0.1}"#);
         assert!(e.starts_with("`t_max` is missing"), "{e}");
+    }
+
+    #[test]
+    fn a_negative_zero_is_read_as_zero_and_refused_from_code() {
+        let spec = crate::Spec::from_json(
+            r#"{"scheduler": "cosine_annealing", "t_max": 4, "eta_min": -0.0}"#,
+        )
+        .unwrap();
+        let lrs = spec.preview(1.0, 6).unwrap();
+        assert!(lrs.iter().all(|lr| !lr.is_sign_negative()), "{lrs:?}");
+        let coded = crate::Spec::new(crate::curves::CosineAnnealingLr::new(4).with_eta_min(-0.0));
+        let err = coded.validate().unwrap_err().to_string();
+        assert!(err.starts_with("`eta_min` = -0 is invalid"), "{err}");
     }
 
     #[test]

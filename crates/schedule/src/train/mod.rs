@@ -93,9 +93,32 @@ impl Spec {
     /// optimizer LR of `base_lr` (any finite number `>= 0`; LRs above 1 are
     /// fine), for `Learner::new(model, optim, spec.init(lr)?)`.
     ///
-    /// Group patterns are not checked against a model here: prefer
-    /// [`init_for`](Self::init_for) when the spec has groups.
+    /// Group patterns cannot be checked against a model here, so a spec with
+    /// groups prints a warning (once per call) that names them: use
+    /// [`init_for`](Self::init_for), which refuses a pattern that selects no
+    /// parameter.
     pub fn init(&self, base_lr: f64) -> Result<LrSchedule, SpecError> {
+        let schedule = self.build(base_lr)?;
+        if !self.groups().is_empty() {
+            let patterns: Vec<String> = self
+                .groups()
+                .iter()
+                .map(|g| format!("{:?}", g.pattern()))
+                .collect();
+            crate::alert::warn(&format!(
+                "the spec's parameter groups ({}) are not checked against the model by `init`: a \
+                 pattern that selects no parameter (a typo) leaves those parameters at the base LR \
+                 while its group metric reports the group's LR. Build with \
+                 `spec.init_for(&model, lr)`, which refuses such a pattern.",
+                patterns.join(", ")
+            ));
+        }
+        Ok(schedule)
+    }
+
+    /// The schedulers of every group and the hook, with nothing checked
+    /// against a model.
+    fn build(&self, base_lr: f64) -> Result<LrSchedule, SpecError> {
         let Schedulers {
             default,
             groups,
@@ -179,7 +202,7 @@ impl Spec {
                 ));
             }
         }
-        self.init(base_lr)
+        self.build(base_lr)
     }
 
     /// The scheduler of the default group alone, for a spec without plateau

@@ -1,0 +1,71 @@
+//! What a user is told, and when: a preview runs no training and warns about
+//! nothing; `init` on a spec with parameter groups says it cannot check them.
+
+use std::sync::{Mutex, Once};
+
+use burn_lr_schedule::Spec;
+
+struct Capture(Mutex<Vec<String>>);
+
+impl log::Log for Capture {
+    fn enabled(&self, _: &log::Metadata) -> bool {
+        true
+    }
+    fn log(&self, record: &log::Record) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(record.args().to_string());
+    }
+    fn flush(&self) {}
+}
+
+static CAPTURE: Capture = Capture(Mutex::new(Vec::new()));
+static INSTALL: Once = Once::new();
+/// The logger is global: the tests of this binary run one at a time.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// The warnings logged while `f` runs.
+fn warnings_of(f: impl FnOnce()) -> Vec<String> {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    INSTALL.call_once(|| {
+        log::set_logger(&CAPTURE).unwrap();
+        log::set_max_level(log::LevelFilter::Warn);
+    });
+    CAPTURE.0.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    f();
+    CAPTURE.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+#[test]
+fn previewing_a_plateau_spec_warns_about_nothing() {
+    let spec = Spec::from_json(
+        r#"{"scheduler": "reduce_on_plateau", "steps_per_epoch": 10,
+            "base": {"scheduler": "cosine_annealing", "t_max": 5, "unit": "epoch", "timing": "iteration"}}"#,
+    )
+    .unwrap();
+    let warnings = warnings_of(|| assert_eq!(spec.preview(0.1, 50).unwrap().len(), 50));
+    assert!(warnings.is_empty(), "{warnings:?}");
+}
+
+#[test]
+fn init_says_it_cannot_check_group_patterns() {
+    let spec = Spec::from_json(
+        r#"{"scheduler": "cosine_annealing", "t_max": 10,
+            "groups": [{"match": "bakbone", "lr_mult": 0.0}]}"#,
+    )
+    .unwrap();
+    let warnings = warnings_of(|| {
+        spec.init(0.1).unwrap();
+    });
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("\"bakbone\""), "{warnings:?}");
+    assert!(warnings[0].contains("init_for"), "{warnings:?}");
+    let plain = Spec::from_json(r#"{"scheduler": "cosine_annealing", "t_max": 10}"#).unwrap();
+    assert!(
+        warnings_of(|| {
+            plain.init(0.1).unwrap();
+        })
+        .is_empty()
+    );
+}
