@@ -114,14 +114,10 @@ fn every_recording_of_every_task_is_in_the_data() {
 fn the_report_is_what_the_measurements_say() {
     let dir = tempfile::tempdir().unwrap();
     report::write(&tasks::all(), analysis(), dir.path()).unwrap();
-    let fresh = std::fs::read_to_string(dir.path().join("finder-benchmark.md")).unwrap();
-    let committed = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/finder-benchmark.md"),
-    )
-    .unwrap();
-    assert!(
-        fresh == committed,
-        "docs/finder-benchmark.md is stale: run `cargo run --release -p burn-lr-examples --example \
-         finder_benchmark -- report`"
+    burn_lr_tests::assert_doc_is_fresh(
+        dir.path(),
+        "finder-benchmark.md",
+        "finder_benchmark",
+        "report",
     );
 }

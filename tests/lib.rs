@@ -134,3 +134,19 @@ pub fn failures<T: Sync>(items: &[T], check: impl Fn(&T) -> Option<String> + Syn
             .collect()
     })
 }
+
+/// Asserts that the report `name` a harness just wrote to `fresh_dir` is the
+/// one committed in `docs/`, else names the `example -- step` that rewrites it.
+pub fn assert_doc_is_fresh(fresh_dir: &Path, name: &str, example: &str, step: &str) {
+    let fresh = std::fs::read_to_string(fresh_dir.join(name)).unwrap();
+    let committed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../docs")
+            .join(name),
+    )
+    .unwrap();
+    assert!(
+        fresh == committed,
+        "docs/{name} is stale: run `cargo run --release -p burn-lr-examples --example {example} -- {step}`"
+    );
+}

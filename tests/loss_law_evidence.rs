@@ -29,16 +29,7 @@ fn the_stored_plan_is_what_plan_picks_from_the_fitted_runs() {
 fn the_report_is_what_the_runs_say() {
     let out = tempfile::tempdir().unwrap();
     report::write(&loss_law::directory(), out.path()).unwrap();
-    let fresh = std::fs::read_to_string(out.path().join("loss-law.md")).unwrap();
-    let committed = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/loss-law.md"),
-    )
-    .unwrap();
-    assert!(
-        fresh == committed,
-        "docs/loss-law.md is stale: run `cargo run --release -p burn-lr-examples --example \
-         loss_law_evidence -- report`"
-    );
+    burn_lr_tests::assert_doc_is_fresh(out.path(), "loss-law.md", "loss_law_evidence", "report");
 }
 
 #[test]

@@ -40,14 +40,5 @@ fn the_report_is_what_the_measurements_say() {
         .collect();
     let dir = tempfile::tempdir().unwrap();
     lr_free_report::write(&rows(), &missing, dir.path()).unwrap();
-    let fresh = std::fs::read_to_string(dir.path().join("lr-free.md")).unwrap();
-    let committed = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/lr-free.md"),
-    )
-    .unwrap();
-    assert!(
-        fresh == committed,
-        "docs/lr-free.md is stale: run `cargo run --release -p burn-lr-examples --example \
-         lr_free_evidence -- report`"
-    );
+    burn_lr_tests::assert_doc_is_fresh(dir.path(), "lr-free.md", "lr_free_evidence", "report");
 }
