@@ -188,6 +188,7 @@ pub fn run_recommend(args: RecommendArgs) -> Result<(), CliError> {
                 "reference": recipe.reference,
                 "optimizer": recipe.optimizer,
                 "base_lr": recipe.optimizer.lr,
+                "finder_field": recipe.finder_field(),
                 "schedule": recipe.schedule,
                 "stepping": recipe.stepping,
                 "epochs": recipe.epochs,
@@ -212,6 +213,15 @@ pub fn run_recommend(args: RecommendArgs) -> Result<(), CliError> {
                 "epoch"
             };
             say!("step it once per {per}, for {} epochs", recipe.epochs);
+            say!(
+                "base LR from `burn-lr find`: its `{}` ({})",
+                recipe.finder_field(),
+                if recipe.finder_field() == "max_lr" {
+                    "the one-cycle hand-off"
+                } else {
+                    "the warmup + cosine hand-off"
+                }
+            );
             for reason in &recipe.why {
                 say!("  - {reason}");
             }

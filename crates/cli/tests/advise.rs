@@ -210,3 +210,52 @@ fn the_lr_free_optimizers_are_known_to_recommend_and_lint() {
     let clean = lint(&["--base-lr", "1", "--safeguard-warmup"]);
     assert!(!clean.contains("lr-free"), "{clean}");
 }
+
+#[test]
+fn recommend_says_which_of_the_finders_hand_offs_it_takes() {
+    let recommend = |model: &str, epochs: &str| -> serde_json::Value {
+        let out = burn_lr(&[
+            "recommend",
+            "--model",
+            model,
+            "--epochs",
+            epochs,
+            "--steps-per-epoch",
+            "23",
+            "--base-lr",
+            "0.01",
+            "--lr-from-finder",
+            "--format",
+            "json",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    // A short MLP run gets one-cycle: it takes the finder's `max_lr`.
+    let short = recommend("mlp", "5");
+    assert_eq!(short["schedule"]["scheduler"], "one_cycle", "{short}");
+    assert_eq!(short["finder_field"], "max_lr");
+    assert!(short["why"].to_string().contains("`max_lr`"), "{short}");
+    // A long CNN run gets warmup + cosine: it takes the finder's `lr`.
+    let long = recommend("cnn", "90");
+    assert_ne!(long["schedule"]["scheduler"], "one_cycle", "{long}");
+    assert_eq!(long["finder_field"], "lr");
+    let text = burn_lr(&[
+        "recommend",
+        "--model",
+        "mlp",
+        "--epochs",
+        "5",
+        "--steps-per-epoch",
+        "23",
+    ]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("base LR from `burn-lr find`: its `max_lr`"),
+        "{text}"
+    );
+}

@@ -205,6 +205,17 @@ pub struct Recipe {
 }
 
 impl Recipe {
+    /// Which of `burn-lr find`'s two hand-offs this recipe's base LR takes:
+    /// `"max_lr"` (the one-cycle peak) for a one-cycle schedule, `"lr"` (the
+    /// warmup + cosine peak) for every other. They differ (the one-cycle
+    /// peak is lower), so `--base-lr` must be the matching one.
+    pub fn finder_field(&self) -> &'static str {
+        match self.schedule.schedule() {
+            burn_lr_schedule::Schedule::OneCycle(_) => "max_lr",
+            _ => "lr",
+        }
+    }
+
     /// The schedule for `model`: with [`layer_decay`](Self::layer_decay)
     /// applied to the blocks that `blocks` numbers (e.g. `"encoder.layers.{i}"`,
     /// see [`Spec::with_layer_decay`]), or the plain schedule when the recipe

@@ -139,10 +139,13 @@ pub fn fast_one_cycle(run: &RunDescription) -> Result<Recipe, RunError> {
         layer_decay: None,
         why: vec![
             match run.base_lr {
-                Some(lr) => format!("max_lr {lr} (from --base-lr, e.g. the finder's valley)"),
-                None => {
-                    format!("max_lr {max_lr} as a placeholder: run `burn-lr find` and pass its LR")
-                }
+                Some(lr) => format!(
+                    "max_lr {lr} (from --base-lr: the finder's `max_lr`, its one-cycle hand-off, \
+                     not its `lr`)"
+                ),
+                None => format!(
+                    "max_lr {max_lr} as a placeholder: run `burn-lr find` and pass its `max_lr`"
+                ),
             },
             "one-cycle over the whole run: 30% up from max_lr / 25, then down to max_lr / 250000"
                 .into(),

@@ -70,7 +70,7 @@ pub(super) fn max_lr_not_from_finder(cx: &Context) -> Option<Finding> {
             "max-lr-not-from-finder",
             Info,
             "one-cycle's max_lr was not given from an LR range test".into(),
-            "run `burn-lr find` and use its suggestion as max_lr (pass it with --base-lr)",
+            "run `burn-lr find` and pass its `max_lr` (the one-cycle hand-off) with --base-lr",
         )
     })
 }
