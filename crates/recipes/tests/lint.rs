@@ -445,3 +445,37 @@ fn plateau_needs_a_validation_metric() {
     assert!(!findings(&parse(&plateau), &run(ModelFamily::Cnn)).contains(&code));
     assert!(!findings(&parse(&warmup_cosine(500, 9_500)[0]), &blind).contains(&code));
 }
+
+/// A 640-update run: 10 epochs of 64, base LR 1e-3.
+fn short_run() -> RunDescription {
+    let mut run = RunDescription::new(ModelFamily::Mlp, 10, 64, 64);
+    run.base_lr = Some(1e-3);
+    run
+}
+
+#[test]
+fn a_cosine_that_ends_early_and_restarts_is_one_short_horizon() {
+    let spec = parse(r#"{"scheduler": "CosineAnnealingLR", "T_max": 300}"#);
+    let codes: Vec<&str> = findings(&spec, &short_run())
+        .into_iter()
+        .map(|f| f.0)
+        .collect();
+    assert!(codes.contains(&"horizon-short"), "{codes:?}");
+    assert!(!codes.contains(&"horizon-long"), "{codes:?}");
+}
+
+#[test]
+fn an_eta_min_above_the_base_lr_is_named_and_not_read_as_a_warmup() {
+    let spec = parse(r#"{"scheduler": "cosine_annealing", "t_max": 300, "eta_min": 0.1}"#);
+    let found = findings(&spec, &short_run());
+    assert_eq!(found, [("floor-above-base", Severity::Error)], "{found:?}");
+    let message = lint(&spec, &short_run()).unwrap()[0].message.clone();
+    assert!(message.contains("`eta_min` = 0.1"), "{message}");
+    // Below the base LR, no finding of this kind.
+    let fine = parse(r#"{"scheduler": "cosine_annealing", "t_max": 640, "eta_min": 1e-5}"#);
+    assert!(
+        !findings(&fine, &short_run())
+            .iter()
+            .any(|f| f.0 == "floor-above-base")
+    );
+}

@@ -125,5 +125,9 @@ impl<'a> Context<'a> {
 pub fn lint(spec: &Spec, run: &RunDescription) -> Result<Vec<Finding>, RunError> {
     run.validate()?;
     let cx = Context::new(spec, run);
-    Ok(rules::RULES.iter().filter_map(|rule| rule(&cx)).collect())
+    let mut findings: Vec<Finding> = rules::RULES.iter().filter_map(|rule| rule(&cx)).collect();
+    if findings.iter().any(|f| f.code == rules::FLOOR_ABOVE_BASE) {
+        findings.retain(|f| !rules::FLOOR_CONSEQUENCES.contains(&f.code));
+    }
+    Ok(findings)
 }

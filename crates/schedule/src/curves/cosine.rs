@@ -55,6 +55,11 @@ impl CosineAnnealingLr {
         self.t_max
     }
 
+    /// The lowest LR (absolute).
+    pub fn eta_min(&self) -> f64 {
+        self.eta_min
+    }
+
     pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
         let mut curve = Self::new(p.get("t_max")?);
         p.set("eta_min", &mut curve.eta_min)?;
@@ -103,6 +108,11 @@ impl CosineAnnealingWarmRestarts {
     pub fn with_t_mult(mut self, t_mult: u64) -> Self {
         self.t_mult = t_mult;
         self
+    }
+
+    /// The lowest LR (absolute).
+    pub fn eta_min(&self) -> f64 {
+        self.eta_min
     }
 
     /// The lowest LR (absolute, `>= 0`; default 0).

@@ -1,7 +1,7 @@
 //! The decay against the run: where it ends, whether it restarts, what it
 //! still plans after the last update, and where the LR ends.
 
-use burn_lr_schedule::Unit;
+use burn_lr_schedule::{Schedule, Unit};
 
 use super::{Context, CurveFacts, Finding, Severity::*, decays, schedule_free};
 use crate::run::Stepping;
@@ -106,6 +106,11 @@ pub(super) fn tmax_includes_warmup(cx: &Context) -> Option<Finding> {
 }
 
 pub(super) fn horizon_long(cx: &Context) -> Option<Finding> {
+    // A decay that ends early and restarts ends again later: that is one
+    // mistake, the short horizon, not two.
+    if horizon_short(cx).is_some() {
+        return None;
+    }
     let curve = cx.scheduled_curve()?;
     let fix = "match the schedule's length to the run";
     if let Some((end, curve)) = unfinished_decay(cx) {
@@ -132,6 +137,45 @@ pub(super) fn horizon_long(cx: &Context) -> Option<Finding> {
         Finding::new("horizon-long", Warning, message, fix)
     })
 }
+
+/// An absolute floor (`eta_min`) above the base LR, as if it were a
+/// fraction of it: the LR climbs toward the floor instead of decaying.
+pub(super) fn floor_above_base(cx: &Context) -> Option<Finding> {
+    let base = cx.run.base_lr?;
+    let floor = match cx.spec.schedule() {
+        Schedule::CosineAnnealing(c) => c.eta_min(),
+        Schedule::CosineAnnealingWarmRestarts(c) => c.eta_min(),
+        _ => return None,
+    };
+    (floor > base).then(|| {
+        Finding::new(
+            FLOOR_ABOVE_BASE,
+            Error,
+            format!(
+                "`eta_min` = {floor} is above the base LR {base}: it is an absolute LR (as in \
+                 PyTorch), not a fraction of the base, so the LR climbs from {base} toward {floor} \
+                 instead of decaying"
+            ),
+            format!(
+                "set `eta_min` to an LR below the base LR (e.g. {:e} for 1% of it)",
+                base * 0.01
+            ),
+        )
+    })
+}
+
+/// The code of [`floor_above_base`], whose finding explains the rise the
+/// warmup and horizon rules would otherwise misread.
+pub(crate) const FLOOR_ABOVE_BASE: &str = "floor-above-base";
+
+/// The findings that only restate a floor above the base LR.
+pub(crate) const FLOOR_CONSEQUENCES: [&str; 5] = [
+    "warmup-too-long",
+    "tmax-includes-warmup",
+    "horizon-short",
+    "horizon-long",
+    "final-lr-high",
+];
 
 pub(super) fn milestone_after_end(cx: &Context) -> Option<Finding> {
     let curve = cx.scheduled_curve()?;

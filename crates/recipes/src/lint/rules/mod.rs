@@ -12,6 +12,7 @@ use super::{Context, Finding, MIN_SCHEDULED_STEPS, Severity};
 use crate::run::OptimizerKind;
 use cooldown::*;
 use horizon::*;
+pub(crate) use horizon::{FLOOR_ABOVE_BASE, FLOOR_CONSEQUENCES};
 use lr_free::*;
 use setup::*;
 use warmup::*;
@@ -24,6 +25,7 @@ pub(crate) const RULES: &[Rule] = &[
     steps_per_epoch_from_run,
     invalid_spec,
     short_run,
+    floor_above_base,
     missing_warmup,
     warmup_too_long,
     warmup_too_short,
