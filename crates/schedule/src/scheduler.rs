@@ -110,6 +110,10 @@ impl LrScheduler for Scheduler {
     fn step(&mut self) -> f64 {
         let lr = self.lr_at(self.updates);
         if let Some(handle) = &self.momentum {
+            // The optimizer of the previous update should have read it.
+            if self.updates >= 1 {
+                handle.warn_if_unread();
+            }
             handle.set(self.momentum_at(self.updates));
         }
         self.updates += 1;

@@ -1,5 +1,6 @@
 //! What a user is told, and when: a preview runs no training and warns about
-//! nothing; `init` on a spec with parameter groups says it cannot check them.
+//! nothing; `init` on a spec with parameter groups says it cannot check them;
+//! a cycled momentum that no optimizer reads is reported at the second update.
 
 use std::sync::{Mutex, Once};
 
@@ -68,4 +69,64 @@ fn init_says_it_cannot_check_group_patterns() {
         })
         .is_empty()
     );
+}
+
+#[test]
+fn a_cycled_momentum_nobody_reads_is_reported_once() {
+    let spec =
+        Spec::from_json(r#"{"scheduler": "one_cycle", "max_lr": 0.1, "total_steps": 20}"#).unwrap();
+    let warnings = warnings_of(|| {
+        let mut lr = spec.init(0.1).unwrap();
+        for _ in 0..5 {
+            lr.step();
+        }
+    });
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("CycledAdamConfig"), "{warnings:?}");
+    // Read every update (as the cycled optimizers do): quiet.
+    let warnings = warnings_of(|| {
+        let mut lr = spec.init(0.1).unwrap();
+        let momentum = lr.momentum().unwrap();
+        for _ in 0..5 {
+            lr.step();
+            assert!(momentum.current().is_some());
+        }
+    });
+    assert!(warnings.is_empty(), "{warnings:?}");
+    // A preview applies no momentum.
+    assert!(
+        warnings_of(|| {
+            spec.preview(0.1, 20).unwrap();
+        })
+        .is_empty()
+    );
+}
+
+/// A schedule-free SGD taking one update of a small linear model per LR.
+fn schedule_free_updates(lrs: &[f64]) {
+    use burn::nn::LinearConfig;
+    use burn::optim::GradientsParams;
+    use burn::tensor::{Device, Tensor};
+    use burn_lr_schedule::schedule_free::ScheduleFreeSgdConfig;
+
+    let device = Device::default().autodiff();
+    let mut model = LinearConfig::new(2, 1).init(&device);
+    let (mut optim, _handle) = ScheduleFreeSgdConfig::new().init();
+    for lr in lrs {
+        let loss = model
+            .forward(Tensor::<2>::ones([4, 2], &device))
+            .powi_scalar(2)
+            .mean();
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        model = optim.step(*lr, model, grads);
+    }
+}
+
+#[test]
+fn a_schedule_free_optimizer_under_a_decay_is_told_once() {
+    let warnings = warnings_of(|| schedule_free_updates(&[0.1, 0.1, 0.05, 0.01]));
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("constant LR"), "{warnings:?}");
+    // A warmup in the schedule (a rise) and a constant LR are fine.
+    assert!(warnings_of(|| schedule_free_updates(&[0.01, 0.05, 0.1, 0.1])).is_empty());
 }

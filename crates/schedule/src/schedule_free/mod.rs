@@ -159,6 +159,7 @@ pub struct ScheduleFree {
     mode: Arc<AtomicU8>,
     latest: Arc<Mutex<Latest>>,
     reported: Arc<AtomicBool>,
+    decay_reported: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for ScheduleFree {
@@ -175,6 +176,25 @@ impl ScheduleFree {
             mode: Arc::default(),
             latest: Arc::default(),
             reported: Arc::default(),
+            decay_reported: Arc::default(),
+        }
+    }
+
+    /// Warns once when the LR given to update `averaging.k` (after the
+    /// optimizer's own `warmup_steps`) is below the largest so far: a
+    /// decaying schedule on top of a schedule-free optimizer, which is meant
+    /// for a constant LR (its average replaces the decay).
+    pub(crate) fn check_lr(&self, averaging: &Averaging, lr: f64, warmup_steps: u64) {
+        if averaging.k >= warmup_steps && averaging.k > 0 && lr < averaging.lr_max * (1.0 - 1e-9) {
+            crate::alert::once(&self.decay_reported, || {
+                crate::alert::warn(&format!(
+                    "a schedule-free optimizer gets a decaying LR ({lr} at update {} after a peak \
+                     of {}): it is meant for a constant LR, its average taking the place of the \
+                     decay, and its own `warmup_steps` warming up. Give it a constant schedule.",
+                    averaging.k + 1,
+                    averaging.lr_max
+                ));
+            });
         }
     }
 

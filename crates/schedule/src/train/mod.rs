@@ -238,10 +238,14 @@ impl Spec {
         let Schedulers {
             default: mut scheduler,
             hook,
+            momentum,
             ..
         } = self.schedulers(base_lr)?;
         if let GroupScheduler::Plateau(plateau) = &mut scheduler {
             plateau.quiet();
+        }
+        if let Some((handle, _)) = &momentum {
+            handle.quiet();
         }
         let ended_epoch = |update: u64| {
             self.steps_per_epoch()

@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 pub struct MomentumHandle {
     bits: Arc<AtomicU64>,
     followed: Arc<AtomicBool>,
+    warned: Arc<AtomicBool>,
 }
 
 impl MomentumHandle {
@@ -25,7 +26,30 @@ impl MomentumHandle {
         Self {
             bits: Arc::new(AtomicU64::new(f64::NAN.to_bits())),
             followed: Arc::default(),
+            warned: Arc::default(),
         }
+    }
+
+    /// Warns once when an update went by and no optimizer read the momentum
+    /// (burn's own SGD and Adam keep a fixed one): with or without the hook,
+    /// the run is told at its second update.
+    pub(crate) fn warn_if_unread(&self) {
+        if !self.followed() {
+            crate::alert::once(&self.warned, || {
+                crate::alert::warn(
+                    "the spec cycles the momentum (`cycle_momentum`, on by default for one_cycle \
+                     and cyclic, as in PyTorch), but the optimizer did not read it: burn's own \
+                     optimizers keep a fixed momentum. Use `CycledSgdConfig` or \
+                     `CycledAdamConfig` with `lr.momentum()`, or turn it off with \
+                     `\"cycle_momentum\": false` (`without_momentum_cycling()`).",
+                )
+            });
+        }
+    }
+
+    /// Counts as read: a preview applies no momentum and must not warn.
+    pub(crate) fn quiet(&self) {
+        self.followed.store(true, Ordering::Release);
     }
 
     /// The momentum of the next update; `None` (a part of the schedule that
