@@ -156,9 +156,25 @@ pub fn suggest_within(
             if n < 2 {
                 return Some(at(0, lrs[0], 0.0, "a single point: no slope".into()));
             }
-            let slopes =
-                (0..n - 1).map(|i| (loss32[i + 1] - loss32[i]) / (lr32[i + 1].ln() - lr32[i].ln()));
+            // Two LRs equal in f32 have no slope between them: never the steepest.
+            let slopes = (0..n - 1).map(|i| {
+                let run = lr32[i + 1].ln() - lr32[i].ln();
+                let slope = (loss32[i + 1] - loss32[i]) / run;
+                if run > 0.0 && slope.is_finite() {
+                    slope
+                } else {
+                    f32::INFINITY
+                }
+            });
             let (index, slope) = first_argmin(slopes)?;
+            if slope.is_infinite() {
+                return Some(at(
+                    0,
+                    lrs[0],
+                    0.0,
+                    "no slope: every LR equals the next one in f32".into(),
+                ));
+            }
             at(
                 index,
                 lrs[index],
@@ -194,6 +210,24 @@ pub fn suggest_within(
             )
         }
     })
+}
+
+#[cfg(test)]
+mod steepest_tests {
+    use super::*;
+
+    #[test]
+    fn lrs_equal_in_f32_give_no_infinite_slope() {
+        // 1 + 1e-12 equals 1 in f32: no slope between the first two points.
+        let lrs = [1.0, 1.0 + 1e-12, 2.0, 4.0];
+        let losses = [3.0, 1.0, 2.9, 2.0];
+        let s = suggest(Method::Steepest, &lrs, &losses).unwrap();
+        assert!(s.evidence.is_finite(), "{s:?}");
+        assert_eq!(s.index, 2, "{s:?}");
+        let flat = suggest(Method::Steepest, &[1.0, 1.0 + 1e-12], &[2.0, 1.0]).unwrap();
+        assert_eq!(flat.evidence, 0.0, "{flat:?}");
+        assert!(flat.why.contains("no slope"), "{flat:?}");
+    }
 }
 
 #[cfg(test)]

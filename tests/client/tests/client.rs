@@ -302,5 +302,8 @@ fn a_run_the_hook_stops_is_not_reported_as_a_success() {
     assert!(problem.stopped && problem.epoch == 1, "{problem:?}");
     assert!(problem.message.contains("steps_per_epoch"), "{problem:?}");
     let epochs = logged(dir.path(), "Learning Rate", 3);
-    assert!(!epochs[0].is_empty() && epochs[1].is_empty() && epochs[2].is_empty(), "one epoch ran");
+    assert!(
+        !epochs[0].is_empty() && epochs[1].is_empty() && epochs[2].is_empty(),
+        "one epoch ran"
+    );
 }
