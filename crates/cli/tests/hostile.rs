@@ -246,6 +246,22 @@ fn cases(dir: &Path) -> Vec<Vec<String>> {
         ]));
         cases.push([strings(&["lint", &path]), strings(&RUN)].concat());
     }
+    // A million-row curve: every rule must stay linear in its length (the
+    // two-sided smoothing bins a long curve) and finish within the timeout.
+    let long = dir.join("long-curve.csv");
+    let rows: String = (0..1_000_000)
+        .map(|i| {
+            let x = -7.0 + 8.0 * i as f64 / 1e6;
+            format!("{:e},{}\n", 10f64.powf(x), 2.0 + 0.3 * (x + 3.0).powi(2))
+        })
+        .collect();
+    std::fs::write(&long, format!("lr,loss\n{rows}")).unwrap();
+    let long = long.to_string_lossy().into_owned();
+    for method in ["hand-off", "steepest", "minimum", "valley"] {
+        cases.push(strings(&[
+            "find", "--curve", &long, "--method", method, "--format", "json",
+        ]));
+    }
     // Not a regular file: a directory, a missing path, and a FIFO that nobody writes.
     let mut special = vec![dir.to_string_lossy().into_owned(), "missing.json".into()];
     #[cfg(unix)]
