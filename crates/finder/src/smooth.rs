@@ -15,7 +15,7 @@
 /// `lrs` must be positive and ascending, `losses` finite and of the same
 /// length; `width` positive.
 ///
-/// A curve of more than [`MAX_EXACT`] points is first averaged in that many
+/// A curve of more than 4096 points is first averaged in that many
 /// bins of equal width in `log10(lr)` (each bin weighing as its points), the
 /// fit is made at the bins and read back at every point by linear
 /// interpolation: the cost stays linear in the curve's length (a bin is far
@@ -30,7 +30,7 @@ pub fn two_sided(lrs: &[f64], losses: &[f64], width: f64) -> Vec<f64> {
 }
 
 /// The most points smoothed point by point.
-pub const MAX_EXACT: usize = 4096;
+const MAX_EXACT: usize = 4096;
 
 /// The fit at bin means, interpolated back to every point.
 fn binned(x: &[f64], losses: &[f64], width: f64) -> Vec<f64> {
