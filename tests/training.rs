@@ -36,7 +36,8 @@ fn the_learner_applies_the_spec_lr_to_every_update() {
     let directory = tempfile::tempdir().unwrap();
     let training = digits_training(directory.path(), 1, BATCH, EPOCHS).early_stopping(lr.hook());
     let training = spec
-        .group_lr_metrics()
+        .group_lr_metrics(&model)
+        .unwrap()
         .into_iter()
         .fold(training, |training, metric| {
             training.metric_train_numeric(metric)

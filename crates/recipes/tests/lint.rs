@@ -228,6 +228,18 @@ fn cases() -> Vec<Case> {
             wsd(9_500, 500, "1-sqrt", 0.0),
             wsd(8_500, 1_500, "1-sqrt", 0.0),
         ),
+        // A cooldown start meant in epochs but read in updates.
+        case(
+            "cooldown-in-warmup",
+            Severity::Error,
+            &cnn,
+            vec![
+                r#"{"scheduler": "cooldown", "start": 9, "length": 1500,
+                    "base": {"scheduler": "constant_with_warmup", "num_warmup_steps": 500}}"#
+                    .into(),
+            ],
+            wsd(8_500, 1_500, "1-sqrt", 0.0),
+        ),
         case(
             "cooldown-shape",
             Severity::Info,

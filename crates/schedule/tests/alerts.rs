@@ -1,6 +1,7 @@
 //! What a user is told, and when: a preview runs no training and warns about
 //! nothing; `init` on a spec with parameter groups says it cannot check them;
-//! a cycled momentum that no optimizer reads is reported at the second update.
+//! a cycled momentum that no optimizer reads is reported at the second update;
+//! a schedule-free optimizer says when it decays or when its handle was dropped.
 
 use std::sync::{Mutex, Once};
 
@@ -102,8 +103,9 @@ fn a_cycled_momentum_nobody_reads_is_reported_once() {
     );
 }
 
-/// A schedule-free SGD taking one update of a small linear model per LR.
-fn schedule_free_updates(lrs: &[f64]) {
+/// A schedule-free SGD taking one update of a small linear model per LR;
+/// `keep`: whether the handle `init` returns is kept.
+fn schedule_free_updates(lrs: &[f64], keep: bool) {
     use burn::nn::LinearConfig;
     use burn::optim::GradientsParams;
     use burn::tensor::{Device, Tensor};
@@ -111,7 +113,8 @@ fn schedule_free_updates(lrs: &[f64]) {
 
     let device = Device::default().autodiff();
     let mut model = LinearConfig::new(2, 1).init(&device);
-    let (mut optim, _handle) = ScheduleFreeSgdConfig::new().init();
+    let (mut optim, handle) = ScheduleFreeSgdConfig::new().init();
+    let handle = keep.then_some(handle);
     for lr in lrs {
         let loss = model
             .forward(Tensor::<2>::ones([4, 2], &device))
@@ -120,13 +123,22 @@ fn schedule_free_updates(lrs: &[f64]) {
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         model = optim.step(*lr, model, grads);
     }
+    drop(handle);
 }
 
 #[test]
 fn a_schedule_free_optimizer_under_a_decay_is_told_once() {
-    let warnings = warnings_of(|| schedule_free_updates(&[0.1, 0.1, 0.05, 0.01]));
+    let warnings = warnings_of(|| schedule_free_updates(&[0.1, 0.1, 0.05, 0.01], true));
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(warnings[0].contains("constant LR"), "{warnings:?}");
     // A warmup in the schedule (a rise) and a constant LR are fine.
-    assert!(warnings_of(|| schedule_free_updates(&[0.01, 0.05, 0.1, 0.1])).is_empty());
+    assert!(warnings_of(|| schedule_free_updates(&[0.01, 0.05, 0.1, 0.1], true)).is_empty());
+}
+
+#[test]
+fn a_schedule_free_optimizer_whose_handle_was_dropped_says_so_once() {
+    let warnings = warnings_of(|| schedule_free_updates(&[0.1; 4], false));
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("Averaged::new"), "{warnings:?}");
+    assert!(warnings_of(|| schedule_free_updates(&[0.1; 4], true)).is_empty());
 }

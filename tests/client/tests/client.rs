@@ -109,6 +109,13 @@ fn a_schedule_built_in_code_with_backbone_and_head_groups() {
             .is_err(),
         "a misspelled group is an error"
     );
+    assert!(
+        spec.clone()
+            .with_group("bakbone", 0.1)
+            .group_lr_metrics(&net)
+            .is_err(),
+        "no metric logs the LR of a group no parameter is in"
+    );
     let lr = spec.init_for(&net, 1.0).unwrap();
     // One-cycle cycles the momentum too (as PyTorch's): Adam's beta1 follows it.
     let optim = CycledAdamConfig::new()
@@ -116,7 +123,8 @@ fn a_schedule_built_in_code_with_backbone_and_head_groups() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let training = spec
-        .group_lr_metrics()
+        .group_lr_metrics(&net)
+        .unwrap()
         .into_iter()
         .fold(training(dir.path(), 3), |t, metric| {
             t.metric_train_numeric(metric)

@@ -75,6 +75,9 @@ pub(crate) struct Context<'a> {
     /// The curve of the default group (a plateau spec's base curve), or why
     /// it cannot be built.
     curve: Result<CurveFacts, SpecError>,
+    /// For a spec with a `cooldown`, the curve it branches off (the same
+    /// spec without it).
+    uncooled: Option<CurveFacts>,
 }
 
 impl<'a> Context<'a> {
@@ -86,15 +89,22 @@ impl<'a> Context<'a> {
         if filled_steps_per_epoch {
             curve_spec = curve_spec.with_steps_per_epoch(per_epoch);
         }
-        let curve = curve_spec
-            .scheduler(run.base_lr.unwrap_or(1.0))
-            .map(|s| CurveFacts::sample(&s, run.total_steps()));
+        let base_lr = run.base_lr.unwrap_or(1.0);
+        let sample = |spec: &Spec| {
+            spec.scheduler(base_lr)
+                .map(|s| CurveFacts::sample(&s, run.total_steps()))
+        };
+        let curve = sample(&curve_spec);
+        let uncooled = curve_spec
+            .cooldown()
+            .and_then(|_| sample(&curve_spec.clone().without_cooldown()).ok());
         Self {
             run,
             spec,
             per_epoch,
             filled_steps_per_epoch,
             curve,
+            uncooled,
         }
     }
 

@@ -104,7 +104,7 @@ impl Optimizer for ScheduleFreeAdamW {
                     r: c.r,
                     weight_lr_power: c.weight_lr_power,
                 };
-                self.handle.check_lr(&s.averaging, lr, c.warmup_steps);
+                self.handle.check_update(&s.averaging, lr, c.warmup_steps);
                 let (lr, ckp1) = s.averaging.advance(lr, weighting);
                 let bias_correction2 = 1.0 - c.beta_2.powf(k as f64 + 1.0);
                 s.exp_avg_sq = s.exp_avg_sq.mul_scalar(c.beta_2)

@@ -17,7 +17,7 @@ mod sgd;
 
 use std::any::Any;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use burn::module::{Module, ModuleVisitor, Param};
 use burn::optim::{GradientsParams, ModuleOptimizer, RecordState, StateSink, StateSource};
@@ -124,7 +124,7 @@ pub(crate) fn init<O: burn::optim::Optimizer>(
     optimizer: impl FnOnce(ScheduleFree) -> O,
 ) -> (ModuleOptimizer, ScheduleFree) {
     let handle = ScheduleFree::new(beta);
-    (optimizer(handle.clone()).into(), handle)
+    (optimizer(handle.for_optimizer()).into(), handle)
 }
 
 /// `a + weight (b - a)` (torch's `lerp`).
@@ -160,6 +160,12 @@ pub struct ScheduleFree {
     latest: Arc<Mutex<Latest>>,
     reported: Arc<AtomicBool>,
     decay_reported: Arc<AtomicBool>,
+    dropped_reported: Arc<AtomicBool>,
+    /// Held by the handle `init` returns and its clones (an [`Averaged`]
+    /// model's included), not by the optimizer's: when every one is gone,
+    /// nothing can ever evaluate the average.
+    _user: Option<Arc<()>>,
+    users: Weak<()>,
 }
 
 impl std::fmt::Debug for ScheduleFree {
@@ -171,20 +177,53 @@ impl std::fmt::Debug for ScheduleFree {
 impl ScheduleFree {
     /// A handle for an optimizer whose interpolation momentum is `beta`.
     pub(crate) fn new(beta: f64) -> Self {
+        let user = Arc::new(());
         Self {
             beta,
             mode: Arc::default(),
             latest: Arc::default(),
             reported: Arc::default(),
             decay_reported: Arc::default(),
+            dropped_reported: Arc::default(),
+            users: Arc::downgrade(&user),
+            _user: Some(user),
         }
     }
 
-    /// Warns once when the LR given to update `averaging.k` (after the
-    /// optimizer's own `warmup_steps`) is below the largest so far: a
+    /// The optimizer's copy: it shares everything but does not keep the
+    /// user's handle alive.
+    fn for_optimizer(&self) -> Self {
+        Self {
+            _user: None,
+            ..self.clone()
+        }
+    }
+
+    /// Reports once, at an update, that the handle `init` returned was
+    /// dropped (`let (optim, _) = config.init()`): the model can then only
+    /// be validated and exported at the training iterate `y`, which is not
+    /// the model a schedule-free optimizer trains.
+    fn check_handle(&self) {
+        if self.users.strong_count() == 0 {
+            crate::alert::once(&self.dropped_reported, || {
+                crate::alert::error(
+                    "a schedule-free optimizer is training, but the handle its `init()` returned \
+                     was dropped: nothing can evaluate the average `x`, so validation and the \
+                     saved model stay at the training iterate `y`, which scores worse. Keep the \
+                     handle: in burn-train, `Averaged::new(model, handle)`; in your own loop, \
+                     `handle.eval(model, &mut optim)` before evaluating.",
+                )
+            });
+        }
+    }
+
+    /// The checks of every update: the handle kept ([`Self::check_handle`]),
+    /// and a warning once when the LR given to update `averaging.k` (after
+    /// the optimizer's own `warmup_steps`) is below the largest so far: a
     /// decaying schedule on top of a schedule-free optimizer, which is meant
     /// for a constant LR (its average replaces the decay).
-    pub(crate) fn check_lr(&self, averaging: &Averaging, lr: f64, warmup_steps: u64) {
+    pub(crate) fn check_update(&self, averaging: &Averaging, lr: f64, warmup_steps: u64) {
+        self.check_handle();
         if averaging.k >= warmup_steps && averaging.k > 0 && lr < averaging.lr_max * (1.0 - 1e-9) {
             crate::alert::once(&self.decay_reported, || {
                 crate::alert::warn(&format!(

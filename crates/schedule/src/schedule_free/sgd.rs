@@ -93,7 +93,7 @@ impl Optimizer for ScheduleFreeSgd {
                     weight_lr_power: c.weight_lr_power,
                 };
                 let k = s.averaging.k;
-                self.handle.check_lr(&s.averaging, lr, c.warmup_steps);
+                self.handle.check_update(&s.averaging, lr, c.warmup_steps);
                 let (lr, ckp1) = s.averaging.advance(lr, weighting);
                 let mut g = grad;
                 if c.weight_decay != 0.0 {

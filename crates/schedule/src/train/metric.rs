@@ -11,7 +11,9 @@ use burn::train::metric::{
     SerializedEntry,
 };
 
-use crate::Spec;
+use burn::module::Module;
+
+use crate::{Spec, SpecError};
 
 /// The LR that parameters under one group's path prefix get at each update,
 /// logged as `Learning Rate [PATTERN]` (register it with
@@ -58,11 +60,17 @@ impl GroupLrMetric {
 impl Spec {
     /// One [`GroupLrMetric`] per parameter group of the spec, to register
     /// next to burn-train's `LearningRateMetric` (the default group).
-    pub fn group_lr_metrics(&self) -> Vec<GroupLrMetric> {
-        self.groups()
+    ///
+    /// The patterns are checked against `module` as [`Spec::init_for`]
+    /// does: a metric for a group that matches no parameter would log an LR
+    /// that no parameter received.
+    pub fn group_lr_metrics<M: Module>(&self, module: &M) -> Result<Vec<GroupLrMetric>, SpecError> {
+        self.check_groups(module)?;
+        Ok(self
+            .groups()
             .iter()
             .map(|g| GroupLrMetric::new(g.pattern()))
-            .collect()
+            .collect())
     }
 }
 

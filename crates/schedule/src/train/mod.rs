@@ -188,6 +188,13 @@ impl Spec {
     /// parameter paths of `module`: a pattern that selects no parameter (a
     /// typo, a renamed field) is an error that lists the paths there are.
     pub fn init_for<M: Module>(&self, module: &M, base_lr: f64) -> Result<LrSchedule, SpecError> {
+        self.check_groups(module)?;
+        self.build(base_lr)
+    }
+
+    /// An error naming the first group whose `match` is a prefix of no
+    /// parameter path of `module`.
+    pub(crate) fn check_groups<M: Module>(&self, module: &M) -> Result<(), SpecError> {
         let paths = paths::parameter_paths(module);
         for (i, group) in self.groups().iter().enumerate() {
             if !paths.iter().any(|path| group.matches(path)) {
@@ -202,7 +209,7 @@ impl Spec {
                 ));
             }
         }
-        self.build(base_lr)
+        Ok(())
     }
 
     /// The scheduler of the default group alone, for a spec without plateau

@@ -13,11 +13,40 @@ fn cooldown(cx: &Context) -> Option<(u64, WsdShape, f64)> {
         (None, Schedule::WarmupStableDecay(wsd)) => wsd.decay(),
         _ => return None,
     };
-    let unit = match cx.spec.unit() {
+    Some((length.saturating_mul(updates_per_step(cx)), shape, floor))
+}
+
+/// The updates a spec's step count stands for.
+fn updates_per_step(cx: &Context) -> u64 {
+    match cx.spec.unit() {
         Unit::Epoch => cx.per_epoch,
         Unit::Step => 1,
-    };
-    Some((length.saturating_mul(unit), shape, floor))
+    }
+}
+
+pub(super) fn cooldown_in_warmup(cx: &Context) -> Option<Finding> {
+    cx.scheduled_curve()?;
+    let start = cx.spec.cooldown()?.start();
+    let warmup_end = cx.uncooled.as_ref()?.warmup()?;
+    let start_update = start.saturating_mul(updates_per_step(cx));
+    (start_update < warmup_end).then(|| {
+        let unit = match cx.spec.unit() {
+            Unit::Epoch => "epochs",
+            Unit::Step => "updates",
+        };
+        Finding::new(
+            "cooldown-in-warmup",
+            Error,
+            format!(
+                "the cooldown starts at update {start_update}, before the warmup ends at update \
+                 {warmup_end}: the LR never reaches its peak"
+            ),
+            format!(
+                "start the cooldown after the warmup: `start` ({start}) counts {unit} from the \
+                 first update"
+            ),
+        )
+    })
 }
 
 pub(super) fn cooldown_length(cx: &Context) -> Option<Finding> {

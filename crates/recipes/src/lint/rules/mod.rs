@@ -34,6 +34,7 @@ pub(crate) const RULES: &[Rule] = &[
     tmax_includes_warmup,
     horizon_long,
     milestone_after_end,
+    cooldown_in_warmup,
     cooldown_length,
     cooldown_shape,
     cooldown_floor,
