@@ -259,3 +259,52 @@ fn recommend_says_which_of_the_finders_hand_offs_it_takes() {
         "{text}"
     );
 }
+
+/// The finding codes `lint` reports for `spec` on a 640-update run at base LR 1e-3.
+fn lint_codes(spec: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.json");
+    std::fs::write(&path, spec).unwrap();
+    let out = burn_lr(&[
+        "lint",
+        path.to_str().unwrap(),
+        "--model",
+        "mlp",
+        "--epochs",
+        "10",
+        "--steps-per-epoch",
+        "64",
+        "--base-lr",
+        "1e-3",
+        "--format",
+        "json",
+    ]);
+    let findings: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn lint_names_the_real_mistake_once() {
+    // A horizon shorter than the run: one finding, not "short" and "long".
+    let codes = lint_codes(r#"{"scheduler": "cosine_annealing", "T_max": 300}"#);
+    assert!(codes.contains(&"horizon-short".into()), "{codes:?}");
+    assert!(!codes.contains(&"horizon-long".into()), "{codes:?}");
+    // `eta_min` above the base LR (written as a ratio): named, and no warmup
+    // finding where there is no warmup.
+    let codes = lint_codes(r#"{"scheduler": "cosine_annealing", "T_max": 640, "eta_min": 0.1}"#);
+    assert!(codes.contains(&"floor-above-base".into()), "{codes:?}");
+    assert!(!codes.iter().any(|c| c.starts_with("warmup")), "{codes:?}");
+    assert!(!codes.contains(&"tmax-includes-warmup".into()), "{codes:?}");
+    // A cooldown start written in epochs for a spec counting updates.
+    let codes = lint_codes(
+        r#"{"scheduler": "cooldown", "start": 8, "length": 64,
+            "base": {"scheduler": "constant_with_warmup", "num_warmup_steps": 32}}"#,
+    );
+    assert!(codes.contains(&"cooldown-in-warmup".into()), "{codes:?}");
+}

@@ -250,7 +250,12 @@ fn bad_input_is_one_line_on_stderr_and_exit_code_2() {
         "epoch.json",
         r#"{"scheduler": "step", "step_size": 2, "unit": "epoch", "timing": "iteration"}"#,
     );
-    let cases: [(Vec<&str>, &str); 12] = [
+    let no_t_max = write(
+        dir.path(),
+        "no_t_max.json",
+        r#"{"scheduler": "cosine_annealing", "eta_min": 0.0}"#,
+    );
+    let cases: [(Vec<&str>, &str); 13] = [
         (
             vec!["preview", &good, "--steps", "5", "--base-lr", "-1"],
             "`base_lr` = -1 is invalid",
@@ -302,6 +307,11 @@ fn bad_input_is_one_line_on_stderr_and_exit_code_2() {
             "`steps_per_epoch` is missing",
         ),
         (vec!["preview", &good], "--steps <STEPS>"),
+        // The range a missing key is told is the one its validation checks.
+        (
+            vec!["preview", &no_t_max, "--steps", "5"],
+            "`t_max` is missing: expected an integer >= 1",
+        ),
     ];
     for (args, expected) in cases {
         let out = burn_lr(&args);

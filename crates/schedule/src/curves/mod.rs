@@ -36,7 +36,7 @@ pub use transformers::{
 pub use wsd::{WarmupStableDecay, WsdShape};
 
 use crate::SpecError;
-use crate::spec::params::{Params, quoted};
+use crate::spec::params::{Params, quoted, with_range};
 
 /// A closed-form schedule: the LR as a pure function of the step count.
 pub trait Curve {
@@ -235,10 +235,13 @@ impl Schedule {
         let map = value
             .as_object()
             .ok_or_else(|| SpecError::invalid("", value, "a scheduler object"))?;
-        let mut p = Params::new(map)?;
-        let schedule = Self::parse(scheduler_name(map)?, &mut p)?;
-        p.finish()?;
-        Ok(schedule)
+        let parse = |map: &serde_json::Map<String, Value>| {
+            let mut p = Params::new(map)?;
+            let schedule = Self::parse(scheduler_name(map)?, &mut p)?;
+            p.finish()?;
+            Ok(schedule)
+        };
+        parse(map).map_err(|e| with_range(e, map, |m| parse(m)?.validate()))
     }
 }
 

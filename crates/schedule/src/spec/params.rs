@@ -130,6 +130,39 @@ impl<'a> Params<'a> {
     }
 }
 
+/// `error`, with the `allowed` of a [`SpecError::Missing`] key of `map`
+/// replaced by the range its validation states, so that the messages for a
+/// missing and an invalid value agree (`t_max` is missing: expected an
+/// integer >= 1). `parse_valid` reads and validates an object: given `map`
+/// with the key set to `0`, then to `-1`, the first error it reports about
+/// that key gives the range. The type alone stays when neither is refused.
+pub(crate) fn with_range(
+    error: SpecError,
+    map: &Map<String, Value>,
+    parse_valid: impl Fn(&Map<String, Value>) -> Result<(), SpecError>,
+) -> SpecError {
+    let SpecError::Missing { field, .. } = &error else {
+        return error;
+    };
+    for probe in [Value::from(0), Value::from(-1)] {
+        let mut probed = map.clone();
+        probed.insert(field.clone(), probe);
+        if let Err(SpecError::Invalid {
+            field: refused,
+            allowed,
+            ..
+        }) = parse_valid(&probed)
+            && refused == *field
+        {
+            return SpecError::Missing {
+                field: refused,
+                allowed,
+            };
+        }
+    }
+    error
+}
+
 /// The Levenshtein distance between `a` and `b`, in characters.
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -262,6 +295,55 @@ mod tests {
         assert!(e.contains("\"t_max\" (required here, and missing)"), "{e}");
         let e = error(r#"{"scheduler": "cosine_annealing", "eta_min": 0.1}"#);
         assert!(e.starts_with("`t_max` is missing"), "{e}");
+    }
+
+    /// What a message says the field takes.
+    fn range(message: &str) -> &str {
+        message
+            .split_once(": expected ")
+            .or_else(|| message.split_once(": allowed "))
+            .map_or(message, |(_, range)| range)
+    }
+
+    #[test]
+    fn a_missing_and_an_invalid_value_get_the_same_range() {
+        for (missing, invalid, field) in [
+            (
+                r#"{"scheduler": "cosine_annealing"}"#,
+                r#"{"scheduler": "cosine_annealing", "t_max": 0}"#,
+                "t_max",
+            ),
+            (
+                r#"{"scheduler": "constant", "warmup": {"start_factor": 0.1}}"#,
+                r#"{"scheduler": "constant", "warmup": {"total_iters": 0}}"#,
+                "warmup.total_iters",
+            ),
+            (
+                r#"{"scheduler": "one_cycle", "total_steps": 100}"#,
+                r#"{"scheduler": "one_cycle", "total_steps": 100, "max_lr": -1}"#,
+                "max_lr",
+            ),
+            (
+                r#"{"scheduler": "sequential", "milestones": [5],
+                    "schedulers": [{"scheduler": "constant"}, {"scheduler": "step"}]}"#,
+                r#"{"scheduler": "sequential", "milestones": [5],
+                    "schedulers": [{"scheduler": "constant"}, {"scheduler": "step", "step_size": 0}]}"#,
+                "schedulers[1].step_size",
+            ),
+            (
+                r#"{"scheduler": "cooldown", "start": 3, "base": {"scheduler": "constant"}}"#,
+                r#"{"scheduler": "cooldown", "start": 0, "length": 0, "base": {"scheduler": "constant"}}"#,
+                "length",
+            ),
+        ] {
+            let (missing, invalid) = (error(missing), error(invalid));
+            assert!(
+                missing.starts_with(&format!("`{field}` is missing")),
+                "{missing}"
+            );
+            assert!(invalid.starts_with(&format!("`{field}` = ")), "{invalid}");
+            assert_eq!(range(&missing), range(&invalid), "{missing} / {invalid}");
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value, json};
 
 use super::clock::Timing;
-use super::params::{Choice, Param, Params};
+use super::params::{Choice, Param, Params, with_range};
 use super::text;
 use super::{Cooldown, LrGroup, Spec, Unit, Warmup};
 use crate::SpecError;
@@ -123,8 +123,13 @@ impl Spec {
     }
 }
 
-/// Any spec object: a plateau, a cooldown, or a schedule with its options.
+/// Any spec object: a plateau, a cooldown, or a schedule with its options;
+/// a missing key's error states the range its validation checks.
 fn parse_spec(map: &Map<String, Value>) -> Result<Spec, SpecError> {
+    parse_any(map).map_err(|e| with_range(e, map, |m| parse_any(m)?.validate()))
+}
+
+fn parse_any(map: &Map<String, Value>) -> Result<Spec, SpecError> {
     let name = scheduler_name(map)?;
     if PLATEAU_NAMES.contains(&name) {
         parse_plateau(map)
@@ -287,15 +292,17 @@ fn parse_warmup(value: &Value) -> Result<Warmup, SpecError> {
             "an object {\"total_iters\", \"start_factor\"}",
         ))
     })?;
-    let mut p = Params::new(map).map_err(wrap)?;
-    let mut warmup = Warmup {
-        total_iters: p.get("total_iters").map_err(wrap)?,
-        start_factor: 0.0,
+    let read = |map: &Map<String, Value>| {
+        let mut p = Params::new(map)?;
+        let mut warmup = Warmup {
+            total_iters: p.get("total_iters")?,
+            start_factor: 0.0,
+        };
+        p.set("start_factor", &mut warmup.start_factor)?;
+        p.finish()?;
+        Ok(warmup)
     };
-    p.set("start_factor", &mut warmup.start_factor)
-        .map_err(wrap)?;
-    p.finish().map_err(wrap)?;
-    Ok(warmup)
+    read(map).map_err(|e| wrap(with_range(e, map, |m| read(m)?.validate())))
 }
 
 fn parse_groups(value: &Value) -> Result<Vec<LrGroup>, SpecError> {
