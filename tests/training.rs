@@ -11,6 +11,7 @@ use burn::train::metric::store::Split;
 use burn_lr_examples::digits;
 use burn_lr_examples::model::Mlp;
 use burn_lr_schedule::curves::CosineAnnealingLr;
+use burn_lr_schedule::train::logged_lrs;
 use burn_lr_schedule::{Spec, StepsPerEpoch, Timing};
 use burn_lr_tests::{digits_training, per_update};
 
@@ -45,8 +46,15 @@ fn the_learner_applies_the_spec_lr_to_every_update() {
     let result = training.launch(Learner::new(model, AdamConfig::new().init(), lr));
     assert!(result.error.is_none(), "{:?}", result.error);
 
-    let logged = per_update(directory.path(), "Learning Rate", EPOCHS).concat();
-    let head = per_update(directory.path(), "Learning Rate [head]", EPOCHS).concat();
+    // What a user reads back: one LR per update, the default group then each group.
+    let lrs = spec.logged_lrs(directory.path(), 1).unwrap();
+    let names: Vec<&str> = lrs.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, ["Learning Rate", "Learning Rate [head]"]);
+    let (logged, head) = (lrs[0].1.clone(), lrs[1].1.clone());
+    assert_eq!(
+        logged,
+        per_update(directory.path(), "Learning Rate", EPOCHS).concat()
+    );
     let expected = spec.preview(base_lr, EPOCHS * steps_per_epoch).unwrap();
     assert_eq!(
         head.len(),
@@ -106,7 +114,18 @@ fn accumulated_run(steps_per_epoch: u64) -> Vec<usize> {
             assert!(problem.stopped && problem.epoch == 1, "{problem:?}");
             assert!(problem.message.contains("steps_per_epoch"), "{problem:?}");
         }
-        None => assert!(per_epoch.iter().all(|n| *n > 0), "{per_epoch:?}"),
+        None => {
+            assert!(per_epoch.iter().all(|n| *n > 0), "{per_epoch:?}");
+            // Read back per update: one LR per 4 batches, the schedule's.
+            let lrs = logged_lrs(directory.path(), "Learning Rate", 4).unwrap();
+            let want = spec.preview(1e-2, 3 * steps_per_epoch as usize).unwrap();
+            assert_eq!(lrs.len(), want.len());
+            assert!(
+                lrs.iter()
+                    .zip(&want)
+                    .all(|(a, b)| (a - b).abs() <= 1e-9 * b)
+            );
+        }
     }
     per_epoch
 }

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use burn_lr_schedule::train::logged_per_batch;
 use burn_lr_schedule::{SpecError, read_input_file};
 
 use crate::fit::Run;
@@ -40,30 +41,24 @@ impl Run {
     /// refused.
     pub fn from_burn_train(dir: impl AsRef<Path>) -> Result<Self, SpecError> {
         let dir = dir.as_ref();
-        let train = dir.join("train");
-        let mut epochs: Vec<(u64, std::path::PathBuf)> = std::fs::read_dir(&train)
-            .map_err(|e| SpecError::io(&train, format!("cannot read: {e}")))?
-            .filter_map(|entry| {
-                let entry = entry.ok()?;
-                let name = entry.file_name().into_string().ok()?;
-                let epoch = name.strip_prefix("epoch-")?.parse().ok()?;
-                Some((epoch, entry.path()))
-            })
-            .collect();
-        epochs.sort();
-        if epochs.is_empty() {
-            return Err(SpecError::io(
-                &train,
-                "holds no `epoch-<n>` directory: not a burn-train run directory",
+        let lr_epochs = logged_per_batch(dir, "Learning Rate")?;
+        let loss_epochs = logged_per_batch(dir, "Loss")?;
+        if lr_epochs.len() != loss_epochs.len() {
+            return Err(SpecError::invalid(
+                "epochs",
+                format!(
+                    "{} with LRs and {} with losses",
+                    lr_epochs.len(),
+                    loss_epochs.len()
+                ),
+                "one LR and one loss per batch in every epoch",
             ));
         }
         let (mut lrs, mut losses) = (Vec::new(), Vec::new());
-        for (epoch, path) in &epochs {
-            let lr = entries(&path.join("Learning_Rate.log"))?;
-            let loss = entries(&path.join("Loss.log"))?;
+        for (i, (lr, loss)) in lr_epochs.into_iter().zip(loss_epochs).enumerate() {
             if lr.len() != loss.len() {
                 return Err(SpecError::invalid(
-                    format!("epoch {epoch}"),
+                    format!("epoch {}", i + 1),
                     format!("{} LR entries and {} losses", lr.len(), loss.len()),
                     "one LR and one loss per batch",
                 ));
@@ -153,26 +148,6 @@ fn file_name(path: &Path) -> String {
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     )
-}
-
-/// The first field of every per-batch entry of a burn-train log (`value` or
-/// `value,count`); the epoch's `value,final` summary is skipped.
-fn entries(path: &Path) -> Result<Vec<f64>, SpecError> {
-    let text = read_input_file(path)?;
-    text.lines()
-        .enumerate()
-        .filter(|(_, line)| !line.is_empty() && !line.ends_with(",final"))
-        .map(|(i, line)| {
-            let value = line.split(',').next().unwrap_or(line);
-            value.parse::<f64>().map_err(|_| {
-                SpecError::invalid(
-                    format!("{}: line {}", path.display(), i + 1),
-                    line,
-                    "a burn-train numeric entry (`value` or `value,count`)",
-                )
-            })
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -35,7 +35,7 @@ impl GroupLrMetric {
     pub fn new(pattern: impl Into<String>) -> Self {
         let pattern = pattern.into();
         Self {
-            name: Arc::new(format!("Learning Rate [{pattern}]")),
+            name: Arc::new(group_lr_name(&pattern)),
             pattern,
             id: ParamId::new(),
             precision: 2,
@@ -57,7 +57,17 @@ impl GroupLrMetric {
     }
 }
 
+/// The name a [`GroupLrMetric`] logs the group `pattern` under.
+fn group_lr_name(pattern: &str) -> String {
+    format!("Learning Rate [{pattern}]")
+}
+
 impl Spec {
+    /// The names the spec's [`group_lr_metrics`](Self::group_lr_metrics) log under.
+    pub(crate) fn group_lr_names(&self) -> impl Iterator<Item = String> + '_ {
+        self.groups().iter().map(|g| group_lr_name(g.pattern()))
+    }
+
     /// One [`GroupLrMetric`] per parameter group of the spec, to register
     /// next to burn-train's `LearningRateMetric` (the default group).
     ///

@@ -3,6 +3,7 @@
 
 mod hook;
 mod layer_decay;
+mod logs;
 mod metric;
 mod momentum;
 mod paths;
@@ -16,6 +17,7 @@ use burn::lr_scheduler::{LrScheduler, LrSchedulerRecord};
 use burn::module::{Module, ParamGroup};
 
 pub use hook::{HookProblem, KeepGoing, LrHook, OnMismatch, epoch_mean};
+pub use logs::{logged_lrs, logged_per_batch};
 pub use metric::GroupLrMetric;
 pub use momentum::MomentumHandle;
 pub(crate) use probe::StepProbe;
