@@ -17,6 +17,7 @@ mod find;
 mod predict;
 mod preview;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -87,9 +88,16 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
         Err(e) if !e.use_stderr() => {
-            // --help and --version; a closed pipe (`| head`) is not an error.
-            let _ = e.print();
-            return ExitCode::SUCCESS;
+            // --help and --version: a closed pipe (`| head`) is not an error, a
+            // write that fails otherwise (a full device) is.
+            let mut out = std::io::stdout().lock();
+            let written = out
+                .write_all(e.render().to_string().as_bytes())
+                .and_then(|()| out.flush());
+            return exit_code(written.map_err(|error| match CliError::from(error) {
+                CliError::Message(m) => CliError::Message(format!("cannot write to stdout: {m}")),
+                closed => closed,
+            }));
         }
         Err(e) => {
             // clap's message without its usage block, on one line.
@@ -113,6 +121,11 @@ fn main() -> ExitCode {
             other => other.map(|_| ()),
         },
     };
+    exit_code(result)
+}
+
+/// Success, or the error on one line of stderr and exit code 2.
+fn exit_code(result: Result<(), CliError>) -> ExitCode {
     match result {
         Ok(()) | Err(CliError::Closed) => ExitCode::SUCCESS,
         Err(CliError::Message(message)) => {

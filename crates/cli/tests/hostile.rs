@@ -401,3 +401,33 @@ fn a_closed_stdout_ends_the_command_quietly() {
         );
     }
 }
+
+/// `burn-lr ARGS > /dev/full`: a write that fails for another reason than a
+/// closed reader is an error, help included.
+#[test]
+fn a_full_device_is_an_error_not_a_success() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return; // not Linux: no device to test with
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("cosine.json");
+    std::fs::write(&spec, r#"{"scheduler": "cosine_annealing", "t_max": 10}"#).unwrap();
+    let spec = spec.to_str().unwrap();
+    for args in [
+        &["--help"][..],
+        &["--version"],
+        &["find", "--help"],
+        &["preview", spec, "--steps", "10"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_burn-lr"))
+            .args(args)
+            .stdout(full.try_clone().unwrap())
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains("No space left"), "{args:?}: {stderr}");
+    }
+}
