@@ -67,7 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
         let trained = run.launch(
             pretrained.model.clone().with_new_head(),
-            recipe.optimizer.init(),
+            recipe.optimizer.init()?,
             spec.init(recipe.optimizer.lr)?,
             |t| t,
         )?;

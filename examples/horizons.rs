@@ -78,7 +78,7 @@ fn schedule_free(seed: u64, lr: f64) -> Result<(f64, f64), Error> {
     let warmup = WARMUP_EPOCHS * run.steps_per_epoch();
     let (optim, handle) = ScheduleFreeAdamWConfig::new()
         .with_warmup_steps(warmup)
-        .init();
+        .init()?;
     let model = Averaged::new(run.model(), handle);
     let trained = run.launch(model, optim, lr, |t| t)?;
     Ok((

@@ -60,7 +60,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     .metric_valid_numeric(AccuracyMetric::new())
     .launch(Learner::new(
         PixelNet::new(&device),
-        recipe.optimizer.init(),
+        recipe.optimizer.init()?,
         scheduler,
     ));
     if let Some(error) = result.error {

@@ -54,7 +54,7 @@ fn one_update(recipe: &Recipe) -> (f64, f64) {
         .mean();
     let grads = GradientsParams::from_grads(loss.backward(), &model);
     let mut scheduler = recipe.schedule.init(recipe.optimizer.lr).unwrap();
-    let mut optim = recipe.optimizer.init();
+    let mut optim = recipe.optimizer.init().unwrap();
     let model = optim.step(scheduler.step(), model, grads);
     let mut moved = (0.0f64, 0.0f64);
     for ((is_backbone, a), (_, b)) in before.iter().zip(values(&model)) {

@@ -98,6 +98,7 @@ fn optimizer(case: &Value) -> (ModuleOptimizer, ScheduleFree) {
             .with_r(f("r", 0.0))
             .with_weight_lr_power(f("weight_lr_power", 2.0))
             .init()
+            .unwrap()
     } else {
         ScheduleFreeSgdConfig::new()
             .with_momentum(f("momentum", 0.9))
@@ -106,6 +107,7 @@ fn optimizer(case: &Value) -> (ModuleOptimizer, ScheduleFree) {
             .with_r(f("r", 0.0))
             .with_weight_lr_power(f("weight_lr_power", 2.0))
             .init()
+            .unwrap()
     }
 }
 
@@ -205,12 +207,16 @@ fn burn_train_validates_the_average_and_returns_it() {
             "AdamW",
             ScheduleFreeAdamWConfig::new()
                 .with_warmup_steps(steps)
-                .init(),
+                .init()
+                .unwrap(),
             1e-2,
         ),
         (
             "SGD",
-            ScheduleFreeSgdConfig::new().with_warmup_steps(steps).init(),
+            ScheduleFreeSgdConfig::new()
+                .with_warmup_steps(steps)
+                .init()
+                .unwrap(),
             0.5,
         ),
     ] {

@@ -182,18 +182,21 @@ pub fn train_with(
             })
         }
         Optimization::ScheduleFreeAdamW => {
-            let (optim, handle) = ScheduleFreeAdamWConfig::new()
+            let built = ScheduleFreeAdamWConfig::new()
                 .with_warmup_steps(warmup)
-                .init();
-            scheduler(constant).and_then(|s| {
-                launch(
-                    &directory,
-                    seed,
-                    epochs,
-                    Averaged::new(model, handle),
-                    optim,
-                    s,
-                )
+                .init()
+                .map_err(|e| e.to_string());
+            built.and_then(|(optim, handle)| {
+                scheduler(constant).and_then(|s| {
+                    launch(
+                        &directory,
+                        seed,
+                        epochs,
+                        Averaged::new(model, handle),
+                        optim,
+                        s,
+                    )
+                })
             })
         }
     };

@@ -55,8 +55,44 @@ impl OptimizerSpec {
     /// A schedule-free optimizer and the handle that validates its average
     /// `x` (wrap the model in [`Averaged`](burn_lr_schedule::schedule_free::Averaged));
     /// `None` for the other kinds.
-    pub fn init_schedule_free(&self) -> Option<(ModuleOptimizer, ScheduleFree)> {
+    pub fn init_schedule_free(&self) -> Option<Result<(ModuleOptimizer, ScheduleFree), SpecError>> {
         self.kind.is_schedule_free().then(|| self.schedule_free())
+    }
+
+    /// An error naming the first field outside its range.
+    pub fn validate(&self) -> Result<(), SpecError> {
+        let check = |field: &str, x: f64, ok: bool, allowed: &str| {
+            if ok {
+                Ok(())
+            } else {
+                Err(SpecError::invalid(field, x, allowed))
+            }
+        };
+        check(
+            "lr",
+            self.lr,
+            self.lr.is_finite() && self.lr >= 0.0,
+            "a finite number >= 0",
+        )?;
+        if let Some(m) = self.momentum {
+            check("momentum", m, (0.0..1.0).contains(&m), "a number in [0, 1)")?;
+        }
+        let decay = self.weight_decay;
+        check(
+            "weight_decay",
+            decay,
+            decay.is_finite() && decay >= 0.0,
+            "a finite number >= 0",
+        )?;
+        if let Some(norm) = self.grad_clip_norm {
+            check(
+                "grad_clip_norm",
+                norm,
+                norm.is_finite() && norm > 0.0,
+                "a finite number > 0",
+            )?;
+        }
+        Ok(())
     }
 
     /// A learning-rate-free optimizer and the handle that drives its updates
@@ -86,11 +122,14 @@ impl OptimizerSpec {
     /// burn's optimizer for this spec. A schedule-free one built here
     /// validates at `y`: it says so on stderr; use
     /// [`init_schedule_free`](Self::init_schedule_free) to validate `x`.
-    pub fn init(&self) -> ModuleOptimizer {
+    ///
+    /// An error names the first field outside its range.
+    pub fn init(&self) -> Result<ModuleOptimizer, SpecError> {
+        self.validate()?;
         let clip = self.clipping();
         let decay =
             (self.weight_decay > 0.0).then(|| WeightDecayConfig::new(self.weight_decay as f32));
-        match self.kind {
+        Ok(match self.kind {
             OptimizerKind::Sgd => SgdConfig::new()
                 .with_momentum(self.momentum.map(|m| MomentumConfig {
                     momentum: m,
@@ -114,7 +153,7 @@ impl OptimizerSpec {
                      validation will see y, not the average x (use `init_schedule_free()` and \
                      `Averaged`)"
                 );
-                self.schedule_free().0
+                self.schedule_free()?.0
             }
             OptimizerKind::Prodigy | OptimizerKind::DAdaptAdam => {
                 eprintln!(
@@ -124,7 +163,7 @@ impl OptimizerSpec {
                 );
                 SgdConfig::new().with_gradient_clipping(clip).init()
             }
-        }
+        })
     }
 
     /// burn's optimizer for this spec, trained under `schedule`: when the
@@ -132,7 +171,7 @@ impl OptimizerSpec {
     /// come from [`cycled`](burn_lr_schedule::cycled) and follow it; else [`init`](Self::init).
     pub fn init_with(&self, schedule: &LrSchedule) -> Result<ModuleOptimizer, SpecError> {
         let Some(momentum) = schedule.momentum() else {
-            return Ok(self.init());
+            return self.init();
         };
         let optim = match self.kind {
             OptimizerKind::Sgd => CycledSgdConfig::new()
@@ -147,7 +186,7 @@ impl OptimizerSpec {
             | OptimizerKind::ScheduleFreeSgd
             | OptimizerKind::Prodigy
             | OptimizerKind::DAdaptAdam => {
-                return Ok(self.init());
+                return self.init();
             }
         };
         Ok(match self.clipping() {
@@ -162,23 +201,24 @@ impl OptimizerSpec {
     }
 
     /// The schedule-free optimizer of this spec (SGD for `ScheduleFreeSgd`, AdamW otherwise).
-    fn schedule_free(&self) -> (ModuleOptimizer, ScheduleFree) {
+    fn schedule_free(&self) -> Result<(ModuleOptimizer, ScheduleFree), SpecError> {
+        self.validate()?;
         let (optim, handle) = if self.kind == OptimizerKind::ScheduleFreeSgd {
             ScheduleFreeSgdConfig::new()
                 .with_momentum(self.momentum.unwrap_or(0.9))
                 .with_weight_decay(self.weight_decay)
                 .with_warmup_steps(self.warmup_steps)
-                .init()
+                .init()?
         } else {
             ScheduleFreeAdamWConfig::new()
                 .with_weight_decay(self.weight_decay)
                 .with_warmup_steps(self.warmup_steps)
-                .init()
+                .init()?
         };
-        match self.clipping() {
+        Ok(match self.clipping() {
             Some(clip) => (optim.with_grad_clipping(clip.init()), handle),
             None => (optim, handle),
-        }
+        })
     }
 }
 

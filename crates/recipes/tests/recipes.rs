@@ -192,7 +192,7 @@ fn optimizers_build() {
         RunDescription::new(ModelFamily::Mlp, 10, 10, 64),
     ] {
         let recipe = recommend(&run).unwrap();
-        let _optimizer = recipe.optimizer.init();
+        let _optimizer = recipe.optimizer.init().unwrap();
         let _scheduler = recipe.schedule.init(recipe.optimizer.lr).unwrap();
     }
 }
@@ -293,4 +293,47 @@ fn the_advisor_proposes_lr_free_optimizers_when_asked_at_base_lr_1() {
         ..RunDescription::new(ModelFamily::Cnn, 90, 500, 256)
     };
     assert!(matches!(recommend(&run), Err(AdviceError::Rejected(_))));
+}
+
+#[test]
+fn an_optimizer_spec_out_of_range_is_refused_by_init() {
+    let sgd = OptimizerSpec::for_kind(OptimizerKind::Sgd, 0.1, 0.05, 5e-4);
+    assert!(sgd.init().is_ok());
+    for (spec, field) in [
+        (
+            OptimizerSpec {
+                momentum: Some(1.2),
+                ..sgd.clone()
+            },
+            "momentum",
+        ),
+        (
+            OptimizerSpec {
+                weight_decay: -1.0,
+                ..sgd.clone()
+            },
+            "weight_decay",
+        ),
+        (
+            OptimizerSpec {
+                grad_clip_norm: Some(0.0),
+                ..sgd.clone()
+            },
+            "grad_clip_norm",
+        ),
+        (
+            OptimizerSpec {
+                kind: OptimizerKind::ScheduleFreeSgd,
+                momentum: Some(1.0),
+                ..sgd.clone()
+            },
+            "momentum",
+        ),
+    ] {
+        let message = spec.init().err().expect("refused").to_string();
+        assert!(message.starts_with(&format!("`{field}` = ")), "{message}");
+        if spec.kind.is_schedule_free() {
+            assert!(spec.init_schedule_free().unwrap().is_err());
+        }
+    }
 }

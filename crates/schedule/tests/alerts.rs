@@ -113,7 +113,7 @@ fn schedule_free_updates(lrs: &[f64], keep: bool) {
 
     let device = Device::default().autodiff();
     let mut model = LinearConfig::new(2, 1).init(&device);
-    let (mut optim, handle) = ScheduleFreeSgdConfig::new().init();
+    let (mut optim, handle) = ScheduleFreeSgdConfig::new().init().unwrap();
     let handle = keep.then_some(handle);
     for lr in lrs {
         let loss = model

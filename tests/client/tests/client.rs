@@ -225,7 +225,8 @@ fn schedule_free_trains_the_users_model_and_validates_its_average() {
     let _serial = TRAINING.lock().unwrap_or_else(|e| e.into_inner());
     let (optim, handle) = ScheduleFreeAdamWConfig::new()
         .with_warmup_steps(steps_per_epoch())
-        .init();
+        .init()
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let result =
         training(dir.path(), 3).launch(Learner::new(Averaged::new(model(), handle), optim, 1e-2));

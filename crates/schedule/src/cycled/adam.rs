@@ -2,6 +2,7 @@
 //! `AdamW`).
 
 use super::WeightDecay;
+use crate::check::{self, Bounds};
 use crate::record::{count, push_tensors, tensor};
 use crate::train::MomentumHandle;
 use crate::{Spec, SpecError};
@@ -37,8 +38,13 @@ pub struct CycledAdamConfig {
 
 impl CycledAdamConfig {
     /// The optimizer, reading `beta1` from `momentum` (from `lr.momentum()`);
-    /// an error names the field when the weight-decay schedule is invalid.
+    /// an error names the first field outside its range, or of an invalid
+    /// weight-decay schedule.
     pub fn init(&self, momentum: MomentumHandle) -> Result<ModuleOptimizer, SpecError> {
+        check::float("beta_1", self.beta_1, Bounds::RightOpen(0.0, 1.0))?;
+        check::float("beta_2", self.beta_2, Bounds::RightOpen(0.0, 1.0))?;
+        check::float("eps", self.eps, Bounds::Above(0.0))?;
+        check::float("weight_decay", self.weight_decay, Bounds::AtLeast(0.0))?;
         let weight_decay =
             WeightDecay::new(self.weight_decay, self.weight_decay_schedule.as_ref())?;
         Ok(CycledAdam {

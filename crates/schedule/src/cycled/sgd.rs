@@ -5,6 +5,7 @@ use burn::optim::{LearningRate, ModuleOptimizer, Optimizer, RecordState, StateSi
 use burn::tensor::{Device, Tensor};
 
 use super::WeightDecay;
+use crate::check::{self, Bounds};
 use crate::record::{count, push_tensors, tensor};
 use crate::train::MomentumHandle;
 use crate::{Spec, SpecError};
@@ -34,8 +35,19 @@ pub struct CycledSgdConfig {
 
 impl CycledSgdConfig {
     /// The optimizer, reading its momentum from `momentum` (from `lr.momentum()`);
-    /// an error names the field when the weight-decay schedule is invalid.
+    /// an error names the first field outside its range, or of an invalid
+    /// weight-decay schedule.
     pub fn init(&self, momentum: MomentumHandle) -> Result<ModuleOptimizer, SpecError> {
+        check::float("momentum", self.momentum, Bounds::RightOpen(0.0, 1.0))?;
+        check::float("dampening", self.dampening, Bounds::Closed(0.0, 1.0))?;
+        check::float("weight_decay", self.weight_decay, Bounds::AtLeast(0.0))?;
+        if self.nesterov && self.dampening != 0.0 {
+            return Err(SpecError::invalid(
+                "dampening",
+                self.dampening,
+                "0 with `nesterov` (as PyTorch requires)",
+            ));
+        }
         let weight_decay =
             WeightDecay::new(self.weight_decay, self.weight_decay_schedule.as_ref())?;
         Ok(CycledSgd {

@@ -4,13 +4,15 @@ use burn::config::Config;
 use burn::optim::{LearningRate, ModuleOptimizer, Optimizer, RecordState, StateSink, StateSource};
 use burn::tensor::{Device, Tensor};
 
-use super::{Averaging, ScheduleFree, Weighting, averaging, flatten, init};
+use super::{Averaging, ScheduleFree, Weighting, averaging, check_weighting, flatten, init};
+use crate::SpecError;
+use crate::check::{self, Bounds};
 use crate::record::tensor;
 
 /// Schedule-free AdamW, with the package's parameter names and defaults.
 #[derive(Config, Debug)]
 pub struct ScheduleFreeAdamWConfig {
-    /// The interpolation momentum (`betas[0]`).
+    /// The interpolation momentum (`betas[0]`), in `(0, 1)`.
     #[config(default = 0.9)]
     pub beta_1: f64,
     /// The second-moment decay (`betas[1]`).
@@ -34,12 +36,18 @@ pub struct ScheduleFreeAdamWConfig {
 }
 
 impl ScheduleFreeAdamWConfig {
-    /// The optimizer and the handle that swaps `x` in and out.
-    pub fn init(&self) -> (ModuleOptimizer, ScheduleFree) {
-        init(self.beta_1, |handle| ScheduleFreeAdamW {
+    /// The optimizer and the handle that swaps `x` in and out; an error
+    /// names the first field outside its range.
+    pub fn init(&self) -> Result<(ModuleOptimizer, ScheduleFree), SpecError> {
+        check::float("beta_1", self.beta_1, Bounds::Open(0.0, 1.0))?;
+        check::float("beta_2", self.beta_2, Bounds::RightOpen(0.0, 1.0))?;
+        check::float("eps", self.eps, Bounds::Above(0.0))?;
+        check::float("weight_decay", self.weight_decay, Bounds::AtLeast(0.0))?;
+        check_weighting(self.r, self.weight_lr_power)?;
+        Ok(init(self.beta_1, |handle| ScheduleFreeAdamW {
             config: self.clone(),
             handle,
-        })
+        }))
     }
 }
 

@@ -24,6 +24,8 @@ use burn::optim::{GradientsParams, ModuleOptimizer, RecordState, StateSink, Stat
 use burn::tensor::{Device, Tensor};
 use burn_pack::Scalar;
 
+use crate::SpecError;
+use crate::check::{self, Bounds};
 use crate::record::{count, number, push_tensors};
 
 pub use adamw::{ScheduleFreeAdamW, ScheduleFreeAdamWConfig, ScheduleFreeAdamWState};
@@ -115,6 +117,12 @@ impl Averaging {
         self.k += 1;
         (lr, ckp1)
     }
+}
+
+/// Checks the averaging options both optimizers share.
+pub(crate) fn check_weighting(r: f64, weight_lr_power: f64) -> Result<(), SpecError> {
+    check::float("r", r, Bounds::AtLeast(0.0))?;
+    check::float("weight_lr_power", weight_lr_power, Bounds::AtLeast(0.0))
 }
 
 /// A schedule-free optimizer for burn and its handle; `beta` is its

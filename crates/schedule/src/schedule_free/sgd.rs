@@ -4,7 +4,9 @@ use burn::config::Config;
 use burn::optim::{LearningRate, ModuleOptimizer, Optimizer, RecordState, StateSink, StateSource};
 use burn::tensor::{Device, Tensor};
 
-use super::{Averaging, ScheduleFree, Weighting, averaging, flatten, init};
+use super::{Averaging, ScheduleFree, Weighting, averaging, check_weighting, flatten, init};
+use crate::SpecError;
+use crate::check::{self, Bounds};
 use crate::record::tensor;
 
 /// Schedule-free SGD, with the package's parameter names and defaults.
@@ -28,12 +30,16 @@ pub struct ScheduleFreeSgdConfig {
 }
 
 impl ScheduleFreeSgdConfig {
-    /// The optimizer and the handle that swaps `x` in and out.
-    pub fn init(&self) -> (ModuleOptimizer, ScheduleFree) {
-        init(self.momentum, |handle| ScheduleFreeSgd {
+    /// The optimizer and the handle that swaps `x` in and out; an error
+    /// names the first field outside its range.
+    pub fn init(&self) -> Result<(ModuleOptimizer, ScheduleFree), SpecError> {
+        check::float("momentum", self.momentum, Bounds::Open(0.0, 1.0))?;
+        check::float("weight_decay", self.weight_decay, Bounds::AtLeast(0.0))?;
+        check_weighting(self.r, self.weight_lr_power)?;
+        Ok(init(self.momentum, |handle| ScheduleFreeSgd {
             config: self.clone(),
             handle,
-        })
+        }))
     }
 }
 
