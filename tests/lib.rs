@@ -52,7 +52,9 @@ pub fn digits_training<M: DigitsModel>(
 /// The per-update values of the training metric `name`, epoch by epoch
 /// (empty for an epoch that did not run).
 pub fn per_update(directory: &Path, name: &str, epochs: usize) -> Vec<Vec<f64>> {
-    per_batch(directory, name, epochs, Split::Train)
+    let mut logged = burn_lr_schedule::train::logged_per_batch(directory, name).unwrap_or_default();
+    logged.resize(epochs, Vec::new());
+    logged
 }
 
 /// The per-batch values of the metric `name` of `split`, epoch by epoch

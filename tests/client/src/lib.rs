@@ -10,9 +10,7 @@ use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::nn::{Linear, LinearConfig, Relu};
 use burn::tensor::{Device, Int, Tensor, TensorData};
-use burn::train::logger::{FileMetricLogger, MetricLogger};
-use burn::train::metric::store::Split;
-use burn::train::metric::{AccuracyMetric, LearningRateMetric, LossMetric, NumericEntry};
+use burn::train::metric::{AccuracyMetric, LearningRateMetric, LossMetric};
 use burn::train::{
     ClassificationOutput, InferenceStep, LearnerModel, SupervisedTraining, TrainOutput, TrainStep,
 };
@@ -148,21 +146,7 @@ where
 /// The values of a per-update training metric, epoch by epoch (empty for an
 /// epoch that did not run).
 pub fn logged(directory: &Path, name: &str, epochs: usize) -> Vec<Vec<f64>> {
-    let mut logger = FileMetricLogger::new(directory);
-    (1..=epochs)
-        .map(|epoch| {
-            logger
-                .read_numeric(name, epoch, &Split::Train)
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|entry| match entry {
-                    NumericEntry::Value(v) => Some(v),
-                    NumericEntry::Aggregated {
-                        aggregated_value, ..
-                    } => Some(aggregated_value),
-                    NumericEntry::Final(_) => None,
-                })
-                .collect()
-        })
-        .collect()
+    let mut logged = burn_lr::train::logged_per_batch(directory, name).unwrap_or_default();
+    logged.resize(epochs, Vec::new());
+    logged
 }
