@@ -11,18 +11,21 @@ use burn::train::metric::store::Split;
 use crate::{Spec, SpecError};
 
 /// The per-batch values of the training metric `name` that burn-train logged
-/// to `directory`, epoch by epoch from epoch 1 until the first epoch without
-/// a log; the epoch summaries are left out. An error when epoch 1 has none.
+/// to `directory`, epoch by epoch from epoch 1 to the last epoch logged; the
+/// epoch summaries are left out, and an epoch without a log of `name` (before
+/// a run resumed into this directory) is empty. An error when no epoch has one.
 pub fn logged_per_batch(
     directory: impl AsRef<Path>,
     name: &str,
 ) -> Result<Vec<Vec<f64>>, SpecError> {
     let directory = directory.as_ref();
     let mut logger = FileMetricLogger::new(directory);
-    let epochs: Vec<Vec<f64>> = (1..)
-        .map_while(|epoch| {
-            let entries = logger.read_numeric(name, epoch, &Split::Train).ok()?;
-            let values: Vec<f64> = entries
+    let mut epochs: Vec<Vec<f64>> = (1..=last_epoch(directory))
+        .map(|epoch| {
+            let entries = logger
+                .read_numeric(name, epoch, &Split::Train)
+                .unwrap_or_default();
+            entries
                 .into_iter()
                 .filter_map(|entry| match entry {
                     NumericEntry::Value(v) => Some(v),
@@ -31,20 +34,36 @@ pub fn logged_per_batch(
                     } => Some(aggregated_value),
                     NumericEntry::Final(_) => None,
                 })
-                .collect();
-            (!values.is_empty()).then_some(values)
+                .collect()
         })
         .collect();
+    while epochs.last().is_some_and(Vec::is_empty) {
+        epochs.pop();
+    }
     if epochs.is_empty() {
         return Err(SpecError::io(
             directory,
             format!(
-                "holds no training log of `{name}` for epoch 1: register the metric with \
+                "holds no training log of `{name}`: register the metric with \
                  `.metric_train_numeric(..)` and pass the directory the learner logged to"
             ),
         ));
     }
     Ok(epochs)
+}
+
+/// The highest `N` of the `train/epoch-N` directories burn-train's file
+/// logger writes (0 when there is none).
+fn last_epoch(directory: &Path) -> usize {
+    std::fs::read_dir(directory.join("train"))
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.ok()?.file_name().into_string().ok()?;
+            name.strip_prefix("epoch-")?.parse().ok()
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// The LR of every optimizer update of a run burn-train logged to
@@ -57,7 +76,8 @@ pub fn logged_per_batch(
 /// accumulation). The batch that steps the optimizer logs the update's LR,
 /// last; the batches before it log the previous update's LR (0 before the
 /// first update). An error names the epoch where the entries do not fall
-/// into whole updates that way.
+/// into whole updates that way. Epochs not logged in `directory` (before a
+/// run resumed into it) give no LRs.
 pub fn logged_lrs(
     directory: impl AsRef<Path>,
     name: &str,
@@ -184,5 +204,19 @@ mod tests {
             "{e}"
         );
         assert!(logged_lrs(dir.path(), "Learning Rate", 0).is_err());
+    }
+
+    #[test]
+    fn epochs_before_a_resume_into_the_directory_are_empty() {
+        let dir = run_dir(&["0.1\n0.15,final\n", "0.1\n0.2\n0.15,final\n"]);
+        std::fs::remove_file(dir.path().join("train/epoch-1/Learning_Rate.log")).unwrap();
+        assert_eq!(
+            logged_per_batch(dir.path(), "Learning Rate").unwrap(),
+            [vec![], vec![0.1, 0.2]]
+        );
+        assert_eq!(
+            logged_lrs(dir.path(), "Learning Rate", 1).unwrap(),
+            [0.1, 0.2]
+        );
     }
 }
