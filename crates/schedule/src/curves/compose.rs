@@ -133,6 +133,17 @@ impl Curve for Sequential {
 /// PyTorch chains recursively, which equals this product for every
 /// multiplicative schedule; its cosine recursion is affine, so a chained
 /// `cosine_annealing` with `eta_min > 0`, or past `t_max`, differs there.
+///
+/// Reference: PyTorch `torch.optim.lr_scheduler.ChainedScheduler`.
+///
+/// ```
+/// use burn_lr_schedule::{Spec, curves::{Chained, ConstantLr, ExponentialLr}};
+/// let spec = Spec::new(Chained::new(vec![
+///     ConstantLr::new(0.5, 2).into(),
+///     ExponentialLr::new(0.5).into(),
+/// ]));
+/// assert_eq!(spec.preview(1.0, 4).unwrap(), [0.5, 0.25, 0.25, 0.125]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Chained {
     schedulers: Vec<Schedule>,
@@ -236,6 +247,14 @@ pub type LrLambda = dyn Fn(f64) -> f64 + Send + Sync;
 /// `iteration` timing). A closure is user code the spec cannot validate: a
 /// factor that is negative, NaN or infinite is replaced by 0 (no update) and
 /// reported on the console (once). A spec holding a closure cannot be saved.
+///
+/// Reference: PyTorch `torch.optim.lr_scheduler.LambdaLR`.
+///
+/// ```
+/// use burn_lr_schedule::{Spec, curves::LambdaLr};
+/// let spec = Spec::new(LambdaLr::new("halving", |t| 0.5f64.powf(t)));
+/// assert_eq!(spec.preview(1.0, 3).unwrap(), [1.0, 0.5, 0.25]);
+/// ```
 #[derive(Clone)]
 pub struct LambdaLr {
     name: String,

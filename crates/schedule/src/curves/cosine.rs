@@ -87,6 +87,17 @@ impl Curve for CosineAnnealingLr {
 
 /// `CosineAnnealingWarmRestarts` (SGDR): cosine cycles of `t_0`, `t_0 t_mult`,
 /// `t_0 t_mult^2`, ... steps, each restarting at `base_lr`.
+///
+/// Reference: Loshchilov & Hutter, 2017, SGDR; PyTorch `CosineAnnealingWarmRestarts`.
+///
+/// ```
+/// use burn_lr_schedule::{Spec, curves::CosineAnnealingWarmRestarts};
+/// // Cycles of 2, 4, 8, ... steps: the LR restarts at steps 2 and 6.
+/// let spec = Spec::new(CosineAnnealingWarmRestarts::new(2).with_t_mult(2));
+/// let lrs = spec.preview(1.0, 8).unwrap();
+/// assert_eq!((lrs[0], lrs[2], lrs[6]), (1.0, 1.0, 1.0));
+/// assert!(lrs[1] < 1.0 && lrs[5] < lrs[4]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CosineAnnealingWarmRestarts {
     t_0: u64,
@@ -174,6 +185,17 @@ impl Curve for CosineAnnealingWarmRestarts {
 /// default (`warmup_prefix = false`, timm's default) the warmup overlaps the
 /// cosine clock. Cycles grow by `cycle_mul`, their peak decays by
 /// `cycle_decay`, and after `cycle_limit` cycles the LR stays at `lr_min`.
+///
+/// Reference: timm `timm.scheduler.CosineLRScheduler`.
+///
+/// ```
+/// use burn_lr_schedule::{Spec, curves::TimmCosine};
+/// // 10 epochs to 0, after 2 epochs of warmup from 0.1 (an absolute LR) inside them.
+/// let spec = Spec::new(TimmCosine::new(10).with_warmup(2, 0.1, false));
+/// let lrs = spec.preview(1.0, 11).unwrap();
+/// assert_eq!(lrs[0], 0.1);
+/// assert!(lrs[2] < 1.0 && lrs[10] == 0.0);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TimmCosine {
     t_initial: u64,

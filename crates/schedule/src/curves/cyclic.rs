@@ -32,6 +32,16 @@ impl Choice for CyclicMode {
 }
 
 /// `CyclicLR` (Smith, 2017): triangles between `base_lr` and `max_lr`.
+///
+/// Reference: Smith, 2017, "Cyclical Learning Rates for Training Neural Networks"; PyTorch `CyclicLR`.
+///
+/// ```
+/// use burn_lr_schedule::{Spec, curves::CyclicLr};
+/// // Up from 0.1 to 1.0 over 2 steps, down over 2.
+/// let spec = Spec::new(CyclicLr::new(0.1, 1.0).with_step_sizes(2, None));
+/// let lrs = spec.preview(1.0, 5).unwrap();
+/// assert_eq!((lrs[0], lrs[2], lrs[4]), (0.1, 1.0, 0.1));
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CyclicLr {
     base_lr: f64,

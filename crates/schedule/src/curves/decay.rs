@@ -72,6 +72,14 @@ impl Curve for StepLr {
 /// `MultiStepLR`: `base_lr * gamma^(number of milestones <= t)`.
 ///
 /// A milestone listed k times decays by `gamma^k`, as in PyTorch.
+///
+/// Reference: PyTorch `torch.optim.lr_scheduler.MultiStepLR`.
+///
+/// ```
+/// use burn_lr_schedule::{Spec, curves::MultiStepLr};
+/// let spec = Spec::new(MultiStepLr::new([2, 4]).with_gamma(0.5));
+/// assert_eq!(spec.preview(1.0, 6).unwrap(), [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MultiStepLr {
     milestones: Vec<u64>,
@@ -126,6 +134,14 @@ impl Curve for MultiStepLr {
 }
 
 /// `ConstantLR`: `base_lr * factor` until `total_iters`, then `base_lr`.
+///
+/// Reference: PyTorch `torch.optim.lr_scheduler.ConstantLR`.
+///
+/// ```
+/// use burn_lr_schedule::{Spec, curves::ConstantLr};
+/// let spec = Spec::new(ConstantLr::new(0.5, 2));
+/// assert_eq!(spec.preview(1.0, 4).unwrap(), [0.5, 0.5, 1.0, 1.0]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConstantLr {
     factor: f64,
@@ -259,6 +275,14 @@ impl Curve for LinearLr {
 }
 
 /// `ExponentialLR`: `base_lr * gamma^t`.
+///
+/// Reference: PyTorch `torch.optim.lr_scheduler.ExponentialLR`.
+///
+/// ```
+/// use burn_lr_schedule::{Spec, curves::ExponentialLr};
+/// let spec = Spec::new(ExponentialLr::new(0.5));
+/// assert_eq!(spec.preview(1.0, 4).unwrap(), [1.0, 0.5, 0.25, 0.125]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ExponentialLr {
     gamma: f64,
@@ -294,6 +318,14 @@ impl Curve for ExponentialLr {
 
 /// `PolynomialLR`: `base_lr * (1 - min(t, total_iters) / total_iters)^power`,
 /// reaching 0 at `total_iters`.
+///
+/// Reference: PyTorch `torch.optim.lr_scheduler.PolynomialLR`.
+///
+/// ```
+/// use burn_lr_schedule::{Spec, curves::PolynomialLr};
+/// let spec = Spec::new(PolynomialLr::new(4).with_power(1.0));
+/// assert_eq!(spec.preview(1.0, 6).unwrap(), [1.0, 0.75, 0.5, 0.25, 0.0, 0.0]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PolynomialLr {
     total_iters: u64,

@@ -25,6 +25,14 @@ fn progress(t: f64, warmup_steps: u64, training_steps: u64) -> f64 {
 
 /// `get_linear_schedule_with_warmup`: 0 -> base over the warmup, then down to 0
 /// at `num_training_steps`.
+///
+/// Reference: Hugging Face `transformers.get_linear_schedule_with_warmup`.
+///
+/// ```
+/// use burn_lr_schedule::{Spec, curves::LinearWithWarmup};
+/// let spec = Spec::new(LinearWithWarmup::new(2, 6));
+/// assert_eq!(spec.preview(1.0, 7).unwrap(), [0.0, 0.5, 1.0, 0.75, 0.5, 0.25, 0.0]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LinearWithWarmup {
     num_warmup_steps: u64,
@@ -77,6 +85,15 @@ impl Curve for LinearWithWarmup {
 
 /// `get_cosine_schedule_with_warmup`: warmup, then `num_cycles` cosine periods
 /// (0.5 = a half cosine down to 0).
+///
+/// Reference: Hugging Face `transformers.get_cosine_schedule_with_warmup`.
+///
+/// ```
+/// use burn_lr_schedule::{Spec, curves::CosineWithWarmup};
+/// let lrs = Spec::new(CosineWithWarmup::new(2, 6)).preview(1.0, 7).unwrap();
+/// assert_eq!((lrs[0], lrs[1], lrs[2], lrs[6]), (0.0, 0.5, 1.0, 0.0));
+/// assert!((lrs[4] - 0.5).abs() < 1e-12);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CosineWithWarmup {
     num_warmup_steps: u64,
@@ -142,6 +159,17 @@ impl Curve for CosineWithWarmup {
 
 /// `get_cosine_with_hard_restarts_schedule_with_warmup`: warmup, then
 /// `num_cycles` half-cosines, each restarting at the base LR; 0 after the end.
+///
+/// Reference: Hugging Face `transformers.get_cosine_with_hard_restarts_schedule_with_warmup`.
+///
+/// ```
+/// use burn_lr_schedule::{Spec, curves::CosineWithHardRestarts};
+/// // Two half-cosines over 8 steps: the LR restarts at step 4.
+/// let spec = Spec::new(CosineWithHardRestarts::new(0, 8).with_num_cycles(2.0));
+/// let lrs = spec.preview(1.0, 8).unwrap();
+/// assert_eq!((lrs[0], lrs[4]), (1.0, 1.0));
+/// assert!(lrs[3] < 0.2);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CosineWithHardRestarts {
     num_warmup_steps: u64,
@@ -206,6 +234,14 @@ impl Curve for CosineWithHardRestarts {
 
 /// `get_polynomial_decay_schedule_with_warmup`: warmup, then a polynomial decay
 /// from the base LR to `lr_end` at `num_training_steps`, then `lr_end`.
+///
+/// Reference: Hugging Face `transformers.get_polynomial_decay_schedule_with_warmup`.
+///
+/// ```
+/// use burn_lr_schedule::{Spec, curves::PolynomialWithWarmup};
+/// let spec = Spec::new(PolynomialWithWarmup::new(2, 6).with_lr_end(0.0).with_power(1.0));
+/// assert_eq!(spec.preview(1.0, 7).unwrap(), [0.0, 0.5, 1.0, 0.75, 0.5, 0.25, 0.0]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PolynomialWithWarmup {
     num_warmup_steps: u64,
@@ -289,6 +325,14 @@ impl Curve for PolynomialWithWarmup {
 }
 
 /// `get_constant_schedule_with_warmup`: warmup, then the base LR.
+///
+/// Reference: Hugging Face `transformers.get_constant_schedule_with_warmup`.
+///
+/// ```
+/// use burn_lr_schedule::{Spec, curves::ConstantWithWarmup};
+/// let spec = Spec::new(ConstantWithWarmup::new(2));
+/// assert_eq!(spec.preview(1.0, 4).unwrap(), [0.0, 0.5, 1.0, 1.0]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConstantWithWarmup {
     num_warmup_steps: u64,
@@ -326,6 +370,15 @@ impl Curve for ConstantWithWarmup {
 
 /// `get_inverse_sqrt_schedule`: warmup, then `1 / sqrt((t + shift) / timescale)`
 /// with `shift = timescale - num_warmup_steps`.
+///
+/// Reference: Hugging Face `transformers.get_inverse_sqrt_schedule`.
+///
+/// ```
+/// use burn_lr_schedule::{Spec, curves::InverseSqrt};
+/// // No warmup, timescale 4: the LR halves when (t + 0) / 4 quadruples.
+/// let lrs = Spec::new(InverseSqrt::new(0).with_timescale(4)).preview(1.0, 13).unwrap();
+/// assert_eq!((lrs[0], lrs[12]), (1.0, 0.5));
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InverseSqrt {
     num_warmup_steps: u64,
@@ -398,6 +451,16 @@ pub enum MinLr {
 
 /// `get_cosine_with_min_lr_schedule_with_warmup`: the cosine of
 /// [`CosineWithWarmup`] rescaled to end at a floor instead of 0.
+///
+/// Reference: Hugging Face `transformers.get_cosine_with_min_lr_schedule_with_warmup`.
+///
+/// ```
+/// use burn_lr_schedule::{Spec, curves::{CosineWithMinLr, MinLr}};
+/// // A cosine over 4 steps to a floor of 10% of the base LR.
+/// let lrs = Spec::new(CosineWithMinLr::new(0, 4, MinLr::MinLrRate(0.1))).preview(1.0, 5).unwrap();
+/// assert_eq!(lrs[0], 1.0);
+/// assert!((lrs[4] - 0.1).abs() < 1e-12);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CosineWithMinLr {
     num_warmup_steps: u64,

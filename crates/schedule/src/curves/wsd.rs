@@ -47,6 +47,17 @@ impl Choice for WsdShape {
 
 /// `get_wsd_schedule`: warmup from `min_lr_ratio`, a stable phase at the base
 /// LR, a decay to `min_lr_ratio`, then `min_lr_ratio`.
+///
+/// Reference: Hägele et al., 2024; Hugging Face `transformers.get_wsd_schedule`.
+///
+/// ```
+/// use burn_lr_schedule::{Spec, curves::{WarmupStableDecay, WsdShape}};
+/// // 2 updates of warmup, 2 stable, 2 of linear decay.
+/// let spec = Spec::new(
+///     WarmupStableDecay::new(2, 2, 2).with_shapes(WsdShape::Linear, WsdShape::Linear),
+/// );
+/// assert_eq!(spec.preview(1.0, 7).unwrap(), [0.0, 0.5, 1.0, 1.0, 1.0, 0.5, 0.0]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WarmupStableDecay {
     num_warmup_steps: u64,
