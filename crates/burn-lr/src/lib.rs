@@ -33,7 +33,13 @@ pub use burn_lr_schedule::{
 
 /// Every schedule's typed builder (`CosineAnnealingLr::new(t_max).with_eta_min(..)`).
 pub mod schedules {
-    pub use burn_lr_schedule::curves::*;
+    pub use burn_lr_schedule::curves::{
+        AnnealStrategy, Chained, ConstantLr, ConstantWithWarmup, CosineAnnealingLr,
+        CosineAnnealingWarmRestarts, CosineWithHardRestarts, CosineWithMinLr, CosineWithWarmup,
+        CyclicLr, CyclicMode, ExponentialLr, InverseSqrt, LambdaLr, LinearLr, LinearWithWarmup,
+        MinLr, MomentumCycle, MultiStepLr, OneCycleLr, PolynomialLr, PolynomialWithWarmup,
+        Sequential, StepLr, TimmCosine, WarmupStableDecay, WsdShape,
+    };
 }
 
 /// ReduceLROnPlateau over any schedule, fed by burn-train's validation metrics.
@@ -43,12 +49,17 @@ pub mod plateau {
 
 /// SGD and Adam/AdamW whose momentum follows a schedule's `cycle_momentum`.
 pub mod cycled {
-    pub use burn_lr_schedule::cycled::*;
+    pub use burn_lr_schedule::cycled::{
+        CycledAdam, CycledAdamConfig, CycledAdamState, CycledSgd, CycledSgdConfig, CycledSgdState,
+    };
 }
 
 /// Schedule-free AdamW and SGD, and the model wrapper that validates their average.
 pub mod schedule_free {
-    pub use burn_lr_schedule::schedule_free::*;
+    pub use burn_lr_schedule::schedule_free::{
+        Averaged, Averaging, ScheduleFree, ScheduleFreeAdamW, ScheduleFreeAdamWConfig,
+        ScheduleFreeAdamWState, ScheduleFreeSgd, ScheduleFreeSgdConfig, ScheduleFreeSgdState,
+    };
 }
 
 /// Learning-rate-free optimizers (Prodigy, D-Adaptation Adam): the adapted
@@ -68,7 +79,12 @@ pub mod train {
 
 /// The LR range test, fastai's suggestion rules, and the hand-off to schedules.
 pub mod finder {
-    pub use burn_lr_finder::*;
+    pub use burn_lr_finder::{
+        Curve, CurveError, FinderConfig, HandOff, LR_RANGE, MAX_NOISE, MAX_NUM_ITER, MIN_FALL,
+        MIN_POINTS, MIN_SWEEP_POINTS, Method, Optimizer, Plan, RangeTest, Stop, Suggestion, Sweep,
+        Trust, hand_off, hand_off_smoothed, horizon_factor, loss_of, range_test, suggest,
+        suggest_within,
+    };
 }
 
 /// Loss-curve laws: fit logged runs, predict a schedule's loss curve, plan a
@@ -82,7 +98,13 @@ pub mod predict {
 
 /// Domain recipes, the advisor and the linter.
 pub mod recipes {
-    pub use burn_lr_recipes::*;
+    pub use burn_lr_recipes::{
+        AdviceError, Budget, Finding, MAX_BATCH_SCALE, MAX_STEPS, MIN_SCHEDULED_STEPS, ModelFamily,
+        OptimizerKind, OptimizerSpec, Recipe, RunDescription, RunError, Severity, Stepping,
+        cnn_classic, cnn_modern, detection, detr, effective_batch, fast_one_cycle, fine_tuning,
+        large_batch, lint, lr_free, recommend, scale_lr, schedule_free, segmentation, transformer,
+        transformer_inverse_sqrt, vit,
+    };
 }
 
 /// What a training script needs: `use burn_lr::prelude::*;`.
@@ -93,7 +115,13 @@ pub mod prelude {
     };
     pub use crate::plateau::{Mode, ReduceOnPlateau};
     pub use crate::schedule_free::{Averaged, ScheduleFreeAdamWConfig, ScheduleFreeSgdConfig};
-    pub use crate::schedules::*;
+    pub use crate::schedules::{
+        AnnealStrategy, Chained, ConstantLr, ConstantWithWarmup, CosineAnnealingLr,
+        CosineAnnealingWarmRestarts, CosineWithHardRestarts, CosineWithMinLr, CosineWithWarmup,
+        CyclicLr, CyclicMode, ExponentialLr, InverseSqrt, LambdaLr, LinearLr, LinearWithWarmup,
+        MinLr, MultiStepLr, OneCycleLr, PolynomialLr, PolynomialWithWarmup, Sequential, StepLr,
+        TimmCosine, WarmupStableDecay, WsdShape,
+    };
     pub use crate::{
         Cooldown, GroupLrMetric, HookProblem, LrHook, LrSchedule, OnMismatch, Spec, SpecError,
         StepsPerEpoch, Timing,
