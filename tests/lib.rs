@@ -6,9 +6,8 @@ use std::path::{Path, PathBuf};
 
 use burn::data::dataloader::DataLoaderBuilder;
 use burn::train::SupervisedTraining;
-use burn::train::logger::{FileMetricLogger, MetricLogger};
 use burn::train::metric::store::Split;
-use burn::train::metric::{AccuracyMetric, LearningRateMetric, LossMetric, NumericEntry};
+use burn::train::metric::{AccuracyMetric, LearningRateMetric, LossMetric};
 use burn_lr_examples::digits::{self, DigitBatcher};
 use burn_lr_examples::renderer::EpochLines;
 use burn_lr_examples::run::DigitsModel;
@@ -52,31 +51,16 @@ pub fn digits_training<M: DigitsModel>(
 /// The per-update values of the training metric `name`, epoch by epoch
 /// (empty for an epoch that did not run).
 pub fn per_update(directory: &Path, name: &str, epochs: usize) -> Vec<Vec<f64>> {
-    let mut logged = burn_lr_schedule::train::logged_per_batch(directory, name).unwrap_or_default();
-    logged.resize(epochs, Vec::new());
-    logged
+    per_batch(directory, name, epochs, Split::Train)
 }
 
 /// The per-batch values of the metric `name` of `split`, epoch by epoch
 /// (empty for an epoch that did not run).
 pub fn per_batch(directory: &Path, name: &str, epochs: usize, split: Split) -> Vec<Vec<f64>> {
-    let mut logger = FileMetricLogger::new(directory);
-    (1..=epochs)
-        .map(|epoch| {
-            logger
-                .read_numeric(name, epoch, &split)
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|entry| match entry {
-                    NumericEntry::Value(v) => Some(v),
-                    NumericEntry::Aggregated {
-                        aggregated_value, ..
-                    } => Some(aggregated_value),
-                    NumericEntry::Final(_) => None,
-                })
-                .collect()
-        })
-        .collect()
+    let mut logged =
+        burn_lr_schedule::train::logged_per_batch(directory, name, &split).unwrap_or_default();
+    logged.resize(epochs, Vec::new());
+    logged
 }
 
 /// The comparison of the reference files: `|got - want| <= 1e-10 |want| + 1e-15`.

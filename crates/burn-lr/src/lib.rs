@@ -74,7 +74,7 @@ pub mod lr_free {
 /// burn-train integration: the epoch-end hook's helpers, and reading back
 /// the LRs a run logged.
 pub mod train {
-    pub use burn_lr_schedule::train::{KeepGoing, epoch_mean, logged_lrs, logged_per_batch};
+    pub use burn_lr_schedule::train::{KeepGoing, Split, epoch_mean, logged_lrs, logged_per_batch};
 }
 
 /// The LR range test, fastai's suggestion rules, and the hand-off to schedules.

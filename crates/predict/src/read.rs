@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use burn_lr_schedule::train::logged_per_batch;
+use burn_lr_schedule::train::{Split, logged_per_batch};
 use burn_lr_schedule::{SpecError, read_input_file};
 
 use crate::fit::Run;
@@ -41,8 +41,8 @@ impl Run {
     /// refused.
     pub fn from_burn_train(dir: impl AsRef<Path>) -> Result<Self, SpecError> {
         let dir = dir.as_ref();
-        let lr_epochs = logged_per_batch(dir, "Learning Rate")?;
-        let loss_epochs = logged_per_batch(dir, "Loss")?;
+        let lr_epochs = logged_per_batch(dir, "Learning Rate", &Split::Train)?;
+        let loss_epochs = logged_per_batch(dir, "Loss", &Split::Train)?;
         if lr_epochs.len() != loss_epochs.len() {
             return Err(SpecError::invalid(
                 "epochs",

@@ -146,7 +146,9 @@ where
 /// The values of a per-update training metric, epoch by epoch (empty for an
 /// epoch that did not run).
 pub fn logged(directory: &Path, name: &str, epochs: usize) -> Vec<Vec<f64>> {
-    let mut logged = burn_lr::train::logged_per_batch(directory, name).unwrap_or_default();
+    let mut logged =
+        burn_lr::train::logged_per_batch(directory, name, &burn_lr::train::Split::Train)
+            .unwrap_or_default();
     logged.resize(epochs, Vec::new());
     logged
 }

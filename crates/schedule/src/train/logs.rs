@@ -10,21 +10,21 @@ use burn::train::metric::store::Split;
 
 use crate::{Spec, SpecError};
 
-/// The per-batch values of the training metric `name` that burn-train logged
-/// to `directory`, epoch by epoch from epoch 1 to the last epoch logged; the
-/// epoch summaries are left out, and an epoch without a log of `name` (before
-/// a run resumed into this directory) is empty. An error when no epoch has one.
+/// The per-batch values of the metric `name` of `split` that burn-train
+/// logged to `directory`, epoch by epoch from epoch 1 to the last epoch
+/// logged; the epoch summaries are left out, and an epoch without a log of
+/// `name` (before a run resumed into this directory) is empty. An error when
+/// no epoch has one.
 pub fn logged_per_batch(
     directory: impl AsRef<Path>,
     name: &str,
+    split: &Split,
 ) -> Result<Vec<Vec<f64>>, SpecError> {
     let directory = directory.as_ref();
     let mut logger = FileMetricLogger::new(directory);
-    let mut epochs: Vec<Vec<f64>> = (1..=last_epoch(directory))
+    let mut epochs: Vec<Vec<f64>> = (1..=last_epoch(directory, split))
         .map(|epoch| {
-            let entries = logger
-                .read_numeric(name, epoch, &Split::Train)
-                .unwrap_or_default();
+            let entries = logger.read_numeric(name, epoch, split).unwrap_or_default();
             entries
                 .into_iter()
                 .filter_map(|entry| match entry {
@@ -44,18 +44,18 @@ pub fn logged_per_batch(
         return Err(SpecError::io(
             directory,
             format!(
-                "holds no training log of `{name}`: register the metric with \
-                 `.metric_train_numeric(..)` and pass the directory the learner logged to"
+                "holds no {split} log of `{name}`: register the metric with \
+                 `.metric_{split}_numeric(..)` and pass the directory the learner logged to"
             ),
         ));
     }
     Ok(epochs)
 }
 
-/// The highest `N` of the `train/epoch-N` directories burn-train's file
+/// The highest `N` of the `<split>/epoch-N` directories burn-train's file
 /// logger writes (0 when there is none).
-fn last_epoch(directory: &Path) -> usize {
-    std::fs::read_dir(directory.join("train"))
+fn last_epoch(directory: &Path, split: &Split) -> usize {
+    std::fs::read_dir(directory.join(split.to_string()))
         .into_iter()
         .flatten()
         .filter_map(|entry| {
@@ -91,7 +91,10 @@ pub fn logged_lrs(
         ));
     }
     let mut lrs: Vec<f64> = Vec::new();
-    for (i, batches) in logged_per_batch(directory, name)?.iter().enumerate() {
+    for (i, batches) in logged_per_batch(directory, name, &Split::Train)?
+        .iter()
+        .enumerate()
+    {
         let epoch = format!("`{name}`, epoch {}", i + 1);
         if batches.len() % batches_per_update != 0 {
             return Err(SpecError::invalid(
@@ -199,10 +202,7 @@ mod tests {
         let e = logged_lrs(dir.path(), "Learning Rate [head]", 1)
             .unwrap_err()
             .to_string();
-        assert!(
-            e.contains("no training log of `Learning Rate [head]`"),
-            "{e}"
-        );
+        assert!(e.contains("no train log of `Learning Rate [head]`"), "{e}");
         assert!(logged_lrs(dir.path(), "Learning Rate", 0).is_err());
     }
 
@@ -211,7 +211,7 @@ mod tests {
         let dir = run_dir(&["0.1\n0.15,final\n", "0.1\n0.2\n0.15,final\n"]);
         std::fs::remove_file(dir.path().join("train/epoch-1/Learning_Rate.log")).unwrap();
         assert_eq!(
-            logged_per_batch(dir.path(), "Learning Rate").unwrap(),
+            logged_per_batch(dir.path(), "Learning Rate", &Split::Train).unwrap(),
             [vec![], vec![0.1, 0.2]]
         );
         assert_eq!(

@@ -16,6 +16,7 @@ use burn::lr_scheduler::module_lr_scheduler::{ModuleLearningRate, ModuleLrSchedu
 use burn::lr_scheduler::{LrScheduler, LrSchedulerRecord};
 use burn::module::{Module, ParamGroup};
 
+pub use burn::train::metric::store::Split;
 pub use hook::{HookProblem, KeepGoing, LrHook, OnMismatch, epoch_mean};
 pub use logs::{logged_lrs, logged_per_batch};
 pub use metric::GroupLrMetric;
