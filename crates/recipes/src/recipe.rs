@@ -56,7 +56,9 @@ impl OptimizerSpec {
     /// `x` (wrap the model in [`Averaged`](burn_lr_schedule::schedule_free::Averaged));
     /// `None` for the other kinds.
     pub fn init_schedule_free(&self) -> Option<Result<(ModuleOptimizer, ScheduleFree), SpecError>> {
-        self.kind.is_schedule_free().then(|| self.schedule_free())
+        self.kind
+            .is_schedule_free()
+            .then(|| self.validate().and_then(|()| self.schedule_free()))
     }
 
     /// An error naming the first field outside its range.
@@ -200,9 +202,9 @@ impl OptimizerSpec {
             .map(|n| GradientClippingConfig::Norm(n as f32))
     }
 
-    /// The schedule-free optimizer of this spec (SGD for `ScheduleFreeSgd`, AdamW otherwise).
+    /// The schedule-free optimizer of this spec (SGD for `ScheduleFreeSgd`,
+    /// AdamW otherwise); the caller has validated the spec.
     fn schedule_free(&self) -> Result<(ModuleOptimizer, ScheduleFree), SpecError> {
-        self.validate()?;
         let (optim, handle) = if self.kind == OptimizerKind::ScheduleFreeSgd {
             ScheduleFreeSgdConfig::new()
                 .with_momentum(self.momentum.unwrap_or(0.9))

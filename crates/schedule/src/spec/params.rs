@@ -135,7 +135,8 @@ impl<'a> Params<'a> {
 /// missing and an invalid value agree (`t_max` is missing: expected an
 /// integer >= 1). `parse_valid` reads and validates an object: given `map`
 /// with the key set to `0`, then to `-1`, the first error it reports about
-/// that key gives the range. The type alone stays when neither is refused.
+/// that key gives the range. The type alone stays when neither is refused,
+/// and for a key of a nested object (its own parse already did this).
 pub(crate) fn with_range(
     error: SpecError,
     map: &Map<String, Value>,
@@ -144,6 +145,9 @@ pub(crate) fn with_range(
     let SpecError::Missing { field, .. } = &error else {
         return error;
     };
+    if field.contains(['.', '[']) {
+        return error;
+    }
     for probe in [Value::from(0), Value::from(-1)] {
         let mut probed = map.clone();
         probed.insert(field.clone(), probe);

@@ -95,10 +95,10 @@ pub fn logged_lrs(
         .iter()
         .enumerate()
     {
-        let epoch = format!("`{name}`, epoch {}", i + 1);
+        let epoch = || format!("`{name}`, epoch {}", i + 1);
         if batches.len() % batches_per_update != 0 {
             return Err(SpecError::invalid(
-                epoch,
+                epoch(),
                 format!("{} entries", batches.len()),
                 format!("a multiple of {batches_per_update} (the batches per update)"),
             ));
@@ -108,7 +108,7 @@ pub fn logged_lrs(
             let previous = lrs.last().copied().unwrap_or(0.0);
             if before.iter().any(|&b| b != previous && b != lr) {
                 return Err(SpecError::invalid(
-                    epoch,
+                    epoch(),
                     format!("{update:?} within one update"),
                     format!(
                         "the previous update's LR ({previous}), then this update's, over \
