@@ -19,12 +19,12 @@ use burn::tensor::Device;
 use burn::train::metric::LossMetric;
 use burn::train::{Learner, SupervisedTraining};
 use burn_lr_benches::backends;
+use burn_lr_core::plateau::ReduceOnPlateau;
+use burn_lr_core::schedules::CosineAnnealingLr;
+use burn_lr_core::{LrSchedule, Spec, Timing};
 use burn_lr_examples::digits::{self, DigitBatcher};
 use burn_lr_examples::model::Mlp;
 use burn_lr_examples::renderer::EpochLines;
-use burn_lr_schedule::curves::CosineAnnealingLr;
-use burn_lr_schedule::plateau::ReduceOnPlateau;
-use burn_lr_schedule::{LrSchedule, Spec, Timing};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 const EPOCHS: usize = 3;

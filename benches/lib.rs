@@ -4,8 +4,8 @@
 //! live here.
 
 use burn::tensor::Device;
-use burn_lr_schedule::curves::CosineAnnealingLr;
-use burn_lr_schedule::{Schedule, Spec, Timing, lambda};
+use burn_lr_core::schedules::CosineAnnealingLr;
+use burn_lr_core::{Schedule, Spec, Timing, lambda};
 
 /// Every schedule's example under its name, then the spec options that add
 /// work to a step (warmup prefix, epoch timing) and a closure.

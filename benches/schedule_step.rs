@@ -12,8 +12,8 @@ use burn::lr_scheduler::linear::LinearLrSchedulerConfig;
 use burn::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
 use burn::lr_scheduler::step::StepLrSchedulerConfig;
 use burn_lr_benches::representative_specs;
-use burn_lr_schedule::Spec;
-use burn_lr_schedule::curves::{CosineAnnealingLr, LinearLr, StepLr};
+use burn_lr_core::Spec;
+use burn_lr_core::schedules::{CosineAnnealingLr, LinearLr, StepLr};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn ours(c: &mut Criterion) {

@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use std::process::exit;
 
 use burn::optim::AdamConfig;
+use burn_lr_core::Spec;
 use burn_lr_examples::run::DigitsRun;
-use burn_lr_schedule::Spec;
 
 fn main() {
     let mut args = std::env::args().skip(1);

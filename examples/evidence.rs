@@ -10,14 +10,14 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use burn::optim::AdamConfig;
+use burn_lr_core::optim::cycled::CycledAdamConfig;
+use burn_lr_core::plateau::{ReduceOnPlateau, ThresholdMode};
+use burn_lr_core::schedules::{ConstantLr, CosineAnnealingLr, MultiStepLr, OneCycleLr};
+use burn_lr_core::{Spec, Timing};
 use burn_lr_examples::arithmetic;
 use burn_lr_examples::report::EpochRow;
 use burn_lr_examples::run::DigitsRun;
 use burn_lr_plot::{Chart, Series};
-use burn_lr_schedule::curves::{ConstantLr, CosineAnnealingLr, MultiStepLr, OneCycleLr};
-use burn_lr_schedule::cycled::CycledAdamConfig;
-use burn_lr_schedule::plateau::{ReduceOnPlateau, ThresholdMode};
-use burn_lr_schedule::{Spec, Timing};
 
 const SEEDS: [u64; 5] = [0, 1, 2, 3, 4];
 const EPOCHS: u64 = 20;

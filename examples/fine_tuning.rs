@@ -8,10 +8,10 @@
 //! ```
 
 use burn::optim::AdamConfig;
+use burn_lr_core::schedules::CosineAnnealingLr;
+use burn_lr_core::{Spec, Timing};
 use burn_lr_examples::run::DigitsRun;
 use burn_lr_recipes::{ModelFamily, RunDescription, fine_tuning};
-use burn_lr_schedule::curves::CosineAnnealingLr;
-use burn_lr_schedule::{Spec, Timing};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let pretrain = DigitsRun {

@@ -13,13 +13,13 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use burn::optim::AdamWConfig;
+use burn_lr_core::Spec;
+use burn_lr_core::optim::schedule_free::{Averaged, ScheduleFreeAdamWConfig};
+use burn_lr_core::schedules::{ConstantLr, CosineAnnealingLr};
+use burn_lr_core::spec::Cooldown;
 use burn_lr_examples::arithmetic::{Optimization, train_with};
 use burn_lr_examples::run::DigitsRun;
 use burn_lr_plot::{Chart, Series};
-use burn_lr_schedule::Spec;
-use burn_lr_schedule::curves::{ConstantLr, CosineAnnealingLr};
-use burn_lr_schedule::schedule_free::{Averaged, ScheduleFreeAdamWConfig};
-use burn_lr_schedule::spec::Cooldown;
 
 const SEEDS: [u64; 5] = [0, 1, 2, 3, 4];
 const EPOCHS: u64 = 20;
@@ -43,7 +43,7 @@ fn run(name: &str, seed: u64, epochs: u64) -> DigitsRun {
 }
 
 /// A warmup of 2 epochs from 1%, then `after` (in updates).
-fn warmed(steps: u64, after: impl Into<burn_lr_schedule::Schedule>) -> Spec {
+fn warmed(steps: u64, after: impl Into<burn_lr_core::Schedule>) -> Spec {
     Spec::new(after).with_warmup(WARMUP_EPOCHS * steps, 0.01)
 }
 

@@ -11,8 +11,8 @@ use burn::optim::AdamConfig;
 use burn::train::metric::AccuracyMetric;
 use burn::train::metric::store::{Aggregate, Direction, Split};
 use burn::train::{MetricEarlyStoppingStrategy, StoppingCondition};
+use burn_lr_core::Spec;
 use burn_lr_examples::run::DigitsRun;
-use burn_lr_schedule::Spec;
 
 fn main() {
     let run = DigitsRun {

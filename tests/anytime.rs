@@ -12,11 +12,11 @@ use burn::data::dataset::Dataset;
 use burn::optim::AdamConfig;
 use burn::tensor::Device;
 use burn::train::Learner;
+use burn_lr_core::Spec;
+use burn_lr_core::schedules::{ConstantWithWarmup, CosineAnnealingLr, WsdShape};
+use burn_lr_core::spec::Cooldown;
 use burn_lr_examples::digits;
 use burn_lr_examples::model::Mlp;
-use burn_lr_schedule::Spec;
-use burn_lr_schedule::curves::{ConstantWithWarmup, CosineAnnealingLr, WsdShape};
-use burn_lr_schedule::spec::Cooldown;
 use burn_lr_tests::{close, digits_training, per_update};
 
 const BATCH: usize = 128;

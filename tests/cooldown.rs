@@ -6,12 +6,10 @@
 use std::f64::consts::PI;
 
 use burn::lr_scheduler::LrScheduler;
-use burn_lr_schedule::Spec;
-use burn_lr_schedule::curves::{
-    ConstantWithWarmup, CosineAnnealingLr, WarmupStableDecay, WsdShape,
-};
-use burn_lr_schedule::plateau::ReduceOnPlateau;
-use burn_lr_schedule::spec::Cooldown;
+use burn_lr_core::Spec;
+use burn_lr_core::plateau::ReduceOnPlateau;
+use burn_lr_core::schedules::{ConstantWithWarmup, CosineAnnealingLr, WarmupStableDecay, WsdShape};
+use burn_lr_core::spec::Cooldown;
 use burn_lr_tests::close;
 
 const SHAPES: [(&str, WsdShape); 3] = [

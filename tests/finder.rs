@@ -8,13 +8,13 @@ use burn::data::dataloader::DataLoaderBuilder;
 use burn::data::dataset::Dataset;
 use burn::optim::AdamConfig;
 use burn::tensor::Device;
+use burn_lr_core::Spec;
+use burn_lr_core::optim::cycled::CycledAdamConfig;
 use burn_lr_examples::digits::{self, DigitBatcher};
 use burn_lr_examples::model::Mlp;
 use burn_lr_examples::renderer::EpochLines;
 use burn_lr_examples::report::read_epochs;
 use burn_lr_finder::{Curve, FinderConfig, Method, Optimizer, Plan, hand_off, range_test, suggest};
-use burn_lr_schedule::Spec;
-use burn_lr_schedule::cycled::CycledAdamConfig;
 use burn_lr_tests::golden_path;
 use serde_json::Value;
 

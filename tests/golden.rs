@@ -1,7 +1,7 @@
 //! Every recorded PyTorch / transformers / timm / optax sequence, reproduced
 //! through the spec loader and burn's `LrScheduler` trait.
 
-use burn_lr_schedule::Spec;
+use burn_lr_core::Spec;
 use burn_lr_tests::{close, golden_path, pytorch_spelling};
 use serde_json::Value;
 

@@ -9,8 +9,8 @@ use burn::nn::transformer::{
 use burn::nn::{Embedding, EmbeddingConfig, Linear, LinearConfig};
 use burn::optim::{AdamWConfig, GradientsParams};
 use burn::tensor::{Device, Int, Tensor};
-use burn_lr_schedule::Spec;
-use burn_lr_schedule::curves::ConstantLr;
+use burn_lr_core::Spec;
+use burn_lr_core::schedules::ConstantLr;
 
 const LAYERS: usize = 3;
 const DECAY: f64 = 0.5;

@@ -8,10 +8,10 @@ use burn::data::dataloader::DataLoaderBuilder;
 use burn::train::SupervisedTraining;
 use burn::train::metric::store::Split;
 use burn::train::metric::{AccuracyMetric, LearningRateMetric, LossMetric};
+use burn_lr_core::Schedule;
 use burn_lr_examples::digits::{self, DigitBatcher};
 use burn_lr_examples::renderer::EpochLines;
 use burn_lr_examples::run::DigitsModel;
-use burn_lr_schedule::Schedule;
 use serde_json::Value;
 
 /// Path of a file under `tests/golden/`.
@@ -58,7 +58,7 @@ pub fn per_update(directory: &Path, name: &str, epochs: usize) -> Vec<Vec<f64>> 
 /// (empty for an epoch that did not run).
 pub fn per_batch(directory: &Path, name: &str, epochs: usize, split: Split) -> Vec<Vec<f64>> {
     let mut logged =
-        burn_lr_schedule::train::logged_per_batch(directory, name, &split).unwrap_or_default();
+        burn_lr_core::train::logged_per_batch(directory, name, &split).unwrap_or_default();
     logged.resize(epochs, Vec::new());
     logged
 }

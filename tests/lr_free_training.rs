@@ -6,11 +6,13 @@ use burn::data::dataset::Dataset;
 use burn::tensor::Device;
 use burn::train::Learner;
 use burn::train::metric::store::Split;
+use burn_lr_core::Spec;
+use burn_lr_core::optim::lr_free::{
+    AdaptedScaleMetric, DAdaptAdamConfig, LrFreeModel, ProdigyConfig,
+};
+use burn_lr_core::schedules::CosineAnnealingLr;
 use burn_lr_examples::digits;
 use burn_lr_examples::model::Mlp;
-use burn_lr_schedule::Spec;
-use burn_lr_schedule::curves::CosineAnnealingLr;
-use burn_lr_schedule::lr_free::{AdaptedScaleMetric, DAdaptAdamConfig, LrFreeModel, ProdigyConfig};
 use burn_lr_tests::{digits_training, per_batch, per_update};
 
 #[test]

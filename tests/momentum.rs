@@ -3,7 +3,7 @@
 //! `cycle_momentum=True`), through the closed form and through the handle the
 //! optimizers read, to 1e-10.
 
-use burn_lr_schedule::Spec;
+use burn_lr_core::Spec;
 use burn_lr_tests::{close, golden_path};
 use serde_json::Value;
 
@@ -85,11 +85,11 @@ mod training {
     use burn::optim::SgdConfig;
     use burn::tensor::Device;
     use burn::train::Learner;
+    use burn_lr_core::optim::cycled::CycledSgdConfig;
+    use burn_lr_core::schedules::OneCycleLr;
+    use burn_lr_core::{GroupLrMetric, Spec};
     use burn_lr_examples::digits;
     use burn_lr_examples::model::Mlp;
-    use burn_lr_schedule::curves::OneCycleLr;
-    use burn_lr_schedule::cycled::CycledSgdConfig;
-    use burn_lr_schedule::{GroupLrMetric, Spec};
     use burn_lr_tests::{close, digits_training, per_update};
 
     const BATCH: usize = 128;
@@ -175,9 +175,9 @@ mod weight_decay {
     use burn::module::{Module, Param};
     use burn::optim::GradientsParams;
     use burn::tensor::{Device, Tensor};
-    use burn_lr_schedule::Spec;
-    use burn_lr_schedule::curves::{CosineAnnealingLr, LinearLr, OneCycleLr};
-    use burn_lr_schedule::cycled::CycledAdamConfig;
+    use burn_lr_core::Spec;
+    use burn_lr_core::optim::cycled::CycledAdamConfig;
+    use burn_lr_core::schedules::{CosineAnnealingLr, LinearLr, OneCycleLr};
 
     #[derive(Module, Debug)]
     struct One {

@@ -13,10 +13,10 @@ use burn::tensor::Device;
 use burn::train::metric::AccuracyMetric;
 use burn::train::metric::store::{Aggregate, Direction, Split};
 use burn::train::{EarlyStoppingStrategy, Learner, MetricEarlyStoppingStrategy, StoppingCondition};
+use burn_lr_core::{LrHook, Spec};
 use burn_lr_examples::digits;
 use burn_lr_examples::model::Mlp;
 use burn_lr_examples::report::{EpochRow, read_epochs};
-use burn_lr_schedule::{LrHook, Spec};
 use burn_lr_tests::{close, digits_training};
 
 fn torch_rule(losses: &[f64], lr: f64, factor: f64, patience: u64, threshold: f64) -> Vec<f64> {

@@ -2,7 +2,7 @@
 //! negative or an infinite LR, and composites stay within their children's
 //! range; invalid ones are rejected with an error that names the field.
 
-use burn_lr_schedule::{Schedule, Spec, SpecError};
+use burn_lr_core::{Schedule, Spec, SpecError};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 

@@ -2,7 +2,7 @@
 //! of the sequence is bit-identical to an uninterrupted run.
 
 use burn::lr_scheduler::{LrScheduler, LrSchedulerRecord};
-use burn_lr_schedule::{Spec, Timing};
+use burn_lr_core::{Spec, Timing};
 use burn_lr_tests::golden_path;
 use serde_json::Value;
 
@@ -46,7 +46,7 @@ fn specs() -> Vec<(String, Spec, f64, usize)> {
     ));
     specs.push((
         "lambda".into(),
-        burn_lr_schedule::lambda("inverse", |t| 1.0 / (1.0 + t)),
+        burn_lr_core::lambda("inverse", |t| 1.0 / (1.0 + t)),
         0.1,
         40,
     ));

@@ -10,10 +10,10 @@ use burn::data::dataset::Dataset;
 use burn::optim::AdamConfig;
 use burn::tensor::Device;
 use burn::train::Learner;
+use burn_lr_core::schedules::CosineAnnealingLr;
+use burn_lr_core::{Spec, Timing};
 use burn_lr_examples::digits;
 use burn_lr_examples::model::Mlp;
-use burn_lr_schedule::curves::CosineAnnealingLr;
-use burn_lr_schedule::{Spec, Timing};
 use burn_lr_tests::{close, digits_training, per_update};
 
 const BATCH: usize = 128;

@@ -11,11 +11,11 @@ use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{DType, Device, Tensor, TensorData};
 use burn::train::Learner;
 use burn::train::metric::store::Split;
-use burn_lr_examples::digits::{self, DigitBatcher};
-use burn_lr_examples::model::{Mlp, accuracy};
-use burn_lr_schedule::schedule_free::{
+use burn_lr_core::optim::schedule_free::{
     Averaged, ScheduleFree, ScheduleFreeAdamWConfig, ScheduleFreeSgdConfig,
 };
+use burn_lr_examples::digits::{self, DigitBatcher};
+use burn_lr_examples::model::{Mlp, accuracy};
 use burn_lr_tests::{digits_training, golden_path, per_batch};
 use serde_json::Value;
 

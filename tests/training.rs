@@ -8,11 +8,11 @@ use burn::tensor::Device;
 use burn::train::Learner;
 use burn::train::logger::{FileMetricLogger, MetricLogger};
 use burn::train::metric::store::Split;
+use burn_lr_core::schedules::CosineAnnealingLr;
+use burn_lr_core::train::logged_lrs;
+use burn_lr_core::{Spec, StepsPerEpoch, Timing};
 use burn_lr_examples::digits;
 use burn_lr_examples::model::Mlp;
-use burn_lr_schedule::curves::CosineAnnealingLr;
-use burn_lr_schedule::train::logged_lrs;
-use burn_lr_schedule::{Spec, StepsPerEpoch, Timing};
 use burn_lr_tests::{digits_training, per_update};
 
 #[test]

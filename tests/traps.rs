@@ -7,10 +7,10 @@
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
 use burn::tensor::Device;
-use burn_lr_schedule::curves::{CosineAnnealingLr, LinearLr};
-use burn_lr_schedule::{Spec, StepsPerEpoch, Timing, lambda};
+use burn_lr_core::schedules::{CosineAnnealingLr, LinearLr};
+use burn_lr_core::{Spec, StepsPerEpoch, Timing, lambda};
 
-fn error(result: Result<impl std::fmt::Debug, burn_lr_schedule::SpecError>) -> String {
+fn error(result: Result<impl std::fmt::Debug, burn_lr_core::SpecError>) -> String {
     result.unwrap_err().to_string()
 }
 

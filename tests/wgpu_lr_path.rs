@@ -10,10 +10,10 @@
 use burn::optim::AdamConfig;
 use burn::tensor::{Device, DeviceKind};
 use burn::train::Learner;
+use burn_lr_core::plateau::{ReduceOnPlateau, ThresholdMode};
+use burn_lr_core::schedules::CosineAnnealingLr;
+use burn_lr_core::{Spec, Timing};
 use burn_lr_examples::model::Mlp;
-use burn_lr_schedule::curves::CosineAnnealingLr;
-use burn_lr_schedule::plateau::{ReduceOnPlateau, ThresholdMode};
-use burn_lr_schedule::{Spec, Timing};
 use burn_lr_tests::{close, digits_training, per_update};
 
 const EPOCHS: usize = 4;

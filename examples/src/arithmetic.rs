@@ -143,9 +143,9 @@ pub fn train_with(
 ) -> Vec<crate::report::EpochRow> {
     use burn::data::dataset::Dataset;
     use burn::optim::{AdamConfig, AdamWConfig};
-    use burn_lr_schedule::Spec;
-    use burn_lr_schedule::curves::{ConstantLr, CosineAnnealingLr};
-    use burn_lr_schedule::schedule_free::{Averaged, ScheduleFreeAdamWConfig};
+    use burn_lr_core::Spec;
+    use burn_lr_core::optim::schedule_free::{Averaged, ScheduleFreeAdamWConfig};
+    use burn_lr_core::schedules::{ConstantLr, CosineAnnealingLr};
 
     let updates = (epochs * split(seed).0.len().div_ceil(BATCH)) as u64;
     let warmup = updates.div_ceil(10);
@@ -213,7 +213,7 @@ fn launch<M>(
     epochs: usize,
     model: M,
     optim: burn::optim::ModuleOptimizer,
-    scheduler: burn_lr_schedule::LrSchedule,
+    scheduler: burn_lr_core::LrSchedule,
 ) -> Result<(), String>
 where
     M: burn::train::LearnerModel

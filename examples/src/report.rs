@@ -5,8 +5,8 @@ use std::path::Path;
 use burn::train::logger::{FileMetricLogger, MetricLogger};
 use burn::train::metric::NumericEntry;
 use burn::train::metric::store::Split;
+use burn_lr_core::train::epoch_mean;
 use burn_lr_plot::{Chart, PlotError, Series};
-use burn_lr_schedule::train::epoch_mean;
 
 /// What one epoch logged.
 #[derive(Debug, Clone, PartialEq)]

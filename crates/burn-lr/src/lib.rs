@@ -25,15 +25,15 @@
 //! Features: `ndarray`, `wgpu` and `cuda` enable the matching burn backends
 //! (Flex, burn's default CPU backend, is always available).
 
-pub use burn_lr_schedule::spec::Cooldown;
-pub use burn_lr_schedule::{
-    Clock, Curve, GroupLrMetric, HookProblem, LrGroup, LrHook, LrSchedule, MomentumHandle,
-    OnMismatch, Schedule, Scheduler, Spec, SpecError, StepsPerEpoch, Timing, Unit, Warmup, lambda,
+pub use burn_lr_core::spec::Cooldown;
+pub use burn_lr_core::{
+    Clock, Curve, GroupLrMetric, HookProblem, LrGroup, LrHook, LrSchedule, OnMismatch, Schedule,
+    Scheduler, Spec, SpecError, StepsPerEpoch, Timing, Unit, Warmup, lambda,
 };
 
 /// Every schedule's typed builder (`CosineAnnealingLr::new(t_max).with_eta_min(..)`).
 pub mod schedules {
-    pub use burn_lr_schedule::curves::{
+    pub use burn_lr_core::schedules::{
         AnnealStrategy, Chained, ConstantLr, ConstantWithWarmup, CosineAnnealingLr,
         CosineAnnealingWarmRestarts, CosineWithHardRestarts, CosineWithMinLr, CosineWithWarmup,
         CyclicLr, CyclicMode, ExponentialLr, InverseSqrt, LambdaLr, LinearLr, LinearWithWarmup,
@@ -44,37 +44,43 @@ pub mod schedules {
 
 /// ReduceLROnPlateau over any schedule, fed by burn-train's validation metrics.
 pub mod plateau {
-    pub use burn_lr_schedule::plateau::{Mode, ReduceOnPlateau, ThresholdMode};
+    pub use burn_lr_core::plateau::{Mode, ReduceOnPlateau, ThresholdMode};
 }
 
-/// SGD and Adam/AdamW whose momentum follows a schedule's `cycle_momentum`.
-pub mod cycled {
-    pub use burn_lr_schedule::cycled::{
-        CycledAdam, CycledAdamConfig, CycledAdamState, CycledSgd, CycledSgdConfig, CycledSgdState,
-    };
-}
+/// Optimizers that follow a schedule, and optimizers that need no LR.
+pub mod optim {
+    pub use burn_lr_core::MomentumHandle;
 
-/// Schedule-free AdamW and SGD, and the model wrapper that validates their average.
-pub mod schedule_free {
-    pub use burn_lr_schedule::schedule_free::{
-        Averaged, Averaging, ScheduleFree, ScheduleFreeAdamW, ScheduleFreeAdamWConfig,
-        ScheduleFreeAdamWState, ScheduleFreeSgd, ScheduleFreeSgdConfig, ScheduleFreeSgdState,
-    };
-}
+    /// SGD and Adam/AdamW whose momentum follows a schedule's `cycle_momentum`.
+    pub mod cycled {
+        pub use burn_lr_core::optim::cycled::{
+            CycledAdam, CycledAdamConfig, CycledAdamState, CycledSgd, CycledSgdConfig,
+            CycledSgdState,
+        };
+    }
 
-/// Learning-rate-free optimizers (Prodigy, D-Adaptation Adam): the adapted
-/// scale `d` multiplies the scheduled LR (base LR 1.0).
-pub mod lr_free {
-    pub use burn_lr_schedule::lr_free::{
-        AdaptedScaleMetric, DAdaptAdam, DAdaptAdamConfig, DAdaptAdamGroup, DAdaptAdamState, LrFree,
-        LrFreeModel, Prodigy, ProdigyConfig, ProdigyGroup, ProdigyState,
-    };
+    /// Schedule-free AdamW and SGD, and the model wrapper that validates their average.
+    pub mod schedule_free {
+        pub use burn_lr_core::optim::schedule_free::{
+            Averaged, Averaging, ScheduleFree, ScheduleFreeAdamW, ScheduleFreeAdamWConfig,
+            ScheduleFreeAdamWState, ScheduleFreeSgd, ScheduleFreeSgdConfig, ScheduleFreeSgdState,
+        };
+    }
+
+    /// Learning-rate-free optimizers (Prodigy, D-Adaptation Adam): the adapted
+    /// scale `d` multiplies the scheduled LR (base LR 1.0).
+    pub mod lr_free {
+        pub use burn_lr_core::optim::lr_free::{
+            AdaptedScaleMetric, DAdaptAdam, DAdaptAdamConfig, DAdaptAdamGroup, DAdaptAdamState,
+            LrFree, LrFreeModel, Prodigy, ProdigyConfig, ProdigyGroup, ProdigyState,
+        };
+    }
 }
 
 /// burn-train integration: the epoch-end hook's helpers, and reading back
 /// the LRs a run logged.
 pub mod train {
-    pub use burn_lr_schedule::train::{KeepGoing, Split, epoch_mean, logged_lrs, logged_per_batch};
+    pub use burn_lr_core::train::{KeepGoing, Split, epoch_mean, logged_lrs, logged_per_batch};
 }
 
 /// The LR range test, fastai's suggestion rules, and the hand-off to schedules.
@@ -109,12 +115,14 @@ pub mod recipes {
 
 /// What a training script needs: `use burn_lr::prelude::*;`.
 pub mod prelude {
-    pub use crate::cycled::{CycledAdamConfig, CycledSgdConfig};
-    pub use crate::lr_free::{
+    pub use crate::optim::cycled::{CycledAdamConfig, CycledSgdConfig};
+    pub use crate::optim::lr_free::{
         AdaptedScaleMetric, DAdaptAdamConfig, LrFree, LrFreeModel, ProdigyConfig,
     };
+    pub use crate::optim::schedule_free::{
+        Averaged, ScheduleFreeAdamWConfig, ScheduleFreeSgdConfig,
+    };
     pub use crate::plateau::{Mode, ReduceOnPlateau};
-    pub use crate::schedule_free::{Averaged, ScheduleFreeAdamWConfig, ScheduleFreeSgdConfig};
     pub use crate::schedules::{
         AnnealStrategy, Chained, ConstantLr, ConstantWithWarmup, CosineAnnealingLr,
         CosineAnnealingWarmRestarts, CosineWithHardRestarts, CosineWithMinLr, CosineWithWarmup,

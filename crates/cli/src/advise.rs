@@ -3,10 +3,10 @@
 
 use std::path::PathBuf;
 
+use burn_lr_core::Spec;
 use burn_lr_recipes::{
     Budget, ModelFamily, OptimizerKind, RunDescription, Severity, Stepping, lint, recommend,
 };
-use burn_lr_schedule::Spec;
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
@@ -234,7 +234,7 @@ pub fn run_recommend(args: RecommendArgs) -> Result<(), CliError> {
 pub fn run_lint(args: LintArgs) -> Result<bool, CliError> {
     let run = args.run.run()?;
     let in_spec =
-        |e: burn_lr_schedule::SpecError| CliError::Message(format!("{}: {e}", args.spec.display()));
+        |e: burn_lr_core::SpecError| CliError::Message(format!("{}: {e}", args.spec.display()));
     let spec = Spec::from_file(&args.spec).map_err(in_spec)?;
     let findings = lint(&spec, &run)?;
     match args.run.format {

@@ -139,7 +139,7 @@ fn plan(args: &FindArgs, optimizer: Optimizer) -> Plan {
 }
 
 fn from_file(path: &std::path::Path, args: &FindArgs) -> Result<(), CliError> {
-    let text = burn_lr_schedule::read_input_file(path)?;
+    let text = burn_lr_core::read_input_file(path)?;
     let (curve, cut) = Curve::parse_csv(&text)
         .map_err(|e| CliError::Message(format!("{}: {e}", path.display())))?;
     if curve.is_empty() {

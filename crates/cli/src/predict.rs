@@ -3,9 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
+use burn_lr_core::{Spec, read_input_file};
 use burn_lr_plot::{Chart, Series};
 use burn_lr_predict::{Family, Fitted, LawKind, LrPath, Run, fit, plan};
-use burn_lr_schedule::{Spec, read_input_file};
 use clap::{Args, ValueEnum};
 use serde_json::{Value, json};
 

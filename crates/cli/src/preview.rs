@@ -3,8 +3,8 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use burn_lr_core::{Spec, SpecError};
 use burn_lr_plot::{Chart, Series, terminal_chart};
-use burn_lr_schedule::{Spec, SpecError};
 use clap::{Args, ValueEnum};
 
 use crate::CliError;
@@ -206,7 +206,7 @@ pub fn run(args: PreviewArgs) -> Result<(), CliError> {
 /// A JSON array of per-epoch metrics; `null` stands for a NaN metric.
 fn read_metrics(path: &std::path::Path) -> Result<Vec<f64>, CliError> {
     let fail = |why: String| CliError::Message(format!("{}: {why}", path.display()));
-    let text = burn_lr_schedule::read_input_file(path)?;
+    let text = burn_lr_core::read_input_file(path)?;
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| fail(e.to_string()))?;
     let items = value
         .as_array()

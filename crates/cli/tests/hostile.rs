@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use burn_lr_schedule::{Schedule, Spec};
+use burn_lr_core::{Schedule, Spec};
 use burn_lr_tests::failures;
 use serde_json::{Value, json};
 

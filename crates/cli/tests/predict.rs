@@ -107,7 +107,7 @@ fn plan_prints_a_spec_that_loads_and_its_predicted_gain() {
         "--format",
         "json",
     ]));
-    let spec = burn_lr_schedule::Spec::from_json(&out["spec"].to_string()).unwrap();
+    let spec = burn_lr_core::Spec::from_json(&out["spec"].to_string()).unwrap();
     let lrs = spec
         .preview(out["base_lr"].as_f64().unwrap(), 4000)
         .unwrap();

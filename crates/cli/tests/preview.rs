@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use burn_lr_schedule::{Schedule, Spec};
+use burn_lr_core::{Schedule, Spec};
 use burn_lr_tests::{close, golden_path, pytorch_spelling};
 
 fn burn_lr(args: &[&str]) -> Output {

@@ -14,7 +14,7 @@ use burn::train::TrainStep;
 use burn::train::metric::{
     Adaptor, LossInput, LossMetric, Metric, MetricMetadata, Numeric, NumericEntry,
 };
-use burn_lr_schedule::{SpecError, lambda};
+use burn_lr_core::{SpecError, lambda};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 

@@ -12,7 +12,7 @@
 //! start a Levenberg-Marquardt descent over every constant. LRs are divided by
 //! the largest peak while fitting, so the starts do not depend on the LR scale.
 
-use burn_lr_schedule::SpecError;
+use burn_lr_core::SpecError;
 use serde::Serialize;
 
 use crate::law::{Annealing, Drops, Law, MultiPower, annealing_area};

@@ -3,7 +3,7 @@
 //!
 //! Fit a law to one or more logged runs (the LR and the training loss of
 //! every update), then predict the per-update training loss of any LR
-//! sequence or [`Spec`](burn_lr_schedule::Spec):
+//! sequence or [`Spec`](burn_lr_core::Spec):
 //!
 //! - [`MultiPower`], the multi-power law of Luo et al. (ICLR 2025), which
 //!   follows constant, cosine, step and warmup-stable-decay schedules and

@@ -1,6 +1,6 @@
 //! An LR sequence as the loss-curve laws read it: a warmup, then the rest.
 
-use burn_lr_schedule::SpecError;
+use burn_lr_core::SpecError;
 
 /// The LRs of a run, one per optimizer update (index 0 is the first update),
 /// split where its warmup ends.

@@ -1,8 +1,8 @@
 //! Planning a schedule for a budget: the member of a family with the lowest
 //! predicted final loss, against cosine.
 
-use burn_lr_schedule::curves::{CosineAnnealingLr, LinearLr, WarmupStableDecay, WsdShape};
-use burn_lr_schedule::{Schedule, Spec, SpecError};
+use burn_lr_core::schedules::{CosineAnnealingLr, LinearLr, WarmupStableDecay, WsdShape};
+use burn_lr_core::{Schedule, Spec, SpecError};
 
 use crate::law::Law;
 use crate::path::LrPath;

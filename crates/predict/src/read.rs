@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use burn_lr_schedule::train::{Split, logged_per_batch};
-use burn_lr_schedule::{SpecError, read_input_file};
+use burn_lr_core::train::{Split, logged_per_batch};
+use burn_lr_core::{SpecError, read_input_file};
 
 use crate::fit::Run;
 use crate::path::LrPath;

@@ -1,8 +1,8 @@
 //! Object detection: the Detectron/mmdetection step schedule, and DETR with
 //! its backbone group.
 
-use burn_lr_schedule::Spec;
-use burn_lr_schedule::curves::{Chained, LinearLr, MultiStepLr};
+use burn_lr_core::Spec;
+use burn_lr_core::schedules::{Chained, LinearLr, MultiStepLr};
 
 use crate::recipe::{
     OptimizerSpec, Recipe, at_fractions, in_steps, scale_lr, scaling_note, warmup_steps,

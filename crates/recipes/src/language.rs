@@ -1,8 +1,8 @@
 //! Language transformers: linear warmup then linear decay (BERT), or the
 //! inverse square root (Vaswani et al.), stepped per update.
 
-use burn_lr_schedule::Spec;
-use burn_lr_schedule::curves::{InverseSqrt, LinearWithWarmup};
+use burn_lr_core::Spec;
+use burn_lr_core::schedules::{InverseSqrt, LinearWithWarmup};
 
 use crate::recipe::{OptimizerSpec, Recipe, warmup_steps};
 use crate::run::{OptimizerKind, RunDescription, RunError};

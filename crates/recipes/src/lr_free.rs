@@ -1,8 +1,8 @@
 //! Learning-rate-free training: Prodigy or D-Adapt Adam at base LR 1 under
 //! a short warmup and a cosine, the schedule multiplying the adapted step.
 
-use burn_lr_schedule::Spec;
-use burn_lr_schedule::curves::CosineAnnealingLr;
+use burn_lr_core::Spec;
+use burn_lr_core::schedules::CosineAnnealingLr;
 
 use crate::recipe::{OptimizerSpec, Recipe, warmup_steps};
 use crate::run::{OptimizerKind, RunDescription, RunError};

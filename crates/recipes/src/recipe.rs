@@ -4,14 +4,14 @@ use burn::grad_clipping::GradientClippingConfig;
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::momentum::MomentumConfig;
 use burn::optim::{AdamConfig, AdamWConfig, ModuleOptimizer, SgdConfig};
-use burn_lr_schedule::Spec;
-use burn_lr_schedule::curves::ConstantLr;
-use burn_lr_schedule::cycled::{CycledAdamConfig, CycledSgdConfig};
-use burn_lr_schedule::lr_free::{DAdaptAdamConfig, LrFree, ProdigyConfig};
-use burn_lr_schedule::schedule_free::{
+use burn_lr_core::Spec;
+use burn_lr_core::optim::cycled::{CycledAdamConfig, CycledSgdConfig};
+use burn_lr_core::optim::lr_free::{DAdaptAdamConfig, LrFree, ProdigyConfig};
+use burn_lr_core::optim::schedule_free::{
     ScheduleFree, ScheduleFreeAdamWConfig, ScheduleFreeSgdConfig,
 };
-use burn_lr_schedule::{LrSchedule, SpecError};
+use burn_lr_core::schedules::ConstantLr;
+use burn_lr_core::{LrSchedule, SpecError};
 use serde::Serialize;
 
 use crate::MIN_SCHEDULED_STEPS;
@@ -53,7 +53,7 @@ impl OptimizerSpec {
     }
 
     /// A schedule-free optimizer and the handle that validates its average
-    /// `x` (wrap the model in [`Averaged`](burn_lr_schedule::schedule_free::Averaged));
+    /// `x` (wrap the model in [`Averaged`](burn_lr_core::optim::schedule_free::Averaged));
     /// `None` for the other kinds.
     pub fn init_schedule_free(&self) -> Option<Result<(ModuleOptimizer, ScheduleFree), SpecError>> {
         self.kind
@@ -98,7 +98,7 @@ impl OptimizerSpec {
     }
 
     /// A learning-rate-free optimizer and the handle that drives its updates
-    /// (`handle.step(..)`, or [`LrFreeModel`](burn_lr_schedule::lr_free::LrFreeModel)
+    /// (`handle.step(..)`, or [`LrFreeModel`](burn_lr_core::optim::lr_free::LrFreeModel)
     /// in burn-train); `None` for the other kinds. Prodigy gets
     /// `safeguard_warmup` on (its authors' advice under a warmup) and both get
     /// decoupled weight decay.
@@ -170,7 +170,7 @@ impl OptimizerSpec {
 
     /// burn's optimizer for this spec, trained under `schedule`: when the
     /// schedule cycles the momentum (one-cycle, cyclic), SGD, Adam and AdamW
-    /// come from [`cycled`](burn_lr_schedule::cycled) and follow it; else [`init`](Self::init).
+    /// come from [`cycled`](burn_lr_core::optim::cycled) and follow it; else [`init`](Self::init).
     pub fn init_with(&self, schedule: &LrSchedule) -> Result<ModuleOptimizer, SpecError> {
         let Some(momentum) = schedule.momentum() else {
             return self.init();
@@ -253,7 +253,7 @@ impl Recipe {
     /// peak is lower), so `--base-lr` must be the matching one.
     pub fn finder_field(&self) -> &'static str {
         match self.schedule.schedule() {
-            burn_lr_schedule::Schedule::OneCycle(_) => "max_lr",
+            burn_lr_core::Schedule::OneCycle(_) => "max_lr",
             _ => "lr",
         }
     }
@@ -266,7 +266,7 @@ impl Recipe {
         &self,
         model: &M,
         blocks: &str,
-    ) -> Result<Spec, burn_lr_schedule::SpecError> {
+    ) -> Result<Spec, burn_lr_core::SpecError> {
         match self.layer_decay {
             Some(decay) => self.schedule.clone().with_layer_decay(model, blocks, decay),
             None => Ok(self.schedule.clone()),

@@ -1,8 +1,8 @@
 //! Schedule-free training: a constant LR, the optimizer's own warmup, and
 //! evaluation at the running average.
 
-use burn_lr_schedule::Spec;
-use burn_lr_schedule::curves::ConstantLr;
+use burn_lr_core::Spec;
+use burn_lr_core::schedules::ConstantLr;
 
 use crate::recipe::{OptimizerSpec, Recipe};
 use crate::run::{OptimizerKind, RunDescription, RunError};

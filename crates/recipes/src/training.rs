@@ -2,8 +2,8 @@
 //! decay, large-batch scaling, fine-tuning with discriminative groups, and
 //! fast training with one-cycle.
 
-use burn_lr_schedule::Spec;
-use burn_lr_schedule::curves::{OneCycleLr, PolynomialWithWarmup};
+use burn_lr_core::Spec;
+use burn_lr_core::schedules::{OneCycleLr, PolynomialWithWarmup};
 
 use crate::recipe::{OptimizerSpec, Recipe, scale_lr, scaling_note, warmup_steps};
 use crate::run::{OptimizerKind, RunDescription, RunError};

@@ -1,8 +1,8 @@
 //! Image classification: ResNet's step schedule, the modern warmup + cosine,
 //! and ViT/DeiT.
 
-use burn_lr_schedule::Spec;
-use burn_lr_schedule::curves::{CosineAnnealingLr, MultiStepLr};
+use burn_lr_core::Spec;
+use burn_lr_core::schedules::{CosineAnnealingLr, MultiStepLr};
 
 use crate::recipe::{OptimizerSpec, Recipe, at_fractions, scale_lr, scaling_note, warmup_steps};
 use crate::run::{OptimizerKind, RunDescription, RunError};

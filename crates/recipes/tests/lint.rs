@@ -4,9 +4,9 @@
 //! the matching good case is quiet in every form. Rules that only the spec
 //! or the run can tell (a plateau, one-cycle's own options) have one form.
 
+use burn_lr_core::Spec;
+use burn_lr_core::schedules::LambdaLr;
 use burn_lr_recipes::{Budget, ModelFamily, OptimizerKind, RunDescription, Severity, lint};
-use burn_lr_schedule::Spec;
-use burn_lr_schedule::curves::LambdaLr;
 
 fn findings(spec: &Spec, run: &RunDescription) -> Vec<(&'static str, Severity)> {
     lint(spec, run)

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use burn::optim::ModuleOptimizer;
-use burn_lr_schedule::lr_free::{DAdaptAdamConfig, LrFree, ProdigyConfig};
+use burn_lr_core::optim::lr_free::{DAdaptAdamConfig, LrFree, ProdigyConfig};
 
 use super::tasks::Task;
 

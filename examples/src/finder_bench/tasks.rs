@@ -16,9 +16,9 @@ use burn::optim::{AdamConfig, AdamWConfig, GradientsParams, ModuleOptimizer, Sgd
 use burn::tensor::Device;
 use burn::train::metric::{Adaptor, LossInput};
 use burn::train::{ClassificationOutput, InferenceStep, RegressionOutput, TrainStep};
+use burn_lr_core::Spec;
+use burn_lr_core::schedules::{CosineWithWarmup, OneCycleLr};
 use burn_lr_finder::{Curve, FinderConfig, Optimizer, Stop, loss_of, range_test};
-use burn_lr_schedule::Spec;
-use burn_lr_schedule::curves::{CosineWithWarmup, OneCycleLr};
 
 use super::lr_free::LrFreeChoice;
 use super::models::{Cnn, FeatureClassifier, FeatureRegressor, NormMlp, ResidualMlp};

@@ -14,10 +14,10 @@ mod task;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use burn_lr_schedule::curves::{
+use burn_lr_core::schedules::{
     CosineAnnealingLr, ExponentialLr, LinearLr, StepLr, WarmupStableDecay, WsdShape,
 };
-use burn_lr_schedule::{Schedule as Curve, Spec};
+use burn_lr_core::{Schedule as Curve, Spec};
 
 pub use task::train;
 

@@ -3,10 +3,10 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use burn_lr_core::Schedule as Curve;
+use burn_lr_core::schedules::WsdShape;
 use burn_lr_plot::{Chart, Series};
 use burn_lr_predict::{Family, Fitted, LawKind, LrPath, Run, fit, plan};
-use burn_lr_schedule::Schedule as Curve;
-use burn_lr_schedule::curves::WsdShape;
 
 use super::{Measured, PLANNED, UPDATES, fitted, held_out, read};
 

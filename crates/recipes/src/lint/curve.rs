@@ -5,7 +5,7 @@
 //! Everything is in `step()` calls (0-based: call `i` returns `lr(i)`), so
 //! every way of writing the same curve gets the same facts.
 
-use burn_lr_schedule::Scheduler;
+use burn_lr_core::Scheduler;
 
 /// Points sampled evenly over a span (besides a geometric grid and every one
 /// of the first [`DENSE`] calls).
@@ -181,8 +181,8 @@ fn lowest_near(points: &[(u64, f64)], hit: impl Fn(f64) -> bool, lr: &impl Fn(u6
 #[cfg(test)]
 mod tests {
     use super::*;
-    use burn_lr_schedule::Spec;
-    use burn_lr_schedule::curves::{CosineAnnealingLr, InverseSqrt, MultiStepLr};
+    use burn_lr_core::Spec;
+    use burn_lr_core::schedules::{CosineAnnealingLr, InverseSqrt, MultiStepLr};
 
     fn facts(spec: Spec, total: u64) -> CurveFacts {
         CurveFacts::sample(&spec.scheduler(1.0).unwrap(), total)

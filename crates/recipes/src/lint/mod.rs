@@ -12,7 +12,7 @@
 mod curve;
 mod rules;
 
-use burn_lr_schedule::{Spec, SpecError, Unit};
+use burn_lr_core::{Spec, SpecError, Unit};
 use serde::Serialize;
 
 use crate::run::{RunDescription, RunError};
@@ -122,8 +122,8 @@ impl<'a> Context<'a> {
 ///
 /// ```
 /// use burn_lr_recipes::{lint, ModelFamily, RunDescription};
-/// use burn_lr_schedule::Spec;
-/// use burn_lr_schedule::curves::{CosineAnnealingLr, LinearLr, Sequential};
+/// use burn_lr_core::Spec;
+/// use burn_lr_core::schedules::{CosineAnnealingLr, LinearLr, Sequential};
 ///
 /// // PyTorch's warmup idiom, with a cosine whose t_max counts the warmup.
 /// let warmup = LinearLr::new(0.01, 1.0, 500);

@@ -1,7 +1,7 @@
 //! The warmup-stable-decay rules (Hägele et al., 2024; Bergsma et al., 2025).
 
-use burn_lr_schedule::curves::WsdShape;
-use burn_lr_schedule::{Schedule, Unit};
+use burn_lr_core::schedules::WsdShape;
+use burn_lr_core::{Schedule, Unit};
 
 use super::{Context, Finding, Severity::*};
 /// A `cooldown` or a `warmup_stable_decay`'s decay: its length in updates,

@@ -1,7 +1,7 @@
 //! The decay against the run: where it ends, whether it restarts, what it
 //! still plans after the last update, and where the LR ends.
 
-use burn_lr_schedule::{Schedule, Unit};
+use burn_lr_core::{Schedule, Unit};
 
 use super::{Context, CurveFacts, Finding, Severity::*, decays, schedule_free};
 use crate::run::Stepping;

@@ -3,7 +3,7 @@
 
 use super::{Context, Finding, MIN_SCHEDULED_STEPS, Severity::*, decays, schedule_free};
 use crate::run::OptimizerKind;
-use burn_lr_schedule::Schedule;
+use burn_lr_core::Schedule;
 pub(super) fn steps_per_epoch_from_run(cx: &Context) -> Option<Finding> {
     cx.filled_steps_per_epoch.then(|| {
         Finding::new(

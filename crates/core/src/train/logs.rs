@@ -1,0 +1,222 @@
+//! Reading back what burn-train logged: its file logger writes one entry per
+//! *batch* (and an epoch summary), so a run with gradient accumulation or
+//! several devices has more entries than optimizer updates.
+
+use std::path::Path;
+
+use burn::train::logger::{FileMetricLogger, MetricLogger};
+use burn::train::metric::NumericEntry;
+use burn::train::metric::store::Split;
+
+use crate::{Spec, SpecError};
+
+/// The per-batch values of the metric `name` of `split` that burn-train
+/// logged to `directory`, epoch by epoch from epoch 1 to the last epoch
+/// logged; the epoch summaries are left out, and an epoch without a log of
+/// `name` (before a run resumed into this directory) is empty. An error when
+/// no epoch has one.
+pub fn logged_per_batch(
+    directory: impl AsRef<Path>,
+    name: &str,
+    split: &Split,
+) -> Result<Vec<Vec<f64>>, SpecError> {
+    let directory = directory.as_ref();
+    let mut logger = FileMetricLogger::new(directory);
+    let mut epochs: Vec<Vec<f64>> = (1..=last_epoch(directory, split))
+        .map(|epoch| {
+            let entries = logger.read_numeric(name, epoch, split).unwrap_or_default();
+            entries
+                .into_iter()
+                .filter_map(|entry| match entry {
+                    NumericEntry::Value(v) => Some(v),
+                    NumericEntry::Aggregated {
+                        aggregated_value, ..
+                    } => Some(aggregated_value),
+                    NumericEntry::Final(_) => None,
+                })
+                .collect()
+        })
+        .collect();
+    while epochs.last().is_some_and(Vec::is_empty) {
+        epochs.pop();
+    }
+    if epochs.is_empty() {
+        return Err(SpecError::io(
+            directory,
+            format!(
+                "holds no {split} log of `{name}`: register the metric with \
+                 `.metric_{split}_numeric(..)` and pass the directory the learner logged to"
+            ),
+        ));
+    }
+    Ok(epochs)
+}
+
+/// The highest `N` of the `<split>/epoch-N` directories burn-train's file
+/// logger writes (0 when there is none).
+fn last_epoch(directory: &Path, split: &Split) -> usize {
+    std::fs::read_dir(directory.join(split.to_string()))
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.ok()?.file_name().into_string().ok()?;
+            name.strip_prefix("epoch-")?.parse().ok()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// The LR of every optimizer update of a run burn-train logged to
+/// `directory`, from the training metric `name`: `"Learning Rate"`
+/// (burn-train's `LearningRateMetric`, the default group) or a
+/// [`GroupLrMetric`](crate::GroupLrMetric)'s `"Learning Rate [PATTERN]"`.
+///
+/// burn-train logs `batches_per_update` entries per update: the gradient
+/// accumulation times the number of devices (1 for one device without
+/// accumulation). The batch that steps the optimizer logs the update's LR,
+/// last; the batches before it log the previous update's LR (0 before the
+/// first update). An error names the epoch where the entries do not fall
+/// into whole updates that way. Epochs not logged in `directory` (before a
+/// run resumed into it) give no LRs.
+pub fn logged_lrs(
+    directory: impl AsRef<Path>,
+    name: &str,
+    batches_per_update: usize,
+) -> Result<Vec<f64>, SpecError> {
+    if batches_per_update == 0 {
+        return Err(SpecError::invalid(
+            "batches_per_update",
+            0,
+            "an integer >= 1: the gradient accumulation times the devices",
+        ));
+    }
+    let mut lrs: Vec<f64> = Vec::new();
+    for (i, batches) in logged_per_batch(directory, name, &Split::Train)?
+        .iter()
+        .enumerate()
+    {
+        let epoch = || format!("`{name}`, epoch {}", i + 1);
+        if batches.len() % batches_per_update != 0 {
+            return Err(SpecError::invalid(
+                epoch(),
+                format!("{} entries", batches.len()),
+                format!("a multiple of {batches_per_update} (the batches per update)"),
+            ));
+        }
+        for update in batches.chunks(batches_per_update) {
+            let (&lr, before) = update.split_last().unwrap_or((&0.0, &[]));
+            let previous = lrs.last().copied().unwrap_or(0.0);
+            if before.iter().any(|&b| b != previous && b != lr) {
+                return Err(SpecError::invalid(
+                    epoch(),
+                    format!("{update:?} within one update"),
+                    format!(
+                        "the previous update's LR ({previous}), then this update's, over \
+                         {batches_per_update} batches: is `batches_per_update` the gradient \
+                         accumulation times the devices?"
+                    ),
+                ));
+            }
+            lrs.push(lr);
+        }
+    }
+    Ok(lrs)
+}
+
+impl Spec {
+    /// The LR of every update that burn-train logged to `directory`, for the
+    /// default group (`"Learning Rate"`) and then each group of the spec
+    /// (`"Learning Rate [PATTERN]"`, registered with
+    /// [`group_lr_metrics`](Spec::group_lr_metrics)), by name; see
+    /// [`logged_lrs`] for `batches_per_update`. Compare them with
+    /// [`preview`](Spec::preview) to check the LR a run really trained with.
+    pub fn logged_lrs(
+        &self,
+        directory: impl AsRef<Path>,
+        batches_per_update: usize,
+    ) -> Result<Vec<(String, Vec<f64>)>, SpecError> {
+        let directory = directory.as_ref();
+        std::iter::once("Learning Rate".to_string())
+            .chain(self.group_lr_names())
+            .map(|name| {
+                let lrs = logged_lrs(directory, &name, batches_per_update)?;
+                Ok((name, lrs))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A run directory with `Learning_Rate.log` per epoch as burn-train
+    /// 0.22's file logger writes it.
+    fn run_dir(epochs: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (i, text) in epochs.iter().enumerate() {
+            let epoch = dir.path().join("train").join(format!("epoch-{}", i + 1));
+            std::fs::create_dir_all(&epoch).unwrap();
+            std::fs::write(epoch.join("Learning_Rate.log"), text).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn one_lr_per_update_under_accumulation_and_several_devices() {
+        let dir = run_dir(&["0.1\n0.2\n0.15,final\n", "0.3\n0.4\n0.35,final\n"]);
+        assert_eq!(
+            logged_lrs(dir.path(), "Learning Rate", 1).unwrap(),
+            [0.1, 0.2, 0.3, 0.4]
+        );
+        // Accumulation of 2: the batch that does not step logs the previous
+        // update's LR (0 before the first), as burn-train 0.22 does.
+        let dir = run_dir(&["0\n0.1\n0.1\n0.2\n0.1,final\n"]);
+        assert_eq!(
+            logged_lrs(dir.path(), "Learning Rate", 2).unwrap(),
+            [0.1, 0.2]
+        );
+        // Two devices: each update logged twice; a warmup from 0 included.
+        let dir = run_dir(&["0\n0\n0.1\n0.1\n0.05,final\n"]);
+        assert_eq!(
+            logged_lrs(dir.path(), "Learning Rate", 2).unwrap(),
+            [0.0, 0.1]
+        );
+    }
+
+    #[test]
+    fn a_layout_that_does_not_fit_the_log_is_an_error() {
+        let dir = run_dir(&["0.1\n0.2\n0.3\n0.2,final\n"]);
+        let e = logged_lrs(dir.path(), "Learning Rate", 2)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("epoch 1") && e.contains("a multiple of 2"),
+            "{e}"
+        );
+        let dir = run_dir(&["0.1\n0.2\n0.3\n0.4\n0.25,final\n"]);
+        let e = logged_lrs(dir.path(), "Learning Rate", 2)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("within one update"), "{e}");
+        let e = logged_lrs(dir.path(), "Learning Rate [head]", 1)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no train log of `Learning Rate [head]`"), "{e}");
+        assert!(logged_lrs(dir.path(), "Learning Rate", 0).is_err());
+    }
+
+    #[test]
+    fn epochs_before_a_resume_into_the_directory_are_empty() {
+        let dir = run_dir(&["0.1\n0.15,final\n", "0.1\n0.2\n0.15,final\n"]);
+        std::fs::remove_file(dir.path().join("train/epoch-1/Learning_Rate.log")).unwrap();
+        assert_eq!(
+            logged_per_batch(dir.path(), "Learning Rate", &Split::Train).unwrap(),
+            [vec![], vec![0.1, 0.2]]
+        );
+        assert_eq!(
+            logged_lrs(dir.path(), "Learning Rate", 1).unwrap(),
+            [0.1, 0.2]
+        );
+    }
+}

@@ -1,0 +1,144 @@
+//! What a user is told, and when: a preview runs no training and warns about
+//! nothing; `init` on a spec with parameter groups says it cannot check them;
+//! a cycled momentum that no optimizer reads is reported at the second update;
+//! a schedule-free optimizer says when it decays or when its handle was dropped.
+
+use std::sync::{Mutex, Once};
+
+use burn_lr_core::Spec;
+
+struct Capture(Mutex<Vec<String>>);
+
+impl log::Log for Capture {
+    fn enabled(&self, _: &log::Metadata) -> bool {
+        true
+    }
+    fn log(&self, record: &log::Record) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(record.args().to_string());
+    }
+    fn flush(&self) {}
+}
+
+static CAPTURE: Capture = Capture(Mutex::new(Vec::new()));
+static INSTALL: Once = Once::new();
+/// The logger is global: the tests of this binary run one at a time.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// The warnings logged while `f` runs.
+fn warnings_of(f: impl FnOnce()) -> Vec<String> {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    INSTALL.call_once(|| {
+        log::set_logger(&CAPTURE).unwrap();
+        log::set_max_level(log::LevelFilter::Warn);
+    });
+    CAPTURE.0.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    f();
+    CAPTURE.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+#[test]
+fn previewing_a_plateau_spec_warns_about_nothing() {
+    let spec = Spec::from_json(
+        r#"{"scheduler": "reduce_on_plateau", "steps_per_epoch": 10,
+            "base": {"scheduler": "cosine_annealing", "t_max": 5, "unit": "epoch", "timing": "iteration"}}"#,
+    )
+    .unwrap();
+    let warnings = warnings_of(|| assert_eq!(spec.preview(0.1, 50).unwrap().len(), 50));
+    assert!(warnings.is_empty(), "{warnings:?}");
+}
+
+#[test]
+fn init_says_it_cannot_check_group_patterns() {
+    let spec = Spec::from_json(
+        r#"{"scheduler": "cosine_annealing", "t_max": 10,
+            "groups": [{"match": "bakbone", "lr_mult": 0.0}]}"#,
+    )
+    .unwrap();
+    let warnings = warnings_of(|| {
+        spec.init(0.1).unwrap();
+    });
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("\"bakbone\""), "{warnings:?}");
+    assert!(warnings[0].contains("init_for"), "{warnings:?}");
+    let plain = Spec::from_json(r#"{"scheduler": "cosine_annealing", "t_max": 10}"#).unwrap();
+    assert!(
+        warnings_of(|| {
+            plain.init(0.1).unwrap();
+        })
+        .is_empty()
+    );
+}
+
+#[test]
+fn a_cycled_momentum_nobody_reads_is_reported_once() {
+    let spec =
+        Spec::from_json(r#"{"scheduler": "one_cycle", "max_lr": 0.1, "total_steps": 20}"#).unwrap();
+    let warnings = warnings_of(|| {
+        let mut lr = spec.init(0.1).unwrap();
+        for _ in 0..5 {
+            lr.step();
+        }
+    });
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("CycledAdamConfig"), "{warnings:?}");
+    // Read every update (as the cycled optimizers do): quiet.
+    let warnings = warnings_of(|| {
+        let mut lr = spec.init(0.1).unwrap();
+        let momentum = lr.momentum().unwrap();
+        for _ in 0..5 {
+            lr.step();
+            assert!(momentum.current().is_some());
+        }
+    });
+    assert!(warnings.is_empty(), "{warnings:?}");
+    // A preview applies no momentum.
+    assert!(
+        warnings_of(|| {
+            spec.preview(0.1, 20).unwrap();
+        })
+        .is_empty()
+    );
+}
+
+/// A schedule-free SGD taking one update of a small linear model per LR;
+/// `keep`: whether the handle `init` returns is kept.
+fn schedule_free_updates(lrs: &[f64], keep: bool) {
+    use burn::nn::LinearConfig;
+    use burn::optim::GradientsParams;
+    use burn::tensor::{Device, Tensor};
+    use burn_lr_core::optim::schedule_free::ScheduleFreeSgdConfig;
+
+    let device = Device::default().autodiff();
+    let mut model = LinearConfig::new(2, 1).init(&device);
+    let (mut optim, handle) = ScheduleFreeSgdConfig::new().init().unwrap();
+    let handle = keep.then_some(handle);
+    for lr in lrs {
+        let loss = model
+            .forward(Tensor::<2>::ones([4, 2], &device))
+            .powi_scalar(2)
+            .mean();
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        model = optim.step(*lr, model, grads);
+    }
+    drop(handle);
+}
+
+#[test]
+fn a_schedule_free_optimizer_under_a_decay_is_told_once() {
+    let warnings = warnings_of(|| schedule_free_updates(&[0.1, 0.1, 0.05, 0.01], true));
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("constant LR"), "{warnings:?}");
+    // A warmup in the schedule (a rise) and a constant LR are fine.
+    assert!(warnings_of(|| schedule_free_updates(&[0.01, 0.05, 0.1, 0.1], true)).is_empty());
+}
+
+#[test]
+fn a_schedule_free_optimizer_whose_handle_was_dropped_says_so_once() {
+    let warnings = warnings_of(|| schedule_free_updates(&[0.1; 4], false));
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("Averaged::new"), "{warnings:?}");
+    assert!(warnings_of(|| schedule_free_updates(&[0.1; 4], true)).is_empty());
+}
