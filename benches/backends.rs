@@ -21,7 +21,7 @@ use burn::train::{Learner, SupervisedTraining};
 use burn_lr_benches::backends;
 use burn_lr_core::plateau::ReduceOnPlateau;
 use burn_lr_core::schedules::CosineAnnealingLr;
-use burn_lr_core::{LrSchedule, Spec, Timing};
+use burn_lr_core::{ModuleSchedule, Spec, Timing};
 use burn_lr_examples::digits::{self, DigitBatcher};
 use burn_lr_examples::model::Mlp;
 use burn_lr_examples::renderer::EpochLines;
@@ -34,7 +34,7 @@ enum Schedule {
     Constant,
     WarmupCosine(ModuleLrScheduler),
     /// A burn-lr schedule with its epoch-end hook registered.
-    Hooked(LrSchedule),
+    Hooked(ModuleSchedule),
 }
 
 fn train(device: &Device, schedule: Schedule) {

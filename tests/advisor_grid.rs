@@ -157,6 +157,6 @@ fn invalid_runs_are_errors_that_name_the_field() {
         let error = recommend(&run).unwrap_err().to_string();
         assert!(error.starts_with(&format!("`{field}` =")), "{error}");
         let spec = recommend(&base).unwrap().schedule;
-        assert_eq!(lint(&spec, &run).unwrap_err().field, field);
+        assert_eq!(lint(&spec, &run).unwrap_err().field(), Some(field));
     }
 }

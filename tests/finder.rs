@@ -14,7 +14,9 @@ use burn_lr_examples::digits::{self, DigitBatcher};
 use burn_lr_examples::model::Mlp;
 use burn_lr_examples::renderer::EpochLines;
 use burn_lr_examples::report::read_epochs;
-use burn_lr_finder::{Curve, FinderConfig, Method, Optimizer, Plan, hand_off, range_test, suggest};
+use burn_lr_finder::{
+    FinderConfig, Method, Optimizer, Plan, SweepCurve, hand_off, range_test, suggest,
+};
 use burn_lr_tests::golden_path;
 use serde_json::Value;
 
@@ -144,7 +146,7 @@ fn suggestions_pick_fastais_point_on_every_reference_curve() {
             case["id"].as_str().unwrap()
         )))
         .unwrap();
-        let (curve, cut) = Curve::parse_csv(&csv).unwrap();
+        let (curve, cut) = SweepCurve::parse_csv(&csv).unwrap();
         assert_eq!(cut, None);
         for (method, key) in [
             (Method::Valley, "fastai_valley"),
@@ -188,7 +190,7 @@ fn the_curve_and_plot_are_written() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("curve.csv");
     std::fs::write(&csv, test.curve.to_csv()).unwrap();
-    let (read, _) = Curve::parse_csv(&std::fs::read_to_string(&csv).unwrap()).unwrap();
+    let (read, _) = SweepCurve::parse_csv(&std::fs::read_to_string(&csv).unwrap()).unwrap();
     assert_eq!(read.lrs, test.curve.lrs);
     assert_eq!(read.losses, test.curve.losses);
     for ext in ["svg", "png"] {

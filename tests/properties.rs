@@ -2,7 +2,7 @@
 //! negative or an infinite LR, and composites stay within their children's
 //! range; invalid ones are rejected with an error that names the field.
 
-use burn_lr_core::{Schedule, Spec, SpecError};
+use burn_lr_core::{ConfigError, Schedule, Spec};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -175,7 +175,7 @@ proptest! {
                     prop_assert!(lr.is_finite() && lr >= 0.0);
                 }
             }
-            Err(SpecError::Invalid { field, .. }) => prop_assert!(field.starts_with(&key), "{field} vs {key}"),
+            Err(ConfigError::Invalid { field, .. }) => prop_assert!(field.starts_with(&key), "{field} vs {key}"),
             Err(other) => prop_assert!(false, "unexpected error kind for {key} = {bad}: {other}"),
         }
     }

@@ -10,7 +10,7 @@ use burn::tensor::Device;
 use burn_lr_core::schedules::{CosineAnnealingLr, LinearLr};
 use burn_lr_core::{Spec, StepsPerEpoch, Timing, lambda};
 
-fn error(result: Result<impl std::fmt::Debug, burn_lr_core::SpecError>) -> String {
+fn error(result: Result<impl std::fmt::Debug, burn_lr_core::ConfigError>) -> String {
     result.unwrap_err().to_string()
 }
 

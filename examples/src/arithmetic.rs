@@ -213,7 +213,7 @@ fn launch<M>(
     epochs: usize,
     model: M,
     optim: burn::optim::ModuleOptimizer,
-    scheduler: burn_lr_core::LrSchedule,
+    scheduler: burn_lr_core::ModuleSchedule,
 ) -> Result<(), String>
 where
     M: burn::train::LearnerModel

@@ -16,7 +16,7 @@
 //! // With parameter groups (`.with_group("backbone", 0.1)`), build with
 //! // `spec.init_for(&model, 0.1)?`: it checks every pattern against the model.
 //! # let _ = lr;
-//! # Ok::<(), SpecError>(())
+//! # Ok::<(), ConfigError>(())
 //! ```
 //!
 //! The README's walkthrough (every snippet of it is a test of this crate)
@@ -27,8 +27,8 @@
 
 pub use burn_lr_core::spec::Cooldown;
 pub use burn_lr_core::{
-    Clock, Curve, GroupLrMetric, HookProblem, LrGroup, LrHook, LrSchedule, OnMismatch, Schedule,
-    Scheduler, Spec, SpecError, StepsPerEpoch, Timing, Unit, Warmup, lambda,
+    Clock, ConfigError, Curve, GroupLrMetric, HookProblem, LrGroup, LrHook, ModuleSchedule,
+    OnMismatch, Schedule, Scheduler, Spec, StepsPerEpoch, Timing, Unit, Warmup, lambda,
 };
 
 /// Every schedule's typed builder (`CosineAnnealingLr::new(t_max).with_eta_min(..)`).
@@ -86,8 +86,8 @@ pub mod train {
 /// The LR range test, fastai's suggestion rules, and the hand-off to schedules.
 pub mod finder {
     pub use burn_lr_finder::{
-        Curve, CurveError, FinderConfig, HandOff, LR_RANGE, MAX_NOISE, MAX_NUM_ITER, MIN_FALL,
-        MIN_POINTS, MIN_SWEEP_POINTS, Method, Optimizer, Plan, RangeTest, Stop, Suggestion, Sweep,
+        FinderConfig, HandOff, LR_RANGE, MAX_NOISE, MAX_NUM_ITER, MIN_FALL, MIN_POINTS,
+        MIN_SWEEP_POINTS, Method, Optimizer, Plan, RangeTest, Stop, Suggestion, Sweep, SweepCurve,
         Trust, hand_off, hand_off_smoothed, horizon_factor, loss_of, range_test, suggest,
         suggest_within,
     };
@@ -106,9 +106,9 @@ pub mod predict {
 pub mod recipes {
     pub use burn_lr_recipes::{
         AdviceError, Budget, Finding, MAX_BATCH_SCALE, MAX_STEPS, MIN_SCHEDULED_STEPS, ModelFamily,
-        OptimizerKind, OptimizerSpec, Recipe, RunDescription, RunError, Severity, Stepping,
-        cnn_classic, cnn_modern, detection, detr, effective_batch, fast_one_cycle, fine_tuning,
-        large_batch, lint, lr_free, recommend, scale_lr, schedule_free, segmentation, transformer,
+        OptimizerKind, OptimizerSpec, Recipe, RunDescription, Severity, Stepping, cnn_classic,
+        cnn_modern, detection, detr, effective_batch, fast_one_cycle, fine_tuning, large_batch,
+        lint, lr_free, recommend, scale_lr, schedule_free, segmentation, transformer,
         transformer_inverse_sqrt, vit,
     };
 }
@@ -131,8 +131,8 @@ pub mod prelude {
         TimmCosine, WarmupStableDecay, WsdShape,
     };
     pub use crate::{
-        Cooldown, GroupLrMetric, HookProblem, LrHook, LrSchedule, OnMismatch, Spec, SpecError,
-        StepsPerEpoch, Timing,
+        ConfigError, Cooldown, GroupLrMetric, HookProblem, LrHook, ModuleSchedule, OnMismatch,
+        Spec, StepsPerEpoch, Timing,
     };
 }
 

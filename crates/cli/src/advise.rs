@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use burn_lr_core::Spec;
+use burn_lr_core::{ConfigError, Spec};
 use burn_lr_recipes::{
     Budget, ModelFamily, OptimizerKind, RunDescription, Severity, Stepping, lint, recommend,
 };
@@ -151,13 +151,16 @@ impl RunArgs {
             ..RunDescription::new(model, self.epochs, self.steps_per_epoch, self.batch_size)
         };
         // The run's rules, named by their flags.
-        run.validate().map_err(|e| {
-            CliError::Message(format!(
-                "--{} {} is invalid: allowed {}",
-                e.field.replace('_', "-"),
-                e.value,
-                e.allowed
-            ))
+        run.validate().map_err(|e| match e {
+            ConfigError::Invalid {
+                field,
+                value,
+                allowed,
+            } => CliError::Message(format!(
+                "--{} {value} is invalid: allowed {allowed}",
+                field.replace('_', "-")
+            )),
+            other => CliError::Message(other.to_string()),
         })?;
         Ok(run)
     }
@@ -234,7 +237,7 @@ pub fn run_recommend(args: RecommendArgs) -> Result<(), CliError> {
 pub fn run_lint(args: LintArgs) -> Result<bool, CliError> {
     let run = args.run.run()?;
     let in_spec =
-        |e: burn_lr_core::SpecError| CliError::Message(format!("{}: {e}", args.spec.display()));
+        |e: burn_lr_core::ConfigError| CliError::Message(format!("{}: {e}", args.spec.display()));
     let spec = Spec::from_file(&args.spec).map_err(in_spec)?;
     let findings = lint(&spec, &run)?;
     match args.run.format {

@@ -10,7 +10,7 @@ use burn::tensor::Device;
 use burn_lr_examples::digits::{self, DigitBatcher};
 use burn_lr_examples::model::Mlp;
 use burn_lr_finder::{
-    Curve, FinderConfig, HandOff, Method, Optimizer, Plan, RangeTest, Stop, Sweep, Trust,
+    FinderConfig, HandOff, Method, Optimizer, Plan, RangeTest, Stop, Sweep, SweepCurve, Trust,
     hand_off_smoothed, range_test, suggest,
 };
 use clap::{Args, ValueEnum};
@@ -140,7 +140,7 @@ fn plan(args: &FindArgs, optimizer: Optimizer) -> Plan {
 
 fn from_file(path: &std::path::Path, args: &FindArgs) -> Result<(), CliError> {
     let text = burn_lr_core::read_input_file(path)?;
-    let (curve, cut) = Curve::parse_csv(&text)
+    let (curve, cut) = SweepCurve::parse_csv(&text)
         .map_err(|e| CliError::Message(format!("{}: {e}", path.display())))?;
     if curve.is_empty() {
         return Err(CliError::Message(format!(

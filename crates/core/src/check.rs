@@ -1,7 +1,7 @@
 //! The allowed ranges of spec fields, checked in one place for every path
 //! (typed builders, JSON, TOML): each curve's `validate` calls these.
 
-use crate::SpecError;
+use crate::ConfigError;
 
 /// The allowed range of a numeric field.
 #[derive(Debug, Clone, Copy)]
@@ -52,9 +52,9 @@ pub(crate) const MAX_LR: f64 = 1e100;
 
 /// Checks a float field. A negative zero is refused too: it would come out
 /// as an LR of `-0` (specs read `-0.0` as 0; only code can pass it).
-pub(crate) fn float(field: &str, x: f64, bounds: Bounds) -> Result<(), SpecError> {
+pub(crate) fn float(field: &str, x: f64, bounds: Bounds) -> Result<(), ConfigError> {
     if x == 0.0 && x.is_sign_negative() {
-        Err(SpecError::invalid(
+        Err(ConfigError::invalid(
             field,
             "-0",
             format!("{} (write 0)", bounds.describe()),
@@ -62,15 +62,15 @@ pub(crate) fn float(field: &str, x: f64, bounds: Bounds) -> Result<(), SpecError
     } else if bounds.contains(x) {
         Ok(())
     } else {
-        Err(SpecError::invalid(field, x, bounds.describe()))
+        Err(ConfigError::invalid(field, x, bounds.describe()))
     }
 }
 
 /// Checks an absolute LR (or a factor of one): finite, `>= 0` and at most `MAX_LR`.
-pub(crate) fn lr(field: &str, x: f64) -> Result<(), SpecError> {
+pub(crate) fn lr(field: &str, x: f64) -> Result<(), ConfigError> {
     float(field, x, Bounds::AtLeast(0.0))?;
     if x > MAX_LR {
-        return Err(SpecError::invalid(
+        return Err(ConfigError::invalid(
             field,
             x,
             format!("a number <= {MAX_LR:e}"),
@@ -84,11 +84,15 @@ pub(crate) fn lr(field: &str, x: f64) -> Result<(), SpecError> {
 pub(crate) const MAX_INT: u64 = 1 << 53;
 
 /// Checks an integer field: `min <= x <= 2^53`.
-pub(crate) fn int(field: &str, x: u64, min: u64) -> Result<(), SpecError> {
+pub(crate) fn int(field: &str, x: u64, min: u64) -> Result<(), ConfigError> {
     if x < min {
-        Err(SpecError::invalid(field, x, format!("an integer >= {min}")))
+        Err(ConfigError::invalid(
+            field,
+            x,
+            format!("an integer >= {min}"),
+        ))
     } else if x > MAX_INT {
-        Err(SpecError::invalid(
+        Err(ConfigError::invalid(
             field,
             x,
             format!("an integer <= 2^53 ({MAX_INT})"),

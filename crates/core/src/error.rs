@@ -16,12 +16,14 @@ pub(crate) fn clip(text: String, max: usize) -> String {
     }
 }
 
-/// A spec that cannot be turned into a schedule.
+/// A configuration that cannot be used: a schedule spec, a run description,
+/// a finder or optimizer config, or a file they are read from.
 ///
-/// Every variant names the offending field by its path inside the spec
-/// (`schedulers[1].t_max`), so a message can be acted on without reading code.
+/// Every variant names what to fix: a field by its path inside the spec
+/// (`schedulers[1].t_max`), a row by its line, a file by its path, so a
+/// message can be acted on without reading code.
 #[derive(Debug, Clone, PartialEq)]
-pub enum SpecError {
+pub enum ConfigError {
     /// A field holds a value outside its allowed range.
     Invalid {
         /// Path of the field inside the spec, e.g. `schedulers[0].gamma`.
@@ -47,6 +49,13 @@ pub enum SpecError {
     },
     /// The document is not valid JSON or TOML.
     Syntax(String),
+    /// A row of a data file (a range-test curve, a logged run) is invalid.
+    Row {
+        /// The row's line number in the file, from 1.
+        line: usize,
+        /// What is wrong with it and what was expected.
+        message: String,
+    },
     /// A file could not be read or written.
     Io {
         /// The file's path, as given.
@@ -56,7 +65,7 @@ pub enum SpecError {
     },
 }
 
-impl SpecError {
+impl ConfigError {
     /// An [`Invalid`](Self::Invalid) error. The value is shown as given, cut
     /// to 80 characters (a number that long is shown in `e` notation).
     pub fn invalid(
@@ -90,6 +99,16 @@ impl SpecError {
         }
     }
 
+    /// The path of the field the error is about; `None` for a syntax or I/O error.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::Invalid { field, .. }
+            | Self::Missing { field, .. }
+            | Self::Unknown { field, .. } => Some(field),
+            Self::Syntax(_) | Self::Row { .. } | Self::Io { .. } => None,
+        }
+    }
+
     /// Prefixes the field path with `prefix` (used when a child spec fails).
     pub fn within(self, prefix: &str) -> Self {
         let join = |field: String| {
@@ -117,12 +136,12 @@ impl SpecError {
                 field: join(field),
                 expected,
             },
-            other @ (Self::Syntax(_) | Self::Io { .. }) => other,
+            other @ (Self::Syntax(_) | Self::Row { .. } | Self::Io { .. }) => other,
         }
     }
 }
 
-impl fmt::Display for SpecError {
+impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Invalid {
@@ -140,12 +159,13 @@ impl fmt::Display for SpecError {
                 )
             }
             Self::Syntax(message) => write!(f, "the spec cannot be parsed: {message}"),
+            Self::Row { line, message } => write!(f, "line {line}: {message}"),
             Self::Io { path, message } => write!(f, "{path}: {message}"),
         }
     }
 }
 
-impl std::error::Error for SpecError {}
+impl std::error::Error for ConfigError {}
 
 #[cfg(test)]
 mod tests {
@@ -154,14 +174,14 @@ mod tests {
     #[test]
     fn long_values_and_messages_are_cut() {
         let long = "x".repeat(1 << 20);
-        let error = SpecError::invalid("scheduler", &long, "a name").to_string();
+        let error = ConfigError::invalid("scheduler", &long, "a name").to_string();
         assert!(error.len() < 200 && error.contains("more bytes"), "{error}");
-        let syntax = SpecError::syntax(&long).to_string();
+        let syntax = ConfigError::syntax(&long).to_string();
         assert!(
             syntax.len() < 400 && syntax.ends_with(" more bytes)"),
             "{syntax}"
         );
-        let huge = SpecError::invalid("base_lr", 1e300, "a number <= 1e100").to_string();
+        let huge = ConfigError::invalid("base_lr", 1e300, "a number <= 1e100").to_string();
         assert_eq!(
             huge,
             "`base_lr` = 1e300 is invalid: allowed a number <= 1e100"

@@ -37,7 +37,7 @@ pub mod schedules;
 pub mod spec;
 pub mod train;
 
-pub use error::SpecError;
+pub use error::ConfigError;
 pub use groups::LrGroup;
 pub use optim::MomentumHandle;
 pub use scheduler::Scheduler;
@@ -45,7 +45,7 @@ pub use schedules::{Curve, Schedule};
 pub use spec::clock::{Clock, Timing};
 pub use spec::text::{MAX_INPUT_BYTES, read_input_file};
 pub use spec::{Spec, Unit, Warmup};
-pub use train::{GroupLrMetric, HookProblem, LrHook, LrSchedule, OnMismatch, StepsPerEpoch};
+pub use train::{GroupLrMetric, HookProblem, LrHook, ModuleSchedule, OnMismatch, StepsPerEpoch};
 
 /// A schedule written in code: `base_lr * lr_lambda(t)` (PyTorch's `LambdaLR`).
 ///

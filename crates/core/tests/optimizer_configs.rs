@@ -16,7 +16,7 @@ fn momentum() -> MomentumHandle {
 }
 
 /// The message of `result`'s error, which must start by naming `field`.
-fn refused<T>(result: Result<T, burn_lr_core::SpecError>, field: &str) -> String {
+fn refused<T>(result: Result<T, burn_lr_core::ConfigError>, field: &str) -> String {
     let message = result.err().expect("refused").to_string();
     assert!(message.starts_with(&format!("`{field}` = ")), "{message}");
     message

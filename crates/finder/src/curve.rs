@@ -1,8 +1,8 @@
 //! A range-test curve: reading and writing `lr,loss` CSV files, and plotting.
 
-use std::fmt;
 use std::path::Path;
 
+use burn_lr_core::ConfigError;
 use burn_lr_plot::{Chart, PlotError, Series};
 
 use crate::descent::SMOOTHING_WIDTH;
@@ -12,6 +12,11 @@ use serde::Serialize;
 
 use crate::range_test::LR_RANGE;
 use crate::suggest::Suggestion;
+
+/// An error about line `line` of the file.
+fn row(line: usize, message: String) -> ConfigError {
+    ConfigError::Row { line, message }
+}
 
 /// A line of the input, cut to 60 characters for an error message.
 fn clip(line: &str) -> String {
@@ -23,7 +28,7 @@ fn clip(line: &str) -> String {
 
 /// The points of an LR range test, in sweep order (LR ascending).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Curve {
+pub struct SweepCurve {
     /// LR of each point.
     pub lrs: Vec<f64>,
     /// Smoothed loss of each point (the curve the suggestions read).
@@ -32,19 +37,7 @@ pub struct Curve {
     pub raw_losses: Vec<f64>,
 }
 
-/// Why a curve file was rejected.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CurveError(pub String);
-
-impl fmt::Display for CurveError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for CurveError {}
-
-impl Curve {
+impl SweepCurve {
     /// Number of points.
     pub fn len(&self) -> usize {
         self.lrs.len()
@@ -57,13 +50,13 @@ impl Curve {
 
     /// The points `range` of this curve (suggestions on a trimmed sweep keep
     /// indices into it by adding `range.start`).
-    pub fn slice(&self, range: std::ops::Range<usize>) -> Curve {
+    pub fn slice(&self, range: std::ops::Range<usize>) -> SweepCurve {
         let raw = if self.raw_losses.is_empty() {
             Vec::new()
         } else {
             self.raw_losses[range.clone()].to_vec()
         };
-        Curve {
+        SweepCurve {
             lrs: self.lrs[range.clone()].to_vec(),
             losses: self.losses[range].to_vec(),
             raw_losses: raw,
@@ -77,8 +70,8 @@ impl Curve {
     /// Rejects an empty file, non-numeric fields, non-positive or non-finite
     /// LRs, and LRs that do not increase. A non-finite loss ends the curve
     /// there (as fastai cuts at the first NaN); the second value says where.
-    pub fn parse_csv(text: &str) -> Result<(Curve, Option<usize>), CurveError> {
-        let mut curve = Curve::default();
+    pub fn parse_csv(text: &str) -> Result<(SweepCurve, Option<usize>), ConfigError> {
+        let mut curve = SweepCurve::default();
         let mut cut = None;
         let mut raw_losses = Vec::new();
         let rows = text
@@ -97,39 +90,48 @@ impl Curve {
                 if n == 0 && fields.len() >= 2 && words {
                     continue; // header
                 }
-                return Err(CurveError(format!(
-                    "line {line_no}: expected two numbers `lr,loss`, got `{}`",
-                    clip(line)
-                )));
+                return Err(row(
+                    line_no,
+                    format!("expected two numbers `lr,loss`, got `{}`", clip(line)),
+                ));
             };
             if cut.is_some() {
                 continue;
             }
             if !(LR_RANGE.0..=LR_RANGE.1).contains(&lr) {
-                return Err(CurveError(format!(
-                    "line {line_no}: the LR must be a number in [{:e}, {:e}], got {lr}",
-                    LR_RANGE.0, LR_RANGE.1
-                )));
+                return Err(row(
+                    line_no,
+                    format!(
+                        "the LR must be a number in [{:e}, {:e}], got {lr}",
+                        LR_RANGE.0, LR_RANGE.1
+                    ),
+                ));
             }
             // The rules compare LRs and losses in f32, as fastai does.
             if let Some(&previous) = curve.lrs.last()
                 && lr as f32 <= previous as f32
             {
-                return Err(CurveError(format!(
-                    "line {line_no}: LRs must increase along the sweep (in f32 precision), but \
+                return Err(row(
+                    line_no,
+                    format!(
+                        "LRs must increase along the sweep (in f32 precision), but \
                      {lr} follows {previous}"
-                )));
+                    ),
+                ));
             }
             if !loss.is_finite() {
                 cut = Some(curve.lrs.len());
                 continue;
             }
             if !(loss as f32).is_finite() {
-                return Err(CurveError(format!(
-                    "line {line_no}: the loss {loss:e} is outside f32's range (|loss| <= {:e}), \
+                return Err(row(
+                    line_no,
+                    format!(
+                        "the loss {loss:e} is outside f32's range (|loss| <= {:e}), \
                      in which the suggestions are computed",
-                    f32::MAX
-                )));
+                        f32::MAX
+                    ),
+                ));
             }
             curve.lrs.push(lr);
             curve.losses.push(loss);
@@ -143,9 +145,10 @@ impl Curve {
             curve.raw_losses = raw_losses;
         }
         if curve.is_empty() {
-            return Err(CurveError(
-                "the curve has no point with a finite loss".into(),
-            ));
+            return Err(ConfigError::Missing {
+                field: "loss".into(),
+                allowed: "a curve with at least one point of finite loss".into(),
+            });
         }
         Ok((curve, cut))
     }
@@ -234,7 +237,7 @@ mod tests {
     #[test]
     fn reads_headers_and_cuts_at_the_first_non_finite_loss() {
         let (curve, cut) =
-            Curve::parse_csv("lr,loss\n0.001,2.0\n0.01,1.5\n0.1,NaN\n1,3\n").unwrap();
+            SweepCurve::parse_csv("lr,loss\n0.001,2.0\n0.01,1.5\n0.1,NaN\n1,3\n").unwrap();
         assert_eq!(curve.lrs, [0.001, 0.01]);
         assert_eq!(cut, Some(2));
         assert!(curve.raw_losses.is_empty());
@@ -242,13 +245,13 @@ mod tests {
 
     #[test]
     fn raw_losses_read_back_when_every_point_has_one() {
-        let curve = Curve {
+        let curve = SweepCurve {
             lrs: vec![0.001, 0.01, 0.1],
             losses: vec![2.0, 1.9, 1.7],
             raw_losses: vec![2.0, 1.8, 1.5],
         };
-        assert_eq!(Curve::parse_csv(&curve.to_csv()).unwrap().0, curve);
-        let (partial, _) = Curve::parse_csv("0.001,2.0,2.0\n0.01,1.9,\n").unwrap();
+        assert_eq!(SweepCurve::parse_csv(&curve.to_csv()).unwrap().0, curve);
+        let (partial, _) = SweepCurve::parse_csv("0.001,2.0,2.0\n0.01,1.9,\n").unwrap();
         assert!(
             partial.raw_losses.is_empty(),
             "a raw column with holes is ignored"
@@ -258,8 +261,8 @@ mod tests {
     #[test]
     fn rejects_bad_files_with_the_line() {
         for (text, expected) in [
-            ("", "no point"),
-            ("lr,loss\n", "no point"),
+            ("", "no point of finite loss"),
+            ("lr,loss\n", "no point of finite loss"),
             ("0.1,abc\n", "line 1: expected two numbers"),
             (
                 "0.1,1\n0,2\n",
@@ -275,11 +278,11 @@ mod tests {
             ("0.1;1\n", "line 1: expected two numbers"),
             ("0.1\n", "line 1: expected two numbers"),
         ] {
-            let error = Curve::parse_csv(text).unwrap_err().to_string();
+            let error = SweepCurve::parse_csv(text).unwrap_err().to_string();
             assert!(error.contains(expected), "{text:?}: {error}");
         }
         let long = format!("0.1,{}\n", "x".repeat(1 << 20));
-        let error = Curve::parse_csv(&long).unwrap_err().to_string();
+        let error = SweepCurve::parse_csv(&long).unwrap_err().to_string();
         assert!(error.len() < 200, "the line is cut: {} bytes", error.len());
     }
 }

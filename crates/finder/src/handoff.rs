@@ -316,13 +316,13 @@ pub fn hand_off_smoothed<M>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::curve::Curve;
+    use crate::curve::SweepCurve;
 
     fn test_of(losses: Vec<f64>, stop: Stop) -> RangeTest<()> {
         let n = losses.len();
         RangeTest {
             model: (),
-            curve: Curve {
+            curve: SweepCurve {
                 lrs: (0..n)
                     .map(|i| 1e-7 * 1e8f64.powf(i as f64 / n as f64))
                     .collect(),

@@ -18,7 +18,7 @@ pub mod rule;
 mod smooth;
 mod suggest;
 
-pub use curve::{Curve, CurveError};
+pub use curve::SweepCurve;
 pub use handoff::{
     HandOff, MAX_NOISE, MIN_FALL, MIN_POINTS, MIN_SWEEP_POINTS, Optimizer, Plan, Trust, hand_off,
     hand_off_smoothed,

@@ -14,11 +14,11 @@ use burn::train::TrainStep;
 use burn::train::metric::{
     Adaptor, LossInput, LossMetric, Metric, MetricMetadata, Numeric, NumericEntry,
 };
-use burn_lr_core::{SpecError, lambda};
+use burn_lr_core::{ConfigError, lambda};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
-use crate::curve::Curve;
+use crate::curve::SweepCurve;
 use crate::rule::{FASTAI_SMOOTHING, lag_free_losses};
 use crate::suggest::{Method, Suggestion, suggest_within};
 
@@ -83,16 +83,16 @@ impl Default for FinderConfig {
 
 impl FinderConfig {
     /// Checks every field; the error names it and its allowed range.
-    pub fn validate(&self) -> Result<(), SpecError> {
+    pub fn validate(&self) -> Result<(), ConfigError> {
         if !(LR_RANGE.0..=LR_RANGE.1).contains(&self.start_lr) {
-            return Err(SpecError::invalid(
+            return Err(ConfigError::invalid(
                 "start_lr",
                 self.start_lr,
                 format!("a number in [{:e}, {:e}]", LR_RANGE.0, LR_RANGE.1),
             ));
         }
         if !(self.end_lr > self.start_lr && self.end_lr <= LR_RANGE.1) {
-            return Err(SpecError::invalid(
+            return Err(ConfigError::invalid(
                 "end_lr",
                 self.end_lr,
                 format!(
@@ -102,35 +102,35 @@ impl FinderConfig {
             ));
         }
         if !(2..=MAX_NUM_ITER).contains(&self.num_iter) {
-            return Err(SpecError::invalid(
+            return Err(ConfigError::invalid(
                 "num_iter",
                 self.num_iter,
                 format!("an integer in [2, {MAX_NUM_ITER}]"),
             ));
         }
         if !(0.0..1.0).contains(&self.smoothing) {
-            return Err(SpecError::invalid(
+            return Err(ConfigError::invalid(
                 "smoothing",
                 self.smoothing,
                 "a number in [0, 1)",
             ));
         }
         if !(self.diverge_factor.is_finite() && self.diverge_factor > 1.0) {
-            return Err(SpecError::invalid(
+            return Err(ConfigError::invalid(
                 "diverge_factor",
                 self.diverge_factor,
                 "a finite number > 1",
             ));
         }
         if self.accumulation == 0 {
-            return Err(SpecError::invalid("accumulation", 0, "an integer >= 1"));
+            return Err(ConfigError::invalid("accumulation", 0, "an integer >= 1"));
         }
         Ok(())
     }
 
     /// The sweep as a burn-lr schedule (one scheduler per group, each
     /// pattern checked against `model`'s parameters).
-    fn scheduler<M: Module>(&self, model: &M) -> Result<ModuleLrScheduler, SpecError> {
+    fn scheduler<M: Module>(&self, model: &M) -> Result<ModuleLrScheduler, ConfigError> {
         let (start, end, n, sweep) = (self.start_lr, self.end_lr, self.num_iter as f64, self.sweep);
         let spec = lambda("lr range test", move |t| match sweep {
             Sweep::Exponential => (end / start).powf(t / n),
@@ -172,7 +172,7 @@ pub struct RangeTest<M> {
     /// The model exactly as it was given (the sweep trained a copy).
     pub model: M,
     /// The recorded points.
-    pub curve: Curve,
+    pub curve: SweepCurve,
     /// Why the sweep ended.
     pub stop: Stop,
     /// Number of updates the sweep was asked for.
@@ -252,7 +252,7 @@ pub fn range_test<M>(
     optim: ModuleOptimizer,
     loader: Arc<dyn DataLoader<M::Input>>,
     config: &FinderConfig,
-) -> Result<RangeTest<M>, SpecError>
+) -> Result<RangeTest<M>, ConfigError>
 where
     M: TrainStep + Module,
     M::Output: Adaptor<LossInput>,
@@ -264,7 +264,7 @@ where
         Some(device) => loader.to_device(device),
         None => loader,
     };
-    let mut curve = Curve::default();
+    let mut curve = SweepCurve::default();
     let bar = if config.progress {
         ProgressBar::with_draw_target(Some(config.num_iter as u64), ProgressDrawTarget::stderr())
     } else {
@@ -308,7 +308,7 @@ fn sweep<M>(
     loader: &dyn DataLoader<M::Input>,
     config: &FinderConfig,
     mut scheduler: ModuleLrScheduler,
-    curve: &mut Curve,
+    curve: &mut SweepCurve,
     bar: &ProgressBar,
 ) -> Stop
 where

@@ -5,7 +5,7 @@
 //! (`docs/finder-benchmark.md`); the library ships one of them with the
 //! constants fitted there.
 
-use crate::curve::Curve;
+use crate::curve::SweepCurve;
 use crate::descent::descent_with;
 use crate::range_test::RangeTest;
 use crate::smooth::two_sided;
@@ -64,7 +64,7 @@ pub enum LossSource {
 /// With `smoothing` 0, or when the inversion turns non-negative losses
 /// negative (an average of non-negative losses cannot), the column is read
 /// as raw.
-pub fn lag_free_losses(curve: &Curve, smoothing: f64) -> (Vec<f64>, LossSource) {
+pub fn lag_free_losses(curve: &SweepCurve, smoothing: f64) -> (Vec<f64>, LossSource) {
     if curve.raw_losses.len() == curve.len() {
         return (curve.raw_losses.clone(), LossSource::Raw);
     }
@@ -167,7 +167,7 @@ mod tests {
                 average / (1.0 - b.powi(i as i32 + 1))
             })
             .collect();
-        let curve = Curve {
+        let curve = SweepCurve {
             lrs: (0..100).map(|i| 1e-7 * 1.2f64.powi(i)).collect(),
             losses,
             raw_losses: Vec::new(),
@@ -189,7 +189,7 @@ mod tests {
         let losses: Vec<f64> = (0..100)
             .map(|i| 2.0 + if i % 2 == 0 { 0.3 } else { -0.3 })
             .collect();
-        let curve = Curve {
+        let curve = SweepCurve {
             lrs: (0..100).map(|i| 1e-7 * 1.2f64.powi(i)).collect(),
             losses,
             raw_losses: Vec::new(),

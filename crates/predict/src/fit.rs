@@ -12,7 +12,7 @@
 //! start a Levenberg-Marquardt descent over every constant. LRs are divided by
 //! the largest peak while fitting, so the starts do not depend on the LR scale.
 
-use burn_lr_core::SpecError;
+use burn_lr_core::ConfigError;
 use serde::Serialize;
 
 use crate::law::{Annealing, Drops, Law, MultiPower, annealing_area};
@@ -35,10 +35,10 @@ impl Run {
         name: impl Into<String>,
         lrs: Vec<f64>,
         losses: Vec<f64>,
-    ) -> Result<Self, SpecError> {
+    ) -> Result<Self, ConfigError> {
         let name = name.into();
         if lrs.len() != losses.len() {
-            return Err(SpecError::invalid(
+            return Err(ConfigError::invalid(
                 format!("{name}.loss"),
                 format!("{} values", losses.len()),
                 format!("one per LR ({})", lrs.len()),
@@ -49,7 +49,7 @@ impl Run {
             .enumerate()
             .find(|(_, l)| !l.is_finite() || **l <= 0.0)
         {
-            return Err(SpecError::invalid(
+            return Err(ConfigError::invalid(
                 format!("{name}.loss[{i}]"),
                 loss,
                 "a finite loss > 0 (a diverged run cannot be fitted)",
@@ -128,14 +128,14 @@ const DESCENTS: usize = 3;
 /// Fits `kind` to `runs`. Errors name the run that cannot be used: too
 /// short after its warmup, or no run whose LR decays (the law's decay terms
 /// are learnt from decays).
-pub fn fit(runs: &[Run], kind: LawKind) -> Result<Fitted, SpecError> {
+pub fn fit(runs: &[Run], kind: LawKind) -> Result<Fitted, ConfigError> {
     if runs.is_empty() {
-        return Err(SpecError::invalid("fit", "no runs", "at least one run"));
+        return Err(ConfigError::invalid("fit", "no runs", "at least one run"));
     }
     for run in runs {
         let after = run.path.len() - run.path.warmup();
         if after < MIN_UPDATES {
-            return Err(SpecError::invalid(
+            return Err(ConfigError::invalid(
                 format!("{}.updates", run.name),
                 format!("{after} after the warmup"),
                 format!("at least {MIN_UPDATES} updates after the warmup"),
@@ -147,7 +147,7 @@ pub fn fit(runs: &[Run], kind: LawKind) -> Result<Fitted, SpecError> {
         lrs[run.path.warmup()..].windows(2).any(|w| w[1] < w[0])
     });
     if !decays {
-        return Err(SpecError::invalid(
+        return Err(ConfigError::invalid(
             "fit",
             "only runs whose LR never decays",
             "at least one run whose LR decays after its warmup (cosine, a step, a cooldown): \
@@ -297,7 +297,7 @@ fn power_features(data: &[Windows], alpha: f64) -> Vec<Vec<f64>> {
 fn descend(
     starts: Vec<Vec<f64>>,
     residuals: &dyn Fn(&[f64], &mut Vec<f64>),
-) -> Result<Vec<f64>, SpecError> {
+) -> Result<Vec<f64>, ConfigError> {
     let mut scored: Vec<(f64, Vec<f64>)> = starts
         .into_iter()
         .map(|theta| {
@@ -316,7 +316,7 @@ fn descend(
         .filter(|(_, cost)| cost.is_finite())
         .map(|(theta, _)| theta)
         .ok_or_else(|| {
-            SpecError::invalid(
+            ConfigError::invalid(
                 "fit",
                 "runs no start of the law could follow",
                 "runs whose loss falls as the LR sum grows",
@@ -362,7 +362,7 @@ fn multi_power(theta: &[f64]) -> MultiPower {
     }
 }
 
-fn fit_multi_power(data: &[Windows], scale: f64) -> Result<MultiPower, SpecError> {
+fn fit_multi_power(data: &[Windows], scale: f64) -> Result<MultiPower, ConfigError> {
     let drops: Vec<Drops> = data.iter().map(|w| Drops::new(&w.path)).collect();
     let mut starts = Vec::new();
     for alpha in [0.15, 0.3, 0.5, 0.8] {
@@ -420,7 +420,7 @@ fn annealing(theta: &[f64]) -> Annealing {
     }
 }
 
-fn fit_annealing(data: &[Windows], scale: f64) -> Result<Annealing, SpecError> {
+fn fit_annealing(data: &[Windows], scale: f64) -> Result<Annealing, ConfigError> {
     let areas: Vec<Vec<f64>> = data
         .iter()
         .map(|w| {

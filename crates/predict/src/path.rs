@@ -1,6 +1,6 @@
 //! An LR sequence as the loss-curve laws read it: a warmup, then the rest.
 
-use burn_lr_core::SpecError;
+use burn_lr_core::ConfigError;
 
 /// The LRs of a run, one per optimizer update (index 0 is the first update),
 /// split where its warmup ends.
@@ -19,16 +19,16 @@ pub struct LrPath {
 
 impl LrPath {
     /// Checks the LRs (finite, `>= 0`, some positive) and finds the warmup.
-    pub fn new(lrs: Vec<f64>) -> Result<Self, SpecError> {
+    pub fn new(lrs: Vec<f64>) -> Result<Self, ConfigError> {
         if lrs.is_empty() {
-            return Err(SpecError::invalid("lr", "[]", "at least one update"));
+            return Err(ConfigError::invalid("lr", "[]", "at least one update"));
         }
         if let Some((i, lr)) = lrs
             .iter()
             .enumerate()
             .find(|(_, lr)| !lr.is_finite() || **lr < 0.0)
         {
-            return Err(SpecError::invalid(
+            return Err(ConfigError::invalid(
                 format!("lr[{i}]"),
                 lr,
                 "a finite LR >= 0",
@@ -37,7 +37,7 @@ impl LrPath {
         let rise = lrs.windows(2).take_while(|w| w[1] >= w[0]).count();
         let peak = lrs[rise];
         if peak <= 0.0 {
-            return Err(SpecError::invalid(
+            return Err(ConfigError::invalid(
                 "lr",
                 "0 at its peak",
                 "a sequence that reaches a positive LR",

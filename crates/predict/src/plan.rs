@@ -2,7 +2,7 @@
 //! predicted final loss, against cosine.
 
 use burn_lr_core::schedules::{CosineAnnealingLr, LinearLr, WarmupStableDecay, WsdShape};
-use burn_lr_core::{Schedule, Spec, SpecError};
+use burn_lr_core::{ConfigError, Schedule, Spec};
 
 use crate::law::Law;
 use crate::path::LrPath;
@@ -27,12 +27,12 @@ impl Family {
     pub const NAMES: &'static [&'static str] = &["wsd", "cosine", "linear"];
 
     /// The family named `name` (one of [`NAMES`](Self::NAMES)).
-    pub fn from_name(name: &str) -> Result<Self, SpecError> {
+    pub fn from_name(name: &str) -> Result<Self, ConfigError> {
         match name {
             "wsd" => Ok(Self::Wsd),
             "cosine" => Ok(Self::Cosine),
             "linear" => Ok(Self::Linear),
-            _ => Err(SpecError::invalid(
+            _ => Err(ConfigError::invalid(
                 "family",
                 format!("\"{name}\""),
                 "\"wsd\", \"cosine\" or \"linear\"",
@@ -104,10 +104,15 @@ impl Planned {
 /// The member of `family` with the lowest final loss `law` predicts over
 /// `updates` updates, with the warmup and the peak LR of `like` (a fitted run:
 /// the law is only trusted at the peak it was fitted at).
-pub fn plan(law: &Law, like: &LrPath, updates: u64, family: Family) -> Result<Planned, SpecError> {
+pub fn plan(
+    law: &Law,
+    like: &LrPath,
+    updates: u64,
+    family: Family,
+) -> Result<Planned, ConfigError> {
     let warmup = like.warmup() as u64;
     if updates < warmup + 2 {
-        return Err(SpecError::invalid(
+        return Err(ConfigError::invalid(
             "updates",
             updates,
             format!(
@@ -125,7 +130,7 @@ pub fn plan(law: &Law, like: &LrPath, updates: u64, family: Family) -> Result<Pl
             spec.with_warmup(warmup, like.lrs()[0] / peak)
         }
     };
-    let predict = |spec: &Spec| -> Result<f64, SpecError> {
+    let predict = |spec: &Spec| -> Result<f64, ConfigError> {
         let lrs = spec.preview(peak, updates as usize)?;
         Ok(law.final_loss(&LrPath::new(lrs)?))
     };
@@ -142,7 +147,7 @@ pub fn plan(law: &Law, like: &LrPath, updates: u64, family: Family) -> Result<Pl
         }
     }
     let (final_loss, spec) = best.ok_or_else(|| {
-        SpecError::invalid(
+        ConfigError::invalid(
             "law",
             "no finite prediction",
             "a law fitted to finite losses",

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use burn_lr_core::train::{Split, logged_per_batch};
-use burn_lr_core::{SpecError, read_input_file};
+use burn_lr_core::{ConfigError, read_input_file};
 
 use crate::fit::Run;
 use crate::path::LrPath;
@@ -14,7 +14,7 @@ impl Run {
     /// [`from_burn_train`](Self::from_burn_train)) or a CSV file (see
     /// [`from_csv`](Self::from_csv)). The run is named after the file or
     /// directory.
-    pub fn from_path(path: impl AsRef<Path>) -> Result<Self, SpecError> {
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Self, ConfigError> {
         let path = path.as_ref();
         if path.is_dir() {
             Self::from_burn_train(path)
@@ -26,7 +26,7 @@ impl Run {
     /// A run from CSV text with a header naming the columns `lr` and `loss`
     /// (one row per update, in order); other columns are ignored, and a
     /// `step` column, when present, must count the updates one by one.
-    pub fn from_csv(name: impl Into<String>, text: &str) -> Result<Self, SpecError> {
+    pub fn from_csv(name: impl Into<String>, text: &str) -> Result<Self, ConfigError> {
         let name = name.into();
         let [lrs, losses] = columns(&name, text, ["lr", "loss"])?;
         Self::new(name, lrs, losses)
@@ -39,12 +39,12 @@ impl Run {
     /// batch (no gradient accumulation) and one device; a log whose LR is 0
     /// on more than the first update looks like gradient accumulation and is
     /// refused.
-    pub fn from_burn_train(dir: impl AsRef<Path>) -> Result<Self, SpecError> {
+    pub fn from_burn_train(dir: impl AsRef<Path>) -> Result<Self, ConfigError> {
         let dir = dir.as_ref();
         let lr_epochs = logged_per_batch(dir, "Learning Rate", &Split::Train)?;
         let loss_epochs = logged_per_batch(dir, "Loss", &Split::Train)?;
         if lr_epochs.len() != loss_epochs.len() {
-            return Err(SpecError::invalid(
+            return Err(ConfigError::invalid(
                 "epochs",
                 format!(
                     "{} with LRs and {} with losses",
@@ -57,7 +57,7 @@ impl Run {
         let (mut lrs, mut losses) = (Vec::new(), Vec::new());
         for (i, (lr, loss)) in lr_epochs.into_iter().zip(loss_epochs).enumerate() {
             if lr.len() != loss.len() {
-                return Err(SpecError::invalid(
+                return Err(ConfigError::invalid(
                     format!("epoch {}", i + 1),
                     format!("{} LR entries and {} losses", lr.len(), loss.len()),
                     "one LR and one loss per batch",
@@ -67,7 +67,7 @@ impl Run {
             losses.extend(loss);
         }
         if lrs.windows(2).skip(1).any(|w| w[0] == 0.0 && w[1] > 0.0) {
-            return Err(SpecError::invalid(
+            return Err(ConfigError::invalid(
                 "Learning_Rate.log",
                 "an LR of 0 between positive LRs",
                 "one update per batch: under gradient accumulation burn-train logs 0 for \
@@ -81,7 +81,7 @@ impl Run {
 impl LrPath {
     /// An LR sequence from CSV text with a header naming an `lr` column (one
     /// row per update, in order), as [`Run::from_csv`] reads it.
-    pub fn from_csv(name: &str, text: &str) -> Result<Self, SpecError> {
+    pub fn from_csv(name: &str, text: &str) -> Result<Self, ConfigError> {
         let [lrs] = columns(name, text, ["lr"])?;
         LrPath::new(lrs).map_err(|e| e.within(name))
     }
@@ -93,7 +93,7 @@ fn columns<const N: usize>(
     name: &str,
     text: &str,
     wanted: [&str; N],
-) -> Result<[Vec<f64>; N], SpecError> {
+) -> Result<[Vec<f64>; N], ConfigError> {
     let mut lines = text
         .lines()
         .enumerate()
@@ -105,7 +105,7 @@ fn columns<const N: usize>(
     let column = |w: &str| header.iter().position(|c| c == w);
     let indices = wanted.map(column);
     if indices.iter().any(Option::is_none) {
-        return Err(SpecError::invalid(
+        return Err(ConfigError::invalid(
             format!("{name}: header"),
             format!("\"{}\"", header.join(",")),
             format!("a header naming the columns {}", wanted.join(", ")),
@@ -116,19 +116,19 @@ fn columns<const N: usize>(
     let mut first_step = None;
     for (rows, (line, row)) in lines.enumerate() {
         let cells: Vec<&str> = row.split(',').map(str::trim).collect();
-        let cell = |index: usize| -> Result<f64, SpecError> {
+        let cell = |index: usize| -> Result<f64, ConfigError> {
             let field = format!("{name}: line {}, `{}`", line + 1, header[index]);
             let text = cells
                 .get(index)
-                .ok_or_else(|| SpecError::invalid(&field, "(absent)", "a number"))?;
+                .ok_or_else(|| ConfigError::invalid(&field, "(absent)", "a number"))?;
             text.parse::<f64>()
-                .map_err(|_| SpecError::invalid(&field, text, "a number"))
+                .map_err(|_| ConfigError::invalid(&field, text, "a number"))
         };
         if let Some(step) = step {
             let this = cell(step)?;
             let first = *first_step.get_or_insert(this);
             if this != first + rows as f64 {
-                return Err(SpecError::invalid(
+                return Err(ConfigError::invalid(
                     format!("{name}: line {}, `step`", line + 1),
                     this,
                     "one more than the previous row's step (one row per update)",

@@ -2,12 +2,14 @@
 
 use std::fmt;
 
+use burn_lr_core::ConfigError;
+
 use crate::detection::{detection, detr};
 use crate::language::transformer;
 use crate::lint::{Finding, Severity, lint};
 use crate::lr_free::lr_free;
 use crate::recipe::Recipe;
-use crate::run::{Budget, ModelFamily, OptimizerKind, RunDescription, RunError};
+use crate::run::{Budget, ModelFamily, OptimizerKind, RunDescription};
 use crate::schedule_free;
 use crate::training::{fast_one_cycle, fine_tuning, large_batch, segmentation};
 use crate::vision::{cnn_modern, vit};
@@ -16,7 +18,7 @@ use crate::vision::{cnn_modern, vit};
 #[derive(Debug, Clone, PartialEq)]
 pub enum AdviceError {
     /// The run description is invalid.
-    Run(RunError),
+    Run(ConfigError),
     /// A choice the run fixes (its base LR) fails the linter whatever the
     /// schedule: the advisor does not recommend what the linter rejects.
     Rejected(Finding),
@@ -37,8 +39,8 @@ impl fmt::Display for AdviceError {
 
 impl std::error::Error for AdviceError {}
 
-impl From<RunError> for AdviceError {
-    fn from(e: RunError) -> Self {
+impl From<ConfigError> for AdviceError {
+    fn from(e: ConfigError) -> Self {
         Self::Run(e)
     }
 }

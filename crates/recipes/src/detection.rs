@@ -4,15 +4,17 @@
 use burn_lr_core::Spec;
 use burn_lr_core::schedules::{Chained, LinearLr, MultiStepLr};
 
+use burn_lr_core::ConfigError;
+
 use crate::recipe::{
     OptimizerSpec, Recipe, at_fractions, in_steps, scale_lr, scaling_note, warmup_steps,
 };
-use crate::run::{OptimizerKind, RunDescription, RunError};
+use crate::run::{OptimizerKind, RunDescription};
 
 /// SGD at 0.02 per 16 images, 500-update linear warmup from 0.001x, x0.1 at
 /// 8/12 and 11/12 of the run (epochs 8 and 11 of the 1x schedule, 16 and 22 of
 /// the 2x one). The warmup multiplies the step schedule (as mmdetection's).
-pub fn detection(run: &RunDescription) -> Result<Recipe, RunError> {
+pub fn detection(run: &RunDescription) -> Result<Recipe, ConfigError> {
     run.validate()?;
     let lr = run
         .base_lr
@@ -48,7 +50,7 @@ pub fn detection(run: &RunDescription) -> Result<Recipe, RunError> {
 /// AdamW at 1e-4 with the backbone at 1e-5, weight decay 1e-4, gradient
 /// clipping at norm 0.1, x0.1 at two thirds of the run (epoch 200 of 300).
 /// Batches above 512 get a 1-epoch warmup.
-pub fn detr(run: &RunDescription) -> Result<Recipe, RunError> {
+pub fn detr(run: &RunDescription) -> Result<Recipe, ConfigError> {
     run.validate()?;
     let lr = run.base_lr.unwrap_or(1e-4);
     // Batches above 512 need a warmup; the step counts after it.

@@ -4,8 +4,10 @@
 use burn_lr_core::Spec;
 use burn_lr_core::schedules::{InverseSqrt, LinearWithWarmup};
 
+use burn_lr_core::ConfigError;
+
 use crate::recipe::{OptimizerSpec, Recipe, warmup_steps};
-use crate::run::{OptimizerKind, RunDescription, RunError};
+use crate::run::{OptimizerKind, RunDescription};
 
 fn adamw(run: &RunDescription) -> OptimizerSpec {
     OptimizerSpec {
@@ -28,7 +30,7 @@ fn tenth(run: &RunDescription) -> u64 {
 /// AdamW (1e-4 from scratch, 2e-5 fine-tuning), weight decay 0.01, gradient
 /// clipping at norm 1, linear warmup over 10% of the updates, then linear
 /// decay to 0 at the last one.
-pub fn transformer(run: &RunDescription) -> Result<Recipe, RunError> {
+pub fn transformer(run: &RunDescription) -> Result<Recipe, ConfigError> {
     run.validate()?;
     let total = run.total_steps();
     let warmup = tenth(run);
@@ -52,7 +54,7 @@ pub fn transformer(run: &RunDescription) -> Result<Recipe, RunError> {
 
 /// The inverse square root after a linear warmup over 10% of the updates
 /// (open-ended: the LR keeps decaying however long the run goes).
-pub fn transformer_inverse_sqrt(run: &RunDescription) -> Result<Recipe, RunError> {
+pub fn transformer_inverse_sqrt(run: &RunDescription) -> Result<Recipe, ConfigError> {
     let mut recipe = transformer(run)?;
     if run.total_steps() < crate::MIN_SCHEDULED_STEPS {
         return Ok(recipe);

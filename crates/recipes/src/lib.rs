@@ -27,7 +27,7 @@ pub use language::{transformer, transformer_inverse_sqrt};
 pub use lint::{Finding, MIN_SCHEDULED_STEPS, Severity, lint};
 pub use lr_free::lr_free;
 pub use recipe::{MAX_BATCH_SCALE, OptimizerSpec, Recipe, effective_batch, scale_lr};
-pub use run::{Budget, MAX_STEPS, ModelFamily, OptimizerKind, RunDescription, RunError, Stepping};
+pub use run::{Budget, MAX_STEPS, ModelFamily, OptimizerKind, RunDescription, Stepping};
 pub use schedule_free::schedule_free;
 pub use training::{fast_one_cycle, fine_tuning, large_batch, segmentation};
 pub use vision::{cnn_classic, cnn_modern, vit};

@@ -4,15 +4,17 @@
 use burn_lr_core::Spec;
 use burn_lr_core::schedules::CosineAnnealingLr;
 
+use burn_lr_core::ConfigError;
+
 use crate::recipe::{OptimizerSpec, Recipe, warmup_steps};
-use crate::run::{OptimizerKind, RunDescription, RunError};
+use crate::run::{OptimizerKind, RunDescription};
 
 /// Prodigy (or D-Adapt Adam when the run names it) at base LR 1 (or the
 /// run's), a linear warmup from 1% over about 5% of the updates, then a
 /// cosine to 0; the run's weight decay, decoupled. Build it with
 /// `init_lr_free()` (Prodigy with `safeguard_warmup` on) and train through
 /// the handle.
-pub fn lr_free(run: &RunDescription) -> Result<Recipe, RunError> {
+pub fn lr_free(run: &RunDescription) -> Result<Recipe, ConfigError> {
     run.validate()?;
     let kind = match run.optimizer {
         Some(OptimizerKind::DAdaptAdam) => OptimizerKind::DAdaptAdam,

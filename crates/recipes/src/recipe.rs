@@ -11,7 +11,7 @@ use burn_lr_core::optim::schedule_free::{
     ScheduleFree, ScheduleFreeAdamWConfig, ScheduleFreeSgdConfig,
 };
 use burn_lr_core::schedules::ConstantLr;
-use burn_lr_core::{LrSchedule, SpecError};
+use burn_lr_core::{ConfigError, ModuleSchedule};
 use serde::Serialize;
 
 use crate::MIN_SCHEDULED_STEPS;
@@ -55,19 +55,21 @@ impl OptimizerSpec {
     /// A schedule-free optimizer and the handle that validates its average
     /// `x` (wrap the model in [`Averaged`](burn_lr_core::optim::schedule_free::Averaged));
     /// `None` for the other kinds.
-    pub fn init_schedule_free(&self) -> Option<Result<(ModuleOptimizer, ScheduleFree), SpecError>> {
+    pub fn init_schedule_free(
+        &self,
+    ) -> Option<Result<(ModuleOptimizer, ScheduleFree), ConfigError>> {
         self.kind
             .is_schedule_free()
             .then(|| self.validate().and_then(|()| self.schedule_free()))
     }
 
     /// An error naming the first field outside its range.
-    pub fn validate(&self) -> Result<(), SpecError> {
+    pub fn validate(&self) -> Result<(), ConfigError> {
         let check = |field: &str, x: f64, ok: bool, allowed: &str| {
             if ok {
                 Ok(())
             } else {
-                Err(SpecError::invalid(field, x, allowed))
+                Err(ConfigError::invalid(field, x, allowed))
             }
         };
         check(
@@ -102,7 +104,7 @@ impl OptimizerSpec {
     /// in burn-train); `None` for the other kinds. Prodigy gets
     /// `safeguard_warmup` on (its authors' advice under a warmup) and both get
     /// decoupled weight decay.
-    pub fn init_lr_free(&self) -> Option<Result<(ModuleOptimizer, LrFree), SpecError>> {
+    pub fn init_lr_free(&self) -> Option<Result<(ModuleOptimizer, LrFree), ConfigError>> {
         let decay = self.weight_decay;
         match self.kind {
             OptimizerKind::Prodigy => Some(
@@ -126,7 +128,7 @@ impl OptimizerSpec {
     /// [`init_schedule_free`](Self::init_schedule_free) to validate `x`.
     ///
     /// An error names the first field outside its range.
-    pub fn init(&self) -> Result<ModuleOptimizer, SpecError> {
+    pub fn init(&self) -> Result<ModuleOptimizer, ConfigError> {
         self.validate()?;
         let clip = self.clipping();
         let decay =
@@ -171,7 +173,7 @@ impl OptimizerSpec {
     /// burn's optimizer for this spec, trained under `schedule`: when the
     /// schedule cycles the momentum (one-cycle, cyclic), SGD, Adam and AdamW
     /// come from [`cycled`](burn_lr_core::optim::cycled) and follow it; else [`init`](Self::init).
-    pub fn init_with(&self, schedule: &LrSchedule) -> Result<ModuleOptimizer, SpecError> {
+    pub fn init_with(&self, schedule: &ModuleSchedule) -> Result<ModuleOptimizer, ConfigError> {
         let Some(momentum) = schedule.momentum() else {
             return self.init();
         };
@@ -204,7 +206,7 @@ impl OptimizerSpec {
 
     /// The schedule-free optimizer of this spec (SGD for `ScheduleFreeSgd`,
     /// AdamW otherwise); the caller has validated the spec.
-    fn schedule_free(&self) -> Result<(ModuleOptimizer, ScheduleFree), SpecError> {
+    fn schedule_free(&self) -> Result<(ModuleOptimizer, ScheduleFree), ConfigError> {
         let (optim, handle) = if self.kind == OptimizerKind::ScheduleFreeSgd {
             ScheduleFreeSgdConfig::new()
                 .with_momentum(self.momentum.unwrap_or(0.9))
@@ -266,7 +268,7 @@ impl Recipe {
         &self,
         model: &M,
         blocks: &str,
-    ) -> Result<Spec, burn_lr_core::SpecError> {
+    ) -> Result<Spec, burn_lr_core::ConfigError> {
         match self.layer_decay {
             Some(decay) => self.schedule.clone().with_layer_decay(model, blocks, decay),
             None => Ok(self.schedule.clone()),

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use burn_lr_core::ConfigError;
 use serde::Serialize;
 
 /// The most `step()` calls a run may have: 2^53, the largest count an `f64`
@@ -10,29 +11,6 @@ pub const MAX_STEPS: u64 = 1 << 53;
 
 /// The largest base LR a run may give (as a spec's LRs).
 const MAX_LR: f64 = 1e100;
-
-/// A run description that cannot be advised on or linted against.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RunError {
-    /// The field, by its command-line name without dashes (`steps_per_epoch`).
-    pub field: &'static str,
-    /// The value given.
-    pub value: String,
-    /// The allowed range, in words.
-    pub allowed: String,
-}
-
-impl fmt::Display for RunError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "`{}` = {} is invalid: allowed {}",
-            self.field, self.value, self.allowed
-        )
-    }
-}
-
-impl std::error::Error for RunError {}
 
 /// The kind of model being trained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -193,11 +171,9 @@ impl RunDescription {
     /// Checks every field: counts of at least 1, at most [`MAX_STEPS`] calls
     /// of `step()` in all, a base LR (when given) finite, `> 0` and at most 1e100,
     /// and a finite weight decay `>= 0`.
-    pub fn validate(&self) -> Result<(), RunError> {
-        let invalid = |field, value: &dyn fmt::Display, allowed: String| RunError {
-            field,
-            value: value.to_string(),
-            allowed,
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |field: &str, value: &dyn fmt::Display, allowed: String| {
+            ConfigError::invalid(field, value, allowed)
         };
         for (field, value) in [
             ("epochs", self.epochs),

@@ -4,14 +4,16 @@
 use burn_lr_core::Spec;
 use burn_lr_core::schedules::ConstantLr;
 
+use burn_lr_core::ConfigError;
+
 use crate::recipe::{OptimizerSpec, Recipe};
-use crate::run::{OptimizerKind, RunDescription, RunError};
+use crate::run::{OptimizerKind, RunDescription};
 
 /// Schedule-free AdamW (the package's LR 0.0025) or SGD (LR 1.0, momentum
 /// 0.9) at a constant LR, warming up inside the optimizer over 5% of the
 /// updates (at least one). Build it with `init_schedule_free()` and validate
 /// the average with `Averaged`.
-pub fn schedule_free(run: &RunDescription) -> Result<Recipe, RunError> {
+pub fn schedule_free(run: &RunDescription) -> Result<Recipe, ConfigError> {
     run.validate()?;
     let kind = match run.optimizer {
         Some(OptimizerKind::ScheduleFreeSgd) => OptimizerKind::ScheduleFreeSgd,

@@ -5,13 +5,15 @@
 use burn_lr_core::Spec;
 use burn_lr_core::schedules::{OneCycleLr, PolynomialWithWarmup};
 
+use burn_lr_core::ConfigError;
+
 use crate::recipe::{OptimizerSpec, Recipe, scale_lr, scaling_note, warmup_steps};
-use crate::run::{OptimizerKind, RunDescription, RunError};
+use crate::run::{OptimizerKind, RunDescription};
 use crate::vision::warmup_cosine;
 
 /// SGD at 0.01, poly decay with power 0.9 down to 1e-4 at the last update
 /// (after a 1-epoch warmup for batches above 512).
-pub fn segmentation(run: &RunDescription) -> Result<Recipe, RunError> {
+pub fn segmentation(run: &RunDescription) -> Result<Recipe, ConfigError> {
     run.validate()?;
     let lr = run.base_lr.unwrap_or(0.01);
     let total = run.total_steps();
@@ -49,7 +51,7 @@ pub fn segmentation(run: &RunDescription) -> Result<Recipe, RunError> {
 /// Linear scaling (lr = 0.1 x batch / 256 for SGD; square-root scaling of
 /// 1e-3 for adaptive optimizers), a 5-epoch warmup from 10%, then cosine.
 /// The batch is the effective one: see [`effective_batch`](crate::effective_batch).
-pub fn large_batch(run: &RunDescription) -> Result<Recipe, RunError> {
+pub fn large_batch(run: &RunDescription) -> Result<Recipe, ConfigError> {
     run.validate()?;
     let kind = run.optimizer.unwrap_or(OptimizerKind::Sgd);
     let reference_lr = if kind.is_adaptive() { 1e-3 } else { 0.1 };
@@ -85,7 +87,7 @@ pub fn large_batch(run: &RunDescription) -> Result<Recipe, RunError> {
 /// Discriminative LRs: the pretrained `backbone` at a tenth of the new head's
 /// LR, and a gentle cosine to 10% (short runs need no more). Batches above
 /// 512 get a 1-epoch warmup.
-pub fn fine_tuning(run: &RunDescription) -> Result<Recipe, RunError> {
+pub fn fine_tuning(run: &RunDescription) -> Result<Recipe, ConfigError> {
     run.validate()?;
     let kind = run.optimizer.unwrap_or(OptimizerKind::AdamW);
     let lr = run
@@ -122,7 +124,7 @@ pub fn fine_tuning(run: &RunDescription) -> Result<Recipe, RunError> {
 /// Run `burn-lr find` first, then one-cycle at its `max_lr` over the whole
 /// run (Smith's super-convergence). Without a found LR, 0.01 (Adam) or 0.1
 /// (SGD) stands in and the linter says so.
-pub fn fast_one_cycle(run: &RunDescription) -> Result<Recipe, RunError> {
+pub fn fast_one_cycle(run: &RunDescription) -> Result<Recipe, ConfigError> {
     run.validate()?;
     let kind = run.optimizer.unwrap_or(OptimizerKind::Adam);
     let max_lr = run

@@ -4,13 +4,15 @@
 use burn_lr_core::Spec;
 use burn_lr_core::schedules::{CosineAnnealingLr, MultiStepLr};
 
+use burn_lr_core::ConfigError;
+
 use crate::recipe::{OptimizerSpec, Recipe, at_fractions, scale_lr, scaling_note, warmup_steps};
-use crate::run::{OptimizerKind, RunDescription, RunError};
+use crate::run::{OptimizerKind, RunDescription};
 
 /// SGD at 0.1 per 256 images, x0.1 at 30%, 60% and 90% of the run (epochs
 /// 30, 60, 90 of 100), PyTorch's ImageNet reference. Large batches (> 512)
 /// get Goyal et al.'s 5-epoch warmup. Times are in `step()` calls.
-pub fn cnn_classic(run: &RunDescription) -> Result<Recipe, RunError> {
+pub fn cnn_classic(run: &RunDescription) -> Result<Recipe, ConfigError> {
     run.validate()?;
     let lr = run
         .base_lr
@@ -50,7 +52,7 @@ pub fn cnn_classic(run: &RunDescription) -> Result<Recipe, RunError> {
 
 /// SGD at 0.1 per 256 images (Adam: 1e-3, square-root scaled), a 5-epoch
 /// linear warmup, then a cosine to 0 at the end of the run.
-pub fn cnn_modern(run: &RunDescription) -> Result<Recipe, RunError> {
+pub fn cnn_modern(run: &RunDescription) -> Result<Recipe, ConfigError> {
     run.validate()?;
     let kind = run.optimizer.unwrap_or(OptimizerKind::Sgd);
     let reference_lr = if kind.is_adaptive() { 1e-3 } else { 0.1 };
@@ -104,7 +106,7 @@ pub(crate) fn warmup_cosine(
 
 /// AdamW at 5e-4 per 512 images, weight decay 0.05, 5-epoch warmup, cosine to
 /// 1e-5 (DeiT). Fine-tuning uses a tenth of that LR.
-pub fn vit(run: &RunDescription) -> Result<Recipe, RunError> {
+pub fn vit(run: &RunDescription) -> Result<Recipe, ConfigError> {
     run.validate()?;
     let reference_lr = if run.fine_tune { 5e-5 } else { 5e-4 };
     // DeiT scales linearly, even with AdamW.

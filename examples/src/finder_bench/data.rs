@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use burn_lr_finder::{Curve, Method, RangeTest, Stop};
+use burn_lr_finder::{Method, RangeTest, Stop, SweepCurve};
 
 use super::tasks::Task;
 use super::{GRID_SEEDS, Recording, SWEEP_SEEDS, grid_lrs, grid_plan};
@@ -48,7 +48,7 @@ pub struct SweepRun {
     /// Why the sweep ended (`completed`, `diverged`, `non_finite`, `failed`).
     pub stop: String,
     /// Its points, with raw losses.
-    pub curve: Curve,
+    pub curve: SweepCurve,
 }
 
 impl SweepRun {
@@ -298,7 +298,7 @@ pub fn read_sweeps(dir: &Path) -> Result<Vec<SweepRun>, String> {
             let file = curves.join(curve_name(task, recording, seed));
             let text = std::fs::read_to_string(&file).map_err(|e| io(&file, e))?;
             let (curve, _) =
-                Curve::parse_csv(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+                SweepCurve::parse_csv(&text).map_err(|e| format!("{}: {e}", file.display()))?;
             Ok(SweepRun {
                 task: task.to_string(),
                 recording: recording.to_string(),

@@ -3,7 +3,7 @@
 //! rule's constants.
 
 use burn_lr_finder::rule::{self, Anchor, REFERENCE_UPDATES};
-use burn_lr_finder::{Curve, Method, horizon_factor};
+use burn_lr_finder::{Method, SweepCurve, horizon_factor};
 
 use super::band::Band;
 use super::data::SweepRun;
@@ -189,7 +189,7 @@ impl<'a> Case<'a> {
     /// a user who logged only fastai's running average has).
     pub fn new(run: &'a SweepRun, families: &[Family], smoothed_only: bool) -> Case<'a> {
         let curve = if smoothed_only {
-            Curve {
+            SweepCurve {
                 lrs: run.curve.lrs.clone(),
                 losses: run.curve.losses.iter().map(|&l| l as f32 as f64).collect(),
                 raw_losses: Vec::new(),

@@ -18,7 +18,7 @@ use burn::train::metric::{Adaptor, LossInput};
 use burn::train::{ClassificationOutput, InferenceStep, RegressionOutput, TrainStep};
 use burn_lr_core::Spec;
 use burn_lr_core::schedules::{CosineWithWarmup, OneCycleLr};
-use burn_lr_finder::{Curve, FinderConfig, Optimizer, Stop, loss_of, range_test};
+use burn_lr_finder::{FinderConfig, Optimizer, Stop, SweepCurve, loss_of, range_test};
 
 use super::lr_free::LrFreeChoice;
 use super::models::{Cnn, FeatureClassifier, FeatureRegressor, NormMlp, ResidualMlp};
@@ -181,7 +181,7 @@ impl GridSchedule {
 #[derive(Debug, Clone)]
 pub struct Sweep {
     /// The recorded points.
-    pub curve: Curve,
+    pub curve: SweepCurve,
     /// Why it ended.
     pub stop: Stop,
 }

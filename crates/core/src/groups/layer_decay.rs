@@ -6,7 +6,7 @@
 use burn::module::Module;
 
 use super::paths;
-use crate::SpecError;
+use crate::ConfigError;
 use crate::check::{self, Bounds};
 use crate::spec::Spec;
 
@@ -17,12 +17,12 @@ struct BlockPattern<'a> {
 }
 
 impl<'a> BlockPattern<'a> {
-    fn parse(blocks: &'a str) -> Result<Self, SpecError> {
+    fn parse(blocks: &'a str) -> Result<Self, ConfigError> {
         match blocks.split_once("{i}") {
             Some((prefix, suffix)) if !suffix.contains("{i}") && !prefix.is_empty() => {
                 Ok(Self { prefix, suffix })
             }
-            _ => Err(SpecError::invalid(
+            _ => Err(ConfigError::invalid(
                 "layer_decay.blocks",
                 format!("{blocks:?}"),
                 "a parameter path with one `{i}` where the block number goes, such as \
@@ -66,20 +66,20 @@ impl Spec {
     /// let spec = Spec::new(ConstantLr::new(1.0, 1)).with_layer_decay(&encoder, "layers.{i}", 0.5)?;
     /// let mults: Vec<f64> = spec.groups().iter().map(|g| g.lr_mult()).collect();
     /// assert_eq!(mults, [0.125, 0.25, 0.5]);   // blocks 0, 1, 2 of 3
-    /// # Ok::<(), burn_lr_core::SpecError>(())
+    /// # Ok::<(), burn_lr_core::ConfigError>(())
     /// ```
     pub fn with_layer_decay<M: Module>(
         mut self,
         module: &M,
         blocks: &str,
         decay: f64,
-    ) -> Result<Self, SpecError> {
+    ) -> Result<Self, ConfigError> {
         let pattern = BlockPattern::parse(blocks)?;
         check::float("layer_decay.decay", decay, Bounds::LeftOpen(0.0, 1.0))?;
         let all = paths::parameter_paths(module);
         let numbered: Vec<Option<u64>> = all.iter().map(|p| pattern.block_of(p)).collect();
         let Some(layers) = numbered.iter().flatten().max().map(|last| last + 1) else {
-            return Err(SpecError::invalid(
+            return Err(ConfigError::invalid(
                 "layer_decay.blocks",
                 format!("{blocks:?}"),
                 format!(

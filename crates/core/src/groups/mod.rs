@@ -6,7 +6,7 @@ pub(crate) mod paths;
 
 use serde::Serialize;
 
-use crate::SpecError;
+use crate::ConfigError;
 use crate::check;
 
 /// A parameter group whose LR is the schedule's LR times `lr_mult`.
@@ -54,9 +54,9 @@ impl LrGroup {
         format!("^{escaped}(\\.|$)")
     }
 
-    pub(crate) fn validate(&self) -> Result<(), SpecError> {
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         if self.pattern.is_empty() || self.pattern.starts_with('.') || self.pattern.ends_with('.') {
-            return Err(SpecError::invalid(
+            return Err(ConfigError::invalid(
                 "match",
                 format!("{:?}", self.pattern),
                 "a parameter path prefix such as \"backbone\" or \"encoder.layers.0\"",

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// The scheduled momentum of the current update, from
-/// [`LrSchedule::momentum`](crate::LrSchedule::momentum): the scheduler sets
+/// [`ModuleSchedule::momentum`](crate::ModuleSchedule::momentum): the scheduler sets
 /// it at every `step()`, right before the optimizer update that uses it.
 ///
 /// burn's own SGD and Adam take a fixed momentum; the optimizers of

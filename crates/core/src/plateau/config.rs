@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::SpecError;
+use crate::ConfigError;
 use crate::check::{self, Bounds};
 use crate::spec::params::{Choice, Param, Params};
 
@@ -166,7 +166,7 @@ impl ReduceOnPlateau {
     }
 
     /// Reads the plateau keys of a spec object (absent keys keep PyTorch's defaults).
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, ConfigError> {
         let mut config = Self::default();
         p.set("mode", &mut config.mode)?;
         p.set("factor", &mut config.factor)?;
@@ -182,13 +182,13 @@ impl ReduceOnPlateau {
 
     /// Checks every parameter; `groups` is the number of parameter groups
     /// (the default group included).
-    pub(crate) fn validate(&self, groups: usize) -> Result<(), SpecError> {
+    pub(crate) fn validate(&self, groups: usize) -> Result<(), ConfigError> {
         check::float("factor", self.factor, Bounds::RightOpen(0.0, 1.0))?;
         check::float("threshold", self.threshold, Bounds::AtLeast(0.0))?;
         check::float("eps", self.eps, Bounds::AtLeast(0.0))?;
         let floors = self.min_lrs();
         if floors.is_empty() || floors.len() > groups {
-            return Err(SpecError::invalid(
+            return Err(ConfigError::invalid(
                 "min_lr",
                 format!("{floors:?}"),
                 format!("1 to {groups} floors: the default group, then one per entry of `groups`"),

@@ -8,7 +8,7 @@ use std::sync::atomic::AtomicBool;
 use serde::{Serialize, Serializer};
 
 use super::{Curve, Schedule};
-use crate::SpecError;
+use crate::ConfigError;
 use crate::alert;
 use crate::spec::params::Params;
 
@@ -52,7 +52,7 @@ impl Sequential {
         &self.milestones
     }
 
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, ConfigError> {
         Ok(Self::new(parse_children(p)?, p.get("milestones")?))
     }
 
@@ -104,10 +104,10 @@ impl Curve for Sequential {
         })
     }
 
-    fn validate(&self) -> Result<(), SpecError> {
+    fn validate(&self) -> Result<(), ConfigError> {
         validate_children(&self.schedulers)?;
         if self.milestones.len() + 1 != self.schedulers.len() {
-            return Err(SpecError::invalid(
+            return Err(ConfigError::invalid(
                 "milestones",
                 format!("{:?}", self.milestones),
                 format!(
@@ -117,7 +117,7 @@ impl Curve for Sequential {
             ));
         }
         if self.milestones.windows(2).any(|w| w[0] >= w[1]) {
-            return Err(SpecError::invalid(
+            return Err(ConfigError::invalid(
                 "milestones",
                 format!("{:?}", self.milestones),
                 "strictly increasing steps",
@@ -160,7 +160,7 @@ impl Chained {
         &self.schedulers
     }
 
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, ConfigError> {
         Ok(Self::new(parse_children(p)?))
     }
 
@@ -189,11 +189,11 @@ impl Curve for Chained {
             .fold(base_lr, |lr, child| lr * (child.lr(base_lr, t) / base_lr))
     }
 
-    fn validate(&self) -> Result<(), SpecError> {
+    fn validate(&self) -> Result<(), ConfigError> {
         validate_children(&self.schedulers)?;
         for (i, child) in self.schedulers.iter().enumerate() {
             if let Some(name) = child.absolute_name() {
-                return Err(SpecError::invalid(
+                return Err(ConfigError::invalid(
                     format!("schedulers[{i}]"),
                     name,
                     "a schedule relative to the base LR (cyclic and one_cycle set absolute LRs: use `sequential`)",
@@ -204,9 +204,9 @@ impl Curve for Chained {
     }
 }
 
-fn validate_children(schedulers: &[Schedule]) -> Result<(), SpecError> {
+fn validate_children(schedulers: &[Schedule]) -> Result<(), ConfigError> {
     if schedulers.is_empty() {
-        return Err(SpecError::invalid(
+        return Err(ConfigError::invalid(
             "schedulers",
             "[]",
             "a non-empty list of scheduler objects",
@@ -219,16 +219,16 @@ fn validate_children(schedulers: &[Schedule]) -> Result<(), SpecError> {
     })
 }
 
-fn parse_children(p: &mut Params) -> Result<Vec<Schedule>, SpecError> {
+fn parse_children(p: &mut Params) -> Result<Vec<Schedule>, ConfigError> {
     let allowed = "a non-empty list of scheduler objects";
-    let value = p.value("schedulers").ok_or_else(|| SpecError::Missing {
+    let value = p.value("schedulers").ok_or_else(|| ConfigError::Missing {
         field: "schedulers".into(),
         allowed: allowed.into(),
     })?;
     let items = value
         .as_array()
         .filter(|items| !items.is_empty())
-        .ok_or_else(|| SpecError::invalid("schedulers", value, allowed))?;
+        .ok_or_else(|| ConfigError::invalid("schedulers", value, allowed))?;
     items
         .iter()
         .enumerate()

@@ -9,7 +9,7 @@ use std::f64::consts::PI;
 use serde::Serialize;
 
 use super::Curve;
-use crate::SpecError;
+use crate::ConfigError;
 use crate::check::{self, Bounds};
 use crate::spec::params::Params;
 
@@ -60,7 +60,7 @@ impl CosineAnnealingLr {
         self.eta_min
     }
 
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, ConfigError> {
         let mut curve = Self::new(p.get("t_max")?);
         p.set("eta_min", &mut curve.eta_min)?;
         Ok(curve)
@@ -79,7 +79,7 @@ impl Curve for CosineAnnealingLr {
         cosine_between(base_lr, self.eta_min, t / self.t_max as f64)
     }
 
-    fn validate(&self) -> Result<(), SpecError> {
+    fn validate(&self) -> Result<(), ConfigError> {
         check::int("t_max", self.t_max, 1)?;
         check::lr("eta_min", self.eta_min)
     }
@@ -132,7 +132,7 @@ impl CosineAnnealingWarmRestarts {
         self
     }
 
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, ConfigError> {
         let mut curve = Self::new(p.get("t_0")?);
         p.set("t_mult", &mut curve.t_mult)?;
         p.set("eta_min", &mut curve.eta_min)?;
@@ -172,7 +172,7 @@ impl Curve for CosineAnnealingWarmRestarts {
         cosine_between(base_lr, self.eta_min, (t - start) / len)
     }
 
-    fn validate(&self) -> Result<(), SpecError> {
+    fn validate(&self) -> Result<(), ConfigError> {
         check::int("t_0", self.t_0, 1)?;
         check::int("t_mult", self.t_mult, 1)?;
         check::lr("eta_min", self.eta_min)
@@ -255,7 +255,7 @@ impl TimmCosine {
         self
     }
 
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, ConfigError> {
         let mut curve = Self::new(p.get("t_initial")?);
         p.set("lr_min", &mut curve.lr_min)?;
         p.set("cycle_mul", &mut curve.cycle_mul)?;
@@ -305,7 +305,7 @@ impl Curve for TimmCosine {
         self.lr_min + 0.5 * (peak - self.lr_min) * (1.0 + (PI * t_curr.powf(k) / t_i.powf(k)).cos())
     }
 
-    fn validate(&self) -> Result<(), SpecError> {
+    fn validate(&self) -> Result<(), ConfigError> {
         check::int("t_initial", self.t_initial, 1)?;
         check::lr("lr_min", self.lr_min)?;
         check::float("cycle_mul", self.cycle_mul, Bounds::Closed(1.0, 1e6))?;

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::Curve;
-use crate::SpecError;
+use crate::ConfigError;
 use crate::check::{self, Bounds};
 use crate::schedules::MomentumCycle;
 use crate::spec::params::{Choice, Params};
@@ -123,7 +123,7 @@ impl CyclicLr {
         self
     }
 
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, ConfigError> {
         let mut curve = Self::new(p.get("base_lr")?, p.get("max_lr")?);
         p.set("step_size_up", &mut curve.step_size_up)?;
         p.set("step_size_down", &mut curve.step_size_down)?;
@@ -156,11 +156,11 @@ impl Curve for CyclicLr {
         self.momentum.at(self.height(t))
     }
 
-    fn validate(&self) -> Result<(), SpecError> {
+    fn validate(&self) -> Result<(), ConfigError> {
         check::lr("base_lr", self.base_lr)?;
         check::lr("max_lr", self.max_lr)?;
         if self.max_lr < self.base_lr {
-            return Err(SpecError::invalid(
+            return Err(ConfigError::invalid(
                 "max_lr",
                 self.max_lr,
                 format!("a number >= base_lr ({})", self.base_lr),

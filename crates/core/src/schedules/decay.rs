@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use super::Curve;
-use crate::SpecError;
+use crate::ConfigError;
 use crate::check::{self, Bounds};
 use crate::spec::params::Params;
 
@@ -44,7 +44,7 @@ impl StepLr {
         self.step_size
     }
 
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, ConfigError> {
         let mut curve = Self::new(p.get("step_size")?);
         p.set("gamma", &mut curve.gamma)?;
         Ok(curve)
@@ -63,7 +63,7 @@ impl Curve for StepLr {
         base_lr * self.gamma.powf((t / self.step_size as f64).floor())
     }
 
-    fn validate(&self) -> Result<(), SpecError> {
+    fn validate(&self) -> Result<(), ConfigError> {
         check::int("step_size", self.step_size, 1)?;
         check::float("gamma", self.gamma, Bounds::Closed(0.0, 1.0))
     }
@@ -108,7 +108,7 @@ impl MultiStepLr {
         &self.milestones
     }
 
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, ConfigError> {
         let mut curve = Self::new(p.get::<Vec<u64>>("milestones")?);
         p.set("gamma", &mut curve.gamma)?;
         Ok(curve)
@@ -128,7 +128,7 @@ impl Curve for MultiStepLr {
         base_lr * self.gamma.powf(passed as f64)
     }
 
-    fn validate(&self) -> Result<(), SpecError> {
+    fn validate(&self) -> Result<(), ConfigError> {
         check::float("gamma", self.gamma, Bounds::Closed(0.0, 1.0))
     }
 }
@@ -172,7 +172,7 @@ impl ConstantLr {
         self.total_iters
     }
 
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, ConfigError> {
         let mut curve = Self::default();
         p.set("factor", &mut curve.factor)?;
         p.set("total_iters", &mut curve.total_iters)?;
@@ -196,7 +196,7 @@ impl Curve for ConstantLr {
         }
     }
 
-    fn validate(&self) -> Result<(), SpecError> {
+    fn validate(&self) -> Result<(), ConfigError> {
         check::float("factor", self.factor, Bounds::Closed(0.0, 1.0))?;
         check::int("total_iters", self.total_iters, 1)
     }
@@ -241,7 +241,7 @@ impl LinearLr {
         self.total_iters
     }
 
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, ConfigError> {
         let mut curve = Self::default();
         p.set("start_factor", &mut curve.start_factor)?;
         p.set("end_factor", &mut curve.end_factor)?;
@@ -267,7 +267,7 @@ impl Curve for LinearLr {
     /// PyTorch's ranges: both factors in `[0, 1]` (PyTorch wants
     /// `start_factor > 0`; 0 is allowed here for a warmup from 0). A factor
     /// above 1 would run above the optimizer's LR: raise the base LR instead.
-    fn validate(&self) -> Result<(), SpecError> {
+    fn validate(&self) -> Result<(), ConfigError> {
         check::float("start_factor", self.start_factor, Bounds::Closed(0.0, 1.0))?;
         check::float("end_factor", self.end_factor, Bounds::Closed(0.0, 1.0))?;
         check::int("total_iters", self.total_iters, 1)
@@ -294,7 +294,7 @@ impl ExponentialLr {
         Self { gamma }
     }
 
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, ConfigError> {
         Ok(Self::new(p.get("gamma")?))
     }
 
@@ -311,7 +311,7 @@ impl Curve for ExponentialLr {
         base_lr * self.gamma.powf(t)
     }
 
-    fn validate(&self) -> Result<(), SpecError> {
+    fn validate(&self) -> Result<(), ConfigError> {
         check::float("gamma", self.gamma, Bounds::Closed(0.0, 1.0))
     }
 }
@@ -359,7 +359,7 @@ impl PolynomialLr {
         self.total_iters
     }
 
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, ConfigError> {
         let mut curve = Self::default();
         p.set("total_iters", &mut curve.total_iters)?;
         p.set("power", &mut curve.power)?;
@@ -380,7 +380,7 @@ impl Curve for PolynomialLr {
         base_lr * (1.0 - t.min(total) / total).powf(self.power)
     }
 
-    fn validate(&self) -> Result<(), SpecError> {
+    fn validate(&self) -> Result<(), ConfigError> {
         check::int("total_iters", self.total_iters, 1)?;
         check::float("power", self.power, Bounds::Above(0.0))
     }

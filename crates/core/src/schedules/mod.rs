@@ -35,7 +35,7 @@ pub use transformers::{
 };
 pub use wsd::{WarmupStableDecay, WsdShape};
 
-use crate::SpecError;
+use crate::ConfigError;
 use crate::spec::params::{Params, quoted, with_range};
 
 /// A closed-form schedule: the LR as a pure function of the step count.
@@ -53,7 +53,7 @@ pub trait Curve {
 
     /// Checks every parameter; the error names the field, the value and the
     /// allowed range. Every spec (built in code, JSON or TOML) goes through it.
-    fn validate(&self) -> Result<(), SpecError>;
+    fn validate(&self) -> Result<(), ConfigError>;
 
     /// Whether the curve raises the LR again after a decay by design (warm
     /// restarts, cycles), so that a rise is not a horizon mistake.
@@ -99,7 +99,7 @@ macro_rules! schedules {
             }
 
             /// Checks every parameter (see [`Curve::validate`]).
-            pub fn validate(&self) -> Result<(), SpecError> {
+            pub fn validate(&self) -> Result<(), ConfigError> {
                 match self {
                     $(Self::$variant(s) => s.validate(),)*
                     Self::Lambda(_) => Ok(()),
@@ -149,11 +149,11 @@ macro_rules! schedules {
             /// Parses one scheduler object whose name is `name` (a spec name or
             /// the reference library's); `p` has consumed the keys that are not
             /// the scheduler's own.
-            pub(crate) fn parse(name: &str, p: &mut Params) -> Result<Self, SpecError> {
+            pub(crate) fn parse(name: &str, p: &mut Params) -> Result<Self, ConfigError> {
                 $(if name == <$curve as Curve>::NAME || name == <$curve as Curve>::TORCH_NAME {
                     return Ok(Self::$variant(<$curve>::parse(p)?));
                 })*
-                Err(SpecError::invalid(
+                Err(ConfigError::invalid(
                     "scheduler",
                     format!("\"{name}\""),
                     format!("one of {} (or the reference library's name)", quoted(Self::NAMES)),
@@ -215,10 +215,10 @@ impl Schedule {
     }
 
     /// Checks the parameters that depend on the optimizer's base LR.
-    pub(crate) fn check_base_lr(&self, base_lr: f64) -> Result<(), SpecError> {
+    pub(crate) fn check_base_lr(&self, base_lr: f64) -> Result<(), ConfigError> {
         match self {
             Self::PolynomialWithWarmup(s) if s.lr_end() >= base_lr && base_lr > 0.0 => {
-                Err(SpecError::invalid(
+                Err(ConfigError::invalid(
                     "lr_end",
                     s.lr_end(),
                     format!("a number below the base LR ({base_lr})"),
@@ -231,10 +231,10 @@ impl Schedule {
     }
 
     /// Parses a scheduler object with no options around it (a child of a composite).
-    pub(crate) fn from_value(value: &Value) -> Result<Self, SpecError> {
+    pub(crate) fn from_value(value: &Value) -> Result<Self, ConfigError> {
         let map = value
             .as_object()
-            .ok_or_else(|| SpecError::invalid("", value, "a scheduler object"))?;
+            .ok_or_else(|| ConfigError::invalid("", value, "a scheduler object"))?;
         let parse = |map: &serde_json::Map<String, Value>| {
             let mut p = Params::new(map)?;
             let schedule = Self::parse(scheduler_name(map)?, &mut p)?;
@@ -245,7 +245,7 @@ impl Schedule {
     }
 }
 
-fn check_children_base_lr(children: &[Schedule], base_lr: f64) -> Result<(), SpecError> {
+fn check_children_base_lr(children: &[Schedule], base_lr: f64) -> Result<(), ConfigError> {
     children.iter().enumerate().try_for_each(|(i, child)| {
         child
             .check_base_lr(base_lr)
@@ -254,12 +254,12 @@ fn check_children_base_lr(children: &[Schedule], base_lr: f64) -> Result<(), Spe
 }
 
 /// The value of the `scheduler` key.
-pub(crate) fn scheduler_name(map: &serde_json::Map<String, Value>) -> Result<&str, SpecError> {
+pub(crate) fn scheduler_name(map: &serde_json::Map<String, Value>) -> Result<&str, ConfigError> {
     let allowed = || format!("one of {}", quoted(Schedule::NAMES));
     match map.get("scheduler") {
         Some(Value::String(name)) => Ok(name),
-        Some(other) => Err(SpecError::invalid("scheduler", other, allowed())),
-        None => Err(SpecError::Missing {
+        Some(other) => Err(ConfigError::invalid("scheduler", other, allowed())),
+        None => Err(ConfigError::Missing {
             field: "scheduler".into(),
             allowed: allowed(),
         }),

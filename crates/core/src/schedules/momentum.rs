@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::SpecError;
+use crate::ConfigError;
 use crate::check::{self, Bounds};
 use crate::spec::params::Params;
 
@@ -56,13 +56,13 @@ impl MomentumCycle {
             .then_some(self.max_momentum - (self.max_momentum - self.base_momentum) * height)
     }
 
-    pub(crate) fn parse(&mut self, p: &mut Params) -> Result<(), SpecError> {
+    pub(crate) fn parse(&mut self, p: &mut Params) -> Result<(), ConfigError> {
         p.set("cycle_momentum", &mut self.cycle_momentum)?;
         p.set("base_momentum", &mut self.base_momentum)?;
         p.set("max_momentum", &mut self.max_momentum)
     }
 
-    pub(crate) fn validate(&self) -> Result<(), SpecError> {
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         check::float(
             "base_momentum",
             self.base_momentum,
@@ -74,7 +74,7 @@ impl MomentumCycle {
             Bounds::RightOpen(0.0, 1.0),
         )?;
         if self.base_momentum > self.max_momentum {
-            return Err(SpecError::invalid(
+            return Err(ConfigError::invalid(
                 "base_momentum",
                 self.base_momentum,
                 format!("a number <= max_momentum ({})", self.max_momentum),

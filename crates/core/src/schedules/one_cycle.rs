@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::Curve;
-use crate::SpecError;
+use crate::ConfigError;
 use crate::check::{self, Bounds};
 use crate::schedules::MomentumCycle;
 use crate::schedules::cosine::cosine_between;
@@ -127,20 +127,20 @@ impl OneCycleLr {
         self.total_steps
     }
 
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, ConfigError> {
         let max_lr = p.get("max_lr")?;
         let total_steps = match p.opt::<u64>("total_steps")? {
             Some(total) => total,
             None => match (p.opt::<u64>("epochs")?, p.opt::<u64>("steps_per_epoch")?) {
                 (Some(e), Some(k)) => e.checked_mul(k).ok_or_else(|| {
-                    SpecError::invalid(
+                    ConfigError::invalid(
                         "epochs",
                         e,
                         "a number of epochs whose updates fit in 64 bits",
                     )
                 })?,
                 _ => {
-                    return Err(SpecError::Missing {
+                    return Err(ConfigError::Missing {
                         field: "total_steps".into(),
                         allowed: "an integer >= 2, or both `epochs` and `steps_per_epoch`".into(),
                     });
@@ -163,7 +163,7 @@ impl OneCycleLr {
 
     /// Every phase must span a positive number of steps, or PyTorch's formula
     /// divides by zero.
-    fn check_phases(&self) -> Result<(), SpecError> {
+    fn check_phases(&self) -> Result<(), ConfigError> {
         let rise = self.pct_start * self.total_steps as f64;
         let last = self.total_steps as f64 - 1.0;
         let fall_ok = !self.three_phase || 2.0 * rise - 2.0 < last;
@@ -178,7 +178,7 @@ impl OneCycleLr {
         } else {
             String::new()
         };
-        Err(SpecError::invalid(
+        Err(ConfigError::invalid(
             "pct_start",
             self.pct_start,
             format!(
@@ -260,7 +260,7 @@ impl Curve for OneCycleLr {
             .then(|| self.anneal(phase.momentum.0, phase.momentum.1, progress))
     }
 
-    fn validate(&self) -> Result<(), SpecError> {
+    fn validate(&self) -> Result<(), ConfigError> {
         check::lr("max_lr", self.max_lr)?;
         check::int("total_steps", self.total_steps, 2)?;
         check::float("pct_start", self.pct_start, Bounds::Open(0.0, 1.0))?;

@@ -8,7 +8,7 @@ use std::f64::consts::PI;
 use serde::Serialize;
 
 use super::Curve;
-use crate::SpecError;
+use crate::ConfigError;
 use crate::check::{self, Bounds};
 use crate::spec::params::Params;
 
@@ -54,7 +54,7 @@ impl LinearWithWarmup {
         self.num_training_steps
     }
 
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, ConfigError> {
         let mut curve = Self::new(0, p.get("num_training_steps")?);
         p.set("num_warmup_steps", &mut curve.num_warmup_steps)?;
         Ok(curve)
@@ -78,7 +78,7 @@ impl Curve for LinearWithWarmup {
         base_lr * factor
     }
 
-    fn validate(&self) -> Result<(), SpecError> {
+    fn validate(&self) -> Result<(), ConfigError> {
         check::int("num_training_steps", self.num_training_steps, 1)
     }
 }
@@ -123,7 +123,7 @@ impl CosineWithWarmup {
         self.num_training_steps
     }
 
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, ConfigError> {
         let mut curve = Self::new(0, p.get("num_training_steps")?);
         p.set("num_warmup_steps", &mut curve.num_warmup_steps)?;
         p.set("num_cycles", &mut curve.num_cycles)?;
@@ -151,7 +151,7 @@ impl Curve for CosineWithWarmup {
         base_lr * factor
     }
 
-    fn validate(&self) -> Result<(), SpecError> {
+    fn validate(&self) -> Result<(), ConfigError> {
         check::int("num_training_steps", self.num_training_steps, 1)?;
         check::float("num_cycles", self.num_cycles, Bounds::LeftOpen(0.0, 1e6))
     }
@@ -194,7 +194,7 @@ impl CosineWithHardRestarts {
         self
     }
 
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, ConfigError> {
         let mut curve = Self::new(0, p.get("num_training_steps")?);
         p.set("num_warmup_steps", &mut curve.num_warmup_steps)?;
         p.set("num_cycles", &mut curve.num_cycles)?;
@@ -226,7 +226,7 @@ impl Curve for CosineWithHardRestarts {
         base_lr * factor
     }
 
-    fn validate(&self) -> Result<(), SpecError> {
+    fn validate(&self) -> Result<(), ConfigError> {
         check::int("num_training_steps", self.num_training_steps, 1)?;
         check::float("num_cycles", self.num_cycles, Bounds::LeftOpen(0.0, 1e6))
     }
@@ -284,7 +284,7 @@ impl PolynomialWithWarmup {
         self.num_training_steps
     }
 
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, ConfigError> {
         let mut curve = Self::new(0, p.get("num_training_steps")?);
         p.set("num_warmup_steps", &mut curve.num_warmup_steps)?;
         p.set("lr_end", &mut curve.lr_end)?;
@@ -313,7 +313,7 @@ impl Curve for PolynomialWithWarmup {
         (base_lr - self.lr_end) * remaining.powf(self.power) + self.lr_end
     }
 
-    fn validate(&self) -> Result<(), SpecError> {
+    fn validate(&self) -> Result<(), ConfigError> {
         check::int(
             "num_training_steps",
             self.num_training_steps,
@@ -344,7 +344,7 @@ impl ConstantWithWarmup {
         Self { num_warmup_steps }
     }
 
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, ConfigError> {
         let mut curve = Self::new(0);
         p.set("num_warmup_steps", &mut curve.num_warmup_steps)?;
         Ok(curve)
@@ -363,7 +363,7 @@ impl Curve for ConstantWithWarmup {
         base_lr * warmup(t, self.num_warmup_steps).unwrap_or(1.0)
     }
 
-    fn validate(&self) -> Result<(), SpecError> {
+    fn validate(&self) -> Result<(), ConfigError> {
         Ok(())
     }
 }
@@ -401,7 +401,7 @@ impl InverseSqrt {
         self
     }
 
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, ConfigError> {
         let mut curve = Self::new(0);
         p.set("num_warmup_steps", &mut curve.num_warmup_steps)?;
         p.set("timescale", &mut curve.timescale)?;
@@ -431,7 +431,7 @@ impl Curve for InverseSqrt {
         base_lr / ((t + shift) / timescale).sqrt()
     }
 
-    fn validate(&self) -> Result<(), SpecError> {
+    fn validate(&self) -> Result<(), ConfigError> {
         match self.timescale {
             Some(timescale) => check::int("timescale", timescale, 1),
             None => Ok(()),
@@ -493,20 +493,20 @@ impl CosineWithMinLr {
         self.num_training_steps
     }
 
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, ConfigError> {
         let num_training_steps = p.get("num_training_steps")?;
         let floor = match (p.opt("min_lr")?, p.opt("min_lr_rate")?) {
             (Some(lr), None) => MinLr::MinLr(lr),
             (None, Some(rate)) => MinLr::MinLrRate(rate),
             (Some(lr), Some(_)) => {
-                return Err(SpecError::invalid(
+                return Err(ConfigError::invalid(
                     "min_lr",
                     lr,
                     "only one of `min_lr` and `min_lr_rate`",
                 ));
             }
             (None, None) => {
-                return Err(SpecError::Missing {
+                return Err(ConfigError::Missing {
                     field: "min_lr".into(),
                     allowed: "one of `min_lr` (absolute, >= 0) and `min_lr_rate` (in [0, 1])"
                         .into(),
@@ -544,7 +544,7 @@ impl Curve for CosineWithMinLr {
         base_lr * (cosine * (1.0 - rate) + rate).max(0.0)
     }
 
-    fn validate(&self) -> Result<(), SpecError> {
+    fn validate(&self) -> Result<(), ConfigError> {
         check::int("num_training_steps", self.num_training_steps, 1)?;
         check::float("num_cycles", self.num_cycles, Bounds::LeftOpen(0.0, 1e6))?;
         match self.floor {

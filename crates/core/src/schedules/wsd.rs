@@ -7,7 +7,7 @@ use std::f64::consts::PI;
 use serde::Serialize;
 
 use super::Curve;
-use crate::SpecError;
+use crate::ConfigError;
 use crate::check::{self, Bounds};
 use crate::spec::params::{Choice, Params};
 
@@ -96,7 +96,7 @@ impl WarmupStableDecay {
         self
     }
 
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, ConfigError> {
         let mut curve = Self::new(0, 0, p.get("num_decay_steps")?);
         p.set("num_warmup_steps", &mut curve.num_warmup_steps)?;
         p.set("num_stable_steps", &mut curve.num_stable_steps)?;
@@ -146,7 +146,7 @@ impl Curve for WarmupStableDecay {
         base_lr * factor
     }
 
-    fn validate(&self) -> Result<(), SpecError> {
+    fn validate(&self) -> Result<(), ConfigError> {
         check::float("min_lr_ratio", self.min_lr_ratio, Bounds::Closed(0.0, 1.0))
     }
 }

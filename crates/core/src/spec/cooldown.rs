@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::SpecError;
+use crate::ConfigError;
 use crate::check::{self, Bounds};
 use crate::schedules::WsdShape;
 use crate::spec::params::Params;
@@ -85,13 +85,13 @@ impl Cooldown {
         self.min_lr_ratio + (1.0 - self.min_lr_ratio) * self.shape.decay(x)
     }
 
-    pub(crate) fn validate(&self) -> Result<(), SpecError> {
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         check::int("start", self.start, 0)?;
         check::int("length", self.length, 1)?;
         check::float("min_lr_ratio", self.min_lr_ratio, Bounds::Closed(0.0, 1.0))
     }
 
-    pub(crate) fn parse(p: &mut Params) -> Result<Self, SpecError> {
+    pub(crate) fn parse(p: &mut Params) -> Result<Self, ConfigError> {
         let mut cooldown = Self::new(p.get("start")?, p.get("length")?);
         p.set("shape", &mut cooldown.shape)?;
         p.set("min_lr_ratio", &mut cooldown.min_lr_ratio)?;

@@ -15,8 +15,8 @@ pub(crate) mod text;
 
 use serde::Serialize;
 
+use crate::ConfigError;
 use crate::LrGroup;
-use crate::SpecError;
 use crate::check::{self, Bounds};
 use crate::plateau::ReduceOnPlateau;
 use crate::schedules::Schedule;
@@ -45,7 +45,7 @@ impl Warmup {
         self.start_factor
     }
 
-    fn validate(&self) -> Result<(), SpecError> {
+    fn validate(&self) -> Result<(), ConfigError> {
         check::int("total_iters", self.total_iters, 1)?;
         check::float("start_factor", self.start_factor, Bounds::Closed(0.0, 1.0))
     }
@@ -217,7 +217,7 @@ impl Spec {
     /// Checks every field; the error names the field (by its path in the
     /// spec), the value and the allowed range. Parsing and [`init`](Self::init)
     /// both run it, so a spec built in code is checked like a spec file.
-    pub fn validate(&self) -> Result<(), SpecError> {
+    pub fn validate(&self) -> Result<(), ConfigError> {
         let base = |e| self.in_base(e);
         self.schedule.validate().map_err(base)?;
         if let Some(w) = &self.warmup {
@@ -277,20 +277,20 @@ impl Spec {
 
     /// The clock of this spec, or an error when `steps_per_epoch` or the
     /// timing is still unknown.
-    pub fn clock(&self) -> Result<Clock, SpecError> {
+    pub fn clock(&self) -> Result<Clock, ConfigError> {
         match (self.unit, self.steps_per_epoch, self.timing) {
             (Unit::Step, _, _) => Ok(Clock::Step),
             (Unit::Epoch, Some(steps_per_epoch), Some(timing)) => Ok(Clock::Epoch {
                 steps_per_epoch,
                 timing,
             }),
-            (Unit::Epoch, None, _) => Err(SpecError::Missing {
+            (Unit::Epoch, None, _) => Err(ConfigError::Missing {
                 field: "steps_per_epoch".into(),
                 allowed: "an integer >= 1: the optimizer updates per epoch (the spec counts \
                           epochs); see `StepsPerEpoch`"
                     .into(),
             }),
-            (Unit::Epoch, _, None) => Err(SpecError::Missing {
+            (Unit::Epoch, _, None) => Err(ConfigError::Missing {
                 field: "timing".into(),
                 allowed: "\"epoch\" or \"iteration\"".into(),
             }),
@@ -299,7 +299,7 @@ impl Spec {
 
     /// An error about the curve, its warmup or its groups: a cooldown or a
     /// plateau spec writes them under `base` (`base.base` with both).
-    fn in_base(&self, e: SpecError) -> SpecError {
+    fn in_base(&self, e: ConfigError) -> ConfigError {
         match self.cooldown {
             Some(_) => self.in_plateau(e.within("base")),
             None => self.in_plateau(e),
@@ -307,7 +307,7 @@ impl Spec {
     }
 
     /// An error about what a plateau spec writes under `base` (the cooldown).
-    fn in_plateau(&self, e: SpecError) -> SpecError {
+    fn in_plateau(&self, e: ConfigError) -> ConfigError {
         if self.plateau.is_some() {
             e.within("base")
         } else {
@@ -316,14 +316,14 @@ impl Spec {
     }
 
     /// Checks what `init` needs beyond [`validate`](Self::validate).
-    pub(crate) fn check_init(&self, base_lr: f64) -> Result<Clock, SpecError> {
+    pub(crate) fn check_init(&self, base_lr: f64) -> Result<Clock, ConfigError> {
         check::lr("base_lr", base_lr)?;
         self.validate()?;
         self.schedule
             .check_base_lr(base_lr)
             .map_err(|e| self.in_base(e))?;
         if self.plateau.is_some() && self.steps_per_epoch.is_none() {
-            return Err(SpecError::Missing {
+            return Err(ConfigError::Missing {
                 field: "steps_per_epoch".into(),
                 allowed: "an integer >= 1: reduce_on_plateau acts at epoch ends; see \
                           `StepsPerEpoch`"

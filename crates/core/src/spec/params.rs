@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::error::{MAX_VALUE_CHARS, SpecError, clip};
+use crate::error::{ConfigError, MAX_VALUE_CHARS, clip};
 
 /// PyTorch spellings accepted for our snake_case keys: `(alias, key)`.
 const KEY_ALIASES: [(&str, &str); 3] = [("T_max", "t_max"), ("T_0", "t_0"), ("T_mult", "t_mult")];
@@ -23,12 +23,12 @@ pub(crate) struct Params<'a> {
 impl<'a> Params<'a> {
     /// A reader over one JSON object; an error when a key is given under
     /// both its name and its PyTorch alias.
-    pub(crate) fn new(map: &'a Map<String, Value>) -> Result<Self, SpecError> {
+    pub(crate) fn new(map: &'a Map<String, Value>) -> Result<Self, ConfigError> {
         if let Some((alias, key)) = KEY_ALIASES
             .iter()
             .find(|(alias, key)| map.contains_key(*alias) && map.contains_key(*key))
         {
-            return Err(SpecError::invalid(
+            return Err(ConfigError::invalid(
                 *alias,
                 &map[*alias],
                 format!("either `{key}` or its PyTorch spelling `{alias}`, not both"),
@@ -56,14 +56,14 @@ impl<'a> Params<'a> {
 
     /// A required value. When it is absent but a key nobody reads yet looks
     /// like a misspelling of it (`T_maxx`), the error names that key.
-    pub(crate) fn get<T: Param>(&mut self, key: &'static str) -> Result<T, SpecError> {
+    pub(crate) fn get<T: Param>(&mut self, key: &'static str) -> Result<T, ConfigError> {
         let value = self.opt(key)?;
         value.ok_or_else(|| match self.misspelling_of(key) {
-            Some(typo) => SpecError::Unknown {
+            Some(typo) => ConfigError::Unknown {
                 field: clip(typo.to_string(), MAX_VALUE_CHARS),
                 expected: format!("\"{key}\" (required here, and missing)"),
             },
-            None => SpecError::Missing {
+            None => ConfigError::Missing {
                 field: key.into(),
                 allowed: T::expected(),
             },
@@ -82,12 +82,12 @@ impl<'a> Params<'a> {
 
     /// An optional value; `null` stands for `None` only where the value is
     /// optional itself (`Option<T>`), and is refused by [`finish`](Self::finish) elsewhere.
-    pub(crate) fn opt<T: Param>(&mut self, key: &'static str) -> Result<Option<T>, SpecError> {
+    pub(crate) fn opt<T: Param>(&mut self, key: &'static str) -> Result<Option<T>, ConfigError> {
         if T::NULLABLE {
             self.nullable.push(key);
         }
         self.value(key)
-            .map(|v| T::read(v).ok_or_else(|| SpecError::invalid(key, v, T::expected())))
+            .map(|v| T::read(v).ok_or_else(|| ConfigError::invalid(key, v, T::expected())))
             .transpose()
     }
 
@@ -96,7 +96,7 @@ impl<'a> Params<'a> {
         &mut self,
         key: &'static str,
         slot: &mut T,
-    ) -> Result<(), SpecError> {
+    ) -> Result<(), ConfigError> {
         if let Some(value) = self.opt(key)? {
             *slot = value;
         }
@@ -105,9 +105,9 @@ impl<'a> Params<'a> {
 
     /// Rejects every key that no accessor read, and a `null` where the key
     /// is not optional (a `null` must not quietly mean the default).
-    pub(crate) fn finish(self) -> Result<(), SpecError> {
+    pub(crate) fn finish(self) -> Result<(), ConfigError> {
         if let Some(unknown) = self.map.keys().find(|k| !self.read.contains(&k.as_str())) {
-            return Err(SpecError::Unknown {
+            return Err(ConfigError::Unknown {
                 field: clip(unknown.clone(), MAX_VALUE_CHARS),
                 expected: quoted(self.read.iter().filter(|k| !is_alias(k))),
             });
@@ -120,7 +120,7 @@ impl<'a> Params<'a> {
             self.nullable.contains(&key)
         };
         match self.map.iter().find(|(k, v)| v.is_null() && !nullable(k)) {
-            Some((key, _)) => Err(SpecError::invalid(
+            Some((key, _)) => Err(ConfigError::invalid(
                 key.as_str(),
                 "null",
                 "a value: leave the key out for its default",
@@ -130,7 +130,7 @@ impl<'a> Params<'a> {
     }
 }
 
-/// `error`, with the `allowed` of a [`SpecError::Missing`] key of `map`
+/// `error`, with the `allowed` of a [`ConfigError::Missing`] key of `map`
 /// replaced by the range its validation states, so that the messages for a
 /// missing and an invalid value agree (`t_max` is missing: expected an
 /// integer >= 1). `parse_valid` reads and validates an object: given `map`
@@ -138,11 +138,11 @@ impl<'a> Params<'a> {
 /// that key gives the range. The type alone stays when neither is refused,
 /// and for a key of a nested object (its own parse already did this).
 pub(crate) fn with_range(
-    error: SpecError,
+    error: ConfigError,
     map: &Map<String, Value>,
-    parse_valid: impl Fn(&Map<String, Value>) -> Result<(), SpecError>,
-) -> SpecError {
-    let SpecError::Missing { field, .. } = &error else {
+    parse_valid: impl Fn(&Map<String, Value>) -> Result<(), ConfigError>,
+) -> ConfigError {
+    let ConfigError::Missing { field, .. } = &error else {
         return error;
     };
     if field.contains(['.', '[']) {
@@ -151,14 +151,14 @@ pub(crate) fn with_range(
     for probe in [Value::from(0), Value::from(-1)] {
         let mut probed = map.clone();
         probed.insert(field.clone(), probe);
-        if let Err(SpecError::Invalid {
+        if let Err(ConfigError::Invalid {
             field: refused,
             allowed,
             ..
         }) = parse_valid(&probed)
             && refused == *field
         {
-            return SpecError::Missing {
+            return ConfigError::Missing {
                 field: refused,
                 allowed,
             };

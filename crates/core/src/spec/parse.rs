@@ -10,8 +10,8 @@ use super::clock::Timing;
 use super::params::{Choice, Param, Params, with_range};
 use super::text;
 use super::{Cooldown, Spec, Unit, Warmup};
+use crate::ConfigError;
 use crate::LrGroup;
-use crate::SpecError;
 use crate::plateau::ReduceOnPlateau;
 use crate::schedules::{ConstantLr, Curve, OneCycleLr, Schedule, scheduler_name};
 
@@ -36,18 +36,18 @@ impl Choice for Timing {
 
 impl Spec {
     /// Parses a JSON spec.
-    pub fn from_json(text: &str) -> Result<Self, SpecError> {
+    pub fn from_json(text: &str) -> Result<Self, ConfigError> {
         Self::from_value(&text::json_value(text)?)
     }
 
     /// Parses a TOML spec.
-    pub fn from_toml(text: &str) -> Result<Self, SpecError> {
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
         Self::from_value(&text::toml_value(text)?)
     }
 
     /// Reads a spec file: TOML when the name ends in `.toml`, JSON otherwise.
     /// Only a regular file of at most [`MAX_INPUT_BYTES`](crate::MAX_INPUT_BYTES) is read.
-    pub fn from_file(path: impl AsRef<Path>) -> Result<Self, SpecError> {
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Self, ConfigError> {
         let path = path.as_ref();
         let text = text::read_input_file(path)?;
         match path.extension().and_then(|e| e.to_str()) {
@@ -57,26 +57,26 @@ impl Spec {
     }
 
     /// Parses an already-decoded JSON value, then validates it.
-    pub fn from_value(value: &Value) -> Result<Self, SpecError> {
-        let map = value
-            .as_object()
-            .ok_or_else(|| SpecError::invalid("spec", value, "an object with a `scheduler` key"))?;
+    pub fn from_value(value: &Value) -> Result<Self, ConfigError> {
+        let map = value.as_object().ok_or_else(|| {
+            ConfigError::invalid("spec", value, "an object with a `scheduler` key")
+        })?;
         let spec = parse_spec(map)?;
         spec.validate()?;
         Ok(spec)
     }
 
     /// The spec as JSON; an error for a spec that holds a closure (`lambda`).
-    pub fn to_json(&self) -> Result<String, SpecError> {
-        serde_json::to_string_pretty(self).map_err(|e| SpecError::Syntax(e.to_string()))
+    pub fn to_json(&self) -> Result<String, ConfigError> {
+        serde_json::to_string_pretty(self).map_err(|e| ConfigError::Syntax(e.to_string()))
     }
 
     /// Writes the spec as JSON; an error (nothing written) for a spec that
     /// holds a closure, which could not be loaded back.
-    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), SpecError> {
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), ConfigError> {
         let path = path.as_ref();
         std::fs::write(path, self.to_json()?)
-            .map_err(|e| SpecError::io(path, format!("cannot write: {e}")))
+            .map_err(|e| ConfigError::io(path, format!("cannot write: {e}")))
     }
 
     fn to_value(&self) -> Result<Value, serde_json::Error> {
@@ -126,11 +126,11 @@ impl Spec {
 
 /// Any spec object: a plateau, a cooldown, or a schedule with its options;
 /// a missing key's error states the range its validation checks.
-fn parse_spec(map: &Map<String, Value>) -> Result<Spec, SpecError> {
+fn parse_spec(map: &Map<String, Value>) -> Result<Spec, ConfigError> {
     parse_any(map).map_err(|e| with_range(e, map, |m| parse_any(m)?.validate()))
 }
 
-fn parse_any(map: &Map<String, Value>) -> Result<Spec, SpecError> {
+fn parse_any(map: &Map<String, Value>) -> Result<Spec, ConfigError> {
     let name = scheduler_name(map)?;
     if PLATEAU_NAMES.contains(&name) {
         parse_plateau(map)
@@ -143,14 +143,20 @@ fn parse_any(map: &Map<String, Value>) -> Result<Spec, SpecError> {
 
 /// `{"scheduler": "cooldown", "base": SPEC, "start", "length", "shape", "min_lr_ratio"}`;
 /// the base's options (`unit`, `warmup`, `groups`, ...) stay in `base`.
-fn parse_cooldown(map: &Map<String, Value>) -> Result<Spec, SpecError> {
+fn parse_cooldown(map: &Map<String, Value>) -> Result<Spec, ConfigError> {
     let mut p = Params::new(map)?;
     let cooldown = Cooldown::parse(&mut p)?;
     let base = match p.value("base") {
         Some(Value::Object(base)) => base,
-        Some(other) => return Err(SpecError::invalid("base", other, "a schedule spec object")),
+        Some(other) => {
+            return Err(ConfigError::invalid(
+                "base",
+                other,
+                "a schedule spec object",
+            ));
+        }
         None => {
-            return Err(SpecError::Missing {
+            return Err(ConfigError::Missing {
                 field: "base".into(),
                 allowed: "the spec the cooldown branches off (a schedule spec object)".into(),
             });
@@ -159,7 +165,7 @@ fn parse_cooldown(map: &Map<String, Value>) -> Result<Spec, SpecError> {
     p.finish()?;
     let mut spec = parse_spec(base).map_err(|e| e.within("base"))?;
     if spec.cooldown.is_some() {
-        return Err(SpecError::invalid(
+        return Err(ConfigError::invalid(
             "base.scheduler",
             format!("\"{COOLDOWN_NAME}\""),
             "a spec without cooldown (one cooldown per spec)",
@@ -170,7 +176,7 @@ fn parse_cooldown(map: &Map<String, Value>) -> Result<Spec, SpecError> {
 }
 
 /// A schedule with its options (`unit`, `timing`, `steps_per_epoch`, `warmup`, `groups`).
-fn parse_schedule(map: &Map<String, Value>) -> Result<Spec, SpecError> {
+fn parse_schedule(map: &Map<String, Value>) -> Result<Spec, ConfigError> {
     let mut p = Params::new(map)?;
     let name = scheduler_name(map)?;
     let unit: Unit = p.opt("unit")?.unwrap_or(Unit::Step);
@@ -192,14 +198,14 @@ fn parse_schedule(map: &Map<String, Value>) -> Result<Spec, SpecError> {
         .iter()
         .find_map(|(key, given)| given.then_some(*key))
         {
-            return Err(SpecError::invalid(
+            return Err(ConfigError::invalid(
                 key,
                 &map[key],
                 "only with `\"unit\": \"epoch\"` (this spec counts optimizer updates)",
             ));
         }
     } else if timing.is_none() {
-        return Err(SpecError::Missing {
+        return Err(ConfigError::Missing {
             field: "timing".into(),
             allowed: "\"epoch\" (LR held for the epoch, as PyTorch stepped per epoch) or \
                       \"iteration\" (the curve at fractional epochs)"
@@ -227,7 +233,7 @@ fn parse_schedule(map: &Map<String, Value>) -> Result<Spec, SpecError> {
 
 /// `{"scheduler": "reduce_on_plateau", ..., "base": SPEC}`; the base's options
 /// may sit at the top level instead.
-fn parse_plateau(map: &Map<String, Value>) -> Result<Spec, SpecError> {
+fn parse_plateau(map: &Map<String, Value>) -> Result<Spec, ConfigError> {
     let mut p = Params::new(map)?;
     let plateau = ReduceOnPlateau::parse(&mut p)?;
     let mut base = match p.value("base") {
@@ -237,12 +243,12 @@ fn parse_plateau(map: &Map<String, Value>) -> Result<Spec, SpecError> {
             ("factor".into(), json!(1.0)),
         ]),
         Some(Value::Object(base)) => base.clone(),
-        Some(other) => return Err(SpecError::invalid("base", other, "a schedule object")),
+        Some(other) => return Err(ConfigError::invalid("base", other, "a schedule object")),
     };
     for key in BASE_OPTIONS {
         if let Some(option) = p.value(key) {
             if base.contains_key(key) {
-                return Err(SpecError::invalid(
+                return Err(ConfigError::invalid(
                     key,
                     option,
                     "at the top level or in `base`, not both",
@@ -253,7 +259,7 @@ fn parse_plateau(map: &Map<String, Value>) -> Result<Spec, SpecError> {
     }
     p.finish()?;
     if PLATEAU_NAMES.contains(&scheduler_name(&base).map_err(|e| e.within("base"))?) {
-        return Err(SpecError::invalid(
+        return Err(ConfigError::invalid(
             "base.scheduler",
             "\"reduce_on_plateau\"",
             "a schedule without plateau",
@@ -272,7 +278,7 @@ fn parse_plateau(map: &Map<String, Value>) -> Result<Spec, SpecError> {
         base.remove("steps_per_epoch")
             .map(|k| {
                 u64::read(&k)
-                    .ok_or_else(|| SpecError::invalid("steps_per_epoch", &k, u64::expected()))
+                    .ok_or_else(|| ConfigError::invalid("steps_per_epoch", &k, u64::expected()))
             })
             .transpose()?
     };
@@ -284,10 +290,10 @@ fn parse_plateau(map: &Map<String, Value>) -> Result<Spec, SpecError> {
     Ok(spec)
 }
 
-fn parse_warmup(value: &Value) -> Result<Warmup, SpecError> {
-    let wrap = |e: SpecError| e.within("warmup");
+fn parse_warmup(value: &Value) -> Result<Warmup, ConfigError> {
+    let wrap = |e: ConfigError| e.within("warmup");
     let map = value.as_object().ok_or_else(|| {
-        wrap(SpecError::invalid(
+        wrap(ConfigError::invalid(
             "",
             value,
             "an object {\"total_iters\", \"start_factor\"}",
@@ -306,17 +312,17 @@ fn parse_warmup(value: &Value) -> Result<Warmup, SpecError> {
     read(map).map_err(|e| wrap(with_range(e, map, |m| read(m)?.validate())))
 }
 
-fn parse_groups(value: &Value) -> Result<Vec<LrGroup>, SpecError> {
-    let items = value
-        .as_array()
-        .ok_or_else(|| SpecError::invalid("groups", value, "a list of {\"match\", \"lr_mult\"}"))?;
+fn parse_groups(value: &Value) -> Result<Vec<LrGroup>, ConfigError> {
+    let items = value.as_array().ok_or_else(|| {
+        ConfigError::invalid("groups", value, "a list of {\"match\", \"lr_mult\"}")
+    })?;
     items
         .iter()
         .enumerate()
         .map(|(i, item)| {
-            let wrap = |e: SpecError| e.within(&format!("groups[{i}]"));
+            let wrap = |e: ConfigError| e.within(&format!("groups[{i}]"));
             let map = item.as_object().ok_or_else(|| {
-                wrap(SpecError::invalid(
+                wrap(ConfigError::invalid(
                     "",
                     item,
                     "an object {\"match\", \"lr_mult\"}",
@@ -326,7 +332,7 @@ fn parse_groups(value: &Value) -> Result<Vec<LrGroup>, SpecError> {
             let pattern = match p.value("match") {
                 Some(Value::String(s)) => s.clone(),
                 other => {
-                    return Err(wrap(SpecError::invalid(
+                    return Err(wrap(ConfigError::invalid(
                         "match",
                         other.cloned().unwrap_or(Value::Null),
                         "a parameter path prefix such as \"backbone\"",

@@ -8,15 +8,15 @@ use std::path::Path;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
-use crate::SpecError;
+use crate::ConfigError;
 
 /// The largest input file read: far above any spec, curve or metrics file.
 pub const MAX_INPUT_BYTES: u64 = 64 << 20;
 
 /// Reads a text file of at most [`MAX_INPUT_BYTES`]. A FIFO, a device or a
 /// directory is refused before anything is read (a FIFO would block forever).
-pub fn read_input_file(path: &Path) -> Result<String, SpecError> {
-    let fail = |why: String| SpecError::io(path, format!("cannot read: {why}"));
+pub fn read_input_file(path: &Path) -> Result<String, ConfigError> {
+    let fail = |why: String| ConfigError::io(path, format!("cannot read: {why}"));
     let meta = std::fs::metadata(path).map_err(|e| fail(e.to_string()))?;
     if !meta.is_file() {
         return Err(fail("not a regular file".into()));
@@ -39,20 +39,20 @@ pub fn read_input_file(path: &Path) -> Result<String, SpecError> {
 
 /// JSON text to a value; a key given twice in one object is an error (JSON
 /// readers disagree on which one wins).
-pub(crate) fn json_value(text: &str) -> Result<Value, SpecError> {
+pub(crate) fn json_value(text: &str) -> Result<Value, ConfigError> {
     serde_json::from_str::<Strict>(text)
         .map(|s| s.0)
-        .map_err(SpecError::syntax)
+        .map_err(ConfigError::syntax)
 }
 
 /// TOML text to a JSON value; a float that is not finite is an error naming
 /// its key (JSON has no NaN, and dropping it would use the default instead).
-pub(crate) fn toml_value(text: &str) -> Result<Value, SpecError> {
-    let value: toml::Value = toml::from_str(text).map_err(SpecError::syntax)?;
+pub(crate) fn toml_value(text: &str) -> Result<Value, ConfigError> {
+    let value: toml::Value = toml::from_str(text).map_err(ConfigError::syntax)?;
     from_toml(value, "")
 }
 
-fn from_toml(value: toml::Value, path: &str) -> Result<Value, SpecError> {
+fn from_toml(value: toml::Value, path: &str) -> Result<Value, ConfigError> {
     let child = |key: &str| {
         if path.is_empty() {
             key.to_string()
@@ -64,11 +64,15 @@ fn from_toml(value: toml::Value, path: &str) -> Result<Value, SpecError> {
         toml::Value::String(s) => Value::String(s),
         toml::Value::Integer(i) => Value::from(i),
         toml::Value::Float(x) => Value::Number(
-            Number::from_f64(x).ok_or_else(|| SpecError::invalid(path, x, "a finite number"))?,
+            Number::from_f64(x).ok_or_else(|| ConfigError::invalid(path, x, "a finite number"))?,
         ),
         toml::Value::Boolean(b) => Value::Bool(b),
         toml::Value::Datetime(d) => {
-            return Err(SpecError::invalid(path, d, "a number, a string or a table"));
+            return Err(ConfigError::invalid(
+                path,
+                d,
+                "a number, a string or a table",
+            ));
         }
         toml::Value::Array(items) => Value::Array(
             items
@@ -81,7 +85,7 @@ fn from_toml(value: toml::Value, path: &str) -> Result<Value, SpecError> {
             table
                 .into_iter()
                 .map(|(key, item)| Ok((key.clone(), from_toml(item, &child(&key))?)))
-                .collect::<Result<Map<_, _>, SpecError>>()?,
+                .collect::<Result<Map<_, _>, ConfigError>>()?,
         ),
     })
 }

@@ -26,7 +26,7 @@ pub enum OnMismatch {
 }
 
 /// The epoch-end hook of a [`Spec`](crate::Spec), from
-/// [`LrSchedule::hook`](crate::LrSchedule::hook); register it with
+/// [`ModuleSchedule::hook`](crate::ModuleSchedule::hook); register it with
 /// `.early_stopping(lr.hook())`.
 ///
 /// burn-train runs the early-stopping strategy on the training thread after
@@ -222,7 +222,7 @@ impl<S> LrHook<S> {
         let Some((first, latest)) = self.probe.counts() else {
             return Some(format!(
                 "epoch {epoch} ended and the scheduler of this hook was never stepped: pass the \
-                 `LrSchedule` that made this hook to `Learner::new`"
+                 `ModuleSchedule` that made this hook to `Learner::new`"
             ));
         };
         let start = self.pace.previous.replace(latest);

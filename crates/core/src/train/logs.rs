@@ -8,7 +8,7 @@ use burn::train::logger::{FileMetricLogger, MetricLogger};
 use burn::train::metric::NumericEntry;
 use burn::train::metric::store::Split;
 
-use crate::{Spec, SpecError};
+use crate::{ConfigError, Spec};
 
 /// The per-batch values of the metric `name` of `split` that burn-train
 /// logged to `directory`, epoch by epoch from epoch 1 to the last epoch
@@ -19,7 +19,7 @@ pub fn logged_per_batch(
     directory: impl AsRef<Path>,
     name: &str,
     split: &Split,
-) -> Result<Vec<Vec<f64>>, SpecError> {
+) -> Result<Vec<Vec<f64>>, ConfigError> {
     let directory = directory.as_ref();
     let mut logger = FileMetricLogger::new(directory);
     let mut epochs: Vec<Vec<f64>> = (1..=last_epoch(directory, split))
@@ -41,7 +41,7 @@ pub fn logged_per_batch(
         epochs.pop();
     }
     if epochs.is_empty() {
-        return Err(SpecError::io(
+        return Err(ConfigError::io(
             directory,
             format!(
                 "holds no {split} log of `{name}`: register the metric with \
@@ -82,9 +82,9 @@ pub fn logged_lrs(
     directory: impl AsRef<Path>,
     name: &str,
     batches_per_update: usize,
-) -> Result<Vec<f64>, SpecError> {
+) -> Result<Vec<f64>, ConfigError> {
     if batches_per_update == 0 {
-        return Err(SpecError::invalid(
+        return Err(ConfigError::invalid(
             "batches_per_update",
             0,
             "an integer >= 1: the gradient accumulation times the devices",
@@ -97,7 +97,7 @@ pub fn logged_lrs(
     {
         let epoch = || format!("`{name}`, epoch {}", i + 1);
         if batches.len() % batches_per_update != 0 {
-            return Err(SpecError::invalid(
+            return Err(ConfigError::invalid(
                 epoch(),
                 format!("{} entries", batches.len()),
                 format!("a multiple of {batches_per_update} (the batches per update)"),
@@ -107,7 +107,7 @@ pub fn logged_lrs(
             let (&lr, before) = update.split_last().unwrap_or((&0.0, &[]));
             let previous = lrs.last().copied().unwrap_or(0.0);
             if before.iter().any(|&b| b != previous && b != lr) {
-                return Err(SpecError::invalid(
+                return Err(ConfigError::invalid(
                     epoch(),
                     format!("{update:?} within one update"),
                     format!(
@@ -134,7 +134,7 @@ impl Spec {
         &self,
         directory: impl AsRef<Path>,
         batches_per_update: usize,
-    ) -> Result<Vec<(String, Vec<f64>)>, SpecError> {
+    ) -> Result<Vec<(String, Vec<f64>)>, ConfigError> {
         let directory = directory.as_ref();
         std::iter::once("Learning Rate".to_string())
             .chain(self.group_lr_names())

@@ -13,7 +13,7 @@ use burn::train::metric::{
 
 use burn::module::Module;
 
-use crate::{Spec, SpecError};
+use crate::{ConfigError, Spec};
 
 /// The LR that parameters under one group's path prefix get at each update,
 /// logged as `Learning Rate [PATTERN]` (register it with
@@ -74,7 +74,10 @@ impl Spec {
     /// The patterns are checked against `module` as [`Spec::init_for`]
     /// does: a metric for a group that matches no parameter would log an LR
     /// that no parameter received.
-    pub fn group_lr_metrics<M: Module>(&self, module: &M) -> Result<Vec<GroupLrMetric>, SpecError> {
+    pub fn group_lr_metrics<M: Module>(
+        &self,
+        module: &M,
+    ) -> Result<Vec<GroupLrMetric>, ConfigError> {
         self.check_groups(module)?;
         Ok(self
             .groups()

@@ -21,7 +21,7 @@ pub(crate) use probe::StepProbe;
 pub use steps::StepsPerEpoch;
 
 use crate::plateau::{MetricMailbox, PlateauScheduler};
-use crate::{MomentumHandle, Scheduler, Spec, SpecError};
+use crate::{ConfigError, MomentumHandle, Scheduler, Spec};
 
 /// A validated spec ready for burn-train: burn's `ModuleLrScheduler` (one
 /// scheduler per parameter group) and the [`LrHook`] that watches it.
@@ -30,13 +30,13 @@ use crate::{MomentumHandle, Scheduler, Spec, SpecError};
 /// `Learner::new(model, optim, lr)`; take the hook first with
 /// [`hook`](Self::hook) and register it with `.early_stopping(..)`.
 #[derive(Clone)]
-pub struct LrSchedule {
+pub struct ModuleSchedule {
     scheduler: ModuleLrScheduler,
     hook: LrHook,
     momentum: Option<MomentumHandle>,
 }
 
-impl LrSchedule {
+impl ModuleSchedule {
     /// The epoch-end hook of this schedule (a handle: clones share state with
     /// the scheduler).
     pub fn hook(&self) -> LrHook {
@@ -73,16 +73,16 @@ impl LrSchedule {
     }
 }
 
-impl std::fmt::Debug for LrSchedule {
+impl std::fmt::Debug for ModuleSchedule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LrSchedule")
+        f.debug_struct("ModuleSchedule")
             .field("hook", &self.hook)
             .finish_non_exhaustive()
     }
 }
 
-impl From<LrSchedule> for ModuleLrScheduler {
-    fn from(schedule: LrSchedule) -> Self {
+impl From<ModuleSchedule> for ModuleLrScheduler {
+    fn from(schedule: ModuleSchedule) -> Self {
         schedule.scheduler
     }
 }
@@ -96,7 +96,7 @@ impl Spec {
     /// groups prints a warning (once per call) that names them: use
     /// [`init_for`](Self::init_for), which refuses a pattern that selects no
     /// parameter.
-    pub fn init(&self, base_lr: f64) -> Result<LrSchedule, SpecError> {
+    pub fn init(&self, base_lr: f64) -> Result<ModuleSchedule, ConfigError> {
         let schedule = self.build(base_lr)?;
         if !self.groups().is_empty() {
             let patterns: Vec<String> = self
@@ -117,7 +117,7 @@ impl Spec {
 
     /// The schedulers of every group and the hook, with nothing checked
     /// against a model.
-    fn build(&self, base_lr: f64) -> Result<LrSchedule, SpecError> {
+    fn build(&self, base_lr: f64) -> Result<ModuleSchedule, ConfigError> {
         let Schedulers {
             default,
             groups,
@@ -127,18 +127,18 @@ impl Spec {
         let mut module = ModuleLrScheduler::new(default);
         for ((i, g), scheduler) in self.groups().iter().enumerate().zip(groups) {
             let params = ParamGroup::from_regex(g.regex()).map_err(|e| {
-                SpecError::invalid(format!("groups[{i}].match"), g.pattern(), format!("{e:?}"))
+                ConfigError::invalid(format!("groups[{i}].match"), g.pattern(), format!("{e:?}"))
             })?;
             module = module.with_group(params, scheduler);
         }
         if let Some((_, scheduler)) = &momentum {
             let path = ParamGroup::from_regex(format!("^{}$", crate::optim::MOMENTUM_PATH))
                 .map_err(|e| {
-                    SpecError::invalid("momentum", crate::optim::MOMENTUM_PATH, format!("{e:?}"))
+                    ConfigError::invalid("momentum", crate::optim::MOMENTUM_PATH, format!("{e:?}"))
                 })?;
             module = module.with_group(path, scheduler.clone());
         }
-        Ok(LrSchedule {
+        Ok(ModuleSchedule {
             scheduler: module,
             hook,
             momentum: momentum.map(|(handle, _)| handle),
@@ -146,7 +146,7 @@ impl Spec {
     }
 
     /// Every scheduler of the spec and the hook that watches them.
-    fn schedulers(&self, base_lr: f64) -> Result<Schedulers, SpecError> {
+    fn schedulers(&self, base_lr: f64) -> Result<Schedulers, ConfigError> {
         let clock = self.check_init(base_lr)?;
         let probe = StepProbe::default();
         let mailbox = self.plateau().map(|_| MetricMailbox::new());
@@ -188,18 +188,22 @@ impl Spec {
     /// [`init`](Self::init), after checking every group pattern against the
     /// parameter paths of `module`: a pattern that selects no parameter (a
     /// typo, a renamed field) is an error that lists the paths there are.
-    pub fn init_for<M: Module>(&self, module: &M, base_lr: f64) -> Result<LrSchedule, SpecError> {
+    pub fn init_for<M: Module>(
+        &self,
+        module: &M,
+        base_lr: f64,
+    ) -> Result<ModuleSchedule, ConfigError> {
         self.check_groups(module)?;
         self.build(base_lr)
     }
 
     /// An error naming the first group whose `match` is a prefix of no
     /// parameter path of `module`.
-    pub(crate) fn check_groups<M: Module>(&self, module: &M) -> Result<(), SpecError> {
+    pub(crate) fn check_groups<M: Module>(&self, module: &M) -> Result<(), ConfigError> {
         let paths = crate::groups::paths::parameter_paths(module);
         for (i, group) in self.groups().iter().enumerate() {
             if !paths.iter().any(|path| group.matches(path)) {
-                return Err(SpecError::invalid(
+                return Err(ConfigError::invalid(
                     format!("groups[{i}].match"),
                     format!("{:?}", group.pattern()),
                     format!(
@@ -215,9 +219,9 @@ impl Spec {
 
     /// The scheduler of the default group alone, for a spec without plateau
     /// (plateau schedulers need their hook: use [`init`](Self::init)).
-    pub fn scheduler(&self, base_lr: f64) -> Result<Scheduler, SpecError> {
+    pub fn scheduler(&self, base_lr: f64) -> Result<Scheduler, ConfigError> {
         if self.plateau().is_some() {
-            return Err(SpecError::invalid(
+            return Err(ConfigError::invalid(
                 "scheduler",
                 "\"reduce_on_plateau\"",
                 "a spec without plateau here: `init` builds a plateau scheduler with its hook",
@@ -230,7 +234,7 @@ impl Spec {
     /// The LRs of updates `1..=steps` of the default group (what `step()`
     /// returns, in order). A plateau spec sees no metric (see
     /// [`preview_with_metrics`](Self::preview_with_metrics)).
-    pub fn preview(&self, base_lr: f64, steps: usize) -> Result<Vec<f64>, SpecError> {
+    pub fn preview(&self, base_lr: f64, steps: usize) -> Result<Vec<f64>, ConfigError> {
         self.preview_with_metrics(base_lr, steps, &[])
     }
 
@@ -242,7 +246,7 @@ impl Spec {
         base_lr: f64,
         steps: usize,
         metrics: &[f64],
-    ) -> Result<Vec<f64>, SpecError> {
+    ) -> Result<Vec<f64>, ConfigError> {
         let Schedulers {
             default: mut scheduler,
             hook,

@@ -2,7 +2,7 @@
 
 use burn::config::Config;
 
-use crate::SpecError;
+use crate::ConfigError;
 use crate::check;
 
 /// The number of optimizer updates burn-train 0.22 makes per epoch, which is
@@ -43,13 +43,13 @@ pub struct StepsPerEpoch {
 impl StepsPerEpoch {
     /// The updates per epoch; an error naming the field when one is 0 or the
     /// dataset has fewer items than devices.
-    pub fn compute(&self) -> Result<u64, SpecError> {
+    pub fn compute(&self) -> Result<u64, ConfigError> {
         check::int("num_items", self.num_items, 1)?;
         check::int("batch_size", self.batch_size, 1)?;
         check::int("devices", self.devices, 1)?;
         check::int("grad_accumulation", self.grad_accumulation, 1)?;
         if self.num_items < self.devices {
-            return Err(SpecError::invalid(
+            return Err(ConfigError::invalid(
                 "devices",
                 self.devices,
                 format!("at most num_items ({}) devices", self.num_items),

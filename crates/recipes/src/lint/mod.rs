@@ -12,10 +12,10 @@
 mod curve;
 mod rules;
 
-use burn_lr_core::{Spec, SpecError, Unit};
+use burn_lr_core::{ConfigError, Spec, Unit};
 use serde::Serialize;
 
-use crate::run::{RunDescription, RunError};
+use crate::run::RunDescription;
 use curve::CurveFacts;
 
 /// How serious a finding is.
@@ -74,7 +74,7 @@ pub(crate) struct Context<'a> {
     filled_steps_per_epoch: bool,
     /// The curve of the default group (a plateau spec's base curve), or why
     /// it cannot be built.
-    curve: Result<CurveFacts, SpecError>,
+    curve: Result<CurveFacts, ConfigError>,
     /// For a spec with a `cooldown`, the curve it branches off (the same
     /// spec without it).
     uncooled: Option<CurveFacts>,
@@ -132,7 +132,7 @@ impl<'a> Context<'a> {
 /// let codes: Vec<_> = lint(&spec, &run).unwrap().iter().map(|f| f.code).collect();
 /// assert_eq!(codes, ["tmax-includes-warmup"]);
 /// ```
-pub fn lint(spec: &Spec, run: &RunDescription) -> Result<Vec<Finding>, RunError> {
+pub fn lint(spec: &Spec, run: &RunDescription) -> Result<Vec<Finding>, ConfigError> {
     run.validate()?;
     let cx = Context::new(spec, run);
     let mut findings: Vec<Finding> = rules::RULES.iter().filter_map(|rule| rule(&cx)).collect();

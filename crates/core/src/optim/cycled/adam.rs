@@ -5,7 +5,7 @@ use super::WeightDecay;
 use crate::MomentumHandle;
 use crate::check::{self, Bounds};
 use crate::optim::record::{count, push_tensors, tensor};
-use crate::{Spec, SpecError};
+use crate::{ConfigError, Spec};
 use burn::config::Config;
 use burn::optim::{LearningRate, ModuleOptimizer, Optimizer, RecordState, StateSink, StateSource};
 use burn::tensor::{Device, Tensor};
@@ -40,7 +40,7 @@ impl CycledAdamConfig {
     /// The optimizer, reading `beta1` from `momentum` (from `lr.momentum()`);
     /// an error names the first field outside its range, or of an invalid
     /// weight-decay schedule.
-    pub fn init(&self, momentum: MomentumHandle) -> Result<ModuleOptimizer, SpecError> {
+    pub fn init(&self, momentum: MomentumHandle) -> Result<ModuleOptimizer, ConfigError> {
         check::float("beta_1", self.beta_1, Bounds::RightOpen(0.0, 1.0))?;
         check::float("beta_2", self.beta_2, Bounds::RightOpen(0.0, 1.0))?;
         check::float("eps", self.eps, Bounds::Above(0.0))?;

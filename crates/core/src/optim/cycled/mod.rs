@@ -3,7 +3,7 @@
 //! `cycle_momentum`. burn's own optimizers fix their momentum at
 //! construction and a wrapper cannot change it, so these are minimal
 //! re-implementations with PyTorch's update rules; the momentum of each
-//! update comes from [`LrSchedule::momentum`](crate::LrSchedule::momentum).
+//! update comes from [`ModuleSchedule::momentum`](crate::ModuleSchedule::momentum).
 //!
 //! ```
 //! use burn_lr_core::{Spec, schedules::OneCycleLr, optim::cycled::CycledSgdConfig};
@@ -12,7 +12,7 @@
 //! let optim = CycledSgdConfig::new().init(momentum)?;
 //! // Learner::new(model, optim, lr)
 //! # let _ = optim;
-//! # Ok::<(), burn_lr_core::SpecError>(())
+//! # Ok::<(), burn_lr_core::ConfigError>(())
 //! ```
 
 mod adam;
@@ -21,7 +21,7 @@ mod sgd;
 pub use adam::{CycledAdam, CycledAdamConfig, CycledAdamState};
 pub use sgd::{CycledSgd, CycledSgdConfig, CycledSgdState};
 
-use crate::{Scheduler, Spec, SpecError};
+use crate::{ConfigError, Scheduler, Spec};
 
 /// The weight decay of every update: constant, or `weight_decay` scaled by a
 /// spec (as DINO's cosine from 0.04 to 0.4), validated like any spec.
@@ -32,7 +32,7 @@ pub(crate) enum WeightDecay {
 }
 
 impl WeightDecay {
-    pub(crate) fn new(weight_decay: f64, schedule: Option<&Spec>) -> Result<Self, SpecError> {
+    pub(crate) fn new(weight_decay: f64, schedule: Option<&Spec>) -> Result<Self, ConfigError> {
         match schedule {
             None => Ok(Self::Constant(weight_decay)),
             Some(spec) => spec

@@ -8,7 +8,7 @@ use super::WeightDecay;
 use crate::MomentumHandle;
 use crate::check::{self, Bounds};
 use crate::optim::record::{count, push_tensors, tensor};
-use crate::{Spec, SpecError};
+use crate::{ConfigError, Spec};
 use burn_pack::Scalar;
 
 /// SGD whose momentum follows the spec; PyTorch's update: the buffer is
@@ -37,12 +37,12 @@ impl CycledSgdConfig {
     /// The optimizer, reading its momentum from `momentum` (from `lr.momentum()`);
     /// an error names the first field outside its range, or of an invalid
     /// weight-decay schedule.
-    pub fn init(&self, momentum: MomentumHandle) -> Result<ModuleOptimizer, SpecError> {
+    pub fn init(&self, momentum: MomentumHandle) -> Result<ModuleOptimizer, ConfigError> {
         check::float("momentum", self.momentum, Bounds::RightOpen(0.0, 1.0))?;
         check::float("dampening", self.dampening, Bounds::Closed(0.0, 1.0))?;
         check::float("weight_decay", self.weight_decay, Bounds::AtLeast(0.0))?;
         if self.nesterov && self.dampening != 0.0 {
-            return Err(SpecError::invalid(
+            return Err(ConfigError::invalid(
                 "dampening",
                 self.dampening,
                 "0 with `nesterov` (as PyTorch requires)",

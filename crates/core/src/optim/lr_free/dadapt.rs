@@ -12,7 +12,7 @@ use super::{
     Group, LrFree, PassLr, Phase, check_beta, check_growth, check_non_negative, check_positive,
     py_max, py_min, total,
 };
-use crate::SpecError;
+use crate::ConfigError;
 use crate::optim::record::{count, number, push_tensors, tensor};
 
 /// D-Adaptation Adam, with the package's argument names (`betas` split in
@@ -50,7 +50,7 @@ pub struct DAdaptAdamConfig {
 impl DAdaptAdamConfig {
     /// The optimizer and its handle, after checking every field (the
     /// package's checks, plus ranges it leaves unchecked).
-    pub fn init(&self) -> Result<(ModuleOptimizer, LrFree), SpecError> {
+    pub fn init(&self) -> Result<(ModuleOptimizer, LrFree), ConfigError> {
         check_beta("beta_1", self.beta_1)?;
         check_beta("beta_2", self.beta_2)?;
         check_positive("eps", self.eps)?;

@@ -38,7 +38,7 @@ use burn::module::{Module, ModuleVisitor, Param};
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::Tensor;
 
-use crate::SpecError;
+use crate::ConfigError;
 
 pub use dadapt::{DAdaptAdam, DAdaptAdamConfig, DAdaptAdamGroup, DAdaptAdamState};
 pub use metric::AdaptedScaleMetric;
@@ -228,16 +228,16 @@ pub(crate) fn sliced<const D: usize>(tensor: Tensor<D>, step: usize) -> Tensor<1
 }
 
 /// `Err` naming `field` unless `ok`.
-pub(crate) fn check(field: &str, value: f64, ok: bool, allowed: &str) -> Result<(), SpecError> {
+pub(crate) fn check(field: &str, value: f64, ok: bool, allowed: &str) -> Result<(), ConfigError> {
     if ok {
         Ok(())
     } else {
-        Err(SpecError::invalid(field, value, allowed))
+        Err(ConfigError::invalid(field, value, allowed))
     }
 }
 
 /// A decay rate: in [0, 1).
-pub(crate) fn check_beta(field: &str, value: f64) -> Result<(), SpecError> {
+pub(crate) fn check_beta(field: &str, value: f64) -> Result<(), ConfigError> {
     check(
         field,
         value,
@@ -247,19 +247,19 @@ pub(crate) fn check_beta(field: &str, value: f64) -> Result<(), SpecError> {
 }
 
 /// A finite number > 0.
-pub(crate) fn check_positive(field: &str, value: f64) -> Result<(), SpecError> {
+pub(crate) fn check_positive(field: &str, value: f64) -> Result<(), ConfigError> {
     let ok = value.is_finite() && value > 0.0;
     check(field, value, ok, "a finite number > 0")
 }
 
 /// A finite number >= 0.
-pub(crate) fn check_non_negative(field: &str, value: f64) -> Result<(), SpecError> {
+pub(crate) fn check_non_negative(field: &str, value: f64) -> Result<(), ConfigError> {
     let ok = value.is_finite() && value >= 0.0;
     check(field, value, ok, "a finite number >= 0")
 }
 
 /// A cap on the growth of `d` per update: >= 1, `inf` for none.
-pub(crate) fn check_growth(field: &str, value: f64) -> Result<(), SpecError> {
+pub(crate) fn check_growth(field: &str, value: f64) -> Result<(), ConfigError> {
     check(field, value, value >= 1.0, "a number >= 1 (inf: no cap)")
 }
 

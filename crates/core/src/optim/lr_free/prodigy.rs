@@ -12,7 +12,7 @@ use super::{
     Group, LrFree, PassLr, Phase, check_beta, check_growth, check_non_negative, check_positive,
     py_max, py_min, sliced, total,
 };
-use crate::SpecError;
+use crate::ConfigError;
 use crate::optim::record::{count, number, push_tensors, tensor};
 
 /// Prodigy, with the package's argument names (`betas` split in two) and
@@ -59,7 +59,7 @@ pub struct ProdigyConfig {
 impl ProdigyConfig {
     /// The optimizer and its handle, after checking every field (the
     /// package's checks, plus ranges it leaves unchecked).
-    pub fn init(&self) -> Result<(ModuleOptimizer, LrFree), SpecError> {
+    pub fn init(&self) -> Result<(ModuleOptimizer, LrFree), ConfigError> {
         check_beta("beta_1", self.beta_1)?;
         check_beta("beta_2", self.beta_2)?;
         if let Some(beta_3) = self.beta_3 {
@@ -71,7 +71,7 @@ impl ProdigyConfig {
         check_positive("d_coef", self.d_coef)?;
         check_growth("growth_rate", self.growth_rate)?;
         if self.slice_p == 0 {
-            return Err(SpecError::invalid(
+            return Err(ConfigError::invalid(
                 "slice_p",
                 self.slice_p,
                 "an integer >= 1",

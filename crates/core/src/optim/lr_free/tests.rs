@@ -3,7 +3,7 @@ use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{DType, Device, Tensor, TensorData};
 
 use super::{AdaptedScaleMetric, DAdaptAdamConfig, LrFree, ProdigyConfig};
-use crate::SpecError;
+use crate::ConfigError;
 
 #[derive(Module, Debug)]
 struct Two {
@@ -47,9 +47,9 @@ fn both() -> [(ModuleOptimizer, LrFree); 2] {
     ]
 }
 
-fn field(result: Result<(ModuleOptimizer, LrFree), SpecError>) -> String {
+fn field(result: Result<(ModuleOptimizer, LrFree), ConfigError>) -> String {
     match result {
-        Err(SpecError::Invalid { field, .. }) => field,
+        Err(ConfigError::Invalid { field, .. }) => field,
         Err(other) => panic!("{other:?}"),
         Ok(_) => panic!("accepted"),
     }

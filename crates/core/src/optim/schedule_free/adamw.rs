@@ -5,7 +5,7 @@ use burn::optim::{LearningRate, ModuleOptimizer, Optimizer, RecordState, StateSi
 use burn::tensor::{Device, Tensor};
 
 use super::{Averaging, ScheduleFree, Weighting, averaging, check_weighting, flatten, init};
-use crate::SpecError;
+use crate::ConfigError;
 use crate::check::{self, Bounds};
 use crate::optim::record::tensor;
 
@@ -38,7 +38,7 @@ pub struct ScheduleFreeAdamWConfig {
 impl ScheduleFreeAdamWConfig {
     /// The optimizer and the handle that swaps `x` in and out; an error
     /// names the first field outside its range.
-    pub fn init(&self) -> Result<(ModuleOptimizer, ScheduleFree), SpecError> {
+    pub fn init(&self) -> Result<(ModuleOptimizer, ScheduleFree), ConfigError> {
         check::float("beta_1", self.beta_1, Bounds::Open(0.0, 1.0))?;
         check::float("beta_2", self.beta_2, Bounds::RightOpen(0.0, 1.0))?;
         check::float("eps", self.eps, Bounds::Above(0.0))?;

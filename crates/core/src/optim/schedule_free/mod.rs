@@ -24,7 +24,7 @@ use burn::optim::{GradientsParams, ModuleOptimizer, RecordState, StateSink, Stat
 use burn::tensor::{Device, Tensor};
 use burn_pack::Scalar;
 
-use crate::SpecError;
+use crate::ConfigError;
 use crate::check::{self, Bounds};
 use crate::optim::record::{count, number, push_tensors};
 
@@ -120,7 +120,7 @@ impl Averaging {
 }
 
 /// Checks the averaging options both optimizers share.
-pub(crate) fn check_weighting(r: f64, weight_lr_power: f64) -> Result<(), SpecError> {
+pub(crate) fn check_weighting(r: f64, weight_lr_power: f64) -> Result<(), ConfigError> {
     check::float("r", r, Bounds::AtLeast(0.0))?;
     check::float("weight_lr_power", weight_lr_power, Bounds::AtLeast(0.0))
 }

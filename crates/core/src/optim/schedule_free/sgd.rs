@@ -5,7 +5,7 @@ use burn::optim::{LearningRate, ModuleOptimizer, Optimizer, RecordState, StateSi
 use burn::tensor::{Device, Tensor};
 
 use super::{Averaging, ScheduleFree, Weighting, averaging, check_weighting, flatten, init};
-use crate::SpecError;
+use crate::ConfigError;
 use crate::check::{self, Bounds};
 use crate::optim::record::tensor;
 
@@ -32,7 +32,7 @@ pub struct ScheduleFreeSgdConfig {
 impl ScheduleFreeSgdConfig {
     /// The optimizer and the handle that swaps `x` in and out; an error
     /// names the first field outside its range.
-    pub fn init(&self) -> Result<(ModuleOptimizer, ScheduleFree), SpecError> {
+    pub fn init(&self) -> Result<(ModuleOptimizer, ScheduleFree), ConfigError> {
         check::float("momentum", self.momentum, Bounds::Open(0.0, 1.0))?;
         check::float("weight_decay", self.weight_decay, Bounds::AtLeast(0.0))?;
         check_weighting(self.r, self.weight_lr_power)?;
