@@ -8,15 +8,13 @@ use burn::data::dataloader::DataLoaderBuilder;
 use burn::data::dataset::Dataset;
 use burn::optim::AdamConfig;
 use burn::tensor::Device;
-use burn_lr_core::Spec;
 use burn_lr_core::optim::cycled::CycledAdamConfig;
+use burn_lr_core::{OptimizerKind, Spec};
 use burn_lr_examples::digits::{self, DigitBatcher};
 use burn_lr_examples::model::Mlp;
 use burn_lr_examples::renderer::EpochLines;
 use burn_lr_examples::report::read_epochs;
-use burn_lr_finder::{
-    FinderConfig, Method, Optimizer, Plan, SweepCurve, hand_off, range_test, suggest,
-};
+use burn_lr_finder::{FinderConfig, Method, Plan, SweepCurve, hand_off, range_test, suggest};
 use burn_lr_tests::golden_path;
 use serde_json::Value;
 
@@ -107,7 +105,7 @@ fn the_suggested_lr_trains_far_better_than_30_times_less_and_within_a_point_of_t
     )
     .unwrap();
     // Five epochs of 23 updates.
-    let handoff = hand_off(&test, Plan::new(Optimizer::Adam).with_updates(115)).unwrap();
+    let handoff = hand_off(&test, Plan::new(OptimizerKind::Adam).with_updates(115)).unwrap();
     assert!(handoff.lr > 1e-4 && handoff.lr < 1.0, "{}", handoff.lr);
 
     let cosine = Spec::from_json(

@@ -6,6 +6,7 @@
 
 use std::sync::OnceLock;
 
+use burn_lr_core::OptimizerKind;
 use burn_lr_examples::finder_bench::data;
 use burn_lr_examples::finder_bench::report::Analysis;
 use burn_lr_examples::finder_bench::score::SHIPPED;
@@ -14,7 +15,7 @@ use burn_lr_examples::finder_bench::{Recording, report};
 use burn_lr_finder::rule::{
     self, BETA, MEASURED_UPDATES, ONE_CYCLE_DIVISOR, SHIPPED_ANCHOR, WARMUP_COSINE_DIVISOR,
 };
-use burn_lr_finder::{Optimizer, Plan, hand_off};
+use burn_lr_finder::{Plan, hand_off};
 
 fn analysis() -> &'static Analysis {
     static ANALYSIS: OnceLock<Analysis> = OnceLock::new();
@@ -81,7 +82,7 @@ fn the_library_hands_off_what_the_benchmark_scored() {
         let test = run.range_test();
         let anchor = rule::anchor(&test, SHIPPED_ANCHOR, rule::FASTAI_SMOOTHING).unwrap();
         for updates in [100, 300, 460, 1000, 3000, 10_000] {
-            let h = hand_off(&test, Plan::new(Optimizer::Adam).with_updates(updates)).unwrap();
+            let h = hand_off(&test, Plan::new(OptimizerKind::Adam).with_updates(updates)).unwrap();
             let (lr, max_lr) = (
                 fitted.suggest(anchor, 0, updates),
                 fitted.suggest(anchor, 1, updates),

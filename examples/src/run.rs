@@ -13,7 +13,8 @@ use burn::train::{
     ClassificationOutput, InferenceStep, Learner, LearnerModel, SupervisedTraining, TrainStep,
 };
 
-use burn_lr_finder::{FinderConfig, HandOff, Optimizer, Plan, hand_off, range_test};
+use burn_lr_core::OptimizerKind;
+use burn_lr_finder::{FinderConfig, HandOff, Plan, hand_off, range_test};
 
 use crate::digits::{self, DigitBatch, DigitBatcher};
 use crate::model::Mlp;
@@ -90,7 +91,7 @@ impl DigitsRun {
         };
         let test = range_test(self.model(), AdamConfig::new().init(), loader, &config)
             .expect("the default finder config is valid");
-        hand_off(&test, Plan::new(Optimizer::Adam).with_updates(updates))
+        hand_off(&test, Plan::new(OptimizerKind::Adam).with_updates(updates))
             .expect("the sweep records points")
     }
 

@@ -27,8 +27,8 @@
 
 pub use burn_lr_core::spec::Cooldown;
 pub use burn_lr_core::{
-    Clock, ConfigError, Curve, GroupLrMetric, HookProblem, LrGroup, LrHook, ModuleSchedule,
-    OnMismatch, Schedule, Scheduler, Spec, StepsPerEpoch, Timing, Unit, Warmup, lambda,
+    ConfigError, Curve, GroupLrMetric, HookProblem, LrGroup, LrHook, ModuleSchedule, OnMismatch,
+    OptimizerKind, Schedule, Scheduler, Spec, StepsPerEpoch, Timing, Unit, Warmup, lambda,
 };
 
 /// Every schedule's typed builder (`CosineAnnealingLr::new(t_max).with_eta_min(..)`).
@@ -87,9 +87,8 @@ pub mod train {
 pub mod finder {
     pub use burn_lr_finder::{
         FinderConfig, HandOff, LR_RANGE, MAX_NOISE, MAX_NUM_ITER, MIN_FALL, MIN_POINTS,
-        MIN_SWEEP_POINTS, Method, Optimizer, Plan, RangeTest, Stop, Suggestion, Sweep, SweepCurve,
-        Trust, hand_off, hand_off_smoothed, horizon_factor, loss_of, range_test, suggest,
-        suggest_within,
+        MIN_SWEEP_POINTS, Method, Plan, RangeTest, Stop, Suggestion, Sweep, SweepCurve, Trust,
+        hand_off, hand_off_smoothed, horizon_factor, loss_of, range_test, suggest, suggest_within,
     };
 }
 
@@ -106,10 +105,10 @@ pub mod predict {
 pub mod recipes {
     pub use burn_lr_recipes::{
         AdviceError, Budget, Finding, MAX_BATCH_SCALE, MAX_STEPS, MIN_SCHEDULED_STEPS, ModelFamily,
-        OptimizerKind, OptimizerSpec, Recipe, RunDescription, Severity, Stepping, cnn_classic,
-        cnn_modern, detection, detr, effective_batch, fast_one_cycle, fine_tuning, large_batch,
-        lint, lr_free, recommend, scale_lr, schedule_free, segmentation, transformer,
-        transformer_inverse_sqrt, vit,
+        OptimizerSpec, Recipe, RunDescription, Severity, Stepping, cnn_classic, cnn_modern,
+        detection, detr, effective_batch, fast_one_cycle, fine_tuning, large_batch, lint, lr_free,
+        recommend, scale_lr, schedule_free, segmentation, transformer, transformer_inverse_sqrt,
+        vit,
     };
 }
 

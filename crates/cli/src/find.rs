@@ -7,10 +7,11 @@ use burn::data::dataloader::DataLoaderBuilder;
 use burn::data::dataset::Dataset;
 use burn::optim::{AdamConfig, SgdConfig, momentum::MomentumConfig};
 use burn::tensor::Device;
+use burn_lr_core::OptimizerKind;
 use burn_lr_examples::digits::{self, DigitBatcher};
 use burn_lr_examples::model::Mlp;
 use burn_lr_finder::{
-    FinderConfig, HandOff, Method, Optimizer, Plan, RangeTest, Stop, Sweep, SweepCurve, Trust,
+    FinderConfig, HandOff, Method, Plan, RangeTest, Stop, Sweep, SweepCurve, Trust,
     hand_off_smoothed, range_test, suggest,
 };
 use clap::{Args, ValueEnum};
@@ -130,7 +131,7 @@ pub fn run(args: FindArgs) -> Result<(), CliError> {
     }
 }
 
-fn plan(args: &FindArgs, optimizer: Optimizer) -> Plan {
+fn plan(args: &FindArgs, optimizer: OptimizerKind) -> Plan {
     let plan = Plan::new(optimizer);
     match args.updates {
         Some(n) => plan.with_updates(n),
@@ -158,8 +159,8 @@ fn from_file(path: &std::path::Path, args: &FindArgs) -> Result<(), CliError> {
         curve,
     };
     let optimizer = match args.optimizer {
-        OptimizerArg::Sgd => Optimizer::Sgd,
-        OptimizerArg::Adam => Optimizer::Adam,
+        OptimizerArg::Sgd => OptimizerKind::Sgd,
+        OptimizerArg::Adam => OptimizerKind::Adam,
     };
     let handoff = hand_off_smoothed(&test, plan(args, optimizer), args.smoothing);
     let method = Method::from(args.method);
@@ -256,9 +257,9 @@ fn live(args: &FindArgs) -> Result<(), CliError> {
             SgdConfig::new()
                 .with_momentum(Some(MomentumConfig::new()))
                 .init(),
-            Optimizer::Sgd,
+            OptimizerKind::Sgd,
         ),
-        OptimizerArg::Adam => (AdamConfig::new().init(), Optimizer::Adam),
+        OptimizerArg::Adam => (AdamConfig::new().init(), OptimizerKind::Adam),
     };
     let test = range_test(Mlp::new(128, &device), optim, loader, &config)?;
     // The hand-off reads every point; fastai's rules the trimmed curve.

@@ -39,10 +39,10 @@ pub mod train;
 
 pub use error::ConfigError;
 pub use groups::LrGroup;
-pub use optim::MomentumHandle;
+pub use optim::{MomentumHandle, OptimizerKind};
 pub use scheduler::Scheduler;
 pub use schedules::{Curve, Schedule};
-pub use spec::clock::{Clock, Timing};
+pub use spec::Timing;
 pub use spec::text::{MAX_INPUT_BYTES, read_input_file};
 pub use spec::{Spec, Unit, Warmup};
 pub use train::{GroupLrMetric, HookProblem, LrHook, ModuleSchedule, OnMismatch, StepsPerEpoch};

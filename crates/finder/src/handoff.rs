@@ -1,6 +1,7 @@
 //! From a range test to the LRs of a schedule, with a verdict on how far
 //! the curve can be trusted.
 
+use burn_lr_core::OptimizerKind;
 use serde::Serialize;
 
 use crate::descent::{Descent, descent};
@@ -10,17 +11,6 @@ use crate::rule::{
     SHIPPED_ANCHOR, WARMUP_COSINE_DIVISOR, horizon_factor, lag_free_losses, lag_free_point,
 };
 use crate::suggest::{Method, Suggestion};
-
-/// The optimizer the LR is for (it changes the advice's wording; the
-/// benchmark fitted one rule for SGD and Adam alike).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Optimizer {
-    /// SGD, with or without momentum.
-    Sgd,
-    /// Adam or AdamW.
-    Adam,
-}
 
 /// How far the curve can be trusted (the first failing check, in the order
 /// below from `TooFlat`). The thresholds pass every curve of the LR
@@ -138,7 +128,7 @@ impl Trust {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Plan {
     /// The optimizer (it changes the advice's wording).
-    pub optimizer: Optimizer,
+    pub optimizer: OptimizerKind,
     /// Length of the run in optimizer updates (`>= 1`); `None` assumes
     /// [`REFERENCE_UPDATES`] and says so in the hand-off's warnings.
     pub updates: Option<u64>,
@@ -146,7 +136,7 @@ pub struct Plan {
 
 impl Plan {
     /// A run with `optimizer` whose length is not given.
-    pub fn new(optimizer: Optimizer) -> Self {
+    pub fn new(optimizer: OptimizerKind) -> Self {
         Self {
             optimizer,
             updates: None,
@@ -162,8 +152,8 @@ impl Plan {
     }
 }
 
-impl From<Optimizer> for Plan {
-    fn from(optimizer: Optimizer) -> Self {
+impl From<OptimizerKind> for Plan {
+    fn from(optimizer: OptimizerKind) -> Self {
         Plan::new(optimizer)
     }
 }
@@ -277,10 +267,7 @@ pub fn hand_off_smoothed<M>(
         anchor_lr / WARMUP_COSINE_DIVISOR * scale,
         anchor_lr / ONE_CYCLE_DIVISOR * scale,
     );
-    let who = match plan.optimizer {
-        Optimizer::Sgd => "SGD",
-        Optimizer::Adam => "Adam",
-    };
+    let who = plan.optimizer.name();
     let mut advice = format!(
         "{who}, {updates} updates: warm up to {lr:.3e} for warmup + cosine, or use one-cycle with max_lr = \
          {max_lr:.3e} (confidence {})",
@@ -349,7 +336,7 @@ mod tests {
     #[test]
     fn a_clear_valley_is_trusted_and_both_schedules_get_an_lr() {
         let test = test_of(valley(100, 40, 75, 2.0), Stop::Diverged { index: 99 });
-        let h = hand_off(&test, Optimizer::Adam).unwrap();
+        let h = hand_off(&test, OptimizerKind::Adam).unwrap();
         assert_eq!(h.trust, Trust::Ok);
         assert_eq!(h.confidence, "high");
         // The floor runs from point 60 to 75; the smoothed loss is lowest inside it.
@@ -371,7 +358,7 @@ mod tests {
     #[test]
     fn longer_runs_get_lower_lrs_and_shorter_ones_are_not_raised() {
         let test = test_of(valley(100, 40, 75, 2.0), Stop::Diverged { index: 99 });
-        let at = |n| hand_off(&test, Plan::new(Optimizer::Sgd).with_updates(n)).unwrap();
+        let at = |n| hand_off(&test, Plan::new(OptimizerKind::Sgd).with_updates(n)).unwrap();
         let (reference, long) = (at(REFERENCE_UPDATES), at(3 * REFERENCE_UPDATES));
         assert!(reference.warnings.is_empty(), "{:?}", reference.warnings);
         assert!(!reference.updates_assumed);
@@ -405,8 +392,8 @@ mod tests {
         let mut only = test_of(smoothed, Stop::Completed);
         only.curve.raw_losses.clear();
         let (a, b) = (
-            hand_off(&with_raw, Optimizer::Adam).unwrap(),
-            hand_off(&only, Optimizer::Adam).unwrap(),
+            hand_off(&with_raw, OptimizerKind::Adam).unwrap(),
+            hand_off(&only, OptimizerKind::Adam).unwrap(),
         );
         assert_eq!(a.from.index, b.from.index);
         assert!(
@@ -416,7 +403,7 @@ mod tests {
         );
         assert!(!a.warnings.iter().any(|w| w.contains("smoothed")));
         // Read as raw, the lagging average puts the minimum later.
-        let lagging = hand_off_smoothed(&only, Optimizer::Adam, 0.0).unwrap();
+        let lagging = hand_off_smoothed(&only, OptimizerKind::Adam, 0.0).unwrap();
         assert!(lagging.from.index > b.from.index, "{lagging:?}");
     }
 
@@ -432,7 +419,7 @@ mod tests {
             (valley(100, 40, 200, 2.0), Stop::Completed, "still_falling"),
         ];
         for (losses, stop, verdict) in cases {
-            let h = hand_off(&test_of(losses, stop), Optimizer::Sgd).unwrap();
+            let h = hand_off(&test_of(losses, stop), OptimizerKind::Sgd).unwrap();
             let json = serde_json::to_value(&h.trust).unwrap();
             assert_eq!(json["verdict"], verdict, "{h:?}");
             assert_eq!(h.trust.name(), verdict);
@@ -443,7 +430,7 @@ mod tests {
         for (i, l) in noisy.iter_mut().enumerate() {
             *l += if i % 2 == 0 { 0.5 } else { -0.5 };
         }
-        let h = hand_off(&test_of(noisy, Stop::Completed), Optimizer::Sgd).unwrap();
+        let h = hand_off(&test_of(noisy, Stop::Completed), OptimizerKind::Sgd).unwrap();
         assert!(matches!(h.trust, Trust::TooNoisy { .. }), "{:?}", h.trust);
     }
 }

@@ -20,7 +20,7 @@ mod suggest;
 
 pub use curve::SweepCurve;
 pub use handoff::{
-    HandOff, MAX_NOISE, MIN_FALL, MIN_POINTS, MIN_SWEEP_POINTS, Optimizer, Plan, Trust, hand_off,
+    HandOff, MAX_NOISE, MIN_FALL, MIN_POINTS, MIN_SWEEP_POINTS, Plan, Trust, hand_off,
     hand_off_smoothed,
 };
 pub use range_test::{

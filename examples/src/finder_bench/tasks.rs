@@ -16,9 +16,10 @@ use burn::optim::{AdamConfig, AdamWConfig, GradientsParams, ModuleOptimizer, Sgd
 use burn::tensor::Device;
 use burn::train::metric::{Adaptor, LossInput};
 use burn::train::{ClassificationOutput, InferenceStep, RegressionOutput, TrainStep};
+use burn_lr_core::OptimizerKind;
 use burn_lr_core::Spec;
 use burn_lr_core::schedules::{CosineWithWarmup, OneCycleLr};
-use burn_lr_finder::{FinderConfig, Optimizer, Stop, SweepCurve, loss_of, range_test};
+use burn_lr_finder::{FinderConfig, Stop, SweepCurve, loss_of, range_test};
 
 use super::lr_free::LrFreeChoice;
 use super::models::{Cnn, FeatureClassifier, FeatureRegressor, NormMlp, ResidualMlp};
@@ -135,10 +136,10 @@ impl OptimizerChoice {
     }
 
     /// The finder's optimizer family (for the hand-off's advice).
-    pub fn family(self) -> Optimizer {
+    pub fn family(self) -> OptimizerKind {
         match self {
-            Self::Sgd | Self::SgdMomentum | Self::SgdMomentumDecay => Optimizer::Sgd,
-            Self::Adam | Self::AdamW => Optimizer::Adam,
+            Self::Sgd | Self::SgdMomentum | Self::SgdMomentumDecay => OptimizerKind::Sgd,
+            Self::Adam | Self::AdamW => OptimizerKind::Adam,
         }
     }
 }

@@ -251,7 +251,8 @@ fn schedule_free_trains_the_users_model_and_validates_its_average() {
 fn the_finder_hands_off_an_lr_that_trains_the_users_model_and_leaves_it_untouched() {
     use burn::data::dataloader::DataLoaderBuilder;
     use burn::data::dataset::InMemDataset;
-    use burn_lr::finder::{FinderConfig, Method, Optimizer, Plan, hand_off, range_test};
+    use burn_lr::OptimizerKind;
+    use burn_lr::finder::{FinderConfig, Method, Plan, hand_off, range_test};
     let _serial = TRAINING.lock().unwrap_or_else(|e| e.into_inner());
     let probe = PointBatcher.batch(points(64, 9), &Device::default().autodiff());
     let net = model();
@@ -269,7 +270,7 @@ fn the_finder_hands_off_an_lr_that_trains_the_users_model_and_leaves_it_untouche
     assert_eq!(before, after, "the model comes back untouched");
     // Warmup + cosine up to the hand-off's peak over three epochs, on the model the finder returned.
     let total = 3 * steps_per_epoch();
-    let lrs = hand_off(&test, Plan::new(Optimizer::Adam).with_updates(total)).unwrap();
+    let lrs = hand_off(&test, Plan::new(OptimizerKind::Adam).with_updates(total)).unwrap();
     assert_eq!(lrs.from.method, Method::HandOff);
     assert!(lrs.lr > 0.0 && lrs.max_lr > 0.0, "{lrs:?}");
     assert!(lrs.advice.contains(lrs.confidence), "{}", lrs.advice);

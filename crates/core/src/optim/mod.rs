@@ -4,10 +4,12 @@
 //! records.
 
 pub mod cycled;
+mod kind;
 pub mod lr_free;
 mod momentum;
 pub(crate) mod record;
 pub mod schedule_free;
 
+pub use kind::OptimizerKind;
 pub use momentum::MomentumHandle;
 pub(crate) use momentum::PATH as MOMENTUM_PATH;

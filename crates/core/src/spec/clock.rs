@@ -17,7 +17,7 @@ pub enum Timing {
 /// Maps the number of optimizer updates taken so far to the schedule's time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "unit", rename_all = "snake_case")]
-pub enum Clock {
+pub(crate) enum Clock {
     /// The spec counts optimizer updates: time = updates.
     Step,
     /// The spec counts epochs of `steps_per_epoch` updates.
@@ -31,7 +31,7 @@ pub enum Clock {
 
 impl Clock {
     /// The schedule time after `updates` optimizer updates.
-    pub fn time(&self, updates: u64) -> f64 {
+    pub(crate) fn time(&self, updates: u64) -> f64 {
         match *self {
             Self::Step => updates as f64,
             Self::Epoch {

@@ -7,7 +7,7 @@
 //! TOML (`parse.rs`); both are checked by the same [`Spec::validate`], which
 //! [`Spec::init`] runs again, so no invalid value reaches a scheduler.
 
-pub mod clock;
+pub(crate) mod clock;
 mod cooldown;
 pub(crate) mod params;
 mod parse;
@@ -20,7 +20,8 @@ use crate::LrGroup;
 use crate::check::{self, Bounds};
 use crate::plateau::ReduceOnPlateau;
 use crate::schedules::Schedule;
-use clock::{Clock, Timing};
+use clock::Clock;
+pub use clock::Timing;
 pub use cooldown::Cooldown;
 
 /// A linear warmup in front of any schedule.
@@ -277,7 +278,7 @@ impl Spec {
 
     /// The clock of this spec, or an error when `steps_per_epoch` or the
     /// timing is still unknown.
-    pub fn clock(&self) -> Result<Clock, ConfigError> {
+    pub(crate) fn clock(&self) -> Result<Clock, ConfigError> {
         match (self.unit, self.steps_per_epoch, self.timing) {
             (Unit::Step, _, _) => Ok(Clock::Step),
             (Unit::Epoch, Some(steps_per_epoch), Some(timing)) => Ok(Clock::Epoch {
