@@ -43,6 +43,9 @@ pub use optim::{MomentumHandle, OptimizerKind};
 pub use scheduler::Scheduler;
 pub use schedules::{Curve, Schedule};
 pub use spec::Timing;
+// Shared with the sibling crates (finder, predict, CLI) so that every file is
+// read under the same size limit; not part of the API.
+#[doc(hidden)]
 pub use spec::text::{MAX_INPUT_BYTES, read_input_file};
 pub use spec::{Spec, Unit, Warmup};
 pub use train::{GroupLrMetric, HookProblem, LrHook, ModuleSchedule, OnMismatch, StepsPerEpoch};

@@ -11,14 +11,14 @@
 //! `example`, and `impl Curve`), then add one line to `schedules!` below. The
 //! name list, dispatch, tests and benches all follow from that line.
 
-pub mod compose;
-pub mod cosine;
-pub mod cyclic;
-pub mod decay;
-pub mod momentum;
-pub mod one_cycle;
-pub mod transformers;
-pub mod wsd;
+mod compose;
+mod cosine;
+mod cyclic;
+mod decay;
+mod momentum;
+mod one_cycle;
+mod transformers;
+mod wsd;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -38,8 +38,18 @@ pub use wsd::{WarmupStableDecay, WsdShape};
 use crate::ConfigError;
 use crate::spec::params::{Params, quoted, with_range};
 
+mod sealed {
+    /// Implemented by the schedules of this module only: [`Schedule`](super::Schedule)
+    /// is a closed set, so a curve from outside would never be used.
+    pub trait Sealed {}
+}
+
 /// A closed-form schedule: the LR as a pure function of the step count.
-pub trait Curve {
+///
+/// Sealed: the schedules of [`Schedule`] are the only implementations. For a
+/// schedule of your own, give its closed form to [`lambda`](crate::lambda)
+/// (PyTorch's `LambdaLR`).
+pub trait Curve: sealed::Sealed {
     /// The spec name (`{"scheduler": NAME}`).
     const NAME: &'static str;
     /// The reference library's own name, accepted as an alias in specs
@@ -79,6 +89,8 @@ macro_rules! schedules {
             /// A closure written in code (PyTorch's `LambdaLR`); it cannot be saved.
             Lambda(LambdaLr),
         }
+
+        $(impl sealed::Sealed for $curve {})*
 
         $(impl From<$curve> for Schedule {
             fn from(curve: $curve) -> Self {

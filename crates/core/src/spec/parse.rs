@@ -46,7 +46,7 @@ impl Spec {
     }
 
     /// Reads a spec file: TOML when the name ends in `.toml`, JSON otherwise.
-    /// Only a regular file of at most [`MAX_INPUT_BYTES`](crate::MAX_INPUT_BYTES) is read.
+    /// Only a regular file of at most 64 MiB is read.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, ConfigError> {
         let path = path.as_ref();
         let text = text::read_input_file(path)?;
