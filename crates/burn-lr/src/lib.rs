@@ -24,6 +24,52 @@
 //!
 //! Features: `ndarray`, `wgpu` and `cuda` enable the matching burn backends
 //! (Flex, burn's default CPU backend, is always available).
+//!
+//! # Glossary
+//!
+//! One name per concept, used the same way in the types, the docs and the
+//! spec files:
+//!
+//! - **update**: one optimizer update. burn-train calls `step()` once per
+//!   update (after gradient accumulation), so a spec's *step* is an update;
+//!   timm's word *iteration* means the same ([`Timing::Iteration`]).
+//! - [`Curve`]: a closed-form schedule, `lr(base_lr, t)`, pure. Sealed:
+//!   [`lambda`] takes a closed form of your own.
+//! - [`Schedule`]: the closed set of every curve, by its spec name
+//!   (`"cosine_annealing"`); the typed builders are in [`schedules`].
+//! - [`Spec`]: a schedule with what it needs to run: its [`Unit`], its
+//!   [`Timing`], a [`Warmup`], a [`Cooldown`], parameter groups ([`LrGroup`]),
+//!   a plateau rule. What a JSON/TOML file holds; validated before use.
+//! - [`Unit`]: what a spec counts, updates or epochs. [`Timing`]: how a spec
+//!   counted in epochs is read between epoch boundaries (held per epoch, or
+//!   smooth). `recipes::Stepping`: how often a training loop calls `step()`
+//!   (per update, as burn-train does, or per epoch).
+//! - [`Scheduler`]: one parameter group's stateful adapter for burn's
+//!   `LrScheduler` (it counts updates). [`ModuleSchedule`]: what
+//!   [`Spec::init`] returns, burn's `ModuleLrScheduler` with one scheduler
+//!   per group, its [`LrHook`] and the scheduled momentum.
+//! - **cooldown**: the decay that ends a run ([`Cooldown`], WSD's decay). In
+//!   [`plateau::ReduceOnPlateau::with_cooldown`] it keeps PyTorch's meaning:
+//!   epochs to wait after a reduction.
+//! - [`OptimizerKind`]: the optimizer family the finder and the recipes advise
+//!   for; [`optim`] holds the optimizers this crate provides.
+//! - [`ConfigError`]: every configuration error (a spec, a run description, a
+//!   finder or optimizer config, a file); it names the field, row or path.
+//! - [`finder::SweepCurve`]: the losses of an LR range test (not a [`Curve`]).
+//!
+//! # Layout
+//!
+//! | module | what | crate |
+//! | --- | --- | --- |
+//! | root | [`Spec`], [`Schedule`], [`ModuleSchedule`], [`LrHook`], [`ConfigError`] | `burn-lr-core` |
+//! | [`schedules`] | every schedule's typed builder | `burn-lr-core` (`schedules/`) |
+//! | [`plateau`] | ReduceLROnPlateau over any schedule | `burn-lr-core` (`plateau/`) |
+//! | [`train`] | burn-train integration: the hook's helpers, logged LRs | `burn-lr-core` (`train/`) |
+//! | [`optim`] | cycled-momentum, schedule-free and LR-free optimizers | `burn-lr-core` (`optim/`) |
+//! | [`finder`] | the LR range test and its hand-off | `burn-lr-finder` |
+//! | [`predict`] | loss-curve laws and schedule planning | `burn-lr-predict` |
+//! | [`recipes`] | recipes, the advisor and the linter | `burn-lr-recipes` |
+//! | [`prelude`] | what a training script needs | |
 
 pub use burn_lr_core::spec::Cooldown;
 pub use burn_lr_core::{
