@@ -106,7 +106,7 @@ impl TinyTransformer {
     }
 }
 
-crate::steps::steps!(TinyTransformer, SumBatch, ClassificationOutput, classify);
+burn_lr_testkit::steps!(TinyTransformer, SumBatch, ClassificationOutput, classify);
 
 /// Updates per epoch at batch 32 (265 training problems).
 pub const BATCH: usize = 32;

@@ -5,13 +5,12 @@
 //! per-epoch table and plots read back from burn-train's logs (`report`),
 //! and the loss-curve laws' evidence task (`loss_law`).
 
+pub use burn_lr_testkit::{digits, model};
+
 pub mod arithmetic;
-pub mod digits;
 pub mod finder_bench;
 pub mod loss_law;
-pub mod model;
 pub mod pixels;
 pub mod renderer;
 pub mod report;
 pub mod run;
-mod steps;

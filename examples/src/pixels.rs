@@ -85,4 +85,4 @@ impl PixelNet {
     }
 }
 
-crate::steps::steps!(PixelNet, MaskBatch, ClassificationOutput, classify);
+burn_lr_testkit::steps!(PixelNet, MaskBatch, ClassificationOutput, classify);

@@ -13,47 +13,6 @@ use serde_json::json;
 use crate::CliError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Model {
-    Cnn,
-    Vit,
-    Transformer,
-    Detector,
-    Detr,
-    Segmentation,
-    Mlp,
-    Other,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum OptimizerFlag {
-    Sgd,
-    Adam,
-    Adamw,
-    /// Schedule-free AdamW (a constant LR).
-    SfAdamw,
-    /// Schedule-free SGD (a constant LR).
-    SfSgd,
-    /// Prodigy (learning-rate-free: base LR 1).
-    Prodigy,
-    /// D-Adaptation Adam (learning-rate-free: base LR 1).
-    DadaptAdam,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum SteppingFlag {
-    /// Once per optimizer update (burn-train).
-    Update,
-    /// Once per epoch.
-    Epoch,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum BudgetFlag {
-    Tight,
-    Normal,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum AdviceFormat {
     /// Readable lines.
     Text,
@@ -66,7 +25,7 @@ pub enum AdviceFormat {
 pub struct RunArgs {
     /// Model family.
     #[arg(long, value_enum)]
-    model: Model,
+    model: ModelFamily,
     /// Number of epochs.
     #[arg(long)]
     epochs: u64,
@@ -78,7 +37,7 @@ pub struct RunArgs {
     batch_size: u64,
     /// Optimizer (the recipe's choice when omitted).
     #[arg(long, value_enum)]
-    optimizer: Option<OptimizerFlag>,
+    optimizer: Option<OptimizerKind>,
     /// Base LR, e.g. from `burn-lr find`.
     #[arg(long, allow_hyphen_values = true)]
     base_lr: Option<f64>,
@@ -98,11 +57,11 @@ pub struct RunArgs {
     #[arg(long)]
     fine_tune: bool,
     /// How the training loop calls step() (burn-train: per update).
-    #[arg(long, value_enum, default_value_t = SteppingFlag::Update)]
-    stepping: SteppingFlag,
+    #[arg(long, value_enum, default_value_t = Stepping::Update)]
+    stepping: Stepping,
     /// Compute budget.
-    #[arg(long, value_enum, default_value_t = BudgetFlag::Normal)]
-    budget: BudgetFlag,
+    #[arg(long, value_enum, default_value_t = Budget::Normal)]
+    budget: Budget,
     /// The run computes no validation metric.
     #[arg(long)]
     no_validation: bool,
@@ -113,42 +72,23 @@ pub struct RunArgs {
 
 impl RunArgs {
     fn run(&self) -> Result<RunDescription, CliError> {
-        let model = match self.model {
-            Model::Cnn => ModelFamily::Cnn,
-            Model::Vit => ModelFamily::Vit,
-            Model::Transformer => ModelFamily::Transformer,
-            Model::Detector => ModelFamily::Detector,
-            Model::Detr => ModelFamily::Detr,
-            Model::Segmentation => ModelFamily::Segmentation,
-            Model::Mlp => ModelFamily::Mlp,
-            Model::Other => ModelFamily::Other,
-        };
         let run = RunDescription {
-            optimizer: self.optimizer.map(|o| match o {
-                OptimizerFlag::Sgd => OptimizerKind::Sgd,
-                OptimizerFlag::Adam => OptimizerKind::Adam,
-                OptimizerFlag::Adamw => OptimizerKind::AdamW,
-                OptimizerFlag::SfAdamw => OptimizerKind::ScheduleFreeAdamW,
-                OptimizerFlag::SfSgd => OptimizerKind::ScheduleFreeSgd,
-                OptimizerFlag::Prodigy => OptimizerKind::Prodigy,
-                OptimizerFlag::DadaptAdam => OptimizerKind::DAdaptAdam,
-            }),
+            optimizer: self.optimizer,
             lr_from_finder: self.lr_from_finder,
             weight_decay: self.weight_decay,
             decouple: self.decouple,
             safeguard_warmup: self.safeguard_warmup,
             base_lr: self.base_lr,
             fine_tune: self.fine_tune,
-            stepping: match self.stepping {
-                SteppingFlag::Update => Stepping::Update,
-                SteppingFlag::Epoch => Stepping::Epoch,
-            },
-            budget: match self.budget {
-                BudgetFlag::Tight => Budget::Tight,
-                BudgetFlag::Normal => Budget::Normal,
-            },
+            stepping: self.stepping,
+            budget: self.budget,
             validation: !self.no_validation,
-            ..RunDescription::new(model, self.epochs, self.steps_per_epoch, self.batch_size)
+            ..RunDescription::new(
+                self.model,
+                self.epochs,
+                self.steps_per_epoch,
+                self.batch_size,
+            )
         };
         // The run's rules, named by their flags.
         run.validate().map_err(|e| match e {

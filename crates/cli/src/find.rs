@@ -5,51 +5,19 @@ use std::path::PathBuf;
 
 use burn::data::dataloader::DataLoaderBuilder;
 use burn::data::dataset::Dataset;
-use burn::optim::{AdamConfig, SgdConfig, momentum::MomentumConfig};
+use burn::optim::{AdamConfig, AdamWConfig, SgdConfig, momentum::MomentumConfig};
 use burn::tensor::Device;
 use burn_lr_core::OptimizerKind;
-use burn_lr_examples::digits::{self, DigitBatcher};
-use burn_lr_examples::model::Mlp;
 use burn_lr_finder::{
     FinderConfig, HandOff, Method, Plan, RangeTest, Stop, Sweep, SweepCurve, Trust,
     hand_off_smoothed, range_test, suggest,
 };
+use burn_lr_testkit::digits::{self, DigitBatcher};
+use burn_lr_testkit::model::Mlp;
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
 use crate::CliError;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum MethodArg {
-    /// The default: the peak LRs of warmup + cosine and one-cycle for a run of --updates
-    /// updates, from the lowest lag-free loss (measured on the LR benchmark).
-    HandOff,
-    /// fastai `steep`: steepest descent of the loss against log-LR.
-    Steepest,
-    /// fastai `minimum`: LR of the lowest loss / 10.
-    Minimum,
-    /// fastai `valley`: into the longest decreasing run.
-    Valley,
-}
-
-impl From<MethodArg> for Method {
-    fn from(m: MethodArg) -> Self {
-        match m {
-            MethodArg::HandOff => Method::HandOff,
-            MethodArg::Steepest => Method::Steepest,
-            MethodArg::Minimum => Method::Minimum,
-            MethodArg::Valley => Method::Valley,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OptimizerArg {
-    /// SGD with momentum 0.9.
-    Sgd,
-    /// Adam with burn's defaults.
-    Adam,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FindFormat {
@@ -66,8 +34,8 @@ pub struct FindArgs {
     #[arg(long)]
     curve: Option<PathBuf>,
     /// Suggestion rule: hand-off (the default, measured on the LR benchmark) or one of fastai's.
-    #[arg(long, value_enum, default_value_t = MethodArg::HandOff)]
-    method: MethodArg,
+    #[arg(long, value_enum, default_value_t = Method::HandOff)]
+    method: Method,
     /// Optimizer updates of the training the LR is for (longer runs want lower peak LRs); without
     /// it the hand-off assumes 1000 and says so.
     #[arg(long)]
@@ -76,9 +44,10 @@ pub struct FindArgs {
     /// finder's: 0.98; 0 when the column is the raw loss).
     #[arg(long, default_value_t = burn_lr_finder::rule::FASTAI_SMOOTHING)]
     smoothing: f64,
-    /// Optimizer of the live test.
-    #[arg(long, value_enum, default_value_t = OptimizerArg::Adam)]
-    optimizer: OptimizerArg,
+    /// Optimizer of the run the LR is for; the live test runs SGD (momentum 0.9), Adam or AdamW
+    /// with burn's defaults.
+    #[arg(long, value_enum, default_value_t = OptimizerKind::Adam)]
+    optimizer: OptimizerKind,
     /// First LR of the sweep.
     #[arg(long, default_value_t = 1e-7)]
     start_lr: f64,
@@ -158,12 +127,9 @@ fn from_file(path: &std::path::Path, args: &FindArgs) -> Result<(), CliError> {
         num_iter: curve.len(),
         curve,
     };
-    let optimizer = match args.optimizer {
-        OptimizerArg::Sgd => OptimizerKind::Sgd,
-        OptimizerArg::Adam => OptimizerKind::Adam,
-    };
+    let optimizer = args.optimizer;
     let handoff = hand_off_smoothed(&test, plan(args, optimizer), args.smoothing);
-    let method = Method::from(args.method);
+    let method = args.method;
     let suggestion = match (&handoff, method) {
         (Some(h), Method::HandOff) => Some(h.from.clone()),
         // fastai's rules on every point of the file, as its functions are called on a whole curve.
@@ -252,26 +218,35 @@ fn live(args: &FindArgs) -> Result<(), CliError> {
         .batch_size(args.batch_size)
         .shuffle(args.seed)
         .build(train);
-    let (optim, optimizer) = match args.optimizer {
-        OptimizerArg::Sgd => (
-            SgdConfig::new()
-                .with_momentum(Some(MomentumConfig::new()))
-                .init(),
-            OptimizerKind::Sgd,
-        ),
-        OptimizerArg::Adam => (AdamConfig::new().init(), OptimizerKind::Adam),
+    let optimizer = args.optimizer;
+    let optim = match optimizer {
+        OptimizerKind::Sgd => SgdConfig::new()
+            .with_momentum(Some(MomentumConfig::new()))
+            .init(),
+        OptimizerKind::Adam => AdamConfig::new().init(),
+        OptimizerKind::AdamW => AdamWConfig::new().init(),
+        other => {
+            return Err(CliError::Message(format!(
+                "--optimizer {}: the live range test runs sgd, adam or adamw; {} needs no range \
+                 test of its LR (see `burn-lr recommend`)",
+                other
+                    .to_possible_value()
+                    .map_or_else(String::new, |v| v.get_name().to_string()),
+                other.name()
+            )));
+        }
     };
     let test = range_test(Mlp::new(128, &device), optim, loader, &config)?;
     // The hand-off reads every point; fastai's rules the trimmed curve.
-    let read = if args.method == MethodArg::HandOff {
+    let read = if args.method == Method::HandOff {
         0..test.curve.len()
     } else {
         test.trimmed()
     };
     let handoff = hand_off_smoothed(&test, plan(args, optimizer), config.smoothing);
     let suggestions: Vec<_> = match (&handoff, args.method) {
-        (Some(h), MethodArg::HandOff) => vec![h.from.clone()],
-        _ => test.suggestion(args.method.into()).into_iter().collect(),
+        (Some(h), Method::HandOff) => vec![h.from.clone()],
+        _ => test.suggestion(args.method).into_iter().collect(),
     };
     if let Some(csv) = &args.csv {
         std::fs::write(csv, test.curve.to_csv())
@@ -294,14 +269,14 @@ fn live(args: &FindArgs) -> Result<(), CliError> {
         ),
         FindFormat::Text => {
             say!("{} points; stop: {:?}", test.curve.len(), test.stop);
-            if args.method != MethodArg::HandOff {
+            if args.method != Method::HandOff {
                 say!(
                     "fastai's rules read points {}..{} (the first num_iter/10 and the last 5 are dropped, as its lr_find)",
                     read.start,
                     read.end
                 );
             }
-            if args.method != MethodArg::HandOff {
+            if args.method != Method::HandOff {
                 print_suggestions(&suggestions)?;
             }
             if let Some(h) = handoff {

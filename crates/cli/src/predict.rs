@@ -12,29 +12,11 @@ use serde_json::{Value, json};
 use crate::CliError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LawArg {
-    /// The multi-power law (Luo et al., 2025).
-    MultiPower,
-    /// The LR-annealing law (Tissue et al., 2024), a baseline.
-    Annealing,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     /// Readable lines.
     Text,
     /// One JSON object.
     Json,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FamilyArg {
-    /// Warmup-stable-decay: the cooldown's length, shape and floor.
-    Wsd,
-    /// Cosine to a floor.
-    Cosine,
-    /// A linear decay to a floor.
-    Linear,
 }
 
 /// The runs to fit and the law, shared by `predict` and `plan`.
@@ -46,8 +28,8 @@ pub struct FitArgs {
     #[arg(long = "fit", required = true)]
     runs: Vec<PathBuf>,
     /// The law to fit.
-    #[arg(long, value_enum, default_value_t = LawArg::MultiPower)]
-    law: LawArg,
+    #[arg(long, value_enum, default_value_t = LawKind::MultiPower)]
+    law: LawKind,
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     format: OutputFormat,
@@ -82,8 +64,8 @@ pub struct PlanArgs {
     #[arg(long)]
     updates: u64,
     /// The schedule family to search.
-    #[arg(long, value_enum, default_value_t = FamilyArg::Wsd)]
-    family: FamilyArg,
+    #[arg(long, value_enum, default_value_t = Family::Wsd)]
+    family: Family,
 }
 
 /// The longest run predicted or planned.
@@ -105,11 +87,7 @@ fn fitted(args: &FitArgs) -> Result<(Vec<Run>, Fitted), CliError> {
         .iter()
         .map(Run::from_path)
         .collect::<Result<Vec<_>, _>>()?;
-    let kind = match args.law {
-        LawArg::MultiPower => LawKind::MultiPower,
-        LawArg::Annealing => LawKind::Annealing,
-    };
-    let fitted = fit(&runs, kind)?;
+    let fitted = fit(&runs, args.law)?;
     Ok((runs, fitted))
 }
 
@@ -201,11 +179,7 @@ pub fn run_predict(args: PredictArgs) -> Result<(), CliError> {
 
 pub fn run_plan(args: PlanArgs) -> Result<(), CliError> {
     let updates = check_updates(args.updates)?;
-    let family = match args.family {
-        FamilyArg::Wsd => Family::Wsd,
-        FamilyArg::Cosine => Family::Cosine,
-        FamilyArg::Linear => Family::Linear,
-    };
+    let family = args.family;
     let (runs, fitted) = fitted(&args.fit)?;
     let like = runs[0].path();
     let planned = plan(&fitted.law, like, updates as u64, family)?;

@@ -12,11 +12,11 @@ use crate::rule::{SHIPPED_ANCHOR, WARMUP_COSINE_DIVISOR, lag_free_point};
 /// A suggestion rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Method {
     /// The default: the LR of the lowest two-sided smoothed raw loss divided
-    /// by the fitted constant: the peak LR of warmup + cosine for a run of
-    /// [`REFERENCE_UPDATES`](crate::rule::REFERENCE_UPDATES) updates
-    /// ([`hand_off`](crate::hand_off) scales it to other lengths).
+    /// by a fitted constant, the peak LR of warmup + cosine for a run of 1000
+    /// updates (`hand_off` scales it to the run's length).
     HandOff,
     /// fastai `steep`: the left end of the steepest descent of the loss against log-LR.
     Steepest,

@@ -84,11 +84,12 @@ impl Run {
 
 /// Which law to fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum LawKind {
-    /// [`MultiPower`] (the default).
+    /// The multi-power law (Luo et al., 2025), the default.
     #[default]
     MultiPower,
-    /// [`Annealing`], the baseline.
+    /// The LR-annealing law (Tissue et al., 2024), a baseline.
     Annealing,
 }
 

@@ -9,6 +9,7 @@ use crate::path::LrPath;
 
 /// A schedule family [`plan`] searches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Family {
     /// Warmup-stable-decay (`warmup_stable_decay`): the cooldown's length
     /// (5% to 100% of the updates after the warmup), shape (linear, cosine,

@@ -16,6 +16,7 @@ const MAX_LR: f64 = 1e100;
 /// The kind of model being trained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum ModelFamily {
     /// A convolutional image classifier (ResNet and kin).
     Cnn,
@@ -52,6 +53,7 @@ impl ModelFamily {
 /// How the training loop calls `step()`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Stepping {
     /// Once per optimizer update (what burn-train does).
     Update,
@@ -62,6 +64,7 @@ pub enum Stepping {
 /// How much compute the run may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Budget {
     /// Few epochs: get the most out of them (one-cycle).
     Tight,

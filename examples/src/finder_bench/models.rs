@@ -12,7 +12,7 @@ use burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig, PaddingConfig2d
 use burn::tensor::{Device, Tensor};
 use burn::train::{ClassificationOutput, RegressionOutput};
 
-use crate::steps::steps;
+use burn_lr_testkit::steps;
 
 use super::synthetic::SampleBatch;
 use crate::digits::{CLASSES, DigitBatch, PIXELS};

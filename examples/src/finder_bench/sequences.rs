@@ -15,7 +15,7 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 use burn::train::ClassificationOutput;
 
 use super::synthetic::uniform;
-use crate::steps::steps;
+use burn_lr_testkit::steps;
 
 /// Tokens per sequence.
 pub const LENGTH: usize = 8;

@@ -5,18 +5,22 @@ use serde::Serialize;
 /// The optimizer family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum OptimizerKind {
     /// SGD with momentum.
     Sgd,
     /// Adam.
     Adam,
     /// AdamW (decoupled weight decay).
+    #[cfg_attr(feature = "clap", value(name = "adamw"))]
     AdamW,
     /// Schedule-free AdamW (Defazio et al., 2024): a constant LR, its own warmup.
     #[serde(rename = "schedule_free_adamw")]
+    #[cfg_attr(feature = "clap", value(name = "sf-adamw"))]
     ScheduleFreeAdamW,
     /// Schedule-free SGD: a constant LR, its own warmup.
     #[serde(rename = "schedule_free_sgd")]
+    #[cfg_attr(feature = "clap", value(name = "sf-sgd"))]
     ScheduleFreeSgd,
     /// Prodigy (Mishchenko & Defazio, 2023): learning-rate-free, base LR 1
     /// times the schedule.
@@ -24,6 +28,7 @@ pub enum OptimizerKind {
     /// D-Adaptation Adam (Defazio & Mishchenko, 2023): learning-rate-free,
     /// base LR 1 times the schedule.
     #[serde(rename = "dadapt_adam")]
+    #[cfg_attr(feature = "clap", value(name = "dadapt-adam"))]
     DAdaptAdam,
 }
 

@@ -54,7 +54,7 @@ impl Mlp {
     }
 }
 
-crate::steps::steps!(Mlp, DigitBatch, ClassificationOutput, classify);
+crate::steps!(Mlp, DigitBatch, ClassificationOutput, classify);
 
 /// Fraction of `targets` that the argmax of `logits` gets right.
 pub fn accuracy(logits: Tensor<2>, targets: Tensor<1, Int>) -> f64 {

@@ -3,6 +3,7 @@
 
 /// Implements `TrainStep` (backward on the loss) and `InferenceStep` for
 /// `$model` over `$batch`, from its method `$output`.
+#[macro_export]
 macro_rules! steps {
     ($model:ty, $batch:ty, $output:ty, $method:ident) => {
         impl burn::train::TrainStep for $model {
@@ -25,5 +26,3 @@ macro_rules! steps {
         }
     };
 }
-
-pub(crate) use steps;
