@@ -147,7 +147,7 @@ impl SweepCurve {
         if curve.is_empty() {
             return Err(ConfigError::Missing {
                 field: "loss".into(),
-                allowed: "a curve with at least one point of finite loss".into(),
+                allowed: "at least one point with a finite loss (the curve has no point)".into(),
             });
         }
         Ok((curve, cut))
@@ -261,8 +261,8 @@ mod tests {
     #[test]
     fn rejects_bad_files_with_the_line() {
         for (text, expected) in [
-            ("", "no point of finite loss"),
-            ("lr,loss\n", "no point of finite loss"),
+            ("", "the curve has no point"),
+            ("lr,loss\n", "the curve has no point"),
             ("0.1,abc\n", "line 1: expected two numbers"),
             (
                 "0.1,1\n0,2\n",

@@ -103,7 +103,12 @@ fn range(lrs: &[f64]) -> (f64, f64) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(400))]
+    #![proptest_config(ProptestConfig {
+        failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::Direct(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/properties.proptest-regressions"),
+        ))),
+        ..ProptestConfig::with_cases(400)
+    })]
 
     #[test]
     fn every_lr_is_finite_and_non_negative(spec in schedule(), base_lr in 0.0..10.0f64) {

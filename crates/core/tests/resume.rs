@@ -3,7 +3,9 @@
 
 use burn::lr_scheduler::{LrScheduler, LrSchedulerRecord};
 use burn_lr_core::{Spec, Timing};
-use burn_lr_tests::golden_path;
+mod common;
+
+use common::golden_path;
 use serde_json::Value;
 
 /// Every golden spec (except plateau), plus the options the references lack.

@@ -8,7 +8,7 @@ use burn_lr_recipes::{
     AdviceError, Budget, ModelFamily, OptimizerKind, RunDescription, Severity, Stepping, lint,
     recommend,
 };
-use burn_lr_tests::failures;
+use burn_lr_testkit::failures;
 
 const EPOCHS: [u64; 9] = [1, 2, 3, 5, 10, 31, 51, 300, 1_000_000];
 const STEPS_PER_EPOCH: [u64; 7] = [1, 2, 3, 7, 100, 2502, 1_000_000];

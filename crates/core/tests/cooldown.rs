@@ -10,7 +10,7 @@ use burn_lr_core::Spec;
 use burn_lr_core::plateau::ReduceOnPlateau;
 use burn_lr_core::schedules::{ConstantWithWarmup, CosineAnnealingLr, WarmupStableDecay, WsdShape};
 use burn_lr_core::spec::Cooldown;
-use burn_lr_tests::close;
+use burn_lr_testkit::close;
 
 const SHAPES: [(&str, WsdShape); 3] = [
     ("linear", WsdShape::Linear),

@@ -2,7 +2,10 @@
 //! through the spec loader and burn's `LrScheduler` trait.
 
 use burn_lr_core::Spec;
-use burn_lr_tests::{close, golden_path, pytorch_spelling};
+mod common;
+
+use burn_lr_testkit::{close, pytorch_spelling};
+use common::golden_path;
 use serde_json::Value;
 
 fn cases() -> Vec<Value> {
