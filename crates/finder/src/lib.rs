@@ -11,9 +11,13 @@
 #![warn(missing_docs)]
 
 mod curve;
+// The rules' building blocks, public for the LR benchmark that fits them;
+// not part of the API.
+#[doc(hidden)]
 pub mod descent;
 mod handoff;
 mod range_test;
+#[doc(hidden)]
 pub mod rule;
 mod smooth;
 mod suggest;
@@ -27,5 +31,4 @@ pub use range_test::{
     FinderConfig, LR_RANGE, MAX_NUM_ITER, RangeTest, Stop, Sweep, loss_of, range_test,
 };
 pub use rule::horizon_factor;
-pub use smooth::two_sided;
 pub use suggest::{Method, Suggestion, suggest, suggest_within};
