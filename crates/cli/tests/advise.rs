@@ -1,14 +1,9 @@
 //! `burn-lr recommend` and `burn-lr lint`: every family's recommendation
 //! lints clean for the same run and previews; bad flags exit with 2.
 
-use std::process::{Command, Output};
+mod common;
 
-fn burn_lr(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_burn-lr"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+use common::burn_lr;
 
 #[test]
 fn every_family_gets_a_recipe_that_lints_clean_and_previews() {

@@ -1,14 +1,9 @@
 //! `burn-lr find`: the range test on the bundled model and the rules on a
 //! recorded curve, with bad files answered by one line and exit code 2.
 
-use std::process::{Command, Output};
+mod common;
 
-fn burn_lr(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_burn-lr"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+use common::burn_lr;
 
 #[test]
 fn a_recorded_curve_gets_the_json_suggestion_of_its_method() {

@@ -1,15 +1,11 @@
 //! `burn-lr predict` and `burn-lr plan` as users script them, on the bundled
 //! runs of one task, and bad input answered with one line and exit code 2.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn burn_lr(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_burn-lr"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+use common::burn_lr;
+use std::path::Path;
+use std::process::Output;
 
 fn golden(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))

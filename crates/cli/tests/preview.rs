@@ -1,18 +1,13 @@
 //! `burn-lr preview` as users script it: every schedule, every format, and
 //! bad input answered with one line on stderr and exit code 2.
 
+mod common;
+
+use common::burn_lr;
 use std::path::Path;
-use std::process::{Command, Output};
 
 use burn_lr_core::{Schedule, Spec};
 use burn_lr_tests::{close, golden_path, pytorch_spelling};
-
-fn burn_lr(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_burn-lr"))
-        .args(args)
-        .output()
-        .unwrap()
-}
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);

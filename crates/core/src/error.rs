@@ -91,6 +91,15 @@ impl ConfigError {
         Self::Syntax(clip(message.to_string(), MAX_SYNTAX_CHARS))
     }
 
+    /// A [`Row`](Self::Row) error about line `line` (from 1), its message cut
+    /// to 300 characters (it may quote the line).
+    pub fn row(line: usize, message: impl fmt::Display) -> Self {
+        Self::Row {
+            line,
+            message: clip(message.to_string(), MAX_SYNTAX_CHARS),
+        }
+    }
+
     /// An [`Io`](Self::Io) error about `path`.
     pub fn io(path: &std::path::Path, message: impl fmt::Display) -> Self {
         Self::Io {

@@ -34,17 +34,14 @@ pub fn detection(run: &RunDescription) -> Result<Recipe, ConfigError> {
         format!("x0.1 at steps {milestones:?} (8/12 and 11/12 of the run: epochs 8/11 of 12)"),
     ];
     why.extend(scaling_note(run, 16));
-    Ok(Recipe {
-        name: "detection",
-        reference: "Detectron2 / mmdetection 1x and 2x schedules (Faster R-CNN, RetinaNet)",
-        optimizer: OptimizerSpec::for_kind(OptimizerKind::Sgd, lr, 1e-4, 1e-4),
-        schedule: spec,
-        epochs: run.epochs,
-        stepping: run.stepping,
-        layer_decay: None,
+    Ok(Recipe::for_run(
+        run,
+        "detection",
+        "Detectron2 / mmdetection 1x and 2x schedules (Faster R-CNN, RetinaNet)",
+        OptimizerSpec::for_kind(OptimizerKind::Sgd, lr, 1e-4, 1e-4),
+        spec,
         why,
-    }
-    .fitted(run))
+    ))
 }
 
 /// AdamW at 1e-4 with the backbone at 1e-5, weight decay 1e-4, gradient
@@ -70,10 +67,11 @@ pub fn detr(run: &RunDescription) -> Result<Recipe, ConfigError> {
             run.batch_size
         ));
     }
-    Ok(Recipe {
-        name: "detr",
-        reference: "Carion et al., End-to-End Object Detection with Transformers (DETR, 2020)",
-        optimizer: OptimizerSpec {
+    Ok(Recipe::for_run(
+        run,
+        "detr",
+        "Carion et al., End-to-End Object Detection with Transformers (DETR, 2020)",
+        OptimizerSpec {
             kind: OptimizerKind::AdamW,
             lr,
             momentum: None,
@@ -81,11 +79,7 @@ pub fn detr(run: &RunDescription) -> Result<Recipe, ConfigError> {
             grad_clip_norm: Some(0.1),
             warmup_steps: 0,
         },
-        schedule: spec,
-        epochs: run.epochs,
-        stepping: run.stepping,
-        layer_decay: None,
+        spec,
         why,
-    }
-    .fitted(run))
+    ))
 }

@@ -35,21 +35,19 @@ pub fn transformer(run: &RunDescription) -> Result<Recipe, ConfigError> {
     let total = run.total_steps();
     let warmup = tenth(run);
     let optimizer = adamw(run);
-    Ok(Recipe {
-        name: "nlp-transformer",
-        reference: "Devlin et al., BERT (2019); transformers get_linear_schedule_with_warmup",
-        why: vec![
-            format!("AdamW at {} with clipping at norm 1", optimizer.lr),
+    let lr = optimizer.lr;
+    Ok(Recipe::for_run(
+        run,
+        "nlp-transformer",
+        "Devlin et al., BERT (2019); transformers get_linear_schedule_with_warmup",
+        optimizer,
+        Spec::new(LinearWithWarmup::new(warmup, total)),
+        vec![
+            format!("AdamW at {lr} with clipping at norm 1"),
             format!("linear warmup over {warmup} of {total} steps (10%), linear decay to 0"),
             "stepped per update, not per epoch".into(),
         ],
-        optimizer,
-        schedule: Spec::new(LinearWithWarmup::new(warmup, total)),
-        epochs: run.epochs,
-        stepping: run.stepping,
-        layer_decay: None,
-    }
-    .fitted(run))
+    ))
 }
 
 /// The inverse square root after a linear warmup over 10% of the updates

@@ -40,15 +40,12 @@ pub fn lr_free(run: &RunDescription) -> Result<Recipe, ConfigError> {
     if kind == OptimizerKind::Prodigy {
         why.push("Prodigy with `safeguard_warmup` on, as its authors advise under a warmup".into());
     }
-    Ok(Recipe {
-        name: "lr-free",
-        reference: "Mishchenko & Defazio, Prodigy (2023); Defazio & Mishchenko, D-Adaptation (2023)",
+    Ok(Recipe::for_run(
+        run,
+        "lr-free",
+        "Mishchenko & Defazio, Prodigy (2023); Defazio & Mishchenko, D-Adaptation (2023)",
         optimizer,
-        schedule: Spec::new(cosine).with_warmup(warmup, 0.01),
-        epochs: run.epochs,
-        stepping: run.stepping,
-        layer_decay: None,
+        Spec::new(cosine).with_warmup(warmup, 0.01),
         why,
-    }
-    .fitted(run))
+    ))
 }

@@ -290,17 +290,49 @@ impl Recipe {
 }
 
 impl Recipe {
+    /// The recipe `name` for `run`: its epochs and stepping, no layer decay,
+    /// and [`fitted`](Self::fitted) to a run too short to schedule.
+    pub(crate) fn for_run(
+        run: &RunDescription,
+        name: &'static str,
+        reference: &'static str,
+        optimizer: OptimizerSpec,
+        schedule: Spec,
+        why: Vec<String>,
+    ) -> Self {
+        Recipe {
+            name,
+            reference,
+            optimizer,
+            schedule,
+            epochs: run.epochs,
+            stepping: run.stepping,
+            why,
+            layer_decay: None,
+        }
+        .fitted(run)
+    }
+
+    /// With the layer-wise LR decay the recipe suggests.
+    pub(crate) fn with_layer_decay(self, layer_decay: Option<f64>) -> Self {
+        Self {
+            layer_decay,
+            ..self
+        }
+    }
+
     /// The recipe for a run too short to schedule (fewer than
     /// [`MIN_SCHEDULED_STEPS`] calls of `step()`): the same optimizer, LR and
     /// groups at a constant LR, named `short-run`, with the reason.
-    pub(crate) fn fitted(mut self, run: &RunDescription) -> Self {
+    fn fitted(mut self, run: &RunDescription) -> Self {
         let total = run.total_steps();
-        if total >= MIN_SCHEDULED_STEPS {
-            return self;
-        }
         let mut constant = Spec::new(ConstantLr::new(1.0, 1));
         for group in self.schedule.groups() {
             constant = constant.with_group(group.pattern(), group.lr_mult());
+        }
+        // A long enough run, or a recipe at a constant LR already (schedule-free).
+        if total >= MIN_SCHEDULED_STEPS || self.schedule == constant {
+            return self;
         }
         self.why = vec![format!(
             "the run has {total} step() calls, fewer than {MIN_SCHEDULED_STEPS}: too short for a \

@@ -159,15 +159,10 @@ impl RunDescription {
         if let Some(lr) = self.base_lr
             && !(lr.is_finite() && lr > 0.0 && lr <= MAX_LR)
         {
-            // A huge number is shown in `e` notation, not in 300 digits.
-            let shown = if lr.abs() >= 1e21 {
-                format!("{lr:e}")
-            } else {
-                lr.to_string()
-            };
+            // ConfigError::invalid shows a 300-digit number in `e` notation.
             return Err(invalid(
                 "base_lr",
-                &shown,
+                &lr,
                 format!("a finite number in (0, {MAX_LR:e}]"),
             ));
         }

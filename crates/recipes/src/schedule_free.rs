@@ -30,20 +30,18 @@ pub fn schedule_free(run: &RunDescription) -> Result<Recipe, ConfigError> {
         warmup_steps,
         ..OptimizerSpec::for_kind(kind, lr, 0.0, 0.0)
     };
-    Ok(Recipe {
-        name: "schedule-free",
-        reference: "Defazio et al., The Road Less Scheduled (2024); the schedulefree package",
+    Ok(Recipe::for_run(
+        run,
+        "schedule-free",
+        "Defazio et al., The Road Less Scheduled (2024); the schedulefree package",
         optimizer,
-        schedule: Spec::new(ConstantLr::new(1.0, 1)),
-        epochs: run.epochs,
-        stepping: run.stepping,
-        layer_decay: None,
-        why: vec![
+        Spec::new(ConstantLr::new(1.0, 1)),
+        vec![
             format!("{kind:?} at a constant LR {lr}: the optimizer averages instead of decaying"),
             format!(
                 "warmup inside the optimizer: warmup_steps = {warmup_steps} (5% of the updates)"
             ),
             "validate and export the average x: `init_schedule_free()` and `Averaged`".into(),
         ],
-    })
+    ))
 }

@@ -35,17 +35,14 @@ pub fn segmentation(run: &RunDescription) -> Result<Recipe, ConfigError> {
             run.batch_size
         ));
     }
-    Ok(Recipe {
-        name: "segmentation-poly",
-        reference: "Chen et al., DeepLab (2017); mmsegmentation PolyLR (power 0.9, min 1e-4)",
-        optimizer: OptimizerSpec::for_kind(OptimizerKind::Sgd, lr, 5e-4, 5e-4),
-        schedule: Spec::new(poly),
-        epochs: run.epochs,
-        stepping: run.stepping,
-        layer_decay: None,
+    Ok(Recipe::for_run(
+        run,
+        "segmentation-poly",
+        "Chen et al., DeepLab (2017); mmsegmentation PolyLR (power 0.9, min 1e-4)",
+        OptimizerSpec::for_kind(OptimizerKind::Sgd, lr, 5e-4, 5e-4),
+        Spec::new(poly),
         why,
-    }
-    .fitted(run))
+    ))
 }
 
 /// Linear scaling (lr = 0.1 x batch / 256 for SGD; square-root scaling of
@@ -71,17 +68,14 @@ pub fn large_batch(run: &RunDescription) -> Result<Recipe, ConfigError> {
         ),
     ];
     why.extend(scaling_note(run, 256));
-    Ok(Recipe {
-        name: "large-batch",
-        reference: "Goyal et al., Accurate, Large Minibatch SGD (2017); Hoffer et al. (2017) for sqrt scaling",
-        optimizer: OptimizerSpec::for_kind(kind, lr, 0.05, 1e-4),
-        schedule: spec,
-        epochs: run.epochs,
-        stepping: run.stepping,
-        layer_decay: None,
+    Ok(Recipe::for_run(
+        run,
+        "large-batch",
+        "Goyal et al., Accurate, Large Minibatch SGD (2017); Hoffer et al. (2017) for sqrt scaling",
+        OptimizerSpec::for_kind(kind, lr, 0.05, 1e-4),
+        spec,
         why,
-    }
-    .fitted(run))
+    ))
 }
 
 /// Discriminative LRs: the pretrained `backbone` at a tenth of the new head's
@@ -108,17 +102,15 @@ pub fn fine_tuning(run: &RunDescription) -> Result<Recipe, ConfigError> {
             run.batch_size
         ));
     }
-    Ok(Recipe {
-        name: "fine-tuning",
-        reference: "Howard & Ruder, ULMFiT (2018): discriminative fine-tuning",
-        optimizer: OptimizerSpec::for_kind(kind, lr, 0.01, 1e-4),
-        schedule: spec.with_group("backbone", 0.1),
-        epochs: run.epochs,
-        stepping: run.stepping,
-        layer_decay: Some(0.75),
+    Ok(Recipe::for_run(
+        run,
+        "fine-tuning",
+        "Howard & Ruder, ULMFiT (2018): discriminative fine-tuning",
+        OptimizerSpec::for_kind(kind, lr, 0.01, 1e-4),
+        spec.with_group("backbone", 0.1),
         why,
-    }
-    .fitted(run))
+    )
+    .with_layer_decay(Some(0.75)))
 }
 
 /// Run `burn-lr find` first, then one-cycle at its `max_lr` over the whole
@@ -131,15 +123,13 @@ pub fn fast_one_cycle(run: &RunDescription) -> Result<Recipe, ConfigError> {
         .base_lr
         .unwrap_or(if kind.is_adaptive() { 1e-2 } else { 0.1 });
     let one_cycle = OneCycleLr::new(max_lr, run.total_steps()).with_pct_start(0.3);
-    Ok(Recipe {
-        name: "fast-one-cycle",
-        reference: "Smith & Topin, Super-Convergence (2018); fastai fit_one_cycle",
-        optimizer: OptimizerSpec::for_kind(kind, max_lr, 0.01, 0.0),
-        schedule: Spec::new(one_cycle),
-        epochs: run.epochs,
-        stepping: run.stepping,
-        layer_decay: None,
-        why: vec![
+    Ok(Recipe::for_run(
+        run,
+        "fast-one-cycle",
+        "Smith & Topin, Super-Convergence (2018); fastai fit_one_cycle",
+        OptimizerSpec::for_kind(kind, max_lr, 0.01, 0.0),
+        Spec::new(one_cycle),
+        vec![
             match run.base_lr {
                 Some(lr) => format!(
                     "max_lr {lr} (from --base-lr: the finder's `max_lr`, its one-cycle hand-off, \
@@ -155,6 +145,5 @@ pub fn fast_one_cycle(run: &RunDescription) -> Result<Recipe, ConfigError> {
              with `recipe.optimizer.init_with(&lr)`"
                 .into(),
         ],
-    }
-    .fitted(run))
+    ))
 }

@@ -37,17 +37,14 @@ pub fn cnn_classic(run: &RunDescription) -> Result<Recipe, ConfigError> {
             run.batch_size
         ));
     }
-    Ok(Recipe {
-        name: "vision-cnn-classic",
-        reference: "He et al., Deep Residual Learning (2016); PyTorch ImageNet reference recipe",
-        optimizer: OptimizerSpec::for_kind(OptimizerKind::Sgd, lr, 1e-4, 1e-4),
-        schedule: spec,
-        epochs: run.epochs,
-        stepping: run.stepping,
-        layer_decay: None,
+    Ok(Recipe::for_run(
+        run,
+        "vision-cnn-classic",
+        "He et al., Deep Residual Learning (2016); PyTorch ImageNet reference recipe",
+        OptimizerSpec::for_kind(OptimizerKind::Sgd, lr, 1e-4, 1e-4),
+        spec,
         why,
-    }
-    .fitted(run))
+    ))
 }
 
 /// SGD at 0.1 per 256 images (Adam: 1e-3, square-root scaled), a 5-epoch
@@ -69,17 +66,14 @@ pub fn cnn_modern(run: &RunDescription) -> Result<Recipe, ConfigError> {
         "the cosine's t_max excludes the warmup".into(),
     ];
     why.extend(scaling_note(run, 256));
-    Ok(Recipe {
-        name: "vision-cnn-modern",
-        reference: "Goyal et al. (2017) warmup; Loshchilov & Hutter, SGDR (2017) cosine; He et al., Bag of Tricks (2019)",
-        optimizer: OptimizerSpec::for_kind(kind, lr, 0.05, 5e-5),
-        schedule: spec,
-        epochs: run.epochs,
-        stepping: run.stepping,
-        layer_decay: None,
+    Ok(Recipe::for_run(
+        run,
+        "vision-cnn-modern",
+        "Goyal et al. (2017) warmup; Loshchilov & Hutter, SGDR (2017) cosine; He et al., Bag of Tricks (2019)",
+        OptimizerSpec::for_kind(kind, lr, 0.05, 5e-5),
+        spec,
         why,
-    }
-    .fitted(run))
+    ))
 }
 
 /// A warmup of about `epochs` epochs (none for 0) from `start_factor`, then
@@ -128,15 +122,13 @@ pub fn vit(run: &RunDescription) -> Result<Recipe, ConfigError> {
         );
     }
     why.extend(scaling_note(run, 512));
-    Ok(Recipe {
-        name: "vision-vit",
-        reference: "Touvron et al., DeiT (2021); Dosovitskiy et al., ViT (2021); Bao et al., BEiT (2022)",
-        optimizer: OptimizerSpec::for_kind(OptimizerKind::AdamW, lr, 0.05, 0.05),
-        schedule: spec,
-        epochs: run.epochs,
-        stepping: run.stepping,
-        layer_decay: run.fine_tune.then_some(0.65),
+    Ok(Recipe::for_run(
+        run,
+        "vision-vit",
+        "Touvron et al., DeiT (2021); Dosovitskiy et al., ViT (2021); Bao et al., BEiT (2022)",
+        OptimizerSpec::for_kind(OptimizerKind::AdamW, lr, 0.05, 0.05),
+        spec,
         why,
-    }
-    .fitted(run))
+    )
+    .with_layer_decay(run.fine_tune.then_some(0.65)))
 }

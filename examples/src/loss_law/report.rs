@@ -118,13 +118,14 @@ fn median(mut x: Vec<f64>) -> f64 {
 fn describe(curve: &Curve) -> String {
     match curve {
         Curve::WarmupStableDecay(wsd) => {
-            let (decay, shape, floor) = wsd.decay();
-            let shape = match shape {
+            let decay = wsd.decay();
+            let (length, floor) = (decay.length(), decay.min_lr_ratio());
+            let shape = match decay.shape() {
                 WsdShape::Linear => "linear",
                 WsdShape::Cosine => "cosine",
                 WsdShape::OneMinusSqrt => "1-sqrt",
             };
-            format!("WSD, a {shape} cooldown over the last {decay} updates to {floor} x the peak")
+            format!("WSD, a {shape} cooldown over the last {length} updates to {floor} x the peak")
         }
         other => other.name().to_string(),
     }

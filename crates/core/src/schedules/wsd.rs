@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::Curve;
 use crate::ConfigError;
 use crate::check::{self, Bounds};
+use crate::spec::Cooldown;
 use crate::spec::params::{Choice, Params};
 
 /// The shape of a warmup or a decay of [`WarmupStableDecay`].
@@ -110,9 +111,16 @@ impl WarmupStableDecay {
         Self::new(100, 700, 200).with_shapes(WsdShape::Linear, WsdShape::OneMinusSqrt)
     }
 
-    /// The decay's length in steps, its shape and its floor (a fraction of the base LR).
-    pub fn decay(&self) -> (u64, WsdShape, f64) {
-        (self.num_decay_steps, self.decay_type, self.min_lr_ratio)
+    /// The decay phase as the [`Cooldown`] it equals: from the base LR at
+    /// step `num_warmup_steps + num_stable_steps`, over `num_decay_steps`,
+    /// with the decay's shape and floor.
+    pub fn decay(&self) -> Cooldown {
+        Cooldown::new(
+            self.num_warmup_steps.saturating_add(self.num_stable_steps),
+            self.num_decay_steps,
+        )
+        .with_shape(self.decay_type)
+        .with_min_lr_ratio(self.min_lr_ratio)
     }
 
     fn rescale(&self, factor: f64) -> f64 {

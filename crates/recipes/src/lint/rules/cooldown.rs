@@ -8,12 +8,16 @@ use super::{Context, Finding, Severity::*};
 /// its shape and its floor (a fraction of the LR it starts from).
 fn cooldown(cx: &Context) -> Option<(u64, WsdShape, f64)> {
     cx.scheduled_curve()?;
-    let (length, shape, floor) = match (cx.spec.cooldown(), cx.spec.schedule()) {
-        (Some(c), _) => (c.length(), c.shape(), c.min_lr_ratio()),
+    let cooldown = match (cx.spec.cooldown(), cx.spec.schedule()) {
+        (Some(c), _) => *c,
         (None, Schedule::WarmupStableDecay(wsd)) => wsd.decay(),
         _ => return None,
     };
-    Some((length.saturating_mul(updates_per_step(cx)), shape, floor))
+    Some((
+        cooldown.length().saturating_mul(updates_per_step(cx)),
+        cooldown.shape(),
+        cooldown.min_lr_ratio(),
+    ))
 }
 
 /// The updates a spec's step count stands for.
