@@ -84,8 +84,8 @@ fn the_library_hands_off_what_the_benchmark_scored() {
         for updates in [100, 300, 460, 1000, 3000, 10_000] {
             let h = hand_off(&test, Plan::new(OptimizerKind::Adam).with_updates(updates)).unwrap();
             let (lr, max_lr) = (
-                fitted.suggest(anchor, 0, updates),
-                fitted.suggest(anchor, 1, updates),
+                fitted.suggest(anchor, 0, false, updates),
+                fitted.suggest(anchor, 1, false, updates),
             );
             assert!(
                 (h.lr / lr - 1.0).abs() < 1e-9,

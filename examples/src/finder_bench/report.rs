@@ -98,10 +98,15 @@ impl Analysis {
         }
     }
 
-    /// The family with the best leave-one-task-out objective.
+    /// The family with the best leave-one-task-out objective among those
+    /// the library may ship ([`Family::shippable`]).
     pub fn winner(&self) -> Option<&Scored> {
-        self.families.iter().max_by_key(|s| s.by_task.objective())
+        self.families
+            .iter()
+            .filter(|s| s.family.shippable())
+            .max_by_key(|s| s.by_task.objective())
     }
+
 
     /// The shipped family.
     pub fn shipped(&self) -> Option<&Scored> {
@@ -129,7 +134,7 @@ impl Analysis {
         bands
             .iter()
             .enumerate()
-            .map(|(s, b)| score(0, &shipped.all.0, &refs, b, s, &|_| true))
+            .map(|(s, b)| score(0, shipped.family.margin, &shipped.all.0, &refs, b, s, &|_| true))
             .collect()
     }
 }
@@ -212,9 +217,11 @@ fn header(w: &mut String, tasks: &[Box<dyn Task>]) {
         w,
         "- **Rules**: fastai's `valley`, `steep` and `minimum` as `Learner.lr_find` applies them, and families read \
            from the lag-free loss (raw losses smoothed both ways), each with constants: a shape setting, a divisor \
-           per schedule, and for the families that know the run, the exponent beta of `(N / {REFERENCE_UPDATES})^-beta` \
+           per schedule (for the families \"per optimizer\", one for SGD and one for Adam and AdamW), and for \
+           the families that know the run, the exponent beta of `(N / {REFERENCE_UPDATES})^-beta` \
            (fitted on the grid's bands, below). A fit maximises hits in the band minus {COLLAPSE_COST} per \
-           collapse over every task and length it sees. **Leave-one-task-out**: for each task, the constants are \
+           collapse (within half a decade of the collapse LR, a margin for tasks whose collapse sits \
+           closer) over every task and length it sees. **Leave-one-task-out**: for each task, the constants are \
            fitted on the other tasks and scored on this one at every length. **Leave-one-length-out**: fitted on \
            two lengths, scored on the third.\n"
     );
@@ -258,6 +265,28 @@ fn result_section(w: &mut String, analysis: &Analysis) {
             winner.family.about,
             winner.all.0.label(&winner.family)
         );
+    }
+    if let Some(winner) = analysis.winner() {
+        for other in analysis.families.iter().filter(|s| {
+            !s.family.shippable() && s.by_task.objective() > winner.by_task.objective()
+        }) {
+            let why = if other.family.per_optimizer {
+                "it takes the optimizer, which `burn-lr find --curve` cannot see: a missing or wrong `--optimizer` \
+                 would move the LR without a word"
+            } else {
+                "its fit comes closer to the collapse LR than the half decade kept for tasks whose collapse sits \
+                 nearer their sweep than the benchmark's"
+            };
+            let _ = writeln!(
+                w,
+                "**{}** scores {} held out by task against {} (fitted on everything: {}); not shipped: {}.\n",
+                other.family.name,
+                other.by_task.objective(),
+                winner.by_task.objective(),
+                other.all.0.label(&other.family),
+                why
+            );
+        }
     }
     for by_task in [true, false] {
         let title = if by_task {

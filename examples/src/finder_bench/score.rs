@@ -3,6 +3,7 @@
 //! rule's constants.
 
 use burn_lr_finder::rule::{self, Anchor, REFERENCE_UPDATES};
+use burn_lr_core::OptimizerKind;
 use burn_lr_finder::{Method, SweepCurve, horizon_factor};
 
 use super::band::Band;
@@ -24,6 +25,23 @@ pub struct Family {
     pub divisors: Vec<f64>,
     /// Whether the suggestion follows the run's length.
     pub horizon: bool,
+    /// Whether SGD (with or without momentum) gets divisors of its own,
+    /// apart from the adaptive optimizers (Adam, AdamW).
+    pub per_optimizer: bool,
+    /// How far below the collapse LR the fit keeps its suggestions (a
+    /// factor; see [`safety_margin`]).
+    pub margin: f64,
+}
+
+impl Family {
+    /// Whether the library may ship it: it reads only the curve and the
+    /// run's length (a user reading a recorded curve may leave the optimizer
+    /// out, and a wrong one would move the LR silently), and its fit keeps
+    /// the full [`safety_margin`] (the protection for tasks whose collapse
+    /// sits closer than the benchmark's).
+    pub fn shippable(&self) -> bool {
+        !self.per_optimizer && self.margin >= safety_margin()
+    }
 }
 
 /// The family the library ships.
@@ -39,11 +57,13 @@ pub fn families() -> Vec<Family> {
         shapes: vec![("-".to_string(), Anchor::Fastai(method))],
         divisors: vec![1.0],
         horizon: false,
+        per_optimizer: false,
+        margin: safety_margin(),
     };
     let divisors: Vec<f64> = (0..=20)
         .map(|i| 10f64.powf(i as f64 / 10.0 - 0.5))
         .collect();
-    let minimum = |name, horizon| Family {
+    let minimum = |name, horizon, per_optimizer, margin| Family {
         name,
         about: "the LR of the lowest lag-free smoothed loss (width in decades)",
         shapes: [0.1, 0.2, 0.3]
@@ -52,6 +72,8 @@ pub fn families() -> Vec<Family> {
             .collect(),
         divisors: divisors.clone(),
         horizon,
+        per_optimizer,
+        margin,
     };
     let descent = |name, horizon| Family {
         name,
@@ -70,7 +92,13 @@ pub fn families() -> Vec<Family> {
             .collect(),
         divisors: divisors.clone(),
         horizon,
+        per_optimizer: false,
+        margin: safety_margin(),
     };
+    let full = safety_margin();
+    // A third of a decade: the grid point nearest a suggestion stays one
+    // step (x2.15) below the collapse LR.
+    let narrow = 2.0;
     vec![
         baseline(
             "fastai valley",
@@ -87,8 +115,12 @@ pub fn families() -> Vec<Family> {
             "the EMA loss's minimum / 10",
             Method::Minimum,
         ),
-        minimum("minimum / k", false),
-        minimum(SHIPPED, true),
+        minimum("minimum / k", false, false, full),
+        minimum(SHIPPED, true, false, full),
+        minimum("minimum / k per optimizer", false, true, full),
+        minimum("minimum / k per optimizer, horizon", true, true, full),
+        minimum("minimum / k, narrow margin", false, false, narrow),
+        minimum("minimum / k, horizon, narrow margin", true, false, narrow),
         descent("descent f / k", false),
         descent("descent f / k, horizon", true),
     ]
@@ -122,8 +154,9 @@ pub fn safety_margin() -> f64 {
 }
 
 impl Score {
-    /// Adds one suggestion for a curve of the band's task.
-    pub fn add(&mut self, band: &Band, lr: Option<f64>) {
+    /// Adds one suggestion for a curve of the band's task; `margin` is the
+    /// family's [`Family::margin`].
+    pub fn add(&mut self, band: &Band, lr: Option<f64>, margin: f64) {
         self.curves += 1;
         match lr {
             Some(lr) => {
@@ -131,7 +164,7 @@ impl Score {
                 self.collapses += band.collapses(lr) as usize;
                 self.near_collapses +=
                     band.collapse_lr()
-                        .is_some_and(|c| lr >= c / safety_margin()) as usize;
+                        .is_some_and(|c| lr >= c / margin) as usize;
                 self.errors.push((lr / band.best_lr()).log10().abs());
             }
             None => self.errors.push(f64::INFINITY),
@@ -181,6 +214,8 @@ pub struct Case<'a> {
     pub run: &'a SweepRun,
     /// Its anchor LR for each shape of each family (`[family][shape]`).
     pub anchors: Vec<Vec<Option<f64>>>,
+    /// Whether its task trains with SGD (else Adam or AdamW).
+    pub sgd: bool,
 }
 
 impl<'a> Case<'a> {
@@ -211,7 +246,11 @@ impl<'a> Case<'a> {
                     .collect()
             })
             .collect();
-        Case { run, anchors }
+        let sgd = super::tasks::all()
+            .iter()
+            .find(|t| t.name() == run.task)
+            .is_some_and(|t| t.optimizer().family() == OptimizerKind::Sgd);
+        Case { run, anchors, sgd }
     }
 }
 
@@ -223,6 +262,8 @@ pub struct Fitted {
     pub shape: usize,
     /// The divisor of each schedule.
     pub divisors: Vec<f64>,
+    /// The divisor of each schedule for SGD, when the family fits it apart.
+    pub sgd_divisors: Option<Vec<f64>>,
     /// The exponent `beta` of `(N / N0)^-beta` (0 for families without the length).
     pub beta: f64,
 }
@@ -230,21 +271,33 @@ pub struct Fitted {
 impl Fitted {
     /// The constants in words.
     pub fn label(&self, family: &Family) -> String {
-        let k: Vec<String> = self.divisors.iter().map(|k| format!("k {k:.3}")).collect();
+        let k = |divisors: &[f64]| {
+            let k: Vec<String> = divisors.iter().map(|k| format!("k {k:.3}")).collect();
+            k.join(" / ")
+        };
+        let k = match &self.sgd_divisors {
+            Some(sgd) => format!("Adam {}, SGD {}", k(&self.divisors), k(sgd)),
+            None => k(&self.divisors),
+        };
         let beta = if family.horizon {
             format!("; beta {:.3}", self.beta)
         } else {
             String::new()
         };
-        format!("{}; {}{beta}", family.shapes[self.shape].0, k.join(" / "))
+        format!("{}; {k}{beta}", family.shapes[self.shape].0)
     }
 
     /// The suggestion for a run of `updates` from the anchor LR: lowered
     /// for runs longer than [`REFERENCE_UPDATES`], never raised for shorter
     /// ones (their warmups are shorter too, and on the benchmark some tasks
     /// collapse at lower LRs in shorter runs).
-    pub fn suggest(&self, anchor: f64, schedule: usize, updates: u64) -> f64 {
-        anchor / self.divisors[schedule] * horizon_factor(updates.max(REFERENCE_UPDATES), self.beta)
+    /// `sgd` picks the SGD divisors where the family has them.
+    pub fn suggest(&self, anchor: f64, schedule: usize, sgd: bool, updates: u64) -> f64 {
+        let divisors = match &self.sgd_divisors {
+            Some(d) if sgd => d,
+            _ => &self.divisors,
+        };
+        anchor / divisors[schedule] * horizon_factor(updates.max(REFERENCE_UPDATES), self.beta)
     }
 }
 
@@ -252,9 +305,11 @@ impl Fitted {
 pub type Bands<'a> = &'a [Vec<Band>];
 
 /// Scores family `f` with `fitted` constants on `cases`, against the bands
-/// of schedule `schedule` whose length passes `lengths`.
+/// of schedule `schedule` whose length passes `lengths`, with the fit's
+/// `margin` below the collapse LR.
 pub fn score(
     f: usize,
+    margin: f64,
     fitted: &Fitted,
     cases: &[&Case],
     bands: &[Band],
@@ -270,7 +325,8 @@ pub fn score(
         {
             score.add(
                 band,
-                anchor.map(|a| fitted.suggest(a, schedule, band.updates)),
+                anchor.map(|a| fitted.suggest(a, schedule, case.sgd, band.updates)),
+                margin,
             );
         }
     }
@@ -353,32 +409,52 @@ pub fn fit(
         .flat_map(|b| (0..family.shapes.len()).map(move |s| (b, s)))
     {
         let mut total = (0, 0u64);
-        let mut divisors = Vec::new();
-        for (s, bands) in schedules.iter().enumerate() {
-            let (k, objective) = family
-                .divisors
+        // One set of divisors for every task, or one for the adaptive
+        // optimizers' tasks and one for SGD's.
+        let classes: Vec<Option<bool>> = if family.per_optimizer {
+            vec![Some(false), Some(true)]
+        } else {
+            vec![None]
+        };
+        let mut per_class = Vec::new();
+        for class in classes {
+            let members: Vec<&Case> = cases
                 .iter()
-                .map(|&k| {
-                    let mut trial = Fitted {
-                        shape,
-                        divisors: vec![1.0; schedules.len()],
-                        beta,
-                    };
-                    trial.divisors[s] = k;
-                    (k, score(f, &trial, cases, bands, s, lengths).objective())
-                })
-                .max_by_key(|(_, o)| *o)
-                .unwrap_or((1.0, (0, std::cmp::Reverse(0))));
-            total.0 += objective.0;
-            total.1 += objective.1.0;
-            divisors.push(k);
+                .copied()
+                .filter(|c| class.is_none_or(|sgd| c.sgd == sgd))
+                .collect();
+            let mut divisors = Vec::new();
+            for (s, bands) in schedules.iter().enumerate() {
+                let (k, objective) = family
+                    .divisors
+                    .iter()
+                    .map(|&k| {
+                        let mut trial = Fitted {
+                            shape,
+                            divisors: vec![1.0; schedules.len()],
+                            sgd_divisors: None,
+                            beta,
+                        };
+                        trial.divisors[s] = k;
+                        (k, score(f, family.margin, &trial, &members, bands, s, lengths).objective())
+                    })
+                    .max_by_key(|(_, o)| *o)
+                    .unwrap_or((1.0, (0, std::cmp::Reverse(0))));
+                total.0 += objective.0;
+                total.1 += objective.1.0;
+                divisors.push(k);
+            }
+            per_class.push(divisors);
         }
+        let sgd_divisors = (per_class.len() == 2).then(|| per_class.pop()).flatten();
+        let divisors = per_class.pop().unwrap_or_default();
         let objective = (total.0, std::cmp::Reverse(total.1));
         if best.as_ref().is_none_or(|(_, o)| objective > *o) {
             best = Some((
                 Fitted {
                     shape,
                     divisors,
+                    sgd_divisors,
                     beta,
                 },
                 objective,
@@ -389,6 +465,7 @@ pub fn fit(
         Fitted {
             shape: 0,
             divisors: vec![1.0; schedules.len()],
+            sgd_divisors: None,
             beta: 0.0,
         },
         |(f, _)| f,
@@ -442,6 +519,7 @@ impl HeldOut {
 
 fn table(
     f: usize,
+    margin: f64,
     fitted: &Fitted,
     cases: &[&Case],
     schedules: Bands,
@@ -453,7 +531,7 @@ fn table(
         .map(|(s, bands)| {
             LENGTHS
                 .iter()
-                .map(|&n| score(f, fitted, cases, bands, s, &|m| m == n && keep(m)))
+                .map(|&n| score(f, margin, fitted, cases, bands, s, &|m| m == n && keep(m)))
                 .collect()
         })
         .collect()
@@ -476,7 +554,7 @@ pub fn leave_one_task_out(
             let others: Vec<&Case> = cases.iter().filter(|c| c.run.task != task).collect();
             let mine: Vec<&Case> = cases.iter().filter(|c| c.run.task == task).collect();
             let fitted = fit(families, f, &others, schedules, &|t| t != task, &|_| true);
-            let held = table(f, &fitted, &mine, schedules, &|_| true);
+            let held = table(f, families[f].margin, &fitted, &mine, schedules, &|_| true);
             add_table(&mut total, &held);
             (task.to_string(), fitted, held)
         })
@@ -500,7 +578,7 @@ pub fn leave_one_length_out(
         .iter()
         .map(|&n| {
             let fitted = fit(families, f, &all, schedules, &|_| true, &|m| m != n);
-            let held = table(f, &fitted, &all, schedules, &|m| m == n);
+            let held = table(f, families[f].margin, &fitted, &all, schedules, &|m| m == n);
             add_table(&mut total, &held);
             (format!("{n} updates"), fitted, held)
         })
@@ -512,6 +590,6 @@ pub fn leave_one_length_out(
 pub fn fit_all(families: &[Family], f: usize, cases: &[Case], schedules: Bands) -> (Fitted, Table) {
     let all: Vec<&Case> = cases.iter().collect();
     let fitted = fit(families, f, &all, schedules, &|_| true, &|_| true);
-    let table = table(f, &fitted, &all, schedules, &|_| true);
+    let table = table(f, families[f].margin, &fitted, &all, schedules, &|_| true);
     (fitted, table)
 }
