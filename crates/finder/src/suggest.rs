@@ -35,9 +35,6 @@ impl Method {
         Method::Valley,
     ];
 
-    /// The default method.
-    pub const DEFAULT: Method = Method::HandOff;
-
     /// The method's name as the command line spells it.
     pub fn name(self) -> &'static str {
         match self {
