@@ -1,7 +1,8 @@
 //! What a user is told, and when: a preview runs no training and warns about
 //! nothing; `init` on a spec with parameter groups says it cannot check them;
 //! a cycled momentum that no optimizer reads is reported at the second update;
-//! a schedule-free optimizer says when it decays or when its handle was dropped.
+//! a schedule-free optimizer says when it decays, when its handle was dropped,
+//! and at the end of a run that never evaluated its average.
 
 use std::sync::{Mutex, Once};
 
@@ -103,9 +104,20 @@ fn a_cycled_momentum_nobody_reads_is_reported_once() {
     );
 }
 
-/// A schedule-free SGD taking one update of a small linear model per LR;
-/// `keep`: whether the handle `init` returns is kept.
-fn schedule_free_updates(lrs: &[f64], keep: bool) {
+/// What the run does with the handle `init` returns.
+#[derive(Clone, Copy, PartialEq)]
+enum Handle {
+    /// Dropped at once (`let (optim, _) = config.init()`).
+    Dropped,
+    /// Kept, never used.
+    Kept,
+    /// Used to evaluate the average after training.
+    Evaluated,
+}
+
+/// A schedule-free SGD taking one update of a small linear model per LR,
+/// then dropped with its handle.
+fn schedule_free_updates(lrs: &[f64], use_of: Handle) {
     use burn::nn::LinearConfig;
     use burn::optim::GradientsParams;
     use burn::tensor::{Device, Tensor};
@@ -114,7 +126,7 @@ fn schedule_free_updates(lrs: &[f64], keep: bool) {
     let device = Device::default().autodiff();
     let mut model = LinearConfig::new(2, 1).init(&device);
     let (mut optim, handle) = ScheduleFreeSgdConfig::new().init().unwrap();
-    let handle = keep.then_some(handle);
+    let handle = (use_of != Handle::Dropped).then_some(handle);
     for lr in lrs {
         let loss = model
             .forward(Tensor::<2>::ones([4, 2], &device))
@@ -123,22 +135,38 @@ fn schedule_free_updates(lrs: &[f64], keep: bool) {
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         model = optim.step(*lr, model, grads);
     }
-    drop(handle);
+    if let Some(handle) = handle.filter(|_| use_of == Handle::Evaluated) {
+        let _x = handle.averaged(model);
+    }
 }
 
 #[test]
 fn a_schedule_free_optimizer_under_a_decay_is_told_once() {
-    let warnings = warnings_of(|| schedule_free_updates(&[0.1, 0.1, 0.05, 0.01], true));
+    let warnings =
+        warnings_of(|| schedule_free_updates(&[0.1, 0.1, 0.05, 0.01], Handle::Evaluated));
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(warnings[0].contains("constant LR"), "{warnings:?}");
     // A warmup in the schedule (a rise) and a constant LR are fine.
-    assert!(warnings_of(|| schedule_free_updates(&[0.01, 0.05, 0.1, 0.1], true)).is_empty());
+    assert!(
+        warnings_of(|| schedule_free_updates(&[0.01, 0.05, 0.1, 0.1], Handle::Evaluated))
+            .is_empty()
+    );
 }
 
 #[test]
 fn a_schedule_free_optimizer_whose_handle_was_dropped_says_so_once() {
-    let warnings = warnings_of(|| schedule_free_updates(&[0.1; 4], false));
+    let warnings = warnings_of(|| schedule_free_updates(&[0.1; 4], Handle::Dropped));
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(warnings[0].contains("Averaged::new"), "{warnings:?}");
-    assert!(warnings_of(|| schedule_free_updates(&[0.1; 4], true)).is_empty());
+    assert!(warnings_of(|| schedule_free_updates(&[0.1; 4], Handle::Evaluated)).is_empty());
+}
+
+#[test]
+fn a_schedule_free_run_that_never_evaluated_its_average_says_so_at_the_end() {
+    let warnings = warnings_of(|| schedule_free_updates(&[0.1; 4], Handle::Kept));
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains("nothing evaluated its average"),
+        "{warnings:?}"
+    );
 }

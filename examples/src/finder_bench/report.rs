@@ -107,7 +107,6 @@ impl Analysis {
             .max_by_key(|s| s.by_task.objective())
     }
 
-
     /// The shipped family.
     pub fn shipped(&self) -> Option<&Scored> {
         self.families.iter().find(|s| s.family.name == SHIPPED)
@@ -134,7 +133,17 @@ impl Analysis {
         bands
             .iter()
             .enumerate()
-            .map(|(s, b)| score(0, shipped.family.margin, &shipped.all.0, &refs, b, s, &|_| true))
+            .map(|(s, b)| {
+                score(
+                    0,
+                    shipped.family.margin,
+                    &shipped.all.0,
+                    &refs,
+                    b,
+                    s,
+                    &|_| true,
+                )
+            })
             .collect()
     }
 }
@@ -267,9 +276,11 @@ fn result_section(w: &mut String, analysis: &Analysis) {
         );
     }
     if let Some(winner) = analysis.winner() {
-        for other in analysis.families.iter().filter(|s| {
-            !s.family.shippable() && s.by_task.objective() > winner.by_task.objective()
-        }) {
+        for other in analysis
+            .families
+            .iter()
+            .filter(|s| !s.family.shippable() && s.by_task.objective() > winner.by_task.objective())
+        {
             let why = if other.family.per_optimizer {
                 "it takes the optimizer, which `burn-lr find --curve` cannot see: a missing or wrong `--optimizer` \
                  would move the LR without a word"

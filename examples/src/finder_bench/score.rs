@@ -2,8 +2,8 @@
 //! and the held-out (leave-one-task-out, leave-one-length-out) choice of a
 //! rule's constants.
 
-use burn_lr_finder::rule::{self, Anchor, REFERENCE_UPDATES};
 use burn_lr_core::OptimizerKind;
+use burn_lr_finder::rule::{self, Anchor, REFERENCE_UPDATES};
 use burn_lr_finder::{Method, SweepCurve, horizon_factor};
 
 use super::band::Band;
@@ -163,8 +163,7 @@ impl Score {
                 self.in_band += band.contains(lr) as usize;
                 self.collapses += band.collapses(lr) as usize;
                 self.near_collapses +=
-                    band.collapse_lr()
-                        .is_some_and(|c| lr >= c / margin) as usize;
+                    band.collapse_lr().is_some_and(|c| lr >= c / margin) as usize;
                 self.errors.push((lr / band.best_lr()).log10().abs());
             }
             None => self.errors.push(f64::INFINITY),
@@ -436,7 +435,11 @@ pub fn fit(
                             beta,
                         };
                         trial.divisors[s] = k;
-                        (k, score(f, family.margin, &trial, &members, bands, s, lengths).objective())
+                        (
+                            k,
+                            score(f, family.margin, &trial, &members, bands, s, lengths)
+                                .objective(),
+                        )
                     })
                     .max_by_key(|(_, o)| *o)
                     .unwrap_or((1.0, (0, std::cmp::Reverse(0))));

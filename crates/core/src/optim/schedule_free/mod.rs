@@ -158,6 +158,38 @@ struct Latest {
     z: Vec<Box<dyn Any + Send + Sync>>,
 }
 
+/// What the run did with the average, shared by every copy of a handle and
+/// checked when the last one goes (the end of the training).
+#[derive(Default)]
+struct Usage {
+    /// An update was taken.
+    updated: AtomicBool,
+    /// The average `x` was evaluated ([`ScheduleFree::averaged`], which
+    /// [`Averaged`] validates with, or [`ScheduleFree::eval`]).
+    evaluated: AtomicBool,
+    /// The dropped handle was reported (nothing more to say then).
+    dropped: AtomicBool,
+}
+
+impl Drop for Usage {
+    /// A training that never evaluated its average validated and kept the
+    /// training iterate `y`: said once, when the optimizer and every handle
+    /// are gone. burn-train gives the optimizer no signal when validation
+    /// runs, so no earlier check can tell a model that is not wrapped from a
+    /// run that has not validated yet.
+    fn drop(&mut self) {
+        if *self.updated.get_mut() && !*self.evaluated.get_mut() && !*self.dropped.get_mut() {
+            crate::alert::warn(
+                "a schedule-free optimizer trained, and nothing evaluated its average `x`: any \
+                 validation or saved model of this run was at the training iterate `y`, which \
+                 scores worse. In burn-train, wrap the model (`Averaged::new(model, handle)`) and \
+                 export `result.model.averaged()`; in your own loop, `handle.eval(model, &mut \
+                 optim)` before evaluating.",
+            );
+        }
+    }
+}
+
 /// A handle shared with the optimizer's clones: it swaps `x` into the model
 /// and back, and remembers the latest `z` so that [`Averaged`] can validate
 /// `x` inside burn-train.
@@ -168,7 +200,7 @@ pub struct ScheduleFree {
     latest: Arc<Mutex<Latest>>,
     reported: Arc<AtomicBool>,
     decay_reported: Arc<AtomicBool>,
-    dropped_reported: Arc<AtomicBool>,
+    usage: Arc<Usage>,
     /// Held by the handle `init` returns and its clones (an [`Averaged`]
     /// model's included), not by the optimizer's: when every one is gone,
     /// nothing can ever evaluate the average.
@@ -192,7 +224,7 @@ impl ScheduleFree {
             latest: Arc::default(),
             reported: Arc::default(),
             decay_reported: Arc::default(),
-            dropped_reported: Arc::default(),
+            usage: Arc::default(),
             users: Arc::downgrade(&user),
             _user: Some(user),
         }
@@ -213,7 +245,7 @@ impl ScheduleFree {
     /// the model a schedule-free optimizer trains.
     fn check_handle(&self) {
         if self.users.strong_count() == 0 {
-            crate::alert::once(&self.dropped_reported, || {
+            crate::alert::once(&self.usage.dropped, || {
                 crate::alert::error(
                     "a schedule-free optimizer is training, but the handle its `init()` returned \
                      was dropped: nothing can evaluate the average `x`, so validation and the \
@@ -231,6 +263,7 @@ impl ScheduleFree {
     /// decaying schedule on top of a schedule-free optimizer, which is meant
     /// for a constant LR (its average replaces the decay).
     pub(crate) fn check_update(&self, averaging: &Averaging, lr: f64, warmup_steps: u64) {
+        self.usage.updated.store(true, Ordering::Relaxed);
         self.check_handle();
         if averaging.k >= warmup_steps && averaging.k > 0 && lr < averaging.lr_max * (1.0 - 1e-9) {
             crate::alert::once(&self.decay_reported, || {
@@ -279,6 +312,7 @@ impl ScheduleFree {
     /// When the parameters do not line up with the remembered ones (a
     /// parameter without gradient), it reports an error once and returns `y`.
     pub fn averaged<M: Module>(&self, model: M) -> M {
+        self.usage.evaluated.store(true, Ordering::Relaxed);
         let latest = self.latest.lock().unwrap_or_else(PoisonError::into_inner);
         if latest.z.is_empty() {
             return model;
@@ -335,6 +369,7 @@ impl ScheduleFree {
     /// The model with the averaged parameters `x` (the package's
     /// `optimizer.eval()`). `optim` is the optimizer this handle came with.
     pub fn eval<M: Module>(&self, model: M, optim: &mut ModuleOptimizer) -> M {
+        self.usage.evaluated.store(true, Ordering::Relaxed);
         self.pass(Mode::ToEval, model, optim)
     }
 
