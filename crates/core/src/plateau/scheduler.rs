@@ -168,6 +168,11 @@ impl LrScheduler for PlateauScheduler {
 mod tests {
     use std::sync::Mutex;
 
+    #[test]
+    fn matches_its_reference_library_and_resumes_bit_identically() {
+        crate::schedules::conformance::check(&["reduce_on_plateau"]);
+    }
+
     use super::*;
     use crate::Spec;
     use crate::schedules::ExponentialLr;

@@ -315,3 +315,11 @@ impl Serialize for LambdaLr {
         )))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn matches_its_reference_library_and_resumes_bit_identically() {
+        crate::schedules::conformance::check(&["sequential", "chained"]);
+    }
+}

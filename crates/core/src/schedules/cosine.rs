@@ -321,6 +321,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn matches_its_reference_library_and_resumes_bit_identically() {
+        crate::schedules::conformance::check(&[
+            "cosine_annealing",
+            "cosine_annealing_warm_restarts",
+            "timm_cosine",
+        ]);
+    }
+
+    #[test]
     fn warm_restarts_restart_at_the_cycle_boundaries() {
         let sgdr = CosineAnnealingWarmRestarts::new(2).with_t_mult(3);
         // Cycles of 2, 6, 18 steps start at 0, 2 and 8.

@@ -391,6 +391,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn matches_its_reference_library_and_resumes_bit_identically() {
+        crate::schedules::conformance::check(&[
+            "step",
+            "multi_step",
+            "constant",
+            "linear",
+            "exponential",
+            "polynomial",
+        ]);
+    }
+
+    #[test]
     fn a_repeated_milestone_decays_once_per_listing() {
         let m = MultiStepLr::new([5, 3, 3]).with_gamma(0.5);
         let lrs: Vec<f64> = (0..6).map(|t| m.lr(1.0, t as f64)).collect();

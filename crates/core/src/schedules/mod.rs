@@ -12,6 +12,8 @@
 //! name list, dispatch, tests and benches all follow from that line.
 
 mod compose;
+#[cfg(test)]
+pub(crate) mod conformance;
 mod cosine;
 mod cyclic;
 mod decay;

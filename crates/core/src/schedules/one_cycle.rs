@@ -274,3 +274,11 @@ impl Curve for OneCycleLr {
         self.momentum.validate()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn matches_its_reference_library_and_resumes_bit_identically() {
+        crate::schedules::conformance::check(&["one_cycle"]);
+    }
+}

@@ -553,3 +553,19 @@ impl Curve for CosineWithMinLr {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn matches_its_reference_library_and_resumes_bit_identically() {
+        crate::schedules::conformance::check(&[
+            "linear_with_warmup",
+            "cosine_with_warmup",
+            "cosine_with_hard_restarts",
+            "polynomial_with_warmup",
+            "constant_with_warmup",
+            "inverse_sqrt",
+            "cosine_with_min_lr",
+        ]);
+    }
+}

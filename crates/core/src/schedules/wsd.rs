@@ -158,3 +158,11 @@ impl Curve for WarmupStableDecay {
         check::float("min_lr_ratio", self.min_lr_ratio, Bounds::Closed(0.0, 1.0))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn matches_its_reference_library_and_resumes_bit_identically() {
+        crate::schedules::conformance::check(&["warmup_stable_decay"]);
+    }
+}

@@ -340,6 +340,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn specs_in_epochs_with_groups_and_lambdas_resume_bit_identically() {
+        use crate::schedules::conformance::resumes_bit_identically;
+        let cosine = Spec::new(crate::schedules::CosineAnnealingLr::new(8));
+        let in_epochs = cosine
+            .clone()
+            .with_warmup(2, 0.1)
+            .in_epochs(Timing::Iteration)
+            .with_steps_per_epoch(7);
+        resumes_bit_identically("warmup + cosine, iteration timing", &in_epochs, 0.3, 80);
+        let held = cosine
+            .in_epochs(Timing::Epoch)
+            .with_steps_per_epoch(5)
+            .with_group("backbone", 0.1);
+        resumes_bit_identically("cosine, epoch timing, a group", &held, 2.5, 60);
+        let lambda = crate::lambda("inverse", |t| 1.0 / (1.0 + t));
+        resumes_bit_identically("lambda", &lambda, 0.1, 40);
+    }
+
+    #[test]
     fn warmup_then_the_schedule_from_its_own_start() {
         let spec = Spec::from_json(
             r#"{"scheduler": "exponential", "gamma": 0.5,
