@@ -303,7 +303,7 @@ pub fn hand_off_smoothed<M>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::curve::SweepCurve;
+    use crate::sweep_curve::SweepCurve;
 
     fn test_of(losses: Vec<f64>, stop: Stop) -> RangeTest<()> {
         let n = losses.len();

@@ -10,7 +10,7 @@
 //! applies fastai's rules (`steepest`, `minimum`, `valley`).
 #![warn(missing_docs)]
 
-mod curve;
+mod sweep_curve;
 // The rules' building blocks, public for the LR benchmark that fits them;
 // not part of the API.
 #[doc(hidden)]
@@ -22,7 +22,6 @@ pub mod rule;
 mod smooth;
 mod suggest;
 
-pub use curve::SweepCurve;
 pub use handoff::{
     HandOff, MAX_NOISE, MIN_FALL, MIN_POINTS, MIN_SWEEP_POINTS, Plan, Trust, hand_off,
     hand_off_smoothed,
@@ -32,3 +31,4 @@ pub use range_test::{
 };
 pub use rule::horizon_factor;
 pub use suggest::{Method, Suggestion, suggest, suggest_within};
+pub use sweep_curve::SweepCurve;

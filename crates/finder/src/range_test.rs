@@ -18,9 +18,9 @@ use burn_lr_core::{ConfigError, lambda};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
-use crate::curve::SweepCurve;
 use crate::rule::{FASTAI_SMOOTHING, lag_free_losses};
 use crate::suggest::{Method, Suggestion, suggest_within};
+use crate::sweep_curve::SweepCurve;
 
 /// The LRs a sweep may span: within `f32`'s normal range (the suggestion
 /// rules read the curve in `f32`, as fastai does), with a finite ratio.

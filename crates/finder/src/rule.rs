@@ -5,11 +5,11 @@
 //! (`docs/finder-benchmark.md`); the library ships one of them with the
 //! constants fitted there.
 
-use crate::curve::SweepCurve;
 use crate::descent::descent_with;
 use crate::range_test::RangeTest;
 use crate::smooth::two_sided;
 use crate::suggest::Method;
+use crate::sweep_curve::SweepCurve;
 
 /// The EMA factor assumed for a curve that has only its smoothed losses:
 /// fastai's recorder and this finder both use 0.98 (bias-corrected).
