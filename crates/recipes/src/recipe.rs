@@ -326,12 +326,15 @@ impl Recipe {
     /// groups at a constant LR, named `short-run`, with the reason.
     fn fitted(mut self, run: &RunDescription) -> Self {
         let total = run.total_steps();
+        if total >= MIN_SCHEDULED_STEPS {
+            return self;
+        }
         let mut constant = Spec::new(ConstantLr::new(1.0, 1));
         for group in self.schedule.groups() {
             constant = constant.with_group(group.pattern(), group.lr_mult());
         }
-        // A long enough run, or a recipe at a constant LR already (schedule-free).
-        if total >= MIN_SCHEDULED_STEPS || self.schedule == constant {
+        // A recipe at a constant LR already (schedule-free) has nothing to fit.
+        if self.schedule == constant {
             return self;
         }
         self.why = vec![format!(

@@ -6,6 +6,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use burn_lr_core::OptimizerKind;
 use burn_lr_finder::descent::descent;
 use burn_lr_finder::rule::{FASTAI_SMOOTHING, REFERENCE_UPDATES, lag_free_losses};
 use burn_lr_finder::{Method, Trust};
@@ -43,6 +44,8 @@ pub struct Analysis {
     pub families: Vec<Scored>,
     /// The sweeps.
     pub sweeps: Vec<SweepRun>,
+    /// The tasks that train with SGD (the others with Adam or AdamW).
+    pub sgd_tasks: Vec<&'static str>,
 }
 
 fn bands_by(tasks: &[Box<dyn Task>], grid: &[GridRun], label: Label) -> Vec<Vec<Band>> {
@@ -71,7 +74,15 @@ impl Analysis {
             .iter()
             .filter(|r| r.recording == Recording::FASTAI)
             .collect();
-        let cases: Vec<Case> = fastai.iter().map(|r| Case::new(r, &all, false)).collect();
+        let sgd_tasks: Vec<&'static str> = tasks
+            .iter()
+            .filter(|t| t.optimizer().family() == OptimizerKind::Sgd)
+            .map(|t| t.name())
+            .collect();
+        let cases: Vec<Case> = fastai
+            .iter()
+            .map(|r| Case::new(r, &all, false, sgd_tasks.contains(&r.task.as_str())))
+            .collect();
         let scored = (0..all.len())
             .map(|f| {
                 let by_task = leave_one_task_out(&all, f, &cases, &bands);
@@ -95,6 +106,7 @@ impl Analysis {
             loss_bands,
             families,
             sweeps,
+            sgd_tasks,
         }
     }
 
@@ -105,6 +117,11 @@ impl Analysis {
             .iter()
             .filter(|s| s.family.shippable())
             .max_by_key(|s| s.by_task.objective())
+    }
+
+    /// Whether `run`'s task trains with SGD.
+    fn sgd(&self, run: &SweepRun) -> bool {
+        self.sgd_tasks.contains(&run.task.as_str())
     }
 
     /// The shipped family.
@@ -127,7 +144,14 @@ impl Analysis {
             .sweeps
             .iter()
             .filter(|r| r.recording == recording)
-            .map(|r| Case::new(r, std::slice::from_ref(&shipped.family), smoothed_only))
+            .map(|r| {
+                Case::new(
+                    r,
+                    std::slice::from_ref(&shipped.family),
+                    smoothed_only,
+                    self.sgd(r),
+                )
+            })
             .collect();
         let refs: Vec<&Case> = runs.iter().collect();
         bands

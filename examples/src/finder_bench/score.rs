@@ -2,7 +2,6 @@
 //! and the held-out (leave-one-task-out, leave-one-length-out) choice of a
 //! rule's constants.
 
-use burn_lr_core::OptimizerKind;
 use burn_lr_finder::rule::{self, Anchor, REFERENCE_UPDATES};
 use burn_lr_finder::{Method, SweepCurve, horizon_factor};
 
@@ -220,8 +219,9 @@ pub struct Case<'a> {
 impl<'a> Case<'a> {
     /// Reads every family's anchors from `run`'s curve as stored, or with
     /// the raw losses dropped when `smoothed_only` (the rules then see what
-    /// a user who logged only fastai's running average has).
-    pub fn new(run: &'a SweepRun, families: &[Family], smoothed_only: bool) -> Case<'a> {
+    /// a user who logged only fastai's running average has). `sgd`: whether
+    /// its task trains with SGD.
+    pub fn new(run: &'a SweepRun, families: &[Family], smoothed_only: bool, sgd: bool) -> Case<'a> {
         let curve = if smoothed_only {
             SweepCurve {
                 lrs: run.curve.lrs.clone(),
@@ -245,10 +245,6 @@ impl<'a> Case<'a> {
                     .collect()
             })
             .collect();
-        let sgd = super::tasks::all()
-            .iter()
-            .find(|t| t.name() == run.task)
-            .is_some_and(|t| t.optimizer().family() == OptimizerKind::Sgd);
         Case { run, anchors, sgd }
     }
 }
