@@ -22,13 +22,14 @@ use burn_lr_core::{Schedule as Curve, Spec};
 pub use task::train;
 
 /// The peak LR of every schedule.
-pub const PEAK_LR: f64 = 1e-2;
+pub const PEAK_LR: f64 = 2e-2;
 /// The warmup, in updates (the peak is reached at update 99).
 pub const WARMUP: u64 = 99;
 /// The seeds every schedule is trained on.
 pub const SEEDS: [u64; 3] = [0, 1, 2];
-/// The planned schedule's run length, and the fitted runs'.
-pub const UPDATES: u64 = 2000;
+/// The planned schedule's run length, and the length of the held-out
+/// schedules other than the longer horizons.
+pub const UPDATES: u64 = 4000;
 /// The name of the schedule `plan` picked.
 pub const PLANNED: &str = "plan-wsd";
 
@@ -72,18 +73,19 @@ fn wsd(name: &str, updates: u64, fraction: f64, shape: WsdShape) -> Schedule {
     )
 }
 
-/// The two runs the laws are fitted on: a constant LR and cosine to 0.
+/// The three runs the laws are fitted on, as for the reference runs: a
+/// constant LR and cosine to 0 over 4000 updates, and cosine to 0 over 2000.
 pub fn fitted() -> Vec<Schedule> {
-    let after = UPDATES - WARMUP;
     vec![
-        Schedule::new("constant-2000", UPDATES, StepLr::new(1 << 40)),
-        Schedule::new("cosine-2000", UPDATES, CosineAnnealingLr::new(after)),
+        Schedule::new("constant-4000", 4000, StepLr::new(1 << 40)),
+        Schedule::new("cosine-4000", 4000, CosineAnnealingLr::new(4000 - WARMUP)),
+        Schedule::new("cosine-2000", 2000, CosineAnnealingLr::new(2000 - WARMUP)),
     ]
 }
 
 /// The schedules the laws predict without having seen them: cooldowns of
 /// several lengths and shapes, a step, linear and exponential decays, cosine
-/// to a floor, and twice the horizon.
+/// to a floor over 4000 updates, and longer horizons.
 pub fn held_out() -> Vec<Schedule> {
     let after = UPDATES - WARMUP;
     vec![
@@ -107,9 +109,10 @@ pub fn held_out() -> Vec<Schedule> {
             UPDATES,
             CosineAnnealingLr::new(after).with_eta_min(0.1 * PEAK_LR),
         ),
-        Schedule::new("constant-4000", 4000, StepLr::new(1 << 40)),
-        Schedule::new("cosine-4000", 4000, CosineAnnealingLr::new(4000 - WARMUP)),
-        wsd("wsd-1sqrt-20%-4000", 4000, 0.2, WsdShape::OneMinusSqrt),
+        Schedule::new("cosine-6000", 6000, CosineAnnealingLr::new(6000 - WARMUP)),
+        Schedule::new("constant-8000", 8000, StepLr::new(1 << 40)),
+        Schedule::new("cosine-8000", 8000, CosineAnnealingLr::new(8000 - WARMUP)),
+        wsd("wsd-1sqrt-20%-8000", 8000, 0.2, WsdShape::OneMinusSqrt),
     ]
 }
 
