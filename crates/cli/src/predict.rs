@@ -110,8 +110,26 @@ fn extrapolation_warnings(runs: &[Run], path: &LrPath) -> Vec<String> {
             path.peak()
         ));
     }
+    let fitted_fall = runs
+        .iter()
+        .map(|r| r.path().steepest_fall())
+        .fold(0.0, f64::max);
+    if path.steepest_fall() > FASTER * fitted_fall {
+        warnings.push(format!(
+            "the LR falls by {:.0}% of its peak within a twentieth of the run, more than {FASTER}x as fast \
+             as in any fitted run ({:.0}%): the fitted runs do not show how fast the gain of a sudden decay \
+             arrives, and the law can misjudge such a schedule (a step or a short cooldown) by 5-15%; fit on \
+             a run with a decay of this kind too",
+            100.0 * path.steepest_fall(),
+            100.0 * fitted_fall
+        ));
+    }
     warnings
 }
+
+/// How much faster than any fitted run's an LR may fall before the
+/// prediction carries a warning.
+const FASTER: f64 = 3.0;
 
 fn law_json(fitted: &Fitted) -> Value {
     serde_json::to_value(fitted).unwrap_or(Value::Null)

@@ -52,7 +52,7 @@ fn predict_gives_one_loss_per_update_and_the_final_loss() {
 }
 
 #[test]
-fn predict_reads_a_spec_and_warns_when_it_extrapolates() {
+fn predict_reads_a_spec_and_warns_when_it_extrapolates_or_decays_faster_than_the_fitted_runs() {
     let dir = tempfile::tempdir().unwrap();
     let spec = dir.path().join("wsd.json");
     std::fs::write(
@@ -83,6 +83,12 @@ fn predict_reads_a_spec_and_warns_when_it_extrapolates() {
     let warnings = out["warnings"].to_string();
     assert!(warnings.contains("twice the longest"), "{warnings}");
     assert!(warnings.contains("peaks at LR 0.05"), "{warnings}");
+    // The 1-sqrt cooldown falls by a third of the peak in 500 updates; the
+    // cosines by 8% at most in a twentieth of their runs.
+    assert!(
+        warnings.contains("as fast as in any fitted run"),
+        "{warnings}"
+    );
 }
 
 #[test]
