@@ -142,8 +142,8 @@ pub mod finder {
 /// schedule for a budget.
 pub mod predict {
     pub use burn_lr_predict::{
-        Annealing, Family, Fitted, Law, LawKind, LrPath, MIN_UPDATES, MultiPower, Planned, Run,
-        RunFit, final_window, fit, plan,
+        Annealing, FASTER, Family, Fitted, Law, LawKind, LrPath, MIN_UPDATES, MultiPower, Planned,
+        Run, RunFit, final_window, fit, plan, warnings,
     };
 }
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use burn_lr_core::{Spec, read_input_file};
 use burn_lr_plot::{Chart, Series};
-use burn_lr_predict::{Family, Fitted, LawKind, LrPath, Run, fit, plan};
+use burn_lr_predict::{Family, Fitted, LawKind, LrPath, Run, fit, plan, warnings};
 use clap::{Args, ValueEnum};
 use serde_json::{Value, json};
 
@@ -91,46 +91,6 @@ fn fitted(args: &FitArgs) -> Result<(Vec<Run>, Fitted), CliError> {
     Ok((runs, fitted))
 }
 
-/// What a prediction outside the fitted runs' range risks, in words.
-fn extrapolation_warnings(runs: &[Run], path: &LrPath) -> Vec<String> {
-    let mut warnings = Vec::new();
-    let longest = runs.iter().map(|r| r.path().len()).max().unwrap_or(0);
-    if path.len() > 2 * longest {
-        warnings.push(format!(
-            "the prediction runs {} updates, more than twice the longest fitted run ({longest}): \
-             the law extrapolates",
-            path.len()
-        ));
-    }
-    let peaks: Vec<f64> = runs.iter().map(|r| r.path().peak()).collect();
-    if peaks.iter().all(|p| (path.peak() / p - 1.0).abs() > 0.01) {
-        warnings.push(format!(
-            "the prediction peaks at LR {}, the fitted runs at {peaks:?}: the law is fitted at its \
-             runs' peak LRs and only extrapolates to others",
-            path.peak()
-        ));
-    }
-    let fitted_fall = runs
-        .iter()
-        .map(|r| r.path().steepest_fall())
-        .fold(0.0, f64::max);
-    if path.steepest_fall() > FASTER * fitted_fall {
-        warnings.push(format!(
-            "the LR falls by {:.0}% of its peak within a twentieth of the run, more than {FASTER}x as fast \
-             as in any fitted run ({:.0}%): the fitted runs do not show how fast the gain of a sudden decay \
-             arrives, and the law can misjudge such a schedule (a step or a short cooldown) by 5-15%; fit on \
-             a run with a decay of this kind too",
-            100.0 * path.steepest_fall(),
-            100.0 * fitted_fall
-        ));
-    }
-    warnings
-}
-
-/// How much faster than any fitted run's an LR may fall before the
-/// prediction carries a warning.
-const FASTER: f64 = 3.0;
-
 fn law_json(fitted: &Fitted) -> Value {
     serde_json::to_value(fitted).unwrap_or(Value::Null)
 }
@@ -166,7 +126,7 @@ pub fn run_predict(args: PredictArgs) -> Result<(), CliError> {
     let (runs, fitted) = fitted(&args.fit)?;
     let losses = fitted.law.losses(&path);
     let final_loss = fitted.law.final_loss(&path);
-    let warnings = extrapolation_warnings(&runs, &path);
+    let warnings = warnings(&runs, &path);
     if let Some(plot) = &args.plot {
         draw(plot, &runs, &fitted, &losses)?;
     }

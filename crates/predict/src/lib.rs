@@ -13,7 +13,8 @@
 //! Runs come from code ([`Run::new`]), a CSV of `step,lr,loss`
 //! ([`Run::from_csv`]) or the directory burn-train logged to
 //! ([`Run::from_burn_train`]). [`plan`] searches a schedule family for the
-//! lowest predicted final loss.
+//! lowest predicted final loss; [`warnings`] says when a prediction leaves what
+//! the fitted runs show.
 //!
 //! Conventions: update 0 is the first update; the loss of update `i` is the
 //! loss of the batch it was computed on, predicted from the LRs of updates
@@ -26,8 +27,10 @@ mod lm;
 mod path;
 mod plan;
 mod read;
+mod warnings;
 
 pub use fit::{Fitted, LawKind, MIN_UPDATES, Run, RunFit, fit};
 pub use law::{Annealing, Law, MultiPower, final_window};
 pub use path::LrPath;
 pub use plan::{Family, Planned, plan};
+pub use warnings::{FASTER, warnings};

@@ -1,0 +1,89 @@
+//! What a prediction outside the fitted runs' range risks.
+
+use crate::fit::Run;
+use crate::path::LrPath;
+
+/// What predicting `path` from a law fitted on `runs` risks, in words (empty
+/// when the prediction stays within what the runs show): a horizon more than
+/// twice the longest run's, a peak LR none of the runs had, or an LR that
+/// falls more than [`FASTER`] times as fast as in any run (a step or a short
+/// cooldown predicted from cosines, which the law can misjudge by 5-15%:
+/// `docs/loss-law.md`). `burn-lr predict` prints them, and its JSON carries
+/// them as `warnings`.
+pub fn warnings(runs: &[Run], path: &LrPath) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let longest = runs.iter().map(|r| r.path().len()).max().unwrap_or(0);
+    if path.len() > 2 * longest {
+        warnings.push(format!(
+            "the prediction runs {} updates, more than twice the longest fitted run ({longest}): \
+             the law extrapolates",
+            path.len()
+        ));
+    }
+    let peaks: Vec<f64> = runs.iter().map(|r| r.path().peak()).collect();
+    if peaks.iter().all(|p| (path.peak() / p - 1.0).abs() > 0.01) {
+        warnings.push(format!(
+            "the prediction peaks at LR {}, the fitted runs at {peaks:?}: the law is fitted at its \
+             runs' peak LRs and only extrapolates to others",
+            path.peak()
+        ));
+    }
+    let fitted_fall = runs
+        .iter()
+        .map(|r| r.path().steepest_fall())
+        .fold(0.0, f64::max);
+    if path.steepest_fall() > FASTER * fitted_fall {
+        warnings.push(format!(
+            "the LR falls by {:.0}% of its peak within a twentieth of the run, more than {FASTER}x as fast \
+             as in any fitted run ({:.0}%): the fitted runs do not show how fast the gain of a sudden decay \
+             arrives, and the law can misjudge such a schedule (a step or a short cooldown) by 5-15%; fit on \
+             a run with a decay of this kind too",
+            100.0 * path.steepest_fall(),
+            100.0 * fitted_fall
+        ));
+    }
+    warnings
+}
+
+/// How much faster than in any fitted run the LR may fall (see
+/// [`LrPath::steepest_fall`]) before a prediction carries a warning.
+pub const FASTER: f64 = 3.0;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(lrs: Vec<f64>) -> Run {
+        let losses = (0..lrs.len()).map(|i| 1.0 / (1.0 + i as f64)).collect();
+        Run::new("run", lrs, losses).unwrap()
+    }
+
+    fn cosine(updates: usize, peak: f64) -> Vec<f64> {
+        (0..updates)
+            .map(|k| peak * 0.5 * (1.0 + (std::f64::consts::PI * k as f64 / updates as f64).cos()))
+            .collect()
+    }
+
+    #[test]
+    fn a_prediction_like_the_fitted_runs_carries_no_warning() {
+        let runs = [run(cosine(1000, 0.1))];
+        assert!(warnings(&runs, &LrPath::new(cosine(2000, 0.1)).unwrap()).is_empty());
+    }
+
+    #[test]
+    fn each_risk_is_named() {
+        let runs = [run(cosine(1000, 0.1))];
+        let longer = warnings(&runs, &LrPath::new(cosine(2001, 0.1)).unwrap());
+        assert!(
+            longer[0].contains("more than twice the longest"),
+            "{longer:?}"
+        );
+        let higher = warnings(&runs, &LrPath::new(cosine(1000, 0.2)).unwrap());
+        assert!(higher[0].contains("peaks at LR 0.2"), "{higher:?}");
+        let step: Vec<f64> = (0..1000)
+            .map(|k| if k < 700 { 0.1 } else { 0.01 })
+            .collect();
+        let sudden = warnings(&runs, &LrPath::new(step).unwrap());
+        assert!(sudden[0].contains("falls by 90% of its peak"), "{sudden:?}");
+    }
+}
