@@ -46,10 +46,10 @@ pub struct PredictArgs {
     #[arg(long, requires_all = ["updates", "base_lr"])]
     spec: Option<PathBuf>,
     /// Optimizer updates of the predicted run.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     updates: Option<u64>,
-    /// The optimizer's LR the spec scales.
-    #[arg(long)]
+    /// The optimizer's LR the spec scales (> 0).
+    #[arg(long, allow_negative_numbers = true)]
     base_lr: Option<f64>,
     /// Write a plot (.svg or .png) of the fitted runs and the prediction.
     #[arg(long)]
@@ -60,8 +60,10 @@ pub struct PredictArgs {
 pub struct PlanArgs {
     #[command(flatten)]
     fit: FitArgs,
-    /// Optimizer updates of the planned run (the first fitted run's warmup included).
-    #[arg(long)]
+    /// Optimizer updates of the planned run (the first fitted run's warmup included). Every
+    /// candidate (about 100 for wsd) is predicted over the whole run: a million updates take
+    /// minutes.
+    #[arg(long, allow_negative_numbers = true)]
     updates: u64,
     /// The schedule family to search.
     #[arg(long, value_enum, default_value_t = Family::Wsd)]
@@ -115,6 +117,11 @@ pub fn run_predict(args: PredictArgs) -> Result<(), CliError> {
         (Some(lrs), ..) => LrPath::from_csv(&lrs.display().to_string(), &read_input_file(lrs)?)?,
         (None, Some(spec), Some(updates), Some(base_lr)) => {
             let updates = check_updates(updates)?;
+            if !(base_lr.is_finite() && base_lr > 0.0) {
+                return Err(CliError::Message(format!(
+                    "--base-lr {base_lr} is invalid: allowed a finite LR > 0"
+                )));
+            }
             LrPath::new(Spec::from_file(spec)?.preview(base_lr, updates)?)?
         }
         _ => {
@@ -126,7 +133,7 @@ pub fn run_predict(args: PredictArgs) -> Result<(), CliError> {
     let (runs, fitted) = fitted(&args.fit)?;
     let losses = fitted.law.losses(&path);
     let final_loss = fitted.law.final_loss(&path);
-    let warnings = warnings(&runs, &path);
+    let warnings = warnings(&runs, &path, &losses);
     if let Some(plot) = &args.plot {
         draw(plot, &runs, &fitted, &losses)?;
     }
@@ -162,6 +169,8 @@ pub fn run_plan(args: PlanArgs) -> Result<(), CliError> {
     let like = runs[0].path();
     let planned = plan(&fitted.law, like, updates as u64, family)?;
     let spec = planned.spec.to_json()?;
+    let path = LrPath::new(planned.spec.preview(planned.base_lr, updates)?)?;
+    let warnings = warnings(&runs, &path, &fitted.law.losses(&path));
     match args.fit.format {
         OutputFormat::Json => {
             let mut out = law_json(&fitted);
@@ -173,6 +182,7 @@ pub fn run_plan(args: PlanArgs) -> Result<(), CliError> {
             out["cosine_final_loss"] = json!(planned.cosine_final_loss);
             out["gain"] = json!(planned.gain());
             out["candidates"] = json!(planned.candidates);
+            out["warnings"] = json!(warnings);
             say!("{out}");
         }
         OutputFormat::Text => {
@@ -193,6 +203,9 @@ pub fn run_plan(args: PlanArgs) -> Result<(), CliError> {
                 planned.cosine_final_loss,
             );
             say!("{spec}");
+            for warning in &warnings {
+                say!("warning: {warning}");
+            }
         }
     }
     Ok(())

@@ -120,6 +120,10 @@ fn plan_prints_a_spec_that_loads_and_its_predicted_gain() {
     );
     assert!(planned <= cosine, "{out}");
     assert!((out["gain"].as_f64().unwrap() - (cosine - planned) / cosine).abs() < 1e-12);
+    // The pick is checked like any prediction: from these runs (no sudden
+    // decay) it is a cooldown faster than any they show, and says so.
+    let warnings = out["warnings"].to_string();
+    assert!(warnings.contains("as fast as in any fitted run"), "{warnings}");
 }
 
 #[test]
@@ -154,6 +158,24 @@ fn bad_input_is_one_line_and_exit_code_2() {
         (
             vec!["plan", "--fit", &cosine, "--updates", "0"],
             "--updates 0",
+        ),
+        (
+            vec!["plan", "--fit", &cosine, "--updates", "-5"],
+            "invalid value '-5'",
+        ),
+        (
+            vec![
+                "predict",
+                "--fit",
+                &cosine,
+                "--spec",
+                "any.json",
+                "--updates",
+                "100",
+                "--base-lr",
+                "-0.02",
+            ],
+            "--base-lr -0.02 is invalid: allowed a finite LR > 0",
         ),
         (
             vec!["plan", "--fit", &cosine, "--updates", "50"],

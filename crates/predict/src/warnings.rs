@@ -5,13 +5,22 @@ use crate::path::LrPath;
 
 /// What predicting `path` from a law fitted on `runs` risks, in words (empty
 /// when the prediction stays within what the runs show): a horizon more than
-/// twice the longest run's, a peak LR none of the runs had, or an LR that
-/// falls more than [`FASTER`] times as fast as in any run (a step or a short
+/// twice the longest run's, a peak LR none of the runs had, an LR that falls
+/// more than [`FASTER`] times as fast as in any run (a step or a short
 /// cooldown predicted from cosines, which the law can misjudge by 5-15%:
-/// `docs/loss-law.md`). `burn-lr predict` prints them, and its JSON carries
-/// them as `warnings`.
-pub fn warnings(runs: &[Run], path: &LrPath) -> Vec<String> {
+/// `docs/loss-law.md`), or a predicted loss at or below 0 (`predicted`: the
+/// law's loss per update of `path`, as [`Law::losses`](crate::Law::losses)
+/// gives it). `burn-lr predict` and `burn-lr plan` print them, and their
+/// JSON carries them as `warnings`.
+pub fn warnings(runs: &[Run], path: &LrPath, predicted: &[f64]) -> Vec<String> {
     let mut warnings = Vec::new();
+    if let Some((update, loss)) = predicted.iter().enumerate().find(|(_, l)| **l <= 0.0) {
+        warnings.push(format!(
+            "the predicted loss reaches {loss:.4} at update {update}: a loss cannot be negative, so the \
+             law is far outside what the fitted runs show there and the prediction means nothing; fit on \
+             longer runs"
+        ));
+    }
     let longest = runs.iter().map(|r| r.path().len()).max().unwrap_or(0);
     if path.len() > 2 * longest {
         warnings.push(format!(
@@ -67,23 +76,33 @@ mod tests {
     #[test]
     fn a_prediction_like_the_fitted_runs_carries_no_warning() {
         let runs = [run(cosine(1000, 0.1))];
-        assert!(warnings(&runs, &LrPath::new(cosine(2000, 0.1)).unwrap()).is_empty());
+        let path = LrPath::new(cosine(2000, 0.1)).unwrap();
+        assert!(warnings(&runs, &path, &[0.5; 2000]).is_empty());
     }
 
     #[test]
     fn each_risk_is_named() {
         let runs = [run(cosine(1000, 0.1))];
-        let longer = warnings(&runs, &LrPath::new(cosine(2001, 0.1)).unwrap());
+        let longer = warnings(&runs, &LrPath::new(cosine(2001, 0.1)).unwrap(), &[]);
         assert!(
             longer[0].contains("more than twice the longest"),
             "{longer:?}"
         );
-        let higher = warnings(&runs, &LrPath::new(cosine(1000, 0.2)).unwrap());
+        let higher = warnings(&runs, &LrPath::new(cosine(1000, 0.2)).unwrap(), &[]);
         assert!(higher[0].contains("peaks at LR 0.2"), "{higher:?}");
         let step: Vec<f64> = (0..1000)
             .map(|k| if k < 700 { 0.1 } else { 0.01 })
             .collect();
-        let sudden = warnings(&runs, &LrPath::new(step).unwrap());
+        let sudden = warnings(&runs, &LrPath::new(step).unwrap(), &[]);
         assert!(sudden[0].contains("falls by 90% of its peak"), "{sudden:?}");
+        let negative = warnings(
+            &runs,
+            &LrPath::new(cosine(1000, 0.1)).unwrap(),
+            &[0.2, -0.01],
+        );
+        assert!(
+            negative[0].contains("reaches -0.0100 at update 1"),
+            "{negative:?}"
+        );
     }
 }

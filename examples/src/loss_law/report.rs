@@ -155,8 +155,8 @@ pub fn write(dir: &Path, docs: &Path) -> Result<(), String> {
          The task is the one of the bundled reference runs (`tests/golden/loss_curves/`, recorded in PyTorch), \
          trained again in burn: a teacher-student regression with fresh data at every update, as in pretraining (a \
          32-256-256-1 ReLU student of a fixed random 32-128-128-1 tanh teacher, label noise 0.5 so the loss cannot \
-         go below 0.25, batch 64, MSE), trained by AdamW (betas 0.9/0.95) at the peak LR 2e-2 after a 100-update \
-         linear warmup, 3 seeds per schedule. A final loss is the mean training loss of the last 5% of updates. As \
+         go below 0.25, batch 64, MSE), trained by AdamW (betas 0.9/0.95) at the peak LR 2e-2 after a linear \
+         warmup (update k < 100 at 2e-2 (k + 1) / 100, the peak reached at update 99), 3 seeds per schedule. A final loss is the mean training loss of the last 5% of updates. As \
          for the reference runs, both laws are fitted on three runs only (a constant LR and cosine to 0 over 4000 \
          updates, cosine to 0 over 2000) and predict every other schedule before seeing it: cooldowns of other \
          lengths and shapes, a step, linear and exponential decays, cosine to a floor, and horizons of 6000 and \
