@@ -66,8 +66,9 @@ impl<E: std::fmt::Display + 'static> From<E> for CliError {
 }
 
 /// The longest error message printed: a hostile input (a megabyte-long line)
-/// is cut, not echoed.
-const MAX_MESSAGE: usize = 400;
+/// is cut, not echoed, while the longest list of allowed values (every
+/// scheduler's name) is printed whole.
+const MAX_MESSAGE: usize = 1000;
 
 /// `message` on one line, at most [`MAX_MESSAGE`] characters.
 fn one_line(message: &str) -> String {

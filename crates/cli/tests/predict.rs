@@ -123,7 +123,10 @@ fn plan_prints_a_spec_that_loads_and_its_predicted_gain() {
     // The pick is checked like any prediction: from these runs (no sudden
     // decay) it is a cooldown faster than any they show, and says so.
     let warnings = out["warnings"].to_string();
-    assert!(warnings.contains("as fast as in any fitted run"), "{warnings}");
+    assert!(
+        warnings.contains("as fast as in any fitted run"),
+        "{warnings}"
+    );
 }
 
 #[test]
