@@ -6,7 +6,7 @@ use std::path::Path;
 use burn_lr_core::Schedule as Curve;
 use burn_lr_core::schedules::WsdShape;
 use burn_lr_plot::{Chart, Series};
-use burn_lr_predict::{Family, Fitted, LawKind, LrPath, Run, fit, plan};
+use burn_lr_predict::{FASTER, Family, Fitted, LawKind, LrPath, Run, fit, plan};
 
 use super::{Measured, PLANNED, UPDATES, fitted, held_out, read};
 
@@ -45,15 +45,20 @@ pub fn laws(dir: &Path) -> Result<[Fitted; 2], String> {
     laws_on(dir, &names)
 }
 
-/// The two laws fitted on the stored runs `names`.
-fn laws_on(dir: &Path, names: &[String]) -> Result<[Fitted; 2], String> {
-    let runs: Vec<Run> = names
+/// The stored runs `names`, each as the mean over its seeds.
+fn stored_runs(dir: &Path, names: &[String]) -> Result<Vec<Run>, String> {
+    names
         .iter()
         .map(|name| {
             let m = read(dir, name)?;
             Run::new(&m.name, m.lrs.clone(), m.mean()).map_err(|e| e.to_string())
         })
-        .collect::<Result<_, _>>()?;
+        .collect()
+}
+
+/// The two laws fitted on the stored runs `names`.
+fn laws_on(dir: &Path, names: &[String]) -> Result<[Fitted; 2], String> {
+    let runs = stored_runs(dir, names)?;
     let fit = |kind| fit(&runs, kind).map_err(|e| e.to_string());
     Ok([fit(LawKind::MultiPower)?, fit(LawKind::Annealing)?])
 }
@@ -205,7 +210,7 @@ pub fn write(dir: &Path, docs: &Path) -> Result<(), String> {
          within {:.2}% (median {:.2}%). The three fitted runs, none of which decays suddenly, prefer other \
          constants: under them the gain of a decay keeps arriving for thousands of updates, which expects too \
          little of a short cooldown and too much of a sudden step (`burn-lr predict` warns when a schedule's LR \
-         falls more than 3x as fast as in any fitted run). The fit leaves out the first tenth of each run after \
+         falls more than {FASTER}x as fast as in any fitted run). The fit leaves out the first tenth of each run after \
          its warmup; leaving out 0% to 40% was tried on these runs and on the reference runs, and no fraction \
          does better on both.",
         misses(&rows),
@@ -217,22 +222,22 @@ pub fn write(dir: &Path, docs: &Path) -> Result<(), String> {
         .map(|s| s.name)
         .chain([COOLDOWN_FIT.to_string()])
         .collect();
-    let laws = laws_on(dir, &with_cooldown)?;
-    let rows = self::rows(dir, &laws, &[COOLDOWN_FIT])?;
+    let cooldown_laws = laws_on(dir, &with_cooldown)?;
+    let cooldown_rows = self::rows(dir, &cooldown_laws, &[COOLDOWN_FIT])?;
     let _ = writeln!(
         md,
         "\n## Fitted with a cooldown run too\n\n\
          The same schedules predicted by the laws fitted on the three runs and `{COOLDOWN_FIT}` (a 1-sqrt \
          cooldown over the last 20%), which shows the law how fast the gain of a decay arrives. The fit error is \
          {:.2}% (multi-power) and {:.2}% (annealing) on the four fitted runs.",
-        100.0 * laws[0].fit_error,
-        100.0 * laws[1].fit_error
+        100.0 * cooldown_laws[0].fit_error,
+        100.0 * cooldown_laws[1].fit_error
     );
-    tables(&mut md, &laws, &rows);
+    tables(&mut md, &cooldown_laws, &cooldown_rows);
     let _ = writeln!(
         md,
         "\nSchedules the multi-power law predicts more than 3% off: {}.",
-        misses(&rows)
+        misses(&cooldown_rows)
     );
     let path = docs.join("loss-law.md");
     std::fs::write(&path, md).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -243,17 +248,13 @@ pub fn write(dir: &Path, docs: &Path) -> Result<(), String> {
 /// planned): the median and worst relative error of its final losses, in
 /// sample: how well the law's form can describe the task at all.
 fn fitted_on_every_run(dir: &Path) -> Result<(f64, f64), String> {
-    let names = fitted()
+    let names: Vec<String> = fitted()
         .into_iter()
         .chain(held_out())
         .map(|s| s.name)
-        .chain([PLANNED.to_string()]);
-    let runs: Vec<Run> = names
-        .map(|name| {
-            let m = read(dir, &name)?;
-            Run::new(&m.name, m.lrs.clone(), m.mean()).map_err(|e| e.to_string())
-        })
-        .collect::<Result<_, _>>()?;
+        .chain([PLANNED.to_string()])
+        .collect();
+    let runs = stored_runs(dir, &names)?;
     let law = fit(&runs, LawKind::MultiPower)
         .map_err(|e| e.to_string())?
         .law;
