@@ -544,15 +544,41 @@ pub fn leave_one_task_out(
     cases: &[Case],
     schedules: Bands,
 ) -> HeldOut {
+    per_task(families, f, cases, schedules, false)
+}
+
+/// For each task, fits family `f` on this task's own curves and bands and
+/// scores it there: what the family could reach if its constants could be
+/// chosen per task (an upper bound on [`leave_one_task_out`]; what it loses
+/// below this bound is the spread between tasks, what this bound misses is
+/// the spread between one task's curves and the grid's noise).
+pub fn each_task_on_itself(
+    families: &[Family],
+    f: usize,
+    cases: &[Case],
+    schedules: Bands,
+) -> HeldOut {
+    per_task(families, f, cases, schedules, true)
+}
+
+/// One fold per task, fitted on that task alone (`itself`) or on the others.
+fn per_task(
+    families: &[Family],
+    f: usize,
+    cases: &[Case],
+    schedules: Bands,
+    itself: bool,
+) -> HeldOut {
     let mut tasks: Vec<&str> = schedules[0].iter().map(|b| b.task.as_str()).collect();
     tasks.dedup();
     let mut total = empty_table(schedules.len());
     let folds = tasks
         .into_iter()
         .map(|task| {
-            let others: Vec<&Case> = cases.iter().filter(|c| c.run.task != task).collect();
+            let fitting = |t: &str| (t == task) == itself;
+            let others: Vec<&Case> = cases.iter().filter(|c| fitting(&c.run.task)).collect();
             let mine: Vec<&Case> = cases.iter().filter(|c| c.run.task == task).collect();
-            let fitted = fit(families, f, &others, schedules, &|t| t != task, &|_| true);
+            let fitted = fit(families, f, &others, schedules, &fitting, &|_| true);
             let held = table(f, families[f].margin, &fitted, &mine, schedules, &|_| true);
             add_table(&mut total, &held);
             (task.to_string(), fitted, held)
