@@ -170,7 +170,8 @@ pub struct HandOff {
     /// Whether `updates` was assumed ([`REFERENCE_UPDATES`]) rather than given.
     pub updates_assumed: bool,
     /// The suggestion both come from (method `hand_off`, its `lr` the peak
-    /// of warmup + cosine, its point the lowest lag-free loss, its evidence
+    /// of warmup + cosine, its point the lowest lag-free loss before the
+    /// loss first spikes, its evidence
     /// that point's LR).
     pub from: Suggestion,
     /// Whether the curve supports it.
@@ -189,14 +190,15 @@ pub struct HandOff {
 /// shortest sweeps have 50).
 pub const MIN_SWEEP_POINTS: usize = 50;
 
-/// The default hand-off: the LR of the lowest lag-free loss, divided by a
-/// constant per schedule and scaled to the run's length, with the curve's
+/// The default hand-off: the LR of the lowest lag-free loss before the loss
+/// first spikes ([`SHIPPED_ANCHOR`]), divided by a constant per schedule and scaled to the run's length, with the curve's
 /// verdict. `smoothing` is the EMA factor of a curve recorded without raw
 /// losses ([`FASTAI_SMOOTHING`] for this finder's and fastai's). `None` for
 /// an empty curve.
 ///
 /// The rule and its constants were chosen on the project's LR benchmark by
-/// leave-one-task-out over three run lengths (`docs/finder-benchmark.md`);
+/// leave-one-task-out over three run lengths, among the rules that never
+/// hand off past a spike of the loss (`docs/finder-benchmark.md`);
 /// fastai's rules stay available through [`RangeTest::suggestion`].
 pub fn hand_off<M>(test: &RangeTest<M>, plan: impl Into<Plan>) -> Option<HandOff> {
     hand_off_smoothed(test, plan, FASTAI_SMOOTHING)

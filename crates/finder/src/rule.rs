@@ -21,7 +21,10 @@ pub const REFERENCE_UPDATES: u64 = 1000;
 
 /// The anchor the hand-off reads (the family and shape that won the LR
 /// benchmark held out, `docs/finder-benchmark.md`).
-pub const SHIPPED_ANCHOR: Anchor = Anchor::Minimum { width: 0.3 };
+pub const SHIPPED_ANCHOR: Anchor = Anchor::FirstMinimum {
+    width: 0.3,
+    rise: 0.25,
+};
 /// The anchor's LR divided by this is the peak LR of warmup + cosine for a
 /// run of [`REFERENCE_UPDATES`] updates.
 pub const WARMUP_COSINE_DIVISOR: f64 = 1.9952623149688795;
@@ -105,6 +108,17 @@ pub enum Anchor {
         /// Smoothing width, in decades of LR.
         width: f64,
     },
+    /// The LR of the lowest loss after a two-sided smoothing of `width`
+    /// decades, before the loss first spikes: rises above its lowest value
+    /// so far by `rise` times its whole fall (from the first point to the
+    /// lowest). A loss that recovers after a spike, lower still, is not
+    /// followed past it.
+    FirstMinimum {
+        /// Smoothing width, in decades of LR.
+        width: f64,
+        /// The rise that counts as a spike, relative to the loss's fall.
+        rise: f64,
+    },
     /// The first LR where the two-sided smoothed loss made `fraction` of its
     /// fall from the first point to its minimum.
     Descent {
@@ -115,13 +129,23 @@ pub enum Anchor {
     },
 }
 
+impl Anchor {
+    /// Whether the anchor stays below the LR where the loss first spiked.
+    /// The others may follow a loss that recovers after a spike to an LR
+    /// past it: beyond an instability the sweep has shown, which the
+    /// training run, longer, is likelier to meet than to outgrow.
+    pub fn stops_at_spikes(&self) -> bool {
+        matches!(self, Anchor::FirstMinimum { .. })
+    }
+}
+
 /// The anchor's LR on `test`'s curve (`smoothing`: the EMA factor of a
 /// curve without raw losses); `None` for an empty curve.
 pub fn anchor<M>(test: &RangeTest<M>, anchor: Anchor, smoothing: f64) -> Option<f64> {
     let curve = &test.curve;
     match anchor {
         Anchor::Fastai(method) => test.suggestion(method).map(|s| s.lr),
-        Anchor::Minimum { .. } | Anchor::Descent { .. } => {
+        Anchor::Minimum { .. } | Anchor::FirstMinimum { .. } | Anchor::Descent { .. } => {
             let (losses, _) = lag_free_losses(curve, smoothing);
             lag_free_point(&curve.lrs, &losses, anchor).map(|i| curve.lrs[i])
         }
@@ -138,10 +162,32 @@ pub fn lag_free_point(lrs: &[f64], losses: &[f64], anchor: Anchor) -> Option<usi
             let smoothed = two_sided(lrs, losses, width);
             (0..smoothed.len()).min_by(|&a, &b| smoothed[a].total_cmp(&smoothed[b]))
         }
+        Anchor::FirstMinimum { width, rise } => {
+            let smoothed = two_sided(lrs, losses, width);
+            first_minimum(&smoothed, rise)
+        }
         Anchor::Descent { width, fraction } => {
             descent_with(lrs, losses, width, fraction).map(|d| d.point)
         }
     }
+}
+
+/// The index of the lowest of `losses` before the first point that rises
+/// above the lowest so far by `rise` times the whole fall; `None` when empty.
+fn first_minimum(losses: &[f64], rise: f64) -> Option<usize> {
+    let first = *losses.first()?;
+    let lowest = losses.iter().copied().fold(f64::INFINITY, f64::min);
+    let spike = rise * (first - lowest).max(0.0);
+    let mut best = 0;
+    for (i, &loss) in losses.iter().enumerate() {
+        if loss > losses[best] + spike {
+            break;
+        }
+        if loss < losses[best] {
+            best = i;
+        }
+    }
+    Some(best)
 }
 
 /// `(updates / REFERENCE_UPDATES)^-beta`: how the best peak LR moves with
@@ -197,6 +243,18 @@ mod tests {
         let (read, source) = lag_free_losses(&curve, FASTAI_SMOOTHING);
         assert_eq!(source, LossSource::Column { refuted: true });
         assert_eq!(read, curve.losses);
+    }
+
+    #[test]
+    fn the_first_minimum_stops_at_a_spike() {
+        // Falls to 1.0, spikes to 3.0, recovers to 0.5.
+        let losses = [2.0, 1.5, 1.0, 1.2, 3.0, 1.0, 0.5, 0.6];
+        assert_eq!(first_minimum(&losses, 0.5), Some(2));
+        // A rise of 0.2 over a fall of 1.5 is no spike at 0.5, one at 0.1.
+        let losses = [2.0, 1.0, 1.2, 0.5];
+        assert_eq!(first_minimum(&losses, 0.5), Some(3));
+        assert_eq!(first_minimum(&losses, 0.1), Some(1));
+        assert_eq!(first_minimum(&[], 0.5), None);
     }
 
     #[test]

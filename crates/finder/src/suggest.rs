@@ -14,8 +14,8 @@ use crate::rule::{SHIPPED_ANCHOR, WARMUP_COSINE_DIVISOR, lag_free_point};
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Method {
-    /// The default: the LR of the lowest two-sided smoothed raw loss divided
-    /// by a fitted constant, the peak LR of warmup + cosine for a run of 1000
+    /// The default: the LR of the lowest two-sided smoothed raw loss before
+    /// it first spikes, divided by a fitted constant, the peak LR of warmup + cosine for a run of 1000
     /// updates (`hand_off` scales it to the run's length).
     HandOff,
     /// fastai `steep`: the left end of the steepest descent of the loss against log-LR.

@@ -35,16 +35,23 @@ pub struct Family {
 impl Family {
     /// Whether the library may ship it: it reads only the curve and the
     /// run's length (a user reading a recorded curve may leave the optimizer
-    /// out, and a wrong one would move the LR silently), and its fit keeps
+    /// out, and a wrong one would move the LR silently), its fit keeps
     /// the full [`safety_margin`] (the protection for tasks whose collapse
-    /// sits closer than the benchmark's).
+    /// sits closer than the benchmark's), and it never hands off past a
+    /// spike of the loss (fastai's rules are compared, not shipped).
     pub fn shippable(&self) -> bool {
-        !self.per_optimizer && self.margin >= safety_margin()
+        !self.per_optimizer && self.margin >= safety_margin() && self.stops_at_spikes()
+    }
+
+    /// Whether every shape's anchor stays below the loss's first spike
+    /// ([`Anchor::stops_at_spikes`]).
+    pub fn stops_at_spikes(&self) -> bool {
+        self.shapes.iter().all(|(_, a)| a.stops_at_spikes())
     }
 }
 
 /// The family the library ships.
-pub const SHIPPED: &str = "minimum / k, horizon";
+pub const SHIPPED: &str = "minimum before a spike / k, horizon";
 
 /// The families compared: fastai's three rules as `Learner.lr_find` applies
 /// them, and families read from the lag-free smoothed loss, with and
@@ -73,6 +80,26 @@ pub fn families() -> Vec<Family> {
         horizon,
         per_optimizer,
         margin,
+    };
+    let first_minimum = |name, horizon| Family {
+        name,
+        about: "the LR of the lowest lag-free smoothed loss before the loss first spikes (rises by a fraction r \
+                of its fall)",
+        shapes: [0.2, 0.3]
+            .iter()
+            .flat_map(|&w| {
+                [0.25, 0.5, 1.0].iter().map(move |&r| {
+                    (
+                        format!("width {w}, r {r}"),
+                        Anchor::FirstMinimum { width: w, rise: r },
+                    )
+                })
+            })
+            .collect(),
+        divisors: divisors.clone(),
+        horizon,
+        per_optimizer: false,
+        margin: safety_margin(),
     };
     let descent = |name, horizon| Family {
         name,
@@ -115,11 +142,13 @@ pub fn families() -> Vec<Family> {
             Method::Minimum,
         ),
         minimum("minimum / k", false, false, full),
-        minimum(SHIPPED, true, false, full),
+        minimum("minimum / k, horizon", true, false, full),
         minimum("minimum / k per optimizer", false, true, full),
         minimum("minimum / k per optimizer, horizon", true, true, full),
         minimum("minimum / k, narrow margin", false, false, narrow),
         minimum("minimum / k, horizon, narrow margin", true, false, narrow),
+        first_minimum("minimum before a spike / k", false),
+        first_minimum(SHIPPED, true),
         descent("descent f / k", false),
         descent("descent f / k, horizon", true),
     ]
