@@ -161,7 +161,7 @@ fn from_file(path: &std::path::Path, args: &FindArgs) -> Result<(), CliError> {
         }
         (FindFormat::Text, method, handoff) => {
             if let Some(cut) = cut {
-                say!("the curve stops at point {cut}: its loss is not finite");
+                say!("the curve stops at point {cut}: its loss (smoothed or raw) is not finite");
             }
             match (method, handoff) {
                 (Method::HandOff, Some(h)) => print_hand_off(&h)?,

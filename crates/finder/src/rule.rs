@@ -111,8 +111,9 @@ pub enum Anchor {
     /// The LR of the lowest loss after a two-sided smoothing of `width`
     /// decades, before the loss first spikes: rises above its lowest value
     /// so far by `rise` times its whole fall (from the first point to the
-    /// lowest). A loss that recovers after a spike, lower still, is not
-    /// followed past it.
+    /// lowest), read on the loss smoothed over [`SPIKE_WIDTH`] only, so that
+    /// a narrow spike is not smoothed away. A loss that recovers after a
+    /// spike, lower still, is not followed past it.
     FirstMinimum {
         /// Smoothing width, in decades of LR.
         width: f64,
@@ -164,7 +165,9 @@ pub fn lag_free_point(lrs: &[f64], losses: &[f64], anchor: Anchor) -> Option<usi
         }
         Anchor::FirstMinimum { width, rise } => {
             let smoothed = two_sided(lrs, losses, width);
-            first_minimum(&smoothed, rise)
+            let end = first_spike(&two_sided(lrs, losses, SPIKE_WIDTH), rise);
+            (0..end.unwrap_or(smoothed.len()).max(1).min(smoothed.len()))
+                .min_by(|&a, &b| smoothed[a].total_cmp(&smoothed[b]))
         }
         Anchor::Descent { width, fraction } => {
             descent_with(lrs, losses, width, fraction).map(|d| d.point)
@@ -172,22 +175,25 @@ pub fn lag_free_point(lrs: &[f64], losses: &[f64], anchor: Anchor) -> Option<usi
     }
 }
 
-/// The index of the lowest of `losses` before the first point that rises
-/// above the lowest so far by `rise` times the whole fall; `None` when empty.
-fn first_minimum(losses: &[f64], rise: f64) -> Option<usize> {
+/// The smoothing width, in decades, of the loss [`Anchor::FirstMinimum`]
+/// looks for spikes on (the finder's plot draws the same curve).
+pub const SPIKE_WIDTH: f64 = crate::descent::SMOOTHING_WIDTH;
+
+/// The first point of `losses` that rises above the lowest before it by
+/// `rise` times the whole fall (from the first point to the lowest of all);
+/// `None` when there is none.
+fn first_spike(losses: &[f64], rise: f64) -> Option<usize> {
     let first = *losses.first()?;
     let lowest = losses.iter().copied().fold(f64::INFINITY, f64::min);
     let spike = rise * (first - lowest).max(0.0);
-    let mut best = 0;
+    let mut lowest_so_far = first;
     for (i, &loss) in losses.iter().enumerate() {
-        if loss > losses[best] + spike {
-            break;
+        if loss > lowest_so_far + spike {
+            return Some(i);
         }
-        if loss < losses[best] {
-            best = i;
-        }
+        lowest_so_far = lowest_so_far.min(loss);
     }
-    Some(best)
+    None
 }
 
 /// `(updates / REFERENCE_UPDATES)^-beta`: how the best peak LR moves with
@@ -246,15 +252,52 @@ mod tests {
     }
 
     #[test]
-    fn the_first_minimum_stops_at_a_spike() {
-        // Falls to 1.0, spikes to 3.0, recovers to 0.5.
+    fn a_spike_is_a_rise_by_a_fraction_of_the_whole_fall() {
+        // Falls to 1.0, spikes to 3.0 (point 4), recovers to 0.5.
         let losses = [2.0, 1.5, 1.0, 1.2, 3.0, 1.0, 0.5, 0.6];
-        assert_eq!(first_minimum(&losses, 0.5), Some(2));
+        assert_eq!(first_spike(&losses, 0.5), Some(4));
         // A rise of 0.2 over a fall of 1.5 is no spike at 0.5, one at 0.1.
         let losses = [2.0, 1.0, 1.2, 0.5];
-        assert_eq!(first_minimum(&losses, 0.5), Some(3));
-        assert_eq!(first_minimum(&losses, 0.1), Some(1));
-        assert_eq!(first_minimum(&[], 0.5), None);
+        assert_eq!(first_spike(&losses, 0.5), None);
+        assert_eq!(first_spike(&losses, 0.1), Some(2));
+        assert_eq!(first_spike(&[], 0.5), None);
+    }
+
+    #[test]
+    fn the_hand_off_anchor_stops_before_a_narrow_spike() {
+        // 100 points over 8 decades: a fall from 2.3 to 0.8 by LR 1e-2, a
+        // spike to 2.3 a third of a decade wide there, then a recovery to
+        // 0.3 at LR 1 before the blow-up.
+        let lrs: Vec<f64> = (0..100)
+            .map(|i| 1e-7 * 10f64.powf(i as f64 * 0.08))
+            .collect();
+        let losses: Vec<f64> = lrs
+            .iter()
+            .map(|&lr| {
+                let x = lr.log10();
+                let fall = 0.8 + 1.5 / (1.0 + ((x + 3.5) * 3.0).exp());
+                let spike = 1.5 * (-((x + 2.0) / 0.1).powi(2) / 2.0).exp();
+                let late = if x > -1.5 {
+                    0.5 * ((x + 1.5) / 1.5).min(1.0)
+                } else {
+                    0.0
+                };
+                let blow_up = if x > 0.3 { 10.0 * (x - 0.3) } else { 0.0 };
+                fall + spike - late + blow_up
+            })
+            .collect();
+        let i = lag_free_point(&lrs, &losses, SHIPPED_ANCHOR).unwrap();
+        assert!(
+            lrs[i] < 1e-2,
+            "anchored at {} past the spike at 1e-2",
+            lrs[i]
+        );
+        let past = lag_free_point(&lrs, &losses, Anchor::Minimum { width: 0.3 }).unwrap();
+        assert!(
+            lrs[past] > 1e-1,
+            "the plain minimum is past the spike: {}",
+            lrs[past]
+        );
     }
 
     #[test]

@@ -55,8 +55,9 @@ impl SweepCurve {
     /// kept when every point has one; further columns are ignored.
     ///
     /// Rejects an empty file, non-numeric fields, non-positive or non-finite
-    /// LRs, and LRs that do not increase. A non-finite loss ends the curve
-    /// there (as fastai cuts at the first NaN); the second value says where.
+    /// LRs, and LRs that do not increase. A non-finite loss (smoothed or raw)
+    /// ends the curve there (as fastai cuts at the first NaN); the second
+    /// value says where.
     pub fn parse_csv(text: &str) -> Result<(SweepCurve, Option<usize>), ConfigError> {
         let mut curve = SweepCurve::default();
         let mut cut = None;
@@ -106,7 +107,10 @@ impl SweepCurve {
                     ),
                 ));
             }
-            if !loss.is_finite() {
+            let raw = fields.get(2).and_then(|f| f.parse::<f64>().ok());
+            // A non-finite raw loss is the same divergence as a non-finite
+            // smoothed one.
+            if !loss.is_finite() || raw.is_some_and(|r| !r.is_finite()) {
                 cut = Some(curve.lrs.len());
                 continue;
             }
@@ -122,7 +126,7 @@ impl SweepCurve {
             }
             curve.lrs.push(lr);
             curve.losses.push(loss);
-            if let Some(raw) = fields.get(2).and_then(|f| f.parse::<f64>().ok())
+            if let Some(raw) = raw
                 && (raw as f32).is_finite()
             {
                 raw_losses.push(raw);
@@ -243,6 +247,10 @@ mod tests {
             partial.raw_losses.is_empty(),
             "a raw column with holes is ignored"
         );
+        let (cut, at) =
+            SweepCurve::parse_csv("0.001,2.0,2.0\n0.01,1.9,NaN\n0.1,1.8,1.7\n").unwrap();
+        assert_eq!(at, Some(1), "a non-finite raw loss ends the curve");
+        assert_eq!(cut.raw_losses, vec![2.0], "and the raw column is kept");
     }
 
     #[test]
