@@ -170,8 +170,11 @@ impl SweepCurve {
 
     /// The chart [`plot`](Self::plot) draws, to add to (e.g. a shaded
     /// [`span`](Chart::span) of good LRs): the raw loss, the two-sided
-    /// smoothed loss (no lag, what the hand-off reads), the running average
-    /// fastai's rules read, and each suggestion on the smoothed loss.
+    /// smoothed loss over 0.1 decade (no lag; the curve the hand-off looks
+    /// for spikes on, its minimum read on a wider smoothing), the running
+    /// average fastai's rules read, and each suggestion on the smoothed loss.
+    /// Losses above 1.5x the first are left out (the blow-up would flatten
+    /// the curve), and the x-axis title says so when there are any.
     pub fn chart(&self, title: &str, suggestions: &[Suggestion]) -> Chart {
         let (raw, _) = lag_free_losses(self, FASTAI_SMOOTHING);
         let raw = &raw;
@@ -190,7 +193,13 @@ impl SweepCurve {
                 .filter(|(_, l)| *l <= cap)
                 .collect()
         };
-        let mut chart = Chart::new(title, "learning rate (log scale)", "loss")
+        let clipped = raw.iter().chain(&smoothed).any(|l| *l > cap);
+        let x_title = if clipped {
+            "learning rate (log scale); losses above 1.5x the first not drawn"
+        } else {
+            "learning rate (log scale)"
+        };
+        let mut chart = Chart::new(title, x_title, "loss")
             .log_x()
             .legend_lower_left();
         if !self.raw_losses.is_empty() {
