@@ -42,7 +42,7 @@ pub struct FindArgs {
     updates: Option<u64>,
     /// EMA factor of the loss column of a curve file without raw losses (fastai's and this
     /// finder's: 0.98; 0 when the column is the raw loss).
-    #[arg(long, default_value_t = burn_lr_finder::rule::FASTAI_SMOOTHING)]
+    #[arg(long, default_value_t = burn_lr_finder::rule::FASTAI_SMOOTHING, allow_negative_numbers = true)]
     smoothing: f64,
     /// Optimizer of the run the LR is for; the live test runs SGD (momentum 0.9), Adam or AdamW
     /// with burn's defaults.

@@ -112,8 +112,10 @@ impl Trust {
                 100.0 * relative_fall
             ),
             Trust::TooNoisy { noise } => format!(
-                "the raw loss scatters by {:.0}% of its fall: use larger batches or accumulate gradients",
-                100.0 * noise
+                "the raw loss scatters by {:.1}% of its fall (more than {:.0}%): use larger batches or \
+                 accumulate gradients",
+                100.0 * noise,
+                100.0 * MAX_NOISE
             ),
             Trust::StillFalling => {
                 "the loss was still at its lowest when the sweep ended: raise end_lr, the \
