@@ -7,8 +7,9 @@ use serde::Serialize;
 use crate::descent::{Descent, descent};
 use crate::range_test::{RangeTest, Stop};
 use crate::rule::{
-    BETA, FASTAI_SMOOTHING, LossSource, MEASURED_UPDATES, ONE_CYCLE_DIVISOR, REFERENCE_UPDATES,
-    SHIPPED_ANCHOR, WARMUP_COSINE_DIVISOR, horizon_factor, lag_free_losses, lag_free_point,
+    Anchor, BETA, FASTAI_SMOOTHING, LossSource, MEASURED_UPDATES, ONE_CYCLE_DIVISOR,
+    REFERENCE_UPDATES, SHIPPED_ANCHOR, WARMUP_COSINE_DIVISOR, horizon_factor, lag_free_losses,
+    lag_free_point, spike_point,
 };
 use crate::suggest::{Method, Suggestion};
 
@@ -220,6 +221,25 @@ pub fn hand_off_smoothed<M>(
     let trust = Trust::of(&d, test.stop == Stop::Completed);
     let index = lag_free_point(&curve.lrs, &losses, SHIPPED_ANCHOR)?;
     let anchor_lr = curve.lrs[index];
+    // Said when the loss is lower still past its first spike (the hand-off
+    // does not follow it there).
+    let lowest_of_all = match SHIPPED_ANCHOR {
+        Anchor::FirstMinimum { width, .. } => {
+            lag_free_point(&curve.lrs, &losses, Anchor::Minimum { width })
+        }
+        _ => None,
+    };
+    let spike = match (
+        spike_point(&curve.lrs, &losses, SHIPPED_ANCHOR),
+        lowest_of_all,
+    ) {
+        (Some(j), Some(lowest)) if lowest >= j => format!(
+            " before the loss first spikes, at point {j} (lr {:.3e}); its lower loss past the spike (lr \
+             {:.3e}) is not followed",
+            curve.lrs[j], curve.lrs[lowest]
+        ),
+        _ => String::new(),
+    };
     let mut warnings = Vec::new();
     match source {
         LossSource::Raw => {}
@@ -292,7 +312,7 @@ pub fn hand_off_smoothed<M>(
             loss: losses[index],
             evidence: anchor_lr,
             why: format!(
-                "the lag-free loss is lowest at point {index} (lr {anchor_lr:.3e}, after a fall of {:.0}%); \
+                "the lag-free loss is lowest at point {index} (lr {anchor_lr:.3e}, after a fall of {:.0}%){spike}; \
                  divided by {WARMUP_COSINE_DIVISOR:.2} and scaled by {scale:.3} for {updates} updates",
                 100.0 * d.relative_fall
             ),
@@ -335,6 +355,27 @@ mod tests {
                 i => 2.3 - depth + 0.2 * (i - rise) as f64,
             })
             .collect()
+    }
+
+    #[test]
+    fn a_lower_loss_past_a_spike_is_named_and_not_followed() {
+        // A valley at points 40-70, a spike of 1.5 at 75-77, a lower valley after.
+        let mut losses = valley(100, 20, 95, 1.0);
+        for (i, loss) in losses.iter_mut().enumerate() {
+            if (75..=77).contains(&i) {
+                *loss += 1.5;
+            } else if (80..95).contains(&i) {
+                *loss -= 0.5;
+            }
+        }
+        let test = test_of(losses, Stop::Completed);
+        let h = hand_off(&test, Plan::new(OptimizerKind::Adam)).unwrap();
+        assert!(h.from.index < 75, "{:?}", h.from);
+        assert!(h.from.why.contains("first spikes"), "{}", h.from.why);
+        // Without the lower valley the blow-up is no spike worth naming.
+        let plain = test_of(valley(100, 20, 75, 1.0), Stop::Completed);
+        let h = hand_off(&plain, Plan::new(OptimizerKind::Adam)).unwrap();
+        assert!(!h.from.why.contains("spike"), "{}", h.from.why);
     }
 
     #[test]

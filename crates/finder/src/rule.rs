@@ -163,15 +163,29 @@ pub fn lag_free_point(lrs: &[f64], losses: &[f64], anchor: Anchor) -> Option<usi
             let smoothed = two_sided(lrs, losses, width);
             (0..smoothed.len()).min_by(|&a, &b| smoothed[a].total_cmp(&smoothed[b]))
         }
-        Anchor::FirstMinimum { width, rise } => {
+        Anchor::FirstMinimum { width, .. } => {
             let smoothed = two_sided(lrs, losses, width);
-            let end = first_spike(&two_sided(lrs, losses, SPIKE_WIDTH), rise);
-            (0..end.unwrap_or(smoothed.len()).max(1).min(smoothed.len()))
+            let end = spike_point(lrs, losses, anchor).unwrap_or(smoothed.len());
+            (0..end.clamp(1, smoothed.len().max(1)))
                 .min_by(|&a, &b| smoothed[a].total_cmp(&smoothed[b]))
         }
         Anchor::Descent { width, fraction } => {
             descent_with(lrs, losses, width, fraction).map(|d| d.point)
         }
+    }
+}
+
+/// Where the loss first spikes, for an anchor that stops there
+/// ([`Anchor::stops_at_spikes`]): the first point of the loss smoothed over
+/// [`SPIKE_WIDTH`] that rises above the lowest before it by the anchor's
+/// `rise` times the whole fall. `None` for other anchors and curves without
+/// a spike.
+pub fn spike_point(lrs: &[f64], losses: &[f64], anchor: Anchor) -> Option<usize> {
+    match anchor {
+        Anchor::FirstMinimum { rise, .. } => {
+            first_spike(&two_sided(lrs, losses, SPIKE_WIDTH), rise)
+        }
+        _ => None,
     }
 }
 
