@@ -111,8 +111,9 @@ pub enum Anchor {
     /// The LR of the lowest loss after a two-sided smoothing of `width`
     /// decades, before the loss first spikes: rises above its lowest value
     /// so far by `rise` times its whole fall (from the first point to the
-    /// lowest), read on the loss smoothed over [`SPIKE_WIDTH`] only, so that
-    /// a narrow spike is not smoothed away. A loss that recovers after a
+    /// lowest) once it has made [`SPIKE_AFTER_FALL`] of that fall, read on
+    /// the loss smoothed over [`SPIKE_WIDTH`] only, so that a narrow spike is
+    /// not smoothed away. A loss that recovers after a
     /// spike, lower still, is not followed past it.
     FirstMinimum {
         /// Smoothing width, in decades of LR.
@@ -193,16 +194,22 @@ pub fn spike_point(lrs: &[f64], losses: &[f64], anchor: Anchor) -> Option<usize>
 /// looks for spikes on (the finder's plot draws the same curve).
 pub const SPIKE_WIDTH: f64 = crate::descent::SMOOTHING_WIDTH;
 
+/// How much of its whole fall the loss must have made before a rise counts
+/// as a spike: the scatter of a flat start is no instability.
+pub const SPIKE_AFTER_FALL: f64 = 0.5;
+
 /// The first point of `losses` that rises above the lowest before it by
-/// `rise` times the whole fall (from the first point to the lowest of all);
-/// `None` when there is none.
+/// `rise` times the whole fall (from the first point to the lowest of all),
+/// once the loss has made [`SPIKE_AFTER_FALL`] of that fall; `None` when
+/// there is none.
 fn first_spike(losses: &[f64], rise: f64) -> Option<usize> {
     let first = *losses.first()?;
     let lowest = losses.iter().copied().fold(f64::INFINITY, f64::min);
-    let spike = rise * (first - lowest).max(0.0);
+    let fall = (first - lowest).max(0.0);
+    let fallen = lowest + (1.0 - SPIKE_AFTER_FALL) * fall;
     let mut lowest_so_far = first;
     for (i, &loss) in losses.iter().enumerate() {
-        if loss > lowest_so_far + spike {
+        if lowest_so_far <= fallen && loss > lowest_so_far + rise * fall {
             return Some(i);
         }
         lowest_so_far = lowest_so_far.min(loss);
@@ -275,6 +282,9 @@ mod tests {
         assert_eq!(first_spike(&losses, 0.5), None);
         assert_eq!(first_spike(&losses, 0.1), Some(2));
         assert_eq!(first_spike(&[], 0.5), None);
+        // The scatter of a flat start is no spike: the loss has not fallen yet.
+        assert_eq!(first_spike(&[2.0, 2.1, 2.0, 1.0, 0.5], 0.05), None);
+        assert_eq!(first_spike(&[2.0, 2.1, 2.0, 1.0, 1.2, 0.5], 0.05), Some(4));
     }
 
     #[test]
