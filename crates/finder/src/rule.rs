@@ -183,9 +183,11 @@ pub fn lag_free_point(lrs: &[f64], losses: &[f64], anchor: Anchor) -> Option<usi
 /// a spike.
 pub fn spike_point(lrs: &[f64], losses: &[f64], anchor: Anchor) -> Option<usize> {
     match anchor {
-        Anchor::FirstMinimum { rise, .. } => {
-            first_spike(&two_sided(lrs, losses, SPIKE_WIDTH), rise)
-        }
+        Anchor::FirstMinimum { width, rise } => first_spike(
+            &two_sided(lrs, losses, SPIKE_WIDTH),
+            &two_sided(lrs, losses, width),
+            rise,
+        ),
         _ => None,
     }
 }
@@ -198,21 +200,30 @@ pub const SPIKE_WIDTH: f64 = crate::descent::SMOOTHING_WIDTH;
 /// as a spike: the scatter of a flat start is no instability.
 pub const SPIKE_AFTER_FALL: f64 = 0.5;
 
-/// The first point of `losses` that rises above the lowest before it by
-/// `rise` times the whole fall (from the first point to the lowest of all),
-/// once the loss has made [`SPIKE_AFTER_FALL`] of that fall; `None` when
-/// there is none.
-fn first_spike(losses: &[f64], rise: f64) -> Option<usize> {
-    let first = *losses.first()?;
-    let lowest = losses.iter().copied().fold(f64::INFINITY, f64::min);
+/// The first point where `narrow` (the loss smoothed over [`SPIKE_WIDTH`])
+/// rises by `rise` times the whole fall above its lowest since the loss made
+/// [`SPIKE_AFTER_FALL`] of that fall. The fall runs from the first point of
+/// `wide` (the anchor's smoothing, whose start is not one noisy point) to
+/// the lowest of `narrow` (whose end is not a long extrapolation), and
+/// whether the loss has made its part is read on `wide`. `None` when there
+/// is none.
+fn first_spike(narrow: &[f64], wide: &[f64], rise: f64) -> Option<usize> {
+    let first = *wide.first()?;
+    let lowest = narrow.iter().copied().fold(f64::INFINITY, f64::min);
     let fall = (first - lowest).max(0.0);
     let fallen = lowest + (1.0 - SPIKE_AFTER_FALL) * fall;
-    let mut lowest_so_far = first;
-    for (i, &loss) in losses.iter().enumerate() {
-        if lowest_so_far <= fallen && loss > lowest_so_far + rise * fall {
+    let mut wide_lowest = first;
+    let mut since_fallen: Option<f64> = None;
+    for (i, (&loss, &smooth)) in narrow.iter().zip(wide).enumerate() {
+        wide_lowest = wide_lowest.min(smooth);
+        if wide_lowest > fallen {
+            continue;
+        }
+        let low = since_fallen.get_or_insert(loss);
+        if loss > *low + rise * fall {
             return Some(i);
         }
-        lowest_so_far = lowest_so_far.min(loss);
+        *low = low.min(loss);
     }
     None
 }
@@ -276,15 +287,30 @@ mod tests {
     fn a_spike_is_a_rise_by_a_fraction_of_the_whole_fall() {
         // Falls to 1.0, spikes to 3.0 (point 4), recovers to 0.5.
         let losses = [2.0, 1.5, 1.0, 1.2, 3.0, 1.0, 0.5, 0.6];
-        assert_eq!(first_spike(&losses, 0.5), Some(4));
+        assert_eq!(first_spike(&losses, &losses, 0.5), Some(4));
         // A rise of 0.2 over a fall of 1.5 is no spike at 0.5, one at 0.1.
         let losses = [2.0, 1.0, 1.2, 0.5];
-        assert_eq!(first_spike(&losses, 0.5), None);
-        assert_eq!(first_spike(&losses, 0.1), Some(2));
-        assert_eq!(first_spike(&[], 0.5), None);
+        assert_eq!(first_spike(&losses, &losses, 0.5), None);
+        assert_eq!(first_spike(&losses, &losses, 0.1), Some(2));
+        assert_eq!(first_spike(&[], &[], 0.5), None);
         // The scatter of a flat start is no spike: the loss has not fallen yet.
-        assert_eq!(first_spike(&[2.0, 2.1, 2.0, 1.0, 0.5], 0.05), None);
-        assert_eq!(first_spike(&[2.0, 2.1, 2.0, 1.0, 1.2, 0.5], 0.05), Some(4));
+        assert_eq!(
+            first_spike(&[2.0, 2.1, 2.0, 1.0, 0.5], &[2.0, 2.1, 2.0, 1.0, 0.5], 0.05),
+            None
+        );
+        assert_eq!(
+            first_spike(
+                &[2.0, 2.1, 2.0, 1.0, 1.2, 0.5],
+                &[2.0, 2.1, 2.0, 1.0, 1.2, 0.5],
+                0.05
+            ),
+            Some(4)
+        );
+        // A noisy dip of the narrow curve before the loss made half its fall
+        // (read on the wide one) is no reference for a later rise.
+        let narrow = [2.0, 0.2, 2.0, 1.0, 1.1, 0.5];
+        let wide = [2.0, 1.9, 1.8, 1.0, 1.0, 0.5];
+        assert_eq!(first_spike(&narrow, &wide, 0.25), None);
     }
 
     #[test]
