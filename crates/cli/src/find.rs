@@ -44,10 +44,10 @@ pub struct FindArgs {
     /// finder's: 0.98; 0 when the column is the raw loss).
     #[arg(long, default_value_t = burn_lr_finder::rule::FASTAI_SMOOTHING, allow_negative_numbers = true)]
     smoothing: f64,
-    /// Optimizer of the run the LR is for; the live test runs SGD (momentum 0.9), Adam or AdamW
-    /// with burn's defaults.
-    #[arg(long, value_enum, default_value_t = OptimizerKind::Adam)]
-    optimizer: OptimizerKind,
+    /// Optimizer of the run the LR is for; the live test runs SGD (momentum 0.9), Adam (without
+    /// this option) or AdamW with burn's defaults. For --curve it only names the run in the advice.
+    #[arg(long, value_enum)]
+    optimizer: Option<OptimizerKind>,
     /// First LR of the sweep.
     #[arg(long, default_value_t = 1e-7)]
     start_lr: f64,
@@ -100,8 +100,11 @@ pub fn run(args: FindArgs) -> Result<(), CliError> {
     }
 }
 
-fn plan(args: &FindArgs, optimizer: OptimizerKind) -> Plan {
-    let plan = Plan::new(optimizer);
+fn plan(args: &FindArgs, optimizer: Option<OptimizerKind>) -> Plan {
+    let plan = Plan {
+        optimizer,
+        ..Plan::default()
+    };
     match args.updates {
         Some(n) => plan.with_updates(n),
         None => plan,
@@ -218,7 +221,7 @@ fn live(args: &FindArgs) -> Result<(), CliError> {
         .batch_size(args.batch_size)
         .shuffle(args.seed)
         .build(train);
-    let optimizer = args.optimizer;
+    let optimizer = args.optimizer.unwrap_or(OptimizerKind::Adam);
     let optim = match optimizer {
         OptimizerKind::Sgd => SgdConfig::new()
             .with_momentum(Some(MomentumConfig::new()))
@@ -243,7 +246,7 @@ fn live(args: &FindArgs) -> Result<(), CliError> {
     } else {
         test.trimmed()
     };
-    let handoff = hand_off_smoothed(&test, plan(args, optimizer), config.smoothing);
+    let handoff = hand_off_smoothed(&test, plan(args, Some(optimizer)), config.smoothing);
     let suggestions: Vec<_> = match (&handoff, args.method) {
         (Some(h), Method::HandOff) => vec![h.from.clone()],
         _ => test.suggestion(args.method).into_iter().collect(),

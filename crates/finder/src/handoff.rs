@@ -7,9 +7,8 @@ use serde::Serialize;
 use crate::descent::{Descent, descent};
 use crate::range_test::{RangeTest, Stop};
 use crate::rule::{
-    Anchor, BETA, FASTAI_SMOOTHING, LossSource, MEASURED_UPDATES, ONE_CYCLE_DIVISOR,
-    REFERENCE_UPDATES, SHIPPED_ANCHOR, WARMUP_COSINE_DIVISOR, horizon_factor, lag_free_losses,
-    lag_free_point, spike_point,
+    BETA, FASTAI_SMOOTHING, LossSource, MEASURED_UPDATES, ONE_CYCLE_DIVISOR, REFERENCE_UPDATES,
+    SHIPPED_ANCHOR, WARMUP_COSINE_DIVISOR, horizon_factor, lag_free_losses, read,
 };
 use crate::suggest::{Method, Suggestion};
 
@@ -127,11 +126,12 @@ impl Trust {
     }
 }
 
-/// The run the hand-off is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The run the hand-off is for. `Plan::default()` is a run of unknown
+/// optimizer and length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Plan {
-    /// The optimizer (it changes the advice's wording).
-    pub optimizer: OptimizerKind,
+    /// The optimizer, when known (the advice names it).
+    pub optimizer: Option<OptimizerKind>,
     /// Length of the run in optimizer updates (`>= 1`); `None` assumes
     /// [`REFERENCE_UPDATES`] and says so in the hand-off's warnings.
     pub updates: Option<u64>,
@@ -141,7 +141,7 @@ impl Plan {
     /// A run with `optimizer` whose length is not given.
     pub fn new(optimizer: OptimizerKind) -> Self {
         Self {
-            optimizer,
+            optimizer: Some(optimizer),
             updates: None,
         }
     }
@@ -219,24 +219,15 @@ pub fn hand_off_smoothed<M>(
     let (losses, source) = lag_free_losses(curve, smoothing);
     let d = descent(&curve.lrs, &losses)?;
     let trust = Trust::of(&d, test.stop == Stop::Completed);
-    let index = lag_free_point(&curve.lrs, &losses, SHIPPED_ANCHOR)?;
-    let anchor_lr = curve.lrs[index];
+    let reading = read(&curve.lrs, &losses, SHIPPED_ANCHOR)?;
+    let (index, anchor_lr) = (reading.point, curve.lrs[reading.point]);
     // Said when the loss is lower still past its first spike (the hand-off
     // does not follow it there).
-    let lowest_of_all = match SHIPPED_ANCHOR {
-        Anchor::FirstMinimum { width, .. } => {
-            lag_free_point(&curve.lrs, &losses, Anchor::Minimum { width })
-        }
-        _ => None,
-    };
-    let spike = match (
-        spike_point(&curve.lrs, &losses, SHIPPED_ANCHOR),
-        lowest_of_all,
-    ) {
-        (Some(j), Some(lowest)) if lowest >= j => format!(
+    let spike = match reading.spike {
+        Some(j) if reading.lowest >= j => format!(
             " before the loss first spikes, at point {j} (lr {:.3e}); its lower loss past the spike (lr \
              {:.3e}) is not followed",
-            curve.lrs[j], curve.lrs[lowest]
+            curve.lrs[j], curve.lrs[reading.lowest]
         ),
         _ => String::new(),
     };
@@ -259,8 +250,9 @@ pub fn hand_off_smoothed<M>(
     }
     if curve.len() < MIN_SWEEP_POINTS {
         warnings.push(format!(
-            "the sweep has {} points (fewer than {MIN_SWEEP_POINTS}): its minimum is coarse, record a longer one",
-            curve.len()
+            "the sweep has {} point{} (fewer than {MIN_SWEEP_POINTS}): its minimum is coarse, record a longer one",
+            curve.len(),
+            if curve.len() == 1 { "" } else { "s" }
         ));
     }
     let (updates, updates_assumed) = match plan.updates {
@@ -291,9 +283,11 @@ pub fn hand_off_smoothed<M>(
         anchor_lr / WARMUP_COSINE_DIVISOR * scale,
         anchor_lr / ONE_CYCLE_DIVISOR * scale,
     );
-    let who = plan.optimizer.name();
+    let who = plan
+        .optimizer
+        .map_or(String::new(), |kind| format!("{}, ", kind.name()));
     let mut advice = format!(
-        "{who}, {updates} updates: warm up to {lr:.3e} for warmup + cosine, or use one-cycle with max_lr = \
+        "{who}{updates} updates: warm up to {lr:.3e} for warmup + cosine, or use one-cycle with max_lr = \
          {max_lr:.3e} (confidence {})",
         trust.confidence()
     );
@@ -392,6 +386,14 @@ mod tests {
         assert_eq!(h.lr, anchor / WARMUP_COSINE_DIVISOR);
         assert_eq!(h.max_lr, anchor / ONE_CYCLE_DIVISOR);
         assert_eq!((h.updates, h.updates_assumed), (REFERENCE_UPDATES, true));
+        assert!(h.advice.starts_with("Adam, 1000 updates"), "{}", h.advice);
+        let unknown = hand_off(&test, Plan::default()).unwrap();
+        assert!(
+            unknown.advice.starts_with("1000 updates"),
+            "{}",
+            unknown.advice
+        );
+        assert_eq!(unknown.lr, h.lr);
         assert_eq!(h.warnings.len(), 1, "{:?}", h.warnings);
         assert!(h.warnings[0].contains("length was not given"));
         assert_eq!(

@@ -154,42 +154,62 @@ pub fn anchor<M>(test: &RangeTest<M>, anchor: Anchor, smoothing: f64) -> Option<
     }
 }
 
-/// The point a lag-free anchor reads from `(lrs, losses)` (`losses` raw or
+/// What a lag-free anchor reads from a curve, from one smoothing per width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reading {
+    /// The anchor's point.
+    pub point: usize,
+    /// The lowest point of the anchor's smoothed loss over the whole curve
+    /// (past a spike too): the anchor's point unless it stopped at a spike.
+    pub lowest: usize,
+    /// Where the loss first spikes, for an anchor that stops there
+    /// ([`Anchor::stops_at_spikes`]); `None` for the others and for curves
+    /// without a spike.
+    pub spike: Option<usize>,
+}
+
+/// What a lag-free anchor reads from `(lrs, losses)` (`losses` raw or
 /// recovered); `None` for an empty curve and for fastai's rules, which read
 /// the EMA loss.
-pub fn lag_free_point(lrs: &[f64], losses: &[f64], anchor: Anchor) -> Option<usize> {
+pub fn read(lrs: &[f64], losses: &[f64], anchor: Anchor) -> Option<Reading> {
     match anchor {
         Anchor::Fastai(_) => None,
         Anchor::Minimum { width } => {
-            let smoothed = two_sided(lrs, losses, width);
-            (0..smoothed.len()).min_by(|&a, &b| smoothed[a].total_cmp(&smoothed[b]))
+            let lowest = lowest_before(&two_sided(lrs, losses, width), usize::MAX)?;
+            Some(Reading {
+                point: lowest,
+                lowest,
+                spike: None,
+            })
         }
-        Anchor::FirstMinimum { width, .. } => {
-            let smoothed = two_sided(lrs, losses, width);
-            let end = spike_point(lrs, losses, anchor).unwrap_or(smoothed.len());
-            (0..end.clamp(1, smoothed.len().max(1)))
-                .min_by(|&a, &b| smoothed[a].total_cmp(&smoothed[b]))
+        Anchor::FirstMinimum { width, rise } => {
+            let wide = two_sided(lrs, losses, width);
+            let spike = first_spike(&two_sided(lrs, losses, SPIKE_WIDTH), &wide, rise);
+            Some(Reading {
+                // A spike is never the first point: it rises above an earlier one.
+                point: lowest_before(&wide, spike.unwrap_or(usize::MAX))?,
+                lowest: lowest_before(&wide, usize::MAX)?,
+                spike,
+            })
         }
         Anchor::Descent { width, fraction } => {
-            descent_with(lrs, losses, width, fraction).map(|d| d.point)
+            descent_with(lrs, losses, width, fraction).map(|d| Reading {
+                point: d.point,
+                lowest: d.minimum,
+                spike: None,
+            })
         }
     }
 }
 
-/// Where the loss first spikes, for an anchor that stops there
-/// ([`Anchor::stops_at_spikes`]): the first point of the loss smoothed over
-/// [`SPIKE_WIDTH`] that rises above the lowest before it by the anchor's
-/// `rise` times the whole fall. `None` for other anchors and curves without
-/// a spike.
-pub fn spike_point(lrs: &[f64], losses: &[f64], anchor: Anchor) -> Option<usize> {
-    match anchor {
-        Anchor::FirstMinimum { width, rise } => first_spike(
-            &two_sided(lrs, losses, SPIKE_WIDTH),
-            &two_sided(lrs, losses, width),
-            rise,
-        ),
-        _ => None,
-    }
+/// The point a lag-free anchor reads ([`read`]'s `point`).
+pub fn lag_free_point(lrs: &[f64], losses: &[f64], anchor: Anchor) -> Option<usize> {
+    read(lrs, losses, anchor).map(|r| r.point)
+}
+
+/// The point of the lowest of `values` before `end`; `None` when there is none.
+fn lowest_before(values: &[f64], end: usize) -> Option<usize> {
+    (0..values.len().min(end)).min_by(|&a, &b| values[a].total_cmp(&values[b]))
 }
 
 /// The smoothing width, in decades, of the loss [`Anchor::FirstMinimum`]
@@ -336,18 +356,22 @@ mod tests {
                 fall + spike - late + blow_up
             })
             .collect();
-        let i = lag_free_point(&lrs, &losses, SHIPPED_ANCHOR).unwrap();
+        let r = read(&lrs, &losses, SHIPPED_ANCHOR).unwrap();
         assert!(
-            lrs[i] < 1e-2,
+            lrs[r.point] < 1e-2,
             "anchored at {} past the spike at 1e-2",
-            lrs[i]
+            lrs[r.point]
         );
+        let spike = r.spike.expect("the spike is found");
+        assert!((r.point..r.lowest).contains(&spike), "{r:?}");
         let past = lag_free_point(&lrs, &losses, Anchor::Minimum { width: 0.3 }).unwrap();
+        assert_eq!(past, r.lowest);
         assert!(
             lrs[past] > 1e-1,
             "the plain minimum is past the spike: {}",
             lrs[past]
         );
+        assert_eq!(read(&[], &[], SHIPPED_ANCHOR), None);
     }
 
     #[test]

@@ -605,9 +605,9 @@ fn per_task(
         .into_iter()
         .map(|task| {
             let fitting = |t: &str| (t == task) == itself;
-            let others: Vec<&Case> = cases.iter().filter(|c| fitting(&c.run.task)).collect();
+            let fitted_on: Vec<&Case> = cases.iter().filter(|c| fitting(&c.run.task)).collect();
             let mine: Vec<&Case> = cases.iter().filter(|c| c.run.task == task).collect();
-            let fitted = fit(families, f, &others, schedules, &fitting, &|_| true);
+            let fitted = fit(families, f, &fitted_on, schedules, &fitting, &|_| true);
             let held = table(f, families[f].margin, &fitted, &mine, schedules, &|_| true);
             add_table(&mut total, &held);
             (task.to_string(), fitted, held)
