@@ -1,7 +1,8 @@
 //! Wall time of the LR range test against the same number of plain training
 //! updates of the same model (the finder should cost about `num_iter` updates
-//! plus one model clone), on every backend compiled in (see
-//! `burn_lr_benches::backends`).
+//! plus one model clone), with its losses read back once per window of
+//! updates (the default) and once per update, on every backend compiled in
+//! (see `burn_lr_benches::backends`).
 
 use std::hint::black_box;
 
@@ -13,7 +14,7 @@ use burn::train::TrainStep;
 use burn_lr_benches::backends;
 use burn_lr_examples::digits::{self, DigitBatcher};
 use burn_lr_examples::model::Mlp;
-use burn_lr_finder::{FinderConfig, range_test};
+use burn_lr_finder::{DEFAULT_READBACK, FinderConfig, range_test};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 const UPDATES: usize = 100;
@@ -42,19 +43,28 @@ fn finder_on(c: &mut Criterion, name: &str, device: &Device) {
     };
     let mut group = c.benchmark_group(format!("{name}: 100 updates of the digits MLP"));
     group.sample_size(10);
-    group.bench_function("LR range test", |b| {
-        b.iter(|| {
-            let test = range_test(
-                model.clone(),
-                AdamConfig::new().init(),
-                loader.clone(),
-                &config,
-            )
-            .unwrap();
-            assert_eq!(test.curve.len(), UPDATES);
-            black_box(test.curve.len())
-        })
-    });
+    for (run, readback) in [
+        ("LR range test", DEFAULT_READBACK),
+        ("LR range test, a loss read per update", 1),
+    ] {
+        let config = FinderConfig {
+            readback,
+            ..config.clone()
+        };
+        group.bench_function(run, |b| {
+            b.iter(|| {
+                let test = range_test(
+                    model.clone(),
+                    AdamConfig::new().init(),
+                    loader.clone(),
+                    &config,
+                )
+                .unwrap();
+                assert_eq!(test.curve.len(), UPDATES);
+                black_box(test.curve.len())
+            })
+        });
+    }
     group.bench_function("plain training updates", |b| {
         b.iter(|| {
             let mut model = model.clone();

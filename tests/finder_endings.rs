@@ -1,6 +1,7 @@
 //! Every way a range test can end gives the original model back
 //! bit-identical: completion, divergence, a non-finite loss, a panic inside
-//! the training step, a loader error.
+//! the training step, a loader error; and each ends with the same curve
+//! whether the losses are read back after every update or once per window.
 
 use std::sync::{Arc, Mutex};
 
@@ -12,7 +13,7 @@ use burn::tensor::{Device, Tensor};
 use burn::train::{ClassificationOutput, TrainOutput, TrainStep};
 use burn_lr_examples::digits::{self, DigitBatch, DigitBatcher};
 use burn_lr_examples::model::Mlp;
-use burn_lr_finder::{FinderConfig, Stop, range_test};
+use burn_lr_finder::{DEFAULT_READBACK, FinderConfig, Stop, SweepCurve, range_test};
 
 /// The backend's RNG is global: models in this binary are built one at a time.
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -141,6 +142,17 @@ fn bits(model: &impl Module) -> Vec<Vec<u32>> {
 }
 
 fn sweep(fault: Fault, start_lr: f64, end_lr: f64) -> (Stop, usize, bool) {
+    let (stop, curve, same) = sweep_reading(fault, start_lr, end_lr, DEFAULT_READBACK);
+    (stop, curve.len(), same)
+}
+
+/// The sweep's ending and curve, its losses read every `readback` updates.
+fn sweep_reading(
+    fault: Fault,
+    start_lr: f64,
+    end_lr: f64,
+    readback: usize,
+) -> (Stop, SweepCurve, bool) {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let device = Device::default().autodiff();
     device.seed(7);
@@ -161,11 +173,33 @@ fn sweep(fault: Fault, start_lr: f64, end_lr: f64) -> (Stop, usize, bool) {
         start_lr,
         end_lr,
         num_iter: 40,
+        readback,
         progress: false,
         ..FinderConfig::default()
     };
     let test = range_test(model, AdamConfig::new().init(), loader, &config).unwrap();
-    (test.stop, test.curve.len(), bits(&test.model) == before)
+    (test.stop, test.curve, bits(&test.model) == before)
+}
+
+#[test]
+fn reading_the_losses_per_window_changes_no_ending() {
+    let cases = [
+        (Fault::None, 1e-4, 1e-2),
+        (Fault::None, 1.0, 1e6),
+        (Fault::NanPixels, 1e-4, 1e-2),
+        (Fault::Marker, 1e-4, 1e-2),
+        (Fault::LoaderError, 1e-4, 1e-2),
+    ];
+    for (fault, start, end) in cases {
+        let (stop, curve, _) = sweep_reading(fault, start, end, 1);
+        // 7 does not divide the 40 updates: the last window is short.
+        for readback in [2, 7, 40] {
+            let (windowed, windowed_curve, same) = sweep_reading(fault, start, end, readback);
+            assert_eq!(windowed, stop, "{fault:?}, read every {readback}");
+            assert_eq!(windowed_curve, curve, "{fault:?}, read every {readback}");
+            assert!(same, "the weights changed");
+        }
+    }
 }
 
 #[test]

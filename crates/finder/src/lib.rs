@@ -27,7 +27,8 @@ pub use handoff::{
     hand_off_smoothed,
 };
 pub use range_test::{
-    FinderConfig, LR_RANGE, MAX_NUM_ITER, RangeTest, Stop, Sweep, loss_of, range_test,
+    DEFAULT_READBACK, FinderConfig, LR_RANGE, MAX_NUM_ITER, MAX_READBACK, RangeTest, Stop, Sweep,
+    loss_of, range_test,
 };
 pub use rule::horizon_factor;
 pub use suggest::{Method, Suggestion, suggest, suggest_within};

@@ -1,18 +1,20 @@
 //! The LR range test (Smith, 2017; fastai's `lr_find`): train for a few
 //! updates while the LR grows, record the smoothed loss, stop when it blows up.
 
+use std::any::Any;
 use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use burn::data::dataloader::DataLoader;
 use burn::data::dataloader::Progress;
+use burn::data::dataset::DatasetError;
 use burn::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
 use burn::module::Module;
 use burn::optim::{GradientsAccumulator, ModuleOptimizer};
 use burn::train::TrainStep;
 use burn::train::metric::{
-    Adaptor, LossInput, LossMetric, Metric, MetricMetadata, Numeric, NumericEntry,
+    Adaptor, ItemLazy, LossInput, LossMetric, Metric, MetricMetadata, Numeric, NumericEntry,
 };
 use burn_lr_core::{ConfigError, lambda};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -28,6 +30,14 @@ pub const LR_RANGE: (f64, f64) = (1e-30, 1e30);
 
 /// The longest sweep, in updates.
 pub const MAX_NUM_ITER: usize = 100_000;
+
+/// Updates between two reads of their losses by default
+/// ([`FinderConfig::readback`]).
+pub const DEFAULT_READBACK: usize = 10;
+
+/// The longest window [`FinderConfig::readback`] accepts (its outputs are
+/// held until read).
+pub const MAX_READBACK: usize = 1000;
 
 /// How the LR grows from `start_lr` to `end_lr`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -58,6 +68,13 @@ pub struct FinderConfig {
     pub grace: usize,
     /// Batches whose gradients are accumulated into one update (`>= 1`).
     pub accumulation: usize,
+    /// Updates run between two reads of their losses, in `[1, 1000]`. Reading a
+    /// loss waits for the device; on asynchronous backends (wgpu, cuda) one read
+    /// per window of updates keeps the device busy. The curve and the stop are
+    /// the same for every value: a divergence is found at most `readback - 1`
+    /// updates late, and those extra updates (on the copy of the model) are
+    /// discarded.
+    pub readback: usize,
     /// Parameter groups swept at a multiple of the LR: `(path fragment, multiplier)`.
     pub groups: Vec<(String, f64)>,
     /// Draw a progress bar on a terminal.
@@ -75,6 +92,7 @@ impl Default for FinderConfig {
             diverge_factor: 4.0,
             grace: 5,
             accumulation: 1,
+            readback: DEFAULT_READBACK,
             groups: Vec::new(),
             progress: true,
         }
@@ -124,6 +142,13 @@ impl FinderConfig {
         }
         if self.accumulation == 0 {
             return Err(ConfigError::invalid("accumulation", 0, "an integer >= 1"));
+        }
+        if !(1..=MAX_READBACK).contains(&self.readback) {
+            return Err(ConfigError::invalid(
+                "readback",
+                self.readback,
+                format!("an integer in [1, {MAX_READBACK}]"),
+            ));
         }
         Ok(())
     }
@@ -286,13 +311,8 @@ where
         )
     }));
     bar.finish_and_clear();
-    let stop = sweep.unwrap_or_else(|panic| {
-        let message = panic
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_else(|| "unknown panic".into());
-        Stop::Failed { message }
+    let stop = sweep.unwrap_or_else(|panic| Stop::Failed {
+        message: panic_message(panic),
     });
     Ok(RangeTest {
         model,
@@ -300,6 +320,90 @@ where
         stop,
         num_iter: config.num_iter,
     })
+}
+
+/// One update's outputs, kept until their losses are read.
+struct Pending<O> {
+    lr: f64,
+    items: Vec<O>,
+}
+
+/// The curve as the losses are read, with what the divergence rule needs.
+struct Recorder<'a> {
+    config: &'a FinderConfig,
+    curve: &'a mut SweepCurve,
+    average: f64,
+    best: f64,
+}
+
+impl Recorder<'_> {
+    /// Reads the losses of `window`'s updates in order; the stop when one of
+    /// them ends the sweep (the updates after it are dropped unread).
+    fn read<O: Adaptor<LossInput>>(
+        &mut self,
+        window: impl Iterator<Item = Pending<O>>,
+        bar: &ProgressBar,
+    ) -> Option<Stop> {
+        let config = self.config;
+        for Pending { lr, items } in window {
+            let i = self.curve.len();
+            let raw = items.iter().map(loss_of).sum::<f64>() / items.len() as f64;
+            if !raw.is_finite() {
+                return Some(Stop::NonFinite { lr });
+            }
+            self.average = config.smoothing * self.average + (1.0 - config.smoothing) * raw;
+            let smoothed = self.average / (1.0 - config.smoothing.powi(i as i32 + 1));
+            self.best = self.best.min(smoothed);
+            self.curve.lrs.push(lr);
+            self.curve.losses.push(smoothed);
+            self.curve.raw_losses.push(raw);
+            bar.set_position(i as u64 + 1);
+            bar.set_message(format!("lr {lr:.2e} loss {smoothed:.4}"));
+            if i >= config.grace && smoothed > config.diverge_factor * self.best {
+                return Some(Stop::Diverged { index: i });
+            }
+        }
+        None
+    }
+}
+
+/// A caught panic's message.
+fn panic_message(panic: Box<dyn Any + Send>) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// The outputs of one update's `batches` batches, off the autodiff graph
+/// (as burn-train keeps its items), their gradients added to `accumulator`;
+/// what failed, in words.
+fn forward<M>(
+    model: &M,
+    next_batch: &mut dyn FnMut() -> Option<Result<M::Input, DatasetError>>,
+    accumulator: &mut GradientsAccumulator<M>,
+    batches: usize,
+) -> Result<Vec<M::Output>, String>
+where
+    M: TrainStep + Module,
+{
+    let mut items = Vec::with_capacity(batches);
+    for _ in 0..batches {
+        let batch = match next_batch() {
+            Some(Ok(batch)) => batch,
+            Some(Err(error)) => return Err(format!("the training loader failed: {error}")),
+            None => return Err("the training loader yields no batch".into()),
+        };
+        let output = model.step(batch);
+        let item = output
+            .item
+            .sync()
+            .map_err(|error| format!("the device failed: {error}"))?;
+        items.push(item);
+        accumulator.accumulate(model, output.grads);
+    }
+    Ok(items)
 }
 
 fn sweep<M>(
@@ -322,45 +426,81 @@ where
             batches.next()
         })
     };
-    let (mut average, mut best) = (0.0, f64::INFINITY);
+    let mut recorder = Recorder {
+        config,
+        curve,
+        average: 0.0,
+        best: f64::INFINITY,
+    };
+    let mut window = Vec::with_capacity(config.readback);
     for i in 0..config.num_iter {
         let lr = scheduler.step();
         let mut accumulator = GradientsAccumulator::<M>::new();
-        let mut loss_sum = 0.0;
-        for _ in 0..config.accumulation {
-            let batch = match next_batch() {
-                Some(Ok(batch)) => batch,
-                Some(Err(error)) => {
-                    return Stop::Failed {
-                        message: format!("the training loader failed: {error}"),
-                    };
-                }
-                None => {
-                    return Stop::Failed {
-                        message: "the training loader yields no batch".into(),
-                    };
-                }
-            };
-            let output = model.step(batch);
-            loss_sum += loss_of(&output.item);
-            accumulator.accumulate(&model, output.grads);
-        }
-        let raw = loss_sum / config.accumulation as f64;
-        if !raw.is_finite() {
-            return Stop::NonFinite { lr: lr.base() };
-        }
-        average = config.smoothing * average + (1.0 - config.smoothing) * raw;
-        let smoothed = average / (1.0 - config.smoothing.powi(i as i32 + 1));
-        best = best.min(smoothed);
-        curve.lrs.push(lr.base());
-        curve.losses.push(smoothed);
-        curve.raw_losses.push(raw);
-        bar.set_position(i as u64 + 1);
-        bar.set_message(format!("lr {:.2e} loss {smoothed:.4}", lr.base()));
-        if i >= config.grace && smoothed > config.diverge_factor * best {
-            return Stop::Diverged { index: i };
+        // A panic in the model or the loader ends the sweep after the losses
+        // already computed are read.
+        let items = catch_unwind(AssertUnwindSafe(|| {
+            forward(
+                &model,
+                &mut next_batch,
+                &mut accumulator,
+                config.accumulation,
+            )
+        }))
+        .unwrap_or_else(|panic| Err(panic_message(panic)));
+        let items = match items {
+            Ok(items) => items,
+            Err(message) => {
+                return recorder
+                    .read(window.drain(..), bar)
+                    .unwrap_or(Stop::Failed { message });
+            }
+        };
+        window.push(Pending {
+            lr: lr.base(),
+            items,
+        });
+        if (window.len() == config.readback || i + 1 == config.num_iter)
+            && let Some(stop) = recorder.read(window.drain(..), bar)
+        {
+            return stop;
         }
         model = model.optimize(&mut optim, lr, accumulator.grads());
     }
     Stop::Completed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_invalid_setting_is_named() {
+        let cases: [(&str, fn(&mut FinderConfig)); 7] = [
+            ("start_lr", |c| c.start_lr = 0.0),
+            ("end_lr", |c| c.end_lr = c.start_lr),
+            ("num_iter", |c| c.num_iter = 1),
+            ("smoothing", |c| c.smoothing = 1.0),
+            ("diverge_factor", |c| c.diverge_factor = f64::NAN),
+            ("accumulation", |c| c.accumulation = 0),
+            ("readback", |c| c.readback = MAX_READBACK + 1),
+        ];
+        assert_eq!(FinderConfig::default().validate(), Ok(()));
+        for (field, spoil) in cases {
+            let mut config = FinderConfig::default();
+            spoil(&mut config);
+            let error = config.validate().expect_err(field);
+            assert_eq!(error.field(), Some(field), "{error}");
+        }
+        let config = FinderConfig {
+            readback: 0,
+            ..FinderConfig::default()
+        };
+        assert!(
+            config
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("[1, 1000]")
+        );
+    }
 }
