@@ -473,9 +473,12 @@ where
 mod tests {
     use super::*;
 
+    /// A setting's name and how to spoil it.
+    type Spoil = (&'static str, fn(&mut FinderConfig));
+
     #[test]
     fn each_invalid_setting_is_named() {
-        let cases: [(&str, fn(&mut FinderConfig)); 7] = [
+        let cases: [Spoil; 7] = [
             ("start_lr", |c| c.start_lr = 0.0),
             ("end_lr", |c| c.end_lr = c.start_lr),
             ("num_iter", |c| c.num_iter = 1),
