@@ -5,9 +5,10 @@ use burn_lr_core::ConfigError;
 /// The LRs of a run, one per optimizer update (index 0 is the first update),
 /// split where its warmup ends.
 ///
-/// The warmup is the rise to the run's first peak: the updates before the
-/// first one whose LR equals the top of the sequence's initial non-decreasing
-/// stretch. A run without a rise has no warmup. The laws are fitted after the
+/// The warmup is the rise to the run's highest LR: the updates before the
+/// first one whose LR is within [`PEAK_TOLERANCE`] of the highest (so a
+/// warmup that dips on its way up is still one warmup). A run that starts at
+/// its highest LR has no warmup. The laws are fitted after the
 /// warmup; the warmup enters them only through its LR sum `S_W`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LrPath {
@@ -16,6 +17,10 @@ pub struct LrPath {
     /// `prefix[i]` is the sum of `lrs[..i]`.
     prefix: Vec<f64>,
 }
+
+/// How far below the highest LR, relatively, an LR still counts as the
+/// peak: LRs logged in `f32` round by up to 6e-8.
+pub const PEAK_TOLERANCE: f64 = 1e-6;
 
 impl LrPath {
     /// Checks the LRs (finite, `>= 0`, some positive) and finds the warmup.
@@ -34,8 +39,7 @@ impl LrPath {
                 "a finite LR >= 0",
             ));
         }
-        let rise = lrs.windows(2).take_while(|w| w[1] >= w[0]).count();
-        let peak = lrs[rise];
+        let peak = lrs.iter().copied().fold(0.0, f64::max);
         if peak <= 0.0 {
             return Err(ConfigError::invalid(
                 "lr",
@@ -43,7 +47,8 @@ impl LrPath {
                 "a sequence that reaches a positive LR",
             ));
         }
-        let warmup = lrs.iter().position(|lr| *lr >= peak).unwrap_or(rise);
+        let top = peak * (1.0 - PEAK_TOLERANCE);
+        let warmup = lrs.iter().position(|lr| *lr >= top).unwrap_or(0);
         let mut prefix = Vec::with_capacity(lrs.len() + 1);
         prefix.push(0.0);
         let mut sum = 0.0;
@@ -78,7 +83,15 @@ impl LrPath {
         self.warmup
     }
 
-    /// The LR where the warmup ends (the first peak).
+    /// Whether the LR rises after the warmup (by more than
+    /// [`PEAK_TOLERANCE`]): a restart, a cyclic schedule.
+    pub fn rises_after_warmup(&self) -> bool {
+        self.lrs[self.warmup..]
+            .windows(2)
+            .any(|w| w[1] > w[0] * (1.0 + PEAK_TOLERANCE))
+    }
+
+    /// The LR where the warmup ends (the highest).
     pub fn peak(&self) -> f64 {
         self.lrs[self.warmup]
     }
@@ -116,7 +129,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_warmup_ends_at_the_first_peak() {
+    fn the_warmup_ends_at_the_highest_lr() {
         let warm: Vec<f64> = (0..4)
             .map(|k| 0.1 * (k + 1) as f64 / 4.0)
             .chain([0.1; 6])
@@ -127,6 +140,17 @@ mod tests {
         assert!((path.sum_before(3) - 0.15).abs() < 1e-15);
         assert_eq!(LrPath::new(vec![0.1, 0.05, 0.01]).unwrap().warmup(), 0);
         assert_eq!(LrPath::new(vec![0.1; 5]).unwrap().warmup(), 0);
+        // A dip on the way up is still the warmup.
+        let dip = LrPath::new(vec![0.0, 0.02, 0.019, 0.05, 0.1, 0.1, 0.05]).unwrap();
+        assert_eq!((dip.warmup(), dip.peak()), (4, 0.1));
+        assert!(!dip.rises_after_warmup());
+        // f32 rounding of the peak is no rise.
+        let logged = LrPath::new(vec![0.05, 0.1, 0.1 * (1.0 - 6e-8), 0.1, 0.05]).unwrap();
+        assert_eq!(logged.warmup(), 1);
+        assert!(!logged.rises_after_warmup());
+        let restart = LrPath::new(vec![0.1, 0.05, 0.01, 0.1, 0.05]).unwrap();
+        assert_eq!(restart.warmup(), 0);
+        assert!(restart.rises_after_warmup());
     }
 
     #[test]

@@ -154,6 +154,17 @@ pub fn plan(
             "a law fitted to finite losses",
         )
     })?;
+    if final_loss <= 0.0 || cosine_final_loss <= 0.0 {
+        return Err(ConfigError::invalid(
+            "updates",
+            updates,
+            format!(
+                "a horizon where the law predicts a positive loss (it predicts {final_loss:.4} for the \
+                 best schedule and {cosine_final_loss:.4} for cosine: a loss cannot be negative, the law is \
+                 far outside its fitted runs); plan fewer updates or fit on longer runs"
+            ),
+        ));
+    }
     Ok(Planned {
         spec,
         base_lr: peak,
@@ -161,4 +172,27 @@ pub fn plan(
         cosine_final_loss,
         candidates,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::law::Annealing;
+
+    #[test]
+    fn a_horizon_where_the_law_predicts_a_negative_loss_is_refused() {
+        // A loss of 0.1 + 0.5 S1^-0.5 - 0.001 S2: negative once the annealing area is large.
+        let law = Law::Annealing(Annealing {
+            l0: 0.1,
+            a: 0.5,
+            alpha: 0.5,
+            c: 0.001,
+            decay: Annealing::DECAY,
+        });
+        let like = LrPath::new(vec![1.0; 100]).unwrap();
+        assert!(plan(&law, &like, 20, Family::Cosine).is_ok());
+        let error = plan(&law, &like, 5000, Family::Cosine).unwrap_err();
+        assert_eq!(error.field(), Some("updates"), "{error}");
+        assert!(error.to_string().contains("cannot be negative"), "{error}");
+    }
 }

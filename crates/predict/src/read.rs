@@ -54,6 +54,17 @@ impl Run {
                 "one LR and one loss per batch in every epoch",
             ));
         }
+        let missing: Vec<usize> = (1..=lr_epochs.len())
+            .filter(|e| lr_epochs[e - 1].is_empty() || loss_epochs[e - 1].is_empty())
+            .collect();
+        if !missing.is_empty() {
+            return Err(ConfigError::invalid(
+                "epochs",
+                format!("no LR or no loss logged in epoch(s) {missing:?}"),
+                "every epoch from 1 to the last logged (the updates are numbered from the first: \
+                 a missing epoch would shift every LR sum after it)",
+            ));
+        }
         let (mut lrs, mut losses) = (Vec::new(), Vec::new());
         for (i, (lr, loss)) in lr_epochs.into_iter().zip(loss_epochs).enumerate() {
             if lr.len() != loss.len() {
@@ -94,6 +105,7 @@ fn columns<const N: usize>(
     text: &str,
     wanted: [&str; N],
 ) -> Result<[Vec<f64>; N], ConfigError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text
         .lines()
         .enumerate()
@@ -111,11 +123,30 @@ fn columns<const N: usize>(
             format!("a header naming the columns {}", wanted.join(", ")),
         ));
     }
+    if let Some(twice) = header
+        .iter()
+        .enumerate()
+        .find(|(i, c)| header[..*i].contains(c))
+        .map(|(_, c)| c)
+    {
+        return Err(ConfigError::invalid(
+            format!("{name}: header"),
+            format!("\"{}\"", header.join(",")),
+            format!("each column named once (`{twice}` is named twice)"),
+        ));
+    }
     let step = column("step");
     let mut values: [Vec<f64>; N] = std::array::from_fn(|_| Vec::new());
     let mut first_step = None;
     for (rows, (line, row)) in lines.enumerate() {
         let cells: Vec<&str> = row.split(',').map(str::trim).collect();
+        if cells.len() != header.len() {
+            return Err(ConfigError::invalid(
+                format!("{name}: line {}", line + 1),
+                format!("{} fields", cells.len()),
+                format!("one per header column ({})", header.len()),
+            ));
+        }
         let cell = |index: usize| -> Result<f64, ConfigError> {
             let field = format!("{name}: line {}, `{}`", line + 1, header[index]);
             let text = cells
@@ -181,6 +212,15 @@ mod tests {
     }
 
     #[test]
+    fn a_missing_epoch_is_refused() {
+        let dir = burn_train_dir(["0.2\n0.2\n", "0.05\n0.01\n"]);
+        std::fs::remove_file(dir.join("train/epoch-1/Learning_Rate.log")).unwrap();
+        let error = Run::from_path(&dir).unwrap_err().to_string();
+        assert!(error.contains("epoch(s) [1]"), "{error}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
     fn gradient_accumulation_is_refused() {
         let dir = burn_train_dir(["0.1\n0\n", "0.1\n0\n"]);
         let error = Run::from_path(&dir).unwrap_err().to_string();
@@ -196,5 +236,14 @@ mod tests {
         assert!(error.to_string().contains("line 3, `step`"), "{error}");
         let error = Run::from_csv("r", "step,lr,loss\n0,0.1,abc\n").unwrap_err();
         assert!(error.to_string().contains("`loss`"), "{error}");
+        let error = Run::from_csv("r", "step,lr,loss\n0,0.1,1\n1,0.1,1,9\n").unwrap_err();
+        assert!(error.to_string().contains("line 3"), "{error}");
+        let error = Run::from_csv("r", "lr,loss,loss\n0.1,1,2\n").unwrap_err();
+        assert!(
+            error.to_string().contains("`loss` is named twice"),
+            "{error}"
+        );
+        let bom = Run::from_csv("r", "\u{feff}lr,loss\n0.1,1\n").unwrap();
+        assert_eq!(bom.losses(), &[1.0]);
     }
 }

@@ -4,7 +4,9 @@ use crate::fit::Run;
 use crate::path::LrPath;
 
 /// What predicting `path` from a law fitted on `runs` risks, in words (empty
-/// when the prediction stays within what the runs show): a horizon more than
+/// when the prediction stays within what the runs show): updates the law
+/// gives no loss for, an LR that rises after the warmup (a restart) when no
+/// fitted run's does, a horizon more than
 /// twice the longest run's, a peak LR none of the runs had, an LR that falls
 /// more than [`FASTER`] times as fast as in any run (a step or a short
 /// cooldown predicted from cosines, which the law can misjudge by 5-15%:
@@ -14,6 +16,21 @@ use crate::path::LrPath;
 /// JSON carries them as `warnings`.
 pub fn warnings(runs: &[Run], path: &LrPath, predicted: &[f64]) -> Vec<String> {
     let mut warnings = Vec::new();
+    let undefined = predicted.iter().filter(|l| !l.is_finite()).count();
+    if undefined > 0 {
+        warnings.push(format!(
+            "the law gives no loss for {undefined} update(s) whose LR sum is still 0 (an LR of 0 from the \
+             first update): they are left empty (null in JSON)"
+        ));
+    }
+    if path.rises_after_warmup() && !runs.iter().any(|r| r.path().rises_after_warmup()) {
+        warnings.push(
+            "the LR rises again after the warmup (a restart), which no fitted run does: the law has not \
+             seen what a rise costs and can predict such a schedule far too low; fit on a run with \
+             restarts too"
+                .into(),
+        );
+    }
     if let Some((update, loss)) = predicted.iter().enumerate().find(|(_, l)| **l <= 0.0) {
         warnings.push(format!(
             "the predicted loss reaches {loss:.4} at update {update}: a loss cannot be negative, so the \
@@ -104,5 +121,17 @@ mod tests {
             negative[0].contains("reaches -0.0100 at update 1"),
             "{negative:?}"
         );
+        let undefined = warnings(
+            &runs,
+            &LrPath::new(cosine(1000, 0.1)).unwrap(),
+            &[f64::INFINITY, 0.5],
+        );
+        assert!(
+            undefined[0].contains("no loss for 1 update(s)"),
+            "{undefined:?}"
+        );
+        let restarts: Vec<f64> = cosine(500, 0.1).into_iter().cycle().take(1000).collect();
+        let restart = warnings(&runs, &LrPath::new(restarts).unwrap(), &[]);
+        assert!(restart[0].contains("rises again"), "{restart:?}");
     }
 }
