@@ -31,6 +31,6 @@ mod warnings;
 
 pub use fit::{Fitted, LawKind, MIN_UPDATES, Run, RunFit, fit};
 pub use law::{Annealing, Law, MultiPower, final_window};
-pub use path::LrPath;
+pub use path::{LrPath, PEAK_TOLERANCE};
 pub use plan::{Family, Planned, plan};
 pub use warnings::{FASTER, warnings};
