@@ -29,9 +29,10 @@ pub enum FindFormat {
 
 #[derive(Debug, Args)]
 pub struct FindArgs {
-    /// Read a recorded curve (`lr,loss` rows, header allowed, an optional third column of raw
-    /// losses) instead of running the test; the method is applied to every point of the file.
-    #[arg(long)]
+    /// Read a recorded curve instead of running the test: `lr,loss[,raw_loss]` rows, columns found
+    /// by a header's names (other columns ignored) or in that order without one; the method is
+    /// applied to every point of the file.
+    #[arg(long, conflicts_with_all = ["start_lr", "end_lr", "num_iter", "linear", "batch_size", "seed", "csv"])]
     curve: Option<PathBuf>,
     /// Suggestion rule: hand-off (the default, measured on the LR benchmark) or one of fastai's.
     #[arg(long, value_enum, default_value_t = Method::HandOff)]
@@ -111,7 +112,37 @@ fn plan(args: &FindArgs, optimizer: Option<OptimizerKind>) -> Plan {
     }
 }
 
+/// Why `kind` gets no hand-off (LR-free and schedule-free optimizers), or,
+/// for the others, that the live test cannot run it.
+fn refusal(kind: OptimizerKind) -> CliError {
+    let flag = kind
+        .to_possible_value()
+        .map_or_else(String::new, |v| v.get_name().to_string());
+    let why = if kind.is_lr_free() {
+        format!(
+            "{} sets its own step size from a base LR of 1: it needs no range test",
+            kind.name()
+        )
+    } else if kind.is_schedule_free() {
+        format!(
+            "{} takes a constant LR, while the hand-off is a warmup + cosine peak or a one-cycle max_lr, \
+             measured for scheduled optimizers only",
+            kind.name()
+        )
+    } else {
+        "the live range test runs sgd, adam or adamw".into()
+    };
+    CliError::Message(format!(
+        "--optimizer {flag}: {why} (see `burn-lr recommend`)"
+    ))
+}
+
 fn from_file(path: &std::path::Path, args: &FindArgs) -> Result<(), CliError> {
+    if let Some(kind) = args.optimizer
+        && (kind.is_lr_free() || kind.is_schedule_free())
+    {
+        return Err(refusal(kind));
+    }
     let text = burn_lr_core::read_input_file(path)?;
     let (curve, cut) = SweepCurve::parse_csv(&text)
         .map_err(|e| CliError::Message(format!("{}: {e}", path.display())))?;
@@ -131,7 +162,18 @@ fn from_file(path: &std::path::Path, args: &FindArgs) -> Result<(), CliError> {
         curve,
     };
     let optimizer = args.optimizer;
-    let handoff = hand_off_smoothed(&test, plan(args, optimizer), args.smoothing);
+    let mut handoff = hand_off_smoothed(&test, plan(args, optimizer), args.smoothing);
+    if let (Some(cut), Some(h)) = (cut, handoff.as_mut()) {
+        h.warnings.push(format!(
+            "the curve stops at point {cut}, where its loss is not finite (the sweep diverged there): {}",
+            if h.from.index + 1 >= cut {
+                "the lowest loss is the last finite point, so the loss was still falling when training \
+                 failed and its turn is unknown: the suggestion sits close to the failing LR"
+            } else {
+                "the points after it are not read"
+            }
+        ));
+    }
     let method = args.method;
     let suggestion = match (&handoff, method) {
         (Some(h), Method::HandOff) => Some(h.from.clone()),
@@ -228,16 +270,7 @@ fn live(args: &FindArgs) -> Result<(), CliError> {
             .init(),
         OptimizerKind::Adam => AdamConfig::new().init(),
         OptimizerKind::AdamW => AdamWConfig::new().init(),
-        other => {
-            return Err(CliError::Message(format!(
-                "--optimizer {}: the live range test runs sgd, adam or adamw; {} needs no range \
-                 test of its LR (see `burn-lr recommend`)",
-                other
-                    .to_possible_value()
-                    .map_or_else(String::new, |v| v.get_name().to_string()),
-                other.name()
-            )));
-        }
+        other => return Err(refusal(other)),
     };
     let test = range_test(Mlp::new(128, &device), optim, loader, &config)?;
     // The hand-off reads every point; fastai's rules the trimmed curve.
@@ -271,7 +304,13 @@ fn live(args: &FindArgs) -> Result<(), CliError> {
             })
         ),
         FindFormat::Text => {
-            say!("{} points; stop: {:?}", test.curve.len(), test.stop);
+            let stop = match &test.stop {
+                Stop::Completed => "the sweep completed".to_string(),
+                Stop::Diverged { index } => format!("the loss diverged at point {index}"),
+                Stop::NonFinite { lr } => format!("the loss was not finite at lr {lr:.3e}"),
+                Stop::Failed { message } => format!("training failed: {message}"),
+            };
+            say!("{} points; {stop}", test.curve.len());
             if args.method != Method::HandOff {
                 say!(
                     "fastai's rules read points {}..{} (the first num_iter/10 and the last 5 are dropped, as its lr_find)",

@@ -197,6 +197,16 @@ fn bad_curve_files_are_one_line_errors() {
             "0.1,1\n0.01,2\n",
             "line 2: LRs must increase",
         ),
+        (
+            "no-lr.csv",
+            "step,loss\n0,1\n1,2\n",
+            "line 1: the header must name the columns `lr` and `loss`",
+        ),
+        (
+            "holes.csv",
+            "lr,loss,raw_loss\n0.1,1,1\n0.2,1,\n",
+            "line 3: the raw loss is missing here",
+        ),
     ] {
         let path = dir.path().join(name);
         std::fs::write(&path, text).unwrap();
@@ -260,4 +270,55 @@ fn the_live_test_writes_its_curve_and_plot() {
     assert!(again.status.success());
     let again: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
     assert_eq!(again["lr"], suggestions[0]["lr"], "{again}");
+}
+
+#[test]
+fn optimizers_without_a_hand_off_are_refused_and_a_cut_curve_is_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cut.csv");
+    // Falling until its last finite point, then NaN.
+    let rows: String = (0..60)
+        .map(|i| {
+            let lr = 1e-5 * 10f64.powf(i as f64 / 12.0);
+            let loss = if i == 59 {
+                f64::NAN
+            } else {
+                2.3 - 0.03 * i as f64
+            };
+            format!("{lr},{loss}\n")
+        })
+        .collect();
+    std::fs::write(&path, format!("lr,loss\n{rows}")).unwrap();
+    let file = path.to_str().unwrap();
+    for (optimizer, expected) in [
+        ("prodigy", "sets its own step size"),
+        ("sf-adamw", "takes a constant LR"),
+    ] {
+        for live in [true, false] {
+            let mut args = vec!["find", "--optimizer", optimizer];
+            if !live {
+                args.extend(["--curve", file]);
+            }
+            let out = burn_lr(&args);
+            assert_eq!(out.status.code(), Some(2), "{optimizer}");
+            let stderr = String::from_utf8(out.stderr).unwrap();
+            assert!(stderr.contains(expected), "{optimizer}: {stderr}");
+        }
+    }
+    let out = burn_lr(&[
+        "find",
+        "--curve",
+        file,
+        "--format",
+        "json",
+        "--updates",
+        "1000",
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["truncated_at"], 59);
+    let warnings = json["warnings"].to_string();
+    assert!(
+        warnings.contains("still falling when training failed"),
+        "{warnings}"
+    );
 }

@@ -236,8 +236,13 @@ pub fn hand_off_smoothed<M>(
         LossSource::Raw => {}
         LossSource::Recovered { smoothing } => warnings.push(format!(
             "the curve has only a smoothed loss, which lags: the raw losses were recovered by inverting a \
-             bias-corrected running average with factor {smoothing} (fastai's and this finder's); if the column \
-             is raw, say so (smoothing 0)"
+             bias-corrected running average with factor {smoothing}{}; if the column is raw, say so \
+             (smoothing 0)",
+            if smoothing == FASTAI_SMOOTHING {
+                " (fastai's and this finder's)"
+            } else {
+                ""
+            }
         )),
         LossSource::Column { refuted } => warnings.push(if refuted {
             format!(

@@ -220,9 +220,15 @@ pub const SPIKE_WIDTH: f64 = crate::descent::SMOOTHING_WIDTH;
 /// as a spike: the scatter of a flat start is no instability.
 pub const SPIKE_AFTER_FALL: f64 = 0.5;
 
+/// A loss this many times its start (for losses at or below 0: this many
+/// falls above it, less one) is a spike wherever it occurs, fallen or not:
+/// the range test's own divergence factor.
+pub const BLOW_UP: f64 = 4.0;
+
 /// The first point where `narrow` (the loss smoothed over [`SPIKE_WIDTH`])
 /// rises by `rise` times the whole fall above its lowest since the loss made
-/// [`SPIKE_AFTER_FALL`] of that fall. The fall runs from the first point of
+/// [`SPIKE_AFTER_FALL`] of that fall, or, at any point, [`BLOW_UP`] times
+/// its start. The fall runs from the first point of
 /// `wide` (the anchor's smoothing, whose start is not one noisy point) to
 /// the lowest of `narrow` (whose end is not a long extrapolation), and
 /// whether the loss has made its part is read on `wide`. `None` when there
@@ -232,9 +238,13 @@ fn first_spike(narrow: &[f64], wide: &[f64], rise: f64) -> Option<usize> {
     let lowest = narrow.iter().copied().fold(f64::INFINITY, f64::min);
     let fall = (first - lowest).max(0.0);
     let fallen = lowest + (1.0 - SPIKE_AFTER_FALL) * fall;
+    let blow_up = first + (BLOW_UP - 1.0) * first.abs().max(fall);
     let mut wide_lowest = first;
     let mut since_fallen: Option<f64> = None;
     for (i, (&loss, &smooth)) in narrow.iter().zip(wide).enumerate() {
+        if loss > blow_up {
+            return Some(i);
+        }
         wide_lowest = wide_lowest.min(smooth);
         if wide_lowest > fallen {
             continue;
@@ -331,6 +341,12 @@ mod tests {
         let narrow = [2.0, 0.2, 2.0, 1.0, 1.1, 0.5];
         let wide = [2.0, 1.9, 1.8, 1.0, 1.0, 0.5];
         assert_eq!(first_spike(&narrow, &wide, 0.25), None);
+        // A blow-up to 4x the start is a spike before the loss has fallen too.
+        let early = [2.0, 2.1, 9.0, 2.0, 1.0, 0.5];
+        assert_eq!(first_spike(&early, &early, 0.25), Some(2));
+        // Losses below 0: the blow-up is three falls (2) above the start.
+        let negative = [-1.0, -1.5, -2.0, 6.0, -3.0];
+        assert_eq!(first_spike(&negative, &[-1.0; 5], 10.0), Some(3));
     }
 
     #[test]

@@ -50,18 +50,24 @@ impl SweepCurve {
         }
     }
 
-    /// Parses `lr,loss` rows; a first line that is not numeric is a header.
-    /// A third column of raw losses (as [`to_csv`](Self::to_csv) writes) is
-    /// kept when every point has one; further columns are ignored.
+    /// Parses `lr,loss[,raw_loss]` rows. A first line that is not numeric is a
+    /// header: it must name the columns `lr` and `loss`, and may name
+    /// `raw_loss` (as [`to_csv`](Self::to_csv) writes), in any order; other
+    /// columns are ignored. Without a header the columns are `lr`, `loss` and
+    /// an optional raw loss, in that order. The raw losses are kept when every
+    /// point has one; a raw column with a value on some rows only is an error.
     ///
     /// Rejects an empty file, non-numeric fields, non-positive or non-finite
     /// LRs, and LRs that do not increase. A non-finite loss (smoothed or raw)
     /// ends the curve there (as fastai cuts at the first NaN); the second
     /// value says where.
     pub fn parse_csv(text: &str) -> Result<(SweepCurve, Option<usize>), ConfigError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut curve = SweepCurve::default();
         let mut cut = None;
         let mut raw_losses = Vec::new();
+        let mut hole = None;
+        let mut columns = Columns::POSITIONAL;
         let rows = text
             .lines()
             .enumerate()
@@ -69,14 +75,12 @@ impl SweepCurve {
         for (n, (line_no, line)) in rows.enumerate() {
             let line_no = line_no + 1;
             let fields: Vec<&str> = line.split(',').map(str::trim).collect();
-            let parsed: Option<(f64, f64)> = match fields.as_slice() {
-                [lr, loss, ..] => lr.parse().ok().zip(loss.parse().ok()),
-                _ => None,
-            };
-            let Some((lr, loss)) = parsed else {
+            let number = |index: usize| fields.get(index).and_then(|f| f.parse::<f64>().ok());
+            let Some((lr, loss)) = number(columns.lr).zip(number(columns.loss)) else {
                 let words = fields.iter().all(|f| f.parse::<f64>().is_err());
                 if n == 0 && fields.len() >= 2 && words {
-                    continue; // header
+                    columns = Columns::named(&fields, line_no)?;
+                    continue;
                 }
                 return Err(ConfigError::row(
                     line_no,
@@ -107,38 +111,59 @@ impl SweepCurve {
                     ),
                 ));
             }
-            let raw = fields.get(2).and_then(|f| f.parse::<f64>().ok());
+            let raw = match columns.raw.and_then(|i| fields.get(i)) {
+                None | Some(&"") => None,
+                Some(cell) => Some(cell.parse::<f64>().map_err(|_| {
+                    ConfigError::row(
+                        line_no,
+                        format!("expected a number or nothing for the raw loss, got `{cell}`"),
+                    )
+                })?),
+            };
             // A non-finite raw loss is the same divergence as a non-finite
             // smoothed one.
             if !loss.is_finite() || raw.is_some_and(|r| !r.is_finite()) {
                 cut = Some(curve.lrs.len());
                 continue;
             }
-            if !(loss as f32).is_finite() {
-                return Err(ConfigError::row(
-                    line_no,
-                    format!(
-                        "the loss {loss:e} is outside f32's range (|loss| <= {:e}), \
-                     in which the suggestions are computed",
-                        f32::MAX
-                    ),
-                ));
+            for value in [Some(loss), raw].into_iter().flatten() {
+                if !(value as f32).is_finite() {
+                    return Err(ConfigError::row(
+                        line_no,
+                        format!(
+                            "the loss {value:e} is outside f32's range (|loss| <= {:e}), \
+                         in which the suggestions are computed",
+                            f32::MAX
+                        ),
+                    ));
+                }
             }
             curve.lrs.push(lr);
             curve.losses.push(loss);
-            if let Some(raw) = raw
-                && (raw as f32).is_finite()
-            {
-                raw_losses.push(raw);
+            match raw {
+                Some(raw) => raw_losses.push(raw),
+                None => {
+                    hole.get_or_insert(line_no);
+                }
             }
         }
-        if raw_losses.len() == curve.len() {
-            curve.raw_losses = raw_losses;
+        if let Some(line_no) = hole
+            && !raw_losses.is_empty()
+        {
+            return Err(ConfigError::row(
+                line_no,
+                "the raw loss is missing here but given on other rows: give it on every row or on none",
+            ));
         }
+        curve.raw_losses = raw_losses;
         if curve.is_empty() {
             return Err(ConfigError::Missing {
                 field: "loss".into(),
-                allowed: "at least one point with a finite loss (the curve has no point)".into(),
+                allowed: match cut {
+                    Some(_) => "at least one point with a finite loss (the first point's loss is not finite)",
+                    None => "at least one point with a finite loss (the curve has no point)",
+                }
+                .into(),
             });
         }
         Ok((curve, cut))
@@ -230,6 +255,41 @@ impl SweepCurve {
     }
 }
 
+/// Where a curve file's columns are.
+struct Columns {
+    lr: usize,
+    loss: usize,
+    raw: Option<usize>,
+}
+
+impl Columns {
+    /// A file without a header: `lr,loss[,raw_loss]`.
+    const POSITIONAL: Columns = Columns {
+        lr: 0,
+        loss: 1,
+        raw: Some(2),
+    };
+
+    /// The columns a header names (`lr`, `loss`, optionally `raw_loss`).
+    fn named(names: &[&str], line_no: usize) -> Result<Self, ConfigError> {
+        let find = |name: &str| names.iter().position(|n| n.eq_ignore_ascii_case(name));
+        match (find("lr"), find("loss")) {
+            (Some(lr), Some(loss)) => Ok(Columns {
+                lr,
+                loss,
+                raw: find("raw_loss"),
+            }),
+            _ => Err(ConfigError::row(
+                line_no,
+                format!(
+                    "the header must name the columns `lr` and `loss` (and may name `raw_loss`), got `{}`",
+                    names.join(",")
+                ),
+            )),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,11 +311,26 @@ mod tests {
             raw_losses: vec![2.0, 1.8, 1.5],
         };
         assert_eq!(SweepCurve::parse_csv(&curve.to_csv()).unwrap().0, curve);
-        let (partial, _) = SweepCurve::parse_csv("0.001,2.0,2.0\n0.01,1.9,\n").unwrap();
+        let error = SweepCurve::parse_csv("0.001,2.0,2.0\n0.01,1.9,\n").unwrap_err();
         assert!(
-            partial.raw_losses.is_empty(),
-            "a raw column with holes is ignored"
+            error
+                .to_string()
+                .contains("line 2: the raw loss is missing here"),
+            "a raw column with holes is refused: {error}"
         );
+        let (none, _) = SweepCurve::parse_csv("0.001,2.0,\n0.01,1.9,\n").unwrap();
+        assert!(
+            none.raw_losses.is_empty(),
+            "an empty raw column is no column"
+        );
+        // Columns are found by name, in any order, with others beside them.
+        let (named, _) = SweepCurve::parse_csv(
+            "\u{feff}step,LR,raw_loss,loss\n0,0.001,1.8,2.0\n1,0.01,1.5,1.9\n",
+        )
+        .unwrap();
+        assert_eq!(named.lrs, [0.001, 0.01]);
+        assert_eq!(named.losses, [2.0, 1.9]);
+        assert_eq!(named.raw_losses, [1.8, 1.5]);
         let (cut, at) =
             SweepCurve::parse_csv("0.001,2.0,2.0\n0.01,1.9,NaN\n0.1,1.8,1.7\n").unwrap();
         assert_eq!(at, Some(1), "a non-finite raw loss ends the curve");
@@ -279,6 +354,19 @@ mod tests {
                 "line 2: LRs must increase along the sweep (in f32 precision)",
             ),
             ("0.1,1e39\n", "line 1: the loss 1e39 is outside f32's range"),
+            (
+                "0.1,1,1e308\n",
+                "line 1: the loss 1e308 is outside f32's range",
+            ),
+            (
+                "0.1,1,x\n",
+                "line 1: expected a number or nothing for the raw loss",
+            ),
+            (
+                "step,loss\n0,1\n",
+                "line 1: the header must name the columns `lr` and `loss`",
+            ),
+            ("lr,loss\n0.1,NaN\n", "the first point's loss is not finite"),
             ("0.1;1\n", "line 1: expected two numbers"),
             ("0.1\n", "line 1: expected two numbers"),
         ] {
