@@ -108,7 +108,8 @@ impl Trust {
                  (start_lr)"
             ),
             Trust::TooFlat { relative_fall } => format!(
-                "the loss fell only {:.1}% over the sweep: widen it (end_lr) or check the model and data",
+                "the loss fell only {:.1}% over the sweep: if it rose from the start, start lower (start_lr); \
+                 otherwise widen it (end_lr) or check the model and data",
                 100.0 * relative_fall
             ),
             Trust::TooNoisy { noise } => format!(
