@@ -112,8 +112,7 @@ fn plan(args: &FindArgs, optimizer: Option<OptimizerKind>) -> Plan {
     }
 }
 
-/// Why `kind` gets no hand-off (LR-free and schedule-free optimizers), or,
-/// for the others, that the live test cannot run it.
+/// Why `kind`, an LR-free or schedule-free optimizer, gets no hand-off.
 fn refusal(kind: OptimizerKind) -> CliError {
     let flag = kind
         .to_possible_value()
@@ -123,14 +122,12 @@ fn refusal(kind: OptimizerKind) -> CliError {
             "{} sets its own step size from a base LR of 1: it needs no range test",
             kind.name()
         )
-    } else if kind.is_schedule_free() {
+    } else {
         format!(
             "{} takes a constant LR, while the hand-off is a warmup + cosine peak or a one-cycle max_lr, \
              measured for scheduled optimizers only",
             kind.name()
         )
-    } else {
-        "the live range test runs sgd, adam or adamw".into()
     };
     CliError::Message(format!(
         "--optimizer {flag}: {why} (see `burn-lr recommend`)"
@@ -162,18 +159,7 @@ fn from_file(path: &std::path::Path, args: &FindArgs) -> Result<(), CliError> {
         curve,
     };
     let optimizer = args.optimizer;
-    let mut handoff = hand_off_smoothed(&test, plan(args, optimizer), args.smoothing);
-    if let (Some(cut), Some(h)) = (cut, handoff.as_mut()) {
-        h.warnings.push(format!(
-            "the curve stops at point {cut}, where its loss is not finite (the sweep diverged there): {}",
-            if h.from.index + 1 >= cut {
-                "the lowest loss is the last finite point, so the loss was still falling when training \
-                 failed and its turn is unknown: the suggestion sits close to the failing LR"
-            } else {
-                "the points after it are not read"
-            }
-        ));
-    }
+    let handoff = hand_off_smoothed(&test, plan(args, optimizer), args.smoothing);
     let method = args.method;
     let suggestion = match (&handoff, method) {
         (Some(h), Method::HandOff) => Some(h.from.clone()),

@@ -254,6 +254,14 @@ pub fn hand_off_smoothed<M>(
             "the curve has one loss column, read as raw losses".into()
         }),
     }
+    if test.stop != Stop::Completed && index + 1 == curve.len() {
+        warnings.push(
+            "the lowest loss is the sweep's last point: the loss was still falling when training failed \
+             (it diverged or was not finite), so where it turns is unknown and the LRs sit close to the \
+             failing one"
+                .into(),
+        );
+    }
     if curve.len() < MIN_SWEEP_POINTS {
         warnings.push(format!(
             "the sweep has {} point{} (fewer than {MIN_SWEEP_POINTS}): its minimum is coarse, record a longer one",
@@ -376,6 +384,31 @@ mod tests {
         let plain = test_of(valley(100, 20, 75, 1.0), Stop::Completed);
         let h = hand_off(&plain, Plan::new(OptimizerKind::Adam)).unwrap();
         assert!(!h.from.why.contains("spike"), "{}", h.from.why);
+    }
+
+    #[test]
+    fn a_loss_still_falling_when_training_failed_is_said() {
+        // Falling to its last point, then the sweep failed (NaN or divergence).
+        let falling: Vec<f64> = (0..60).map(|i| 2.3 - 0.03 * i as f64).collect();
+        let failed = test_of(falling.clone(), Stop::NonFinite { lr: 1.0 });
+        let h = hand_off(&failed, Plan::default()).unwrap();
+        assert_eq!(h.from.index, 59);
+        assert!(
+            h.warnings
+                .iter()
+                .any(|w| w.contains("still falling when training failed")),
+            "{:?}",
+            h.warnings
+        );
+        // A completed sweep says it through its verdict instead.
+        let completed = hand_off(&test_of(falling, Stop::Completed), Plan::default()).unwrap();
+        assert_eq!(completed.trust, Trust::StillFalling);
+        assert!(
+            !completed
+                .warnings
+                .iter()
+                .any(|w| w.contains("training failed"))
+        );
     }
 
     #[test]

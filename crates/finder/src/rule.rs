@@ -185,10 +185,15 @@ pub fn read(lrs: &[f64], losses: &[f64], anchor: Anchor) -> Option<Reading> {
         Anchor::FirstMinimum { width, rise } => {
             let wide = two_sided(lrs, losses, width);
             let spike = first_spike(&two_sided(lrs, losses, SPIKE_WIDTH), &wide, rise);
+            let lowest = lowest_before(&wide, usize::MAX)?;
+            let point = match spike {
+                // The first point stays a candidate even when it blows up.
+                Some(j) if lowest >= j => lowest_before(&wide, j.max(1))?,
+                _ => lowest,
+            };
             Some(Reading {
-                // A spike is never the first point: it rises above an earlier one.
-                point: lowest_before(&wide, spike.unwrap_or(usize::MAX))?,
-                lowest: lowest_before(&wide, usize::MAX)?,
+                point,
+                lowest,
                 spike,
             })
         }
