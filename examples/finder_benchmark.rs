@@ -5,12 +5,14 @@
 //! cargo run --release -p burn-lr-examples --example finder_benchmark -- curves   # the range tests (minutes)
 //! cargo run --release -p burn-lr-examples --example finder_benchmark -- report   # scores, docs and plots
 //! cargo run --release -p burn-lr-examples --example finder_benchmark -- all      # the three in turn
+//! cargo run --release -p burn-lr-examples --example finder_benchmark -- tuner    # live searches (about 30 min)
+//! cargo run --release -p burn-lr-examples --example finder_benchmark -- tuner-report
 //! ```
 //!
 //! `grid` and `curves` take task names to run only those (`-- grid digits-mlp-sgd`);
 //! the grid writes one file per task, so tasks can run in parallel processes.
 
-use burn_lr_examples::finder_bench::{data, report, tasks};
+use burn_lr_examples::finder_bench::{data, report, tasks, tuner};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -40,10 +42,29 @@ fn tasks(only: &[String]) -> Result<Vec<Box<dyn tasks::Task>>, String> {
 fn run(step: &str, only: &[String]) -> Result<(), String> {
     let dir = data::directory();
     let all = step == "all";
-    if !matches!(step, "grid" | "curves" | "report" | "all") {
+    if !matches!(
+        step,
+        "grid" | "curves" | "report" | "all" | "tuner" | "tuner-report"
+    ) {
         return Err(format!(
-            "unknown step `{step}`: expected grid, curves, report or all"
+            "unknown step `{step}`: expected grid, curves, report, all, tuner or tuner-report"
         ));
+    }
+    if step == "tuner" {
+        for task in tasks(only)? {
+            let mut trials = String::new();
+            let answers = tuner::run_task(task.as_ref(), &mut trials)?;
+            tuner::write(&dir, task.name(), &answers, &trials)?;
+        }
+        return Ok(());
+    }
+    if step == "tuner-report" {
+        let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs");
+        let table = tuner::report(&tasks::all(), &data::read_grid(&dir)?, &tuner::read(&dir)?);
+        let path = docs.join("tuner-table.md");
+        std::fs::write(&path, table).map_err(|e| e.to_string())?;
+        println!("wrote {}", path.display());
+        return Ok(());
     }
     if all || step == "grid" {
         data::write_grid(&dir, &data::run_grid(&tasks(only)?)?)?;

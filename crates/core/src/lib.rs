@@ -47,7 +47,7 @@ pub use spec::Timing;
 // read under the same size limit; not part of the API.
 #[doc(hidden)]
 pub use spec::text::{MAX_INPUT_BYTES, read_input_file};
-pub use spec::{Spec, Unit, Warmup};
+pub use spec::{Rescale, Spec, Unit, Warmup};
 pub use train::{GroupLrMetric, HookProblem, LrHook, ModuleSchedule, OnMismatch, StepsPerEpoch};
 
 /// A schedule written in code: `base_lr * lr_lambda(t)` (PyTorch's `LambdaLR`).

@@ -21,6 +21,7 @@ mod range_test;
 pub mod rule;
 mod smooth;
 mod suggest;
+pub mod tune;
 
 pub use handoff::{
     HandOff, MAX_NOISE, MIN_FALL, MIN_POINTS, MIN_SWEEP_POINTS, Plan, Trust, hand_off,

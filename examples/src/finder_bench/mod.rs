@@ -19,6 +19,7 @@ pub mod score;
 pub mod sequences;
 pub mod synthetic;
 pub mod tasks;
+pub mod tuner;
 
 use burn_lr_finder::FinderConfig;
 

@@ -19,6 +19,7 @@ use burn::train::{ClassificationOutput, InferenceStep, RegressionOutput, TrainSt
 use burn_lr_core::OptimizerKind;
 use burn_lr_core::Spec;
 use burn_lr_core::schedules::{CosineWithWarmup, OneCycleLr};
+use burn_lr_finder::tune::Trial;
 use burn_lr_finder::{FinderConfig, Stop, SweepCurve, loss_of, range_test};
 
 use super::lr_free::LrFreeChoice;
@@ -166,13 +167,18 @@ impl GridSchedule {
         }
     }
 
-    fn scheduler(self, lr: f64, updates: u64) -> Result<ModuleLrScheduler, String> {
+    /// The schedule of a run of `updates` peaking at `lr`.
+    pub fn spec(self, lr: f64, updates: u64) -> Spec {
         let warmup = (WARMUP_FRACTION * updates as f64).round() as u64;
-        let scheduler = match self {
-            Self::WarmupCosine => Spec::new(CosineWithWarmup::new(warmup, updates)).init(lr),
-            Self::OneCycle => Spec::new(OneCycleLr::new(lr, updates)).init(lr),
-        };
-        scheduler
+        match self {
+            Self::WarmupCosine => Spec::new(CosineWithWarmup::new(warmup, updates)),
+            Self::OneCycle => Spec::new(OneCycleLr::new(lr, updates)),
+        }
+    }
+
+    fn scheduler(self, lr: f64, updates: u64) -> Result<ModuleLrScheduler, String> {
+        self.spec(lr, updates)
+            .init(lr)
             .map(ModuleLrScheduler::from)
             .map_err(|e| e.to_string())
     }
@@ -213,6 +219,10 @@ pub trait Task: Send + Sync {
         peak_lr: f64,
         updates: u64,
     ) -> Result<Outcome, String>;
+    /// Trains a tuner's trial: its rescaled schedule for its updates, from
+    /// the initial weights and batch order of its seed, and validates the
+    /// result.
+    fn train_trial(&self, trial: &Trial) -> Result<Outcome, String>;
     /// An LR range test from the initial weights and batch order of `seed`.
     fn range_test(&self, seed: u64, config: &FinderConfig) -> Result<Sweep, String>;
     /// Trains `updates` updates with the learning-rate-free `optimizer` at
@@ -395,6 +405,17 @@ where
             optim,
             scheduler,
             |model, optim, lr, grads| handle.step(optim, lr, model, grads),
+        )
+    }
+
+    fn train_trial(&self, trial: &Trial) -> Result<Outcome, String> {
+        let scheduler = trial.scheduler().map_err(|e| e.to_string())?;
+        self.fit(
+            trial.seed,
+            trial.updates,
+            self.optimizer.init(),
+            ModuleLrScheduler::from(scheduler),
+            |model, optim, lr, grads| model.optimize(optim, lr, grads),
         )
     }
 

@@ -228,6 +228,16 @@ impl Schedule {
         }
     }
 
+    /// Whether a closure (`lambda`) is in the tree, at any depth.
+    pub(crate) fn holds_lambda(&self) -> bool {
+        match self {
+            Self::Lambda(_) => true,
+            Self::Sequential(s) => s.schedulers().iter().any(Self::holds_lambda),
+            Self::Chained(s) => s.schedulers().iter().any(Self::holds_lambda),
+            _ => false,
+        }
+    }
+
     /// Checks the parameters that depend on the optimizer's base LR.
     pub(crate) fn check_base_lr(&self, base_lr: f64) -> Result<(), ConfigError> {
         match self {

@@ -90,6 +90,18 @@ pub struct Spec {
     groups: Vec<LrGroup>,
     cooldown: Option<Cooldown>,
     plateau: Option<ReduceOnPlateau>,
+    rescale: Option<Rescale>,
+}
+
+/// A spec replayed faster and at another height: the LR at time `t` is
+/// `lr` times the original's LR at time `t * time` (see [`Spec::rescaled`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rescale {
+    /// How many times faster the schedule runs (`N / n` for a run of `n`
+    /// updates standing in for one of `N`).
+    pub time: f64,
+    /// The factor on every LR.
+    pub lr: f64,
 }
 
 impl Spec {
@@ -104,6 +116,7 @@ impl Spec {
             groups: Vec::new(),
             cooldown: None,
             plateau: None,
+            rescale: None,
         }
     }
 
@@ -180,6 +193,65 @@ impl Spec {
         self
     }
 
+    /// The same schedule compressed in time by `time` and scaled in height
+    /// by `lr`: every horizon, warmup, milestone and cooldown start comes
+    /// `time` times sooner (a spec of `N` updates replayed in `N / time`),
+    /// and every LR is multiplied by `lr`. Exact for every closed form,
+    /// since each is a function of fractional time.
+    ///
+    /// This is how the tuner runs a target schedule in a short trial. A
+    /// rescaled spec trains and previews like any other, but cannot be
+    /// saved (save the original). Errors: `time` or `lr` not finite and
+    /// above 0; a spec with a closure (`lambda`), whose horizons are not
+    /// known; a plateau spec, whose reductions depend on the run's metrics,
+    /// not on time; a spec already rescaled.
+    ///
+    /// ```
+    /// use burn_lr_core::{Spec, schedules::CosineAnnealingLr};
+    /// let full = Spec::new(CosineAnnealingLr::new(1000)).with_warmup(100, 0.0);
+    /// let trial = full.rescaled(4.0, 0.5)?;
+    /// let (long, short) = (full.preview(1.0, 1000)?, trial.preview(1.0, 250)?);
+    /// assert_eq!(short[25], 0.5 * long[100]); // the warmup ends 4x sooner
+    /// assert_eq!(short[200], 0.5 * long[800]);
+    /// # Ok::<(), burn_lr_core::ConfigError>(())
+    /// ```
+    pub fn rescaled(&self, time: f64, lr: f64) -> Result<Spec, ConfigError> {
+        check::float("rescale.time", time, Bounds::Above(0.0))?;
+        check::float("rescale.lr", lr, Bounds::Above(0.0))?;
+        if self.schedule.holds_lambda() {
+            return Err(ConfigError::invalid(
+                "scheduler",
+                "lambda",
+                "a closed-form schedule: a closure's horizons are unknown, so it cannot be \
+                 rescaled to a shorter run",
+            ));
+        }
+        if self.plateau.is_some() {
+            return Err(ConfigError::invalid(
+                "scheduler",
+                "reduce_on_plateau",
+                "a schedule of time alone: a plateau's reductions follow the run's metrics, so \
+                 it cannot be rescaled to a shorter run",
+            ));
+        }
+        if self.rescale.is_some() {
+            return Err(ConfigError::invalid(
+                "rescale",
+                "already set",
+                "a spec that was not rescaled (rescale the original)",
+            ));
+        }
+        Ok(Spec {
+            rescale: Some(Rescale { time, lr }),
+            ..self.clone()
+        })
+    }
+
+    /// The time and height factors of a [`rescaled`](Self::rescaled) spec.
+    pub fn rescale(&self) -> Option<Rescale> {
+        self.rescale
+    }
+
     /// The curve.
     pub fn schedule(&self) -> &Schedule {
         &self.schedule
@@ -244,6 +316,14 @@ impl Spec {
     /// The LR at schedule time `t` (spec units), warmup and cooldown
     /// included; `base_lr` is the optimizer's LR. Pure.
     pub fn lr(&self, base_lr: f64, t: f64) -> f64 {
+        match self.rescale {
+            Some(r) => r.lr * self.unscaled_lr(base_lr, t * r.time),
+            None => self.unscaled_lr(base_lr, t),
+        }
+    }
+
+    /// [`lr`](Self::lr) without the rescale.
+    fn unscaled_lr(&self, base_lr: f64, t: f64) -> f64 {
         match &self.cooldown {
             Some(c) if t >= c.start() as f64 => {
                 self.curve_lr(base_lr, c.start() as f64) * c.factor(t)
@@ -256,6 +336,7 @@ impl Spec {
     /// schedule cycles it (`cycle_momentum`); the warmup holds the
     /// schedule's first value, and a cooldown its value where it starts.
     pub fn momentum(&self, t: f64) -> Option<f64> {
+        let t = self.rescale.map_or(t, |r| t * r.time);
         let t = self.cooldown.map_or(t, |c| t.min(c.start() as f64));
         match self.warmup {
             Some(w) => self.schedule.momentum((t - w.total_iters as f64).max(0.0)),

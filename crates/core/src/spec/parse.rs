@@ -80,6 +80,12 @@ impl Spec {
     }
 
     fn to_value(&self) -> Result<Value, serde_json::Error> {
+        if self.rescale.is_some() {
+            return Err(serde::ser::Error::custom(
+                "a rescaled spec (a tuner's trial) cannot be saved: save the spec it was \
+                 rescaled from",
+            ));
+        }
         let mut value = serde_json::to_value(&self.schedule)?;
         let Some(map) = value.as_object_mut() else {
             return Ok(value);
@@ -228,6 +234,7 @@ fn parse_schedule(map: &Map<String, Value>) -> Result<Spec, ConfigError> {
         groups,
         cooldown: None,
         plateau: None,
+        rescale: None,
     })
 }
 
