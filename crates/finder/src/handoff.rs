@@ -8,7 +8,7 @@ use crate::descent::{Descent, descent};
 use crate::range_test::{RangeTest, Stop};
 use crate::rule::{
     BETA, FASTAI_SMOOTHING, LossSource, MEASURED_UPDATES, ONE_CYCLE_DIVISOR, REFERENCE_UPDATES,
-    SHIPPED_ANCHOR, WARMUP_COSINE_DIVISOR, horizon_factor, lag_free_losses, read,
+    SHIPPED_ANCHOR, SPIKE_NOISE, WARMUP_COSINE_DIVISOR, horizon_factor, lag_free_losses, read,
 };
 use crate::suggest::{Method, Suggestion};
 
@@ -39,6 +39,14 @@ pub enum Trust {
     /// The sweep completed without the loss rising again (by a tenth of its
     /// fall): the good LRs may lie above `end_lr`.
     StillFalling,
+    /// The sweep completed with the loss still below half its fall, on a
+    /// bottom `decades` wide: it never found where training breaks, so the
+    /// hand-off may sit above that point (on a noisy plateau, the lowest
+    /// point is anywhere on it).
+    Plateau {
+        /// Decades of LR from where the loss's bottom starts to the sweep's end.
+        decades: f64,
+    },
 }
 
 /// Whether the smoothed loss ends at least a tenth of its fall above its
@@ -51,6 +59,33 @@ fn rose_again(d: &Descent) -> bool {
     last > low + 0.1 * (first - low)
 }
 
+/// Whether the smoothed loss ends with more than half its fall kept: the
+/// sweep never blew up.
+fn kept_its_fall(d: &Descent) -> bool {
+    let (Some(&first), Some(&last)) = (d.smoothed.first(), d.smoothed.last()) else {
+        return false;
+    };
+    last < first - 0.5 * (first - d.smoothed[d.minimum])
+}
+
+/// The first point whose smoothed loss is within [`SPIKE_NOISE`] times the
+/// loss's scatter of its lowest: where the loss's bottom starts.
+fn bottom_start(d: &Descent) -> usize {
+    let fall = d.smoothed[0] - d.smoothed[d.minimum];
+    let scatter = if d.noise.is_finite() {
+        d.noise * fall
+    } else {
+        0.0
+    };
+    let low = d.smoothed[d.minimum] + SPIKE_NOISE * scatter;
+    (0..=d.minimum)
+        .find(|&i| d.smoothed[i] <= low)
+        .unwrap_or(d.minimum)
+}
+
+/// A plateau at least this wide (decades), ending the sweep, is one.
+pub const MIN_PLATEAU_DECADES: f64 = 0.5;
+
 /// Fewest points up to the minimum (the benchmark's fewest: 36).
 pub const MIN_POINTS: usize = 20;
 /// Smallest relative fall that counts as a signal (the benchmark's smallest is 0.11).
@@ -62,7 +97,7 @@ impl Trust {
     /// The verdict on what the descent rule read from a curve; `ended` says
     /// the sweep ran to its last update without diverging (unknown for a
     /// file: pass `true`).
-    pub fn of(d: &Descent, ended: bool) -> Trust {
+    pub fn of(d: &Descent, lrs: &[f64], ended: bool) -> Trust {
         // A flat curve's minimum is anywhere: flatness is said first.
         let points = d.minimum + 1;
         if d.relative_fall.is_nan() || d.relative_fall < MIN_FALL {
@@ -73,8 +108,13 @@ impl Trust {
             Trust::TooShort { points }
         } else if d.noise.is_nan() || d.noise > MAX_NOISE {
             Trust::TooNoisy { noise: d.noise }
-        } else if ended && !rose_again(d) {
-            Trust::StillFalling
+        } else if ended && kept_its_fall(d) {
+            let decades = (lrs[lrs.len() - 1] / lrs[bottom_start(d)]).log10();
+            if rose_again(d) || decades >= MIN_PLATEAU_DECADES {
+                Trust::Plateau { decades }
+            } else {
+                Trust::StillFalling
+            }
         } else {
             Trust::Ok
         }
@@ -88,6 +128,7 @@ impl Trust {
             Trust::TooShort { .. } => "too_short",
             Trust::TooNoisy { .. } => "too_noisy",
             Trust::StillFalling => "still_falling",
+            Trust::Plateau { .. } => "plateau",
         }
     }
 
@@ -117,6 +158,11 @@ impl Trust {
                  accumulate gradients",
                 100.0 * noise,
                 100.0 * MAX_NOISE
+            ),
+            Trust::Plateau { decades } => format!(
+                "the sweep ended with the loss still below half its fall, {decades:.1} decades past \
+                 where its bottom starts: it never found where training breaks, and the LR may sit \
+                 above that point; the tuner (`burn_lr::finder::tune`) answers by training"
             ),
             Trust::StillFalling => {
                 "the loss was still at its lowest when the sweep ended: raise end_lr, the \
@@ -219,9 +265,18 @@ pub fn hand_off_smoothed<M>(
     let curve = &test.curve;
     let (losses, source) = lag_free_losses(curve, smoothing);
     let d = descent(&curve.lrs, &losses)?;
-    let trust = Trust::of(&d, test.stop == Stop::Completed);
+    let trust = Trust::of(&d, &curve.lrs, test.stop == Stop::Completed);
     let reading = read(&curve.lrs, &losses, SHIPPED_ANCHOR)?;
     let (index, anchor_lr) = (reading.point, curve.lrs[reading.point]);
+    // The fall that placed the anchor must stand above the loss's scatter.
+    let scatter = d.noise * (d.smoothed[0] - d.smoothed[d.minimum]);
+    let anchor_fall = d.smoothed[0] - d.smoothed[index];
+    let trust = match trust {
+        Trust::Ok if !(scatter <= MAX_NOISE * anchor_fall) => Trust::TooNoisy {
+            noise: scatter / anchor_fall.max(0.0),
+        },
+        other => other,
+    };
     // Said when the loss is lower still past its first spike (the hand-off
     // does not follow it there).
     let spike = match reading.spike {
@@ -502,7 +557,8 @@ mod tests {
                 Stop::Completed,
                 "too_short",
             ),
-            (valley(100, 40, 200, 2.0), Stop::Completed, "still_falling"),
+            (valley(100, 75, 200, 2.0), Stop::Completed, "still_falling"),
+            (valley(100, 40, 200, 2.0), Stop::Completed, "plateau"),
         ];
         for (losses, stop, verdict) in cases {
             let h = hand_off(&test_of(losses, stop), OptimizerKind::Sgd).unwrap();
@@ -518,5 +574,89 @@ mod tests {
         }
         let h = hand_off(&test_of(noisy, Stop::Completed), OptimizerKind::Sgd).unwrap();
         assert!(matches!(h.trust, Trust::TooNoisy { .. }), "{:?}", h.trust);
+    }
+
+    /// Uniform noise in `[-amplitude, amplitude]`, the same for every run.
+    fn noise(n: usize, amplitude: f64, seed: u64) -> Vec<f64> {
+        let mut state = seed;
+        (0..n)
+            .map(|_| {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                amplitude * (2.0 * (state >> 11) as f64 / (1u64 << 53) as f64 - 1.0)
+            })
+            .collect()
+    }
+
+    /// A noisy sweep of 100 points over 1e-7 to 10: flat at 2.3, falling by
+    /// 1.0 between 1e-5 and 1e-1 (points 25 to 75), flat to point 88, then
+    /// blowing up; raw noise of +-0.45.
+    fn noisy_valley(seed: u64) -> Vec<f64> {
+        let clean: Vec<f64> = (0..100)
+            .map(|i| match i {
+                i if i < 25 => 2.3,
+                i if i < 75 => 2.3 - (i - 25) as f64 / 50.0,
+                i if i < 88 => 1.3,
+                i => 1.3 + 0.5 * (i - 88) as f64,
+            })
+            .collect();
+        clean
+            .iter()
+            .zip(noise(100, 0.45, seed))
+            .map(|(c, e)| c + e)
+            .collect()
+    }
+
+    #[test]
+    fn noise_on_a_noisy_sweep_is_no_spike() {
+        // On noisy sweeps the narrow smoothing wanders by more than a quarter
+        // of the fall: before the spike threshold knew the scatter, the
+        // hand-off stopped at such a wander, decades below the valley.
+        let mut fired_without_noise = 0;
+        for seed in 0..20 {
+            let test = test_of(noisy_valley(seed), Stop::Diverged { index: 99 });
+            let (losses, _) = lag_free_losses(&test.curve, FASTAI_SMOOTHING);
+            let lrs = &test.curve.lrs;
+            let narrow = crate::smooth::two_sided(lrs, &losses, crate::rule::SPIKE_WIDTH);
+            let wide = crate::smooth::two_sided(lrs, &losses, 0.3);
+            fired_without_noise += usize::from(
+                crate::rule::first_spike_for_tests(&narrow, &wide, 0.0).is_some_and(|j| j < 75),
+            );
+            let h = hand_off(&test, OptimizerKind::Sgd).unwrap();
+            // The valley's bottom is 1e-1 to 3e-1; the hand-off is half of its anchor.
+            assert!(
+                h.from.evidence >= 1e-2,
+                "seed {seed}: anchor {:.2e} ({})",
+                h.from.evidence,
+                h.from.why
+            );
+        }
+        assert!(fired_without_noise >= 3, "{fired_without_noise}");
+    }
+
+    #[test]
+    fn a_sweep_ending_on_a_noisy_plateau_is_not_trusted() {
+        // Falls by 1.0 to LR 1e-2 (point 62), then a noisy plateau that
+        // rises by 13% of the fall up to 10 and never diverges.
+        for seed in 0..10 {
+            let clean = (0..100).map(|i| match i {
+                i if i < 25 => 2.3,
+                i if i < 62 => 2.3 - (i - 25) as f64 / 37.0,
+                i => 1.3 + 0.13 * (i - 62) as f64 / 37.0,
+            });
+            let losses = clean
+                .zip(noise(100, 0.15, seed))
+                .map(|(c, e)| c + e)
+                .collect();
+            let h = hand_off(&test_of(losses, Stop::Completed), OptimizerKind::Sgd).unwrap();
+            assert!(
+                matches!(h.trust, Trust::Plateau { .. }),
+                "seed {seed}: {:?}",
+                h.trust
+            );
+            assert_eq!(h.confidence, "low");
+            assert!(h.advice.contains("tuner"), "{}", h.advice);
+        }
     }
 }

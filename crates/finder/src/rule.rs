@@ -184,7 +184,8 @@ pub fn read(lrs: &[f64], losses: &[f64], anchor: Anchor) -> Option<Reading> {
         }
         Anchor::FirstMinimum { width, rise } => {
             let wide = two_sided(lrs, losses, width);
-            let spike = first_spike(&two_sided(lrs, losses, SPIKE_WIDTH), &wide, rise);
+            let narrow = two_sided(lrs, losses, SPIKE_WIDTH);
+            let spike = first_spike(&narrow, &wide, rise, scatter(losses, &narrow));
             let lowest = lowest_before(&wide, usize::MAX)?;
             let point = match spike {
                 // The first point stays a candidate even when it blows up.
@@ -230,18 +231,40 @@ pub const SPIKE_AFTER_FALL: f64 = 0.5;
 /// the range test's own divergence factor.
 pub const BLOW_UP: f64 = 4.0;
 
+/// How far above the noise a rise must go to be a spike: this many times the
+/// median scatter of the raw loss around the narrow smoothing (a noisy
+/// sweep's smoothed loss wanders by about that much without any instability).
+pub const SPIKE_NOISE: f64 = 3.0;
+
+/// The median of `|raw - smoothed|`: the loss's scatter, in its own units.
+pub fn scatter(raw: &[f64], smoothed: &[f64]) -> f64 {
+    let mut d: Vec<f64> = raw
+        .iter()
+        .zip(smoothed)
+        .map(|(r, s)| (r - s).abs())
+        .filter(|d| d.is_finite())
+        .collect();
+    if d.is_empty() {
+        return 0.0;
+    }
+    d.sort_by(f64::total_cmp);
+    d[d.len() / 2]
+}
+
 /// The first point where `narrow` (the loss smoothed over [`SPIKE_WIDTH`])
-/// rises by `rise` times the whole fall above its lowest since the loss made
+/// rises by `rise` times the whole fall (and by [`SPIKE_NOISE`] times the
+/// loss's `noise`, its scatter) above its lowest since the loss made
 /// [`SPIKE_AFTER_FALL`] of that fall, or, at any point, [`BLOW_UP`] times
 /// its start. The fall runs from the first point of
 /// `wide` (the anchor's smoothing, whose start is not one noisy point) to
 /// the lowest of `narrow` (whose end is not a long extrapolation), and
 /// whether the loss has made its part is read on `wide`. `None` when there
 /// is none.
-fn first_spike(narrow: &[f64], wide: &[f64], rise: f64) -> Option<usize> {
+fn first_spike(narrow: &[f64], wide: &[f64], rise: f64, noise: f64) -> Option<usize> {
     let first = *wide.first()?;
     let lowest = narrow.iter().copied().fold(f64::INFINITY, f64::min);
     let fall = (first - lowest).max(0.0);
+    let threshold = (rise * fall).max(SPIKE_NOISE * noise);
     let fallen = lowest + (1.0 - SPIKE_AFTER_FALL) * fall;
     let blow_up = first + (BLOW_UP - 1.0) * first.abs().max(fall);
     let mut wide_lowest = first;
@@ -255,12 +278,21 @@ fn first_spike(narrow: &[f64], wide: &[f64], rise: f64) -> Option<usize> {
             continue;
         }
         let low = since_fallen.get_or_insert(loss);
-        if loss > *low + rise * fall {
+        if loss > *low + threshold {
             return Some(i);
         }
         *low = low.min(loss);
     }
     None
+}
+
+/// [`first_spike`] with the shipped rise, for the hand-off's tests.
+#[cfg(test)]
+pub(crate) fn first_spike_for_tests(narrow: &[f64], wide: &[f64], noise: f64) -> Option<usize> {
+    let Anchor::FirstMinimum { rise, .. } = SHIPPED_ANCHOR else {
+        return None;
+    };
+    first_spike(narrow, wide, rise, noise)
 }
 
 /// `(updates / REFERENCE_UPDATES)^-beta`: how the best peak LR moves with
@@ -322,22 +354,28 @@ mod tests {
     fn a_spike_is_a_rise_by_a_fraction_of_the_whole_fall() {
         // Falls to 1.0, spikes to 3.0 (point 4), recovers to 0.5.
         let losses = [2.0, 1.5, 1.0, 1.2, 3.0, 1.0, 0.5, 0.6];
-        assert_eq!(first_spike(&losses, &losses, 0.5), Some(4));
+        assert_eq!(first_spike(&losses, &losses, 0.5, 0.0), Some(4));
         // A rise of 0.2 over a fall of 1.5 is no spike at 0.5, one at 0.1.
         let losses = [2.0, 1.0, 1.2, 0.5];
-        assert_eq!(first_spike(&losses, &losses, 0.5), None);
-        assert_eq!(first_spike(&losses, &losses, 0.1), Some(2));
-        assert_eq!(first_spike(&[], &[], 0.5), None);
+        assert_eq!(first_spike(&losses, &losses, 0.5, 0.0), None);
+        assert_eq!(first_spike(&losses, &losses, 0.1, 0.0), Some(2));
+        assert_eq!(first_spike(&[], &[], 0.5, 0.0), None);
         // The scatter of a flat start is no spike: the loss has not fallen yet.
         assert_eq!(
-            first_spike(&[2.0, 2.1, 2.0, 1.0, 0.5], &[2.0, 2.1, 2.0, 1.0, 0.5], 0.05),
+            first_spike(
+                &[2.0, 2.1, 2.0, 1.0, 0.5],
+                &[2.0, 2.1, 2.0, 1.0, 0.5],
+                0.05,
+                0.0
+            ),
             None
         );
         assert_eq!(
             first_spike(
                 &[2.0, 2.1, 2.0, 1.0, 1.2, 0.5],
                 &[2.0, 2.1, 2.0, 1.0, 1.2, 0.5],
-                0.05
+                0.05,
+                0.0
             ),
             Some(4)
         );
@@ -345,13 +383,17 @@ mod tests {
         // (read on the wide one) is no reference for a later rise.
         let narrow = [2.0, 0.2, 2.0, 1.0, 1.1, 0.5];
         let wide = [2.0, 1.9, 1.8, 1.0, 1.0, 0.5];
-        assert_eq!(first_spike(&narrow, &wide, 0.25), None);
+        assert_eq!(first_spike(&narrow, &wide, 0.25, 0.0), None);
         // A blow-up to 4x the start is a spike before the loss has fallen too.
         let early = [2.0, 2.1, 9.0, 2.0, 1.0, 0.5];
-        assert_eq!(first_spike(&early, &early, 0.25), Some(2));
+        assert_eq!(first_spike(&early, &early, 0.25, 0.0), Some(2));
         // Losses below 0: the blow-up is three falls (2) above the start.
         let negative = [-1.0, -1.5, -2.0, 6.0, -3.0];
-        assert_eq!(first_spike(&negative, &[-1.0; 5], 10.0), Some(3));
+        assert_eq!(first_spike(&negative, &[-1.0; 5], 10.0, 0.0), Some(3));
+        // A rise within three times the loss's scatter is noise, not a spike.
+        let losses = [2.0, 1.5, 1.0, 1.2, 3.0, 1.0, 0.5, 0.6];
+        assert_eq!(first_spike(&losses, &losses, 0.5, 0.5), Some(4));
+        assert_eq!(first_spike(&losses, &losses, 0.5, 0.7), None);
     }
 
     #[test]

@@ -12,12 +12,17 @@ fn cosine(updates: u64) -> Spec {
 
 /// A task whose loss is a parabola in `log10(lr)` around `best(n)` for
 /// trials of `n` updates, diverging from `diverge` up.
-fn task(best: impl Fn(u64) -> f64, diverge: f64) -> impl FnMut(&burn_lr_finder::tune::Trial) -> Result<Outcome, String> {
+fn task(
+    best: impl Fn(u64) -> f64,
+    diverge: f64,
+) -> impl FnMut(&burn_lr_finder::tune::Trial) -> Result<Outcome, String> {
     move |trial| {
         if trial.lr >= diverge {
             return Ok(Outcome::Diverged);
         }
-        Ok(Outcome::Metric((trial.lr.log10() - best(trial.updates).log10()).powi(2) + 0.1))
+        Ok(Outcome::Metric(
+            (trial.lr.log10() - best(trial.updates).log10()).powi(2) + 0.1,
+        ))
     }
 }
 
@@ -39,7 +44,12 @@ fn finds_the_best_lr_and_corrects_it_to_the_run_length() {
 #[test]
 fn the_budget_is_never_exceeded_and_the_search_is_deterministic() {
     let bracket = Bracket::new(1e-4, 0.1).unwrap();
-    for (updates, budget, granule) in [(300, 300, 1), (1000, 500, 7), (3000, 6000, 23), (500, 1500, 1)] {
+    for (updates, budget, granule) in [
+        (300, 300, 1),
+        (1000, 500, 7),
+        (3000, 6000, 23),
+        (500, 1500, 1),
+    ] {
         let config = TunerConfig::new(cosine(updates), updates, Goal::Minimize)
             .with_budget(budget)
             .with_granule(granule);
@@ -47,7 +57,11 @@ fn the_budget_is_never_exceeded_and_the_search_is_deterministic() {
         let (a, b) = (run(), run());
         assert_eq!(a, b);
         assert!(a.cost <= budget, "{updates} {budget}: {}", a.cost);
-        assert!(a.trials.iter().all(|t| t.updates % granule == 0 && t.updates <= updates));
+        assert!(
+            a.trials
+                .iter()
+                .all(|t| t.updates % granule == 0 && t.updates <= updates)
+        );
     }
 }
 
@@ -76,7 +90,10 @@ fn an_objective_error_stops_the_search_and_names_the_trial() {
     })
     .unwrap_err();
     assert_eq!(calls, 4);
-    let TuneError::Objective { trial, lr, message, .. } = &err else {
+    let TuneError::Objective {
+        trial, lr, message, ..
+    } = &err
+    else {
         panic!("{err:?}");
     };
     assert_eq!((*trial, message.as_str()), (3, "out of memory"));
@@ -87,16 +104,28 @@ fn an_objective_error_stops_the_search_and_names_the_trial() {
 #[test]
 fn every_candidate_diverging_is_an_error() {
     let config = TunerConfig::new(cosine(1000), 1000, Goal::Maximize);
-    let err = tune(&config, &Bracket::lr_free(), |_| Ok::<_, String>(Outcome::Metric(f64::NAN)));
-    assert!(matches!(err, Err(TuneError::AllDiverged { ref lrs }) if lrs.len() == 7), "{err:?}");
+    let err = tune(&config, &Bracket::lr_free(), |_| {
+        Ok::<_, String>(Outcome::Metric(f64::NAN))
+    });
+    assert!(
+        matches!(err, Err(TuneError::AllDiverged { ref lrs }) if lrs.len() == 7),
+        "{err:?}"
+    );
 }
 
 #[test]
 fn a_flat_metric_is_a_warning_with_low_confidence() {
     let config = TunerConfig::new(cosine(1000), 1000, Goal::Maximize);
-    let t = tune(&config, &Bracket::lr_free(), |_| Ok::<_, String>(Outcome::Metric(0.1))).unwrap();
+    let t = tune(&config, &Bracket::lr_free(), |_| {
+        Ok::<_, String>(Outcome::Metric(0.1))
+    })
+    .unwrap();
     assert_eq!(t.confidence, Confidence::Low);
-    assert!(t.warnings.iter().any(|w| w.code() == "flat_metric"), "{:?}", t.warnings);
+    assert!(
+        t.warnings.iter().any(|w| w.code() == "flat_metric"),
+        "{:?}",
+        t.warnings
+    );
     // Ties go to the lower LR: the lowest candidate.
     assert!((t.lr - 0.1).abs() < 1e-12, "{}", t.lr);
 }
@@ -110,7 +139,11 @@ fn the_answer_stays_below_every_lr_that_diverged() {
     let t = tune(&config, &bracket, task(|_| 10.0, 0.3)).unwrap();
     assert!(t.lr <= 0.2155, "{}", t.lr);
     assert!(t.trials.iter().any(|t| t.diverged()));
-    assert!(!t.warnings.iter().any(|w| matches!(w, TuneWarning::FlatMetric { .. })));
+    assert!(
+        !t.warnings
+            .iter()
+            .any(|w| matches!(w, TuneWarning::FlatMetric { .. }))
+    );
 }
 
 #[test]
@@ -157,6 +190,10 @@ fn the_result_writes_json_and_a_plot() {
     let path = dir.join("tuning.svg");
     t.plot(&path, "tuning").unwrap();
     let svg = std::fs::read_to_string(&path).unwrap();
-    assert!(svg.contains("trials of") && svg.contains("chosen"), "{}", &svg[..200.min(svg.len())]);
+    assert!(
+        svg.contains("trials of") && svg.contains("chosen"),
+        "{}",
+        &svg[..200.min(svg.len())]
+    );
     std::fs::remove_dir_all(dir).ok();
 }

@@ -198,7 +198,7 @@ fn sci(x: f64) -> String {
 pub fn trust_of(run: &SweepRun) -> Option<Trust> {
     let (losses, _) = lag_free_losses(&run.curve, FASTAI_SMOOTHING);
     let d = descent(&run.curve.lrs, &losses)?;
-    Some(Trust::of(&d, run.stop == "completed"))
+    Some(Trust::of(&d, &run.curve.lrs, run.stop == "completed"))
 }
 
 fn schedule_name(s: usize) -> &'static str {

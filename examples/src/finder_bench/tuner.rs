@@ -84,14 +84,19 @@ pub fn run_task(task: &dyn Task, trials: &mut String) -> Result<Vec<Answer>, Str
                 cost,
                 note,
             };
-            let handed = hand_off(&test, Plan::new(kind).with_updates(updates)).map(|h| {
-                match schedule {
+            let handed =
+                hand_off(&test, Plan::new(kind).with_updates(updates)).map(|h| match schedule {
                     GridSchedule::WarmupCosine => h.lr,
                     GridSchedule::OneCycle => h.max_lr,
-                }
-            });
+                });
             let cost = recording.num_iter as u64;
-            answers.push(row("hand_off", 0.0, handed.unwrap_or(f64::NAN), cost, String::new()));
+            answers.push(row(
+                "hand_off",
+                0.0,
+                handed.unwrap_or(f64::NAN),
+                cost,
+                String::new(),
+            ));
             let minimum = test.suggestion(Method::Minimum).map_or(f64::NAN, |s| s.lr);
             answers.push(row("fastai_minimum", 0.0, minimum, cost, String::new()));
             for budget in BUDGETS {
@@ -136,7 +141,11 @@ pub fn run_task(task: &dyn Task, trials: &mut String) -> Result<Vec<Answer>, Str
                     Err(e) => row("tuner", budget, f64::NAN, 0, e.replace(',', ";")),
                 });
             }
-            eprintln!("{} {} {updates} seed {seed}: done", task.name(), schedule.name());
+            eprintln!(
+                "{} {} {updates} seed {seed}: done",
+                task.name(),
+                schedule.name()
+            );
         }
     }
     Ok(answers)
@@ -157,9 +166,8 @@ pub fn write(dir: &Path, task: &str, answers: &[Answer], trials: &str) -> Result
             a.task, a.schedule, a.updates, a.seed, a.method, a.budget, a.lr, a.cost, a.note
         );
     }
-    let trials = format!(
-        "task,schedule,updates,seed,budget,index,rung,lr,trial_updates,metric\n{trials}"
-    );
+    let trials =
+        format!("task,schedule,updates,seed,budget,index,rung,lr,trial_updates,metric\n{trials}");
     std::fs::write(dir.join(format!("{task}.csv")), text).map_err(|e| e.to_string())?;
     std::fs::write(dir.join(format!("{task}.trials.csv")), trials).map_err(|e| e.to_string())
 }
@@ -219,7 +227,11 @@ impl Tally {
         }
         let mut e = self.errors.clone();
         e.sort_by(f64::total_cmp);
-        let median = if e.is_empty() { f64::NAN } else { e[e.len() / 2] };
+        let median = if e.is_empty() {
+            f64::NAN
+        } else {
+            e[e.len() / 2]
+        };
         format!(
             "{}/{} ({:.0}%), {} at collapse{}, median {:.2} dec, cost {:.2} N",
             self.in_band,
@@ -241,7 +253,8 @@ impl Tally {
 /// the good band, the number at or above the collapse LR, the median
 /// `|log10(lr / best)|` and the mean cost in target runs.
 pub fn report(tasks: &[Box<dyn Task>], grid: &[GridRun], answers: &[Answer]) -> String {
-    let mut methods: Vec<(String, f64)> = vec![("hand_off".into(), 0.0), ("fastai_minimum".into(), 0.0)];
+    let mut methods: Vec<(String, f64)> =
+        vec![("hand_off".into(), 0.0), ("fastai_minimum".into(), 0.0)];
     methods.extend(BUDGETS.iter().map(|&b| ("tuner".to_string(), b)));
     let mut out = String::from(
         "| method | warmup + cosine, 300 | warmup + cosine, 1000 | warmup + cosine, 3000 | one-cycle, 1000 |\n| --- | --- | --- | --- | --- |\n",

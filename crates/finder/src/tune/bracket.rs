@@ -180,7 +180,9 @@ mod tests {
     /// A sweep from 1e-6 to 10 whose loss falls between 1e-4 and 1e-1 and
     /// climbs back past its start at 1.
     fn u_shaped() -> RangeTest<()> {
-        let lrs: Vec<f64> = (0..100).map(|i| 1e-6 * 10f64.powf(i as f64 * 7.0 / 99.0)).collect();
+        let lrs: Vec<f64> = (0..100)
+            .map(|i| 1e-6 * 10f64.powf(i as f64 * 7.0 / 99.0))
+            .collect();
         let losses = lrs
             .iter()
             .map(|lr: &f64| {
@@ -236,7 +238,12 @@ mod tests {
         assert!((b.candidates[0] - 0.1).abs() < 1e-15 && (b.candidates[3] - 1.0).abs() < 1e-15);
         assert!(Bracket::new(1e-3, 1e-2).is_err());
         assert!(Bracket::new(1e-3, 1e3).is_err());
-        assert!(Bracket::new(-1.0, 1.0).unwrap_err().to_string().contains("bracket.low"));
+        assert!(
+            Bracket::new(-1.0, 1.0)
+                .unwrap_err()
+                .to_string()
+                .contains("bracket.low")
+        );
         assert_eq!(Bracket::new(1e-3, 1e-1).unwrap().candidates.len(), 7);
     }
 }

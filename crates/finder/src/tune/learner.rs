@@ -97,11 +97,8 @@ impl<M: LearnerModel> LearnerObjective<M> {
             .num_epochs(epochs)
             .with_application_logger(None)
             .early_stopping(hook.clone());
-        let result = (self.register)(training).launch(Learner::new(
-            setup.model,
-            setup.optimizer,
-            scheduler,
-        ));
+        let result =
+            (self.register)(training).launch(Learner::new(setup.model, setup.optimizer, scheduler));
         if let Some(error) = result.error {
             return Err(format!("burn-train stopped: {error}"));
         }

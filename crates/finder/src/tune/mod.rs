@@ -243,16 +243,27 @@ pub fn tune<E: Display>(
     bar.finish_and_clear();
     // Rung 0 either read a winner or returned `AllDiverged` above.
     let Some(&last) = readings.last() else {
-        return Err(TuneError::AllDiverged {
-            lrs: grid.to_vec(),
-        });
+        return Err(TuneError::AllDiverged { lrs: grid.to_vec() });
     };
-    Ok(answer(config, bracket, last, &readings, trials, warnings, lowest_diverged))
+    Ok(answer(
+        config,
+        bracket,
+        last,
+        &readings,
+        trials,
+        warnings,
+        lowest_diverged,
+    ))
 }
 
 /// The target rescaled to a trial of `updates` (of the target's `target`)
 /// whose LR peaks at `lr` over the trial's own updates.
-fn trial_spec(target: &Spec, target_updates: u64, updates: u64, lr: f64) -> Result<Spec, ConfigError> {
+fn trial_spec(
+    target: &Spec,
+    target_updates: u64,
+    updates: u64,
+    lr: f64,
+) -> Result<Spec, ConfigError> {
     let time = target_updates as f64 / updates as f64;
     let shape = target.rescaled(time, 1.0)?;
     let peak = shape
@@ -280,10 +291,7 @@ fn answer(
     lowest_diverged: f64,
 ) -> Tuning {
     let grid = bracket.candidates();
-    let rung_best: Vec<(u64, f64)> = readings
-        .iter()
-        .map(|&(n, r, _)| (n, r.log_lr))
-        .collect();
+    let rung_best: Vec<(u64, f64)> = readings.iter().map(|&(n, r, _)| (n, r.log_lr)).collect();
     for pair in readings.windows(2) {
         let (a, b) = (pair[0].2 + pair[0].1.winner, pair[1].2 + pair[1].1.winner);
         if a.abs_diff(b) > 1 {
@@ -296,7 +304,10 @@ fn answer(
     let measured = measured_beta(&rung_best);
     let beta = measured.clamp(BETA_RANGE.0, BETA_RANGE.1);
     if (measured - beta).abs() > 0.25 {
-        warnings.push(TuneWarning::LengthCorrectionClamped { measured, used: beta });
+        warnings.push(TuneWarning::LengthCorrectionClamped {
+            measured,
+            used: beta,
+        });
     }
     let (last_updates, last, last_offset) = last;
     let winner = last_offset + last.winner;
@@ -307,7 +318,10 @@ fn answer(
         });
     }
     let log_lr = last.log_lr
-        - beta * (config.updates as f64 / last_updates as f64).log10().max(0.0);
+        - beta
+            * (config.updates as f64 / last_updates as f64)
+                .log10()
+                .max(0.0);
     // Never at or above an LR that diverged: a grid step below it at most.
     let cap = lowest_diverged / 10f64.powf(1.0 / PER_DECADE);
     let lr = 10f64.powf(log_lr).min(cap);

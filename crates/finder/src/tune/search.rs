@@ -48,7 +48,10 @@ impl Rungs {
         let shortest = MIN_TRIAL_UPDATES.div_ceil(granule) * granule;
         let finalists = FINALISTS.min(candidates);
         let weight = |rungs: u32| {
-            candidates as u64 + (1..rungs).map(|r| finalists as u64 * GROWTH.pow(r)).sum::<u64>()
+            candidates as u64
+                + (1..rungs)
+                    .map(|r| finalists as u64 * GROWTH.pow(r))
+                    .sum::<u64>()
         };
         let minimum = fixed_cost + weight(2) * shortest;
         let available = budget.saturating_sub(fixed_cost);
@@ -153,7 +156,11 @@ pub(crate) fn measured_beta(points: &[(u64, f64)]) -> f64 {
     if sxx <= 0.0 {
         return 0.0;
     }
-    let sxy: f64 = xs.iter().zip(points).map(|(x, &(_, y))| (x - mx) * (y - my)).sum();
+    let sxy: f64 = xs
+        .iter()
+        .zip(points)
+        .map(|(x, &(_, y))| (x - mx) * (y - my))
+        .sum();
     -sxy / sxx
 }
 
@@ -172,14 +179,21 @@ mod tests {
         for (budget, granule) in [(300, 1), (777, 7), (5000, 23), (3000, 1)] {
             let plan = Rungs::plan(10, 1000, budget, 100, granule).unwrap();
             assert!(plan.cost() + 100 <= budget, "{budget} {plan:?}");
-            assert!(plan.rungs.iter().all(|&(_, u)| u % granule == 0 && u <= 1000));
+            assert!(
+                plan.rungs
+                    .iter()
+                    .all(|&(_, u)| u % granule == 0 && u <= 1000)
+            );
         }
     }
 
     #[test]
     fn too_small_a_budget_names_the_minimum() {
         let err = Rungs::plan(10, 300, 250, 100, 1).unwrap_err().to_string();
-        assert!(err.contains("`budget` = 250") && err.contains("at least 290"), "{err}");
+        assert!(
+            err.contains("`budget` = 250") && err.contains("at least 290"),
+            "{err}"
+        );
         assert!(Rungs::plan(10, 300, 290, 100, 1).is_ok());
     }
 
@@ -196,7 +210,10 @@ mod tests {
         // A clear minimum at 0.0464, its right neighbour better than the left.
         let r = read_rung(&lrs, &l([1.0, 0.5, 0.2, 0.3, 0.9])).unwrap();
         assert_eq!(r.winner, 2);
-        assert!(r.log_lr > 0.0464f64.log10() && r.log_lr < 0.0681f64.log10(), "{r:?}");
+        assert!(
+            r.log_lr > 0.0464f64.log10() && r.log_lr < 0.0681f64.log10(),
+            "{r:?}"
+        );
         // Two equal best values: the lower one wins.
         let r = read_rung(&lrs, &l([1.0, 0.2, 0.2, 0.3, 0.9])).unwrap();
         assert_eq!(r.winner, 1);

@@ -238,8 +238,8 @@ impl Tuning {
 
     /// The chart [`plot`](Self::plot) draws. Diverged trials are not drawn.
     pub fn chart(&self, title: &str) -> Chart {
-        let mut chart = Chart::new(title, "peak learning rate (log scale)", "validation metric")
-            .log_x();
+        let mut chart =
+            Chart::new(title, "peak learning rate (log scale)", "validation metric").log_x();
         let mut lengths: Vec<u64> = self.trials.iter().map(|t| t.updates).collect();
         lengths.sort_unstable();
         lengths.dedup();
