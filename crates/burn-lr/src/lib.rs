@@ -136,6 +136,14 @@ pub mod finder {
         MIN_SWEEP_POINTS, Method, Plan, RangeTest, Stop, Suggestion, Sweep, SweepCurve, Trust,
         hand_off, hand_off_smoothed, horizon_factor, loss_of, range_test, suggest, suggest_within,
     };
+
+    /// The tuner: the peak LR of a run from short trials of its own schedule.
+    pub mod tune {
+        pub use burn_lr_finder::tune::{
+            Bracket, Confidence, Goal, LearnerObjective, Outcome, Trial, TrialRecord, TrialSetup,
+            TuneError, TuneWarning, TunerConfig, Tuning, tune,
+        };
+    }
 }
 
 /// Loss-curve laws: fit logged runs, predict a schedule's loss curve, plan a

@@ -4,9 +4,15 @@
 use std::path::PathBuf;
 
 use burn::optim::ModuleOptimizer;
-use burn::train::logger::{FileMetricLogger, MetricLogger};
+use burn::train::logger::{
+    EvaluationProgressLogger, FileMetricLogger, MetricLogger, TrainingProgressLogger,
+};
 use burn::train::metric::store::Split;
-use burn::train::metric::{Adaptor, LossInput};
+use burn::train::metric::{Adaptor, LossInput, MetricDefinition};
+use burn::train::renderer::{
+    EvaluationName, MetricState, MetricsRenderer, MetricsRendererEvaluation,
+    MetricsRendererTraining,
+};
 use burn::train::{Learner, LearnerModel, SupervisedTraining, TrainLoader, TrainStep, ValidLoader};
 use burn_lr_core::ConfigError;
 use burn_lr_core::train::epoch_mean;
@@ -16,6 +22,50 @@ use super::trial::{Outcome, Trial};
 use super::tuning::{TuneError, Tuning};
 use super::{TunerConfig, tune};
 use crate::range_test::{FinderConfig, range_test};
+
+/// burn-train's renderer for a trial: nothing on the terminal (the tuner's
+/// progress bar reports the trials; the metrics are in the trial's logs).
+struct Quiet;
+
+impl TrainingProgressLogger for Quiet {
+    fn start(
+        &mut self,
+        _epochs: usize,
+        _start: usize,
+        _items: Option<usize>,
+        _label: Option<&str>,
+    ) {
+    }
+    fn update_epoch(&mut self, _epoch: usize) {}
+    fn start_split(&mut self, _split: &str, _total_items: usize) {}
+    fn update_split(&mut self, _items_processed: usize) {}
+    fn end_split(&mut self) {}
+    fn end(&mut self) {}
+    fn log_event_training(&mut self, _event: String) {}
+}
+
+impl EvaluationProgressLogger for Quiet {
+    fn start_global_progress(&mut self, _total_tests: usize) {}
+    fn start_test(&mut self, _name: &str, _total_items: usize) {}
+    fn update_test_progress(&mut self, _items_processed: usize) {}
+    fn end_test(&mut self) {}
+    fn end_global_progress(&mut self) {}
+    fn log_event_evaluation(&mut self, _event: String) {}
+}
+
+impl MetricsRendererTraining for Quiet {
+    fn update_train(&mut self, _state: MetricState) {}
+    fn update_valid(&mut self, _state: MetricState) {}
+}
+
+impl MetricsRendererEvaluation for Quiet {
+    fn update_test(&mut self, _name: EvaluationName, _state: MetricState) {}
+}
+
+impl MetricsRenderer for Quiet {
+    fn manual_close(&mut self) {}
+    fn register_metric(&mut self, _definition: MetricDefinition) {}
+}
 
 /// What one trial trains, built fresh for each: the model (initialised from
 /// the trial's seed), its optimizer, and the loaders.
@@ -95,6 +145,7 @@ impl<M: LearnerModel> LearnerObjective<M> {
         let hook = scheduler.hook();
         let training = SupervisedTraining::new(&directory, setup.train, setup.valid)
             .num_epochs(epochs)
+            .renderer(Box::new(Quiet))
             .with_application_logger(None)
             .early_stopping(hook.clone());
         let result =
