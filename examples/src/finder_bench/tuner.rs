@@ -317,5 +317,50 @@ pub fn report(tasks: &[Box<dyn Task>], grid: &[GridRun], answers: &[Answer]) -> 
     }
     out.push_str("\nConfidence:\n\n");
     out.push_str(&confidence);
+    out.push_str(&misses(tasks, grid, answers));
+    out
+}
+
+/// Every search at a budget of one run that missed the band: the task, the
+/// target, the seed, the LR, the band and the warnings.
+fn misses(tasks: &[Box<dyn Task>], grid: &[GridRun], answers: &[Answer]) -> String {
+    let mut out = String::from(
+        "\nMisses at a budget of 1 N:\n\n| task | target | seed | LR | best | band | collapse | note |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n",
+    );
+    for task in tasks {
+        for (schedule, updates) in targets() {
+            let Some(band) = Band::from_grid(
+                grid,
+                task.name(),
+                schedule.name(),
+                updates,
+                task.quality(),
+                Label::Metric,
+            ) else {
+                continue;
+            };
+            for a in answers.iter().filter(|a| {
+                a.task == task.name()
+                    && a.schedule == schedule.name()
+                    && a.updates == updates
+                    && a.method == "tuner"
+                    && a.budget == 1.0
+                    && !band.contains(a.lr)
+            }) {
+                let (low, high) = band.range();
+                let _ = writeln!(
+                    out,
+                    "| {} | {} {updates} | {} | {:.2e} | {:.2e} | {low:.2e} - {high:.2e} | {} | {} |",
+                    a.task,
+                    schedule.name(),
+                    a.seed,
+                    a.lr,
+                    band.best_lr(),
+                    band.collapse_lr().map_or("-".into(), |c| format!("{c:.2e}")),
+                    a.note
+                );
+            }
+        }
+    }
     out
 }

@@ -5,7 +5,7 @@ use burn_lr_core::ConfigError;
 use serde::Serialize;
 
 use crate::range_test::{RangeTest, Stop};
-use crate::rule::{FASTAI_SMOOTHING, lag_free_losses};
+use crate::rule::{BLOW_UP, FASTAI_SMOOTHING, lag_free_losses};
 use crate::smooth::two_sided;
 
 /// Grid points per decade of LR: the candidates are `10^(k / 3)`, the grid
@@ -26,8 +26,8 @@ const BELOW_BLOW_UP: f64 = 2.0;
 ///
 /// From a range test ([`Bracket::from_range_test`]): from one grid step below
 /// the point where the loss starts to fall up to a factor 2 below the point
-/// where it blows up (climbs back above where it started, or the sweep
-/// diverged), never past the blow-up. Given by hand ([`Bracket::new`]):
+/// where it blows up (the sweep diverged, or its loss passed 4 times its
+/// start), never past the blow-up; at most three decades, the highest kept. Given by hand ([`Bracket::new`]):
 /// every grid point in `[low, high]`; [`Bracket::lr_free`] is the one for a
 /// learning-rate-free optimizer's multiplier.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -123,8 +123,12 @@ impl Bracket {
         let descent = (0..=lowest)
             .find(|&i| smoothed[i] <= start - DESCENT_START * fall)
             .unwrap_or(lowest);
-        let climbed_back = (lowest..smoothed.len()).find(|&i| smoothed[i] >= start);
-        let blow_up = match (&test.stop, climbed_back) {
+        // Where the loss blows up: the sweep's own divergence, or (for a
+        // curve that ran on) the loss past BLOW_UP times its start. A rise
+        // short of that (a spike the loss recovers from) bounds nothing:
+        // the trials judge the LRs past it.
+        let exploded = (lowest..smoothed.len()).find(|&i| smoothed[i] > BLOW_UP * start.abs());
+        let blow_up = match (&test.stop, exploded) {
             (_, Some(i)) => Some(curve.lrs[i]),
             (Stop::NonFinite { lr }, None) => Some(*lr),
             (Stop::Diverged { index }, None) => Some(curve.lrs[*index]),
@@ -178,7 +182,7 @@ mod tests {
     }
 
     /// A sweep from 1e-6 to 10 whose loss falls between 1e-4 and 1e-1 and
-    /// climbs back past its start at 1.
+    /// passes 4 times its start at 3.
     fn u_shaped() -> RangeTest<()> {
         let lrs: Vec<f64> = (0..100)
             .map(|i| 1e-6 * 10f64.powf(i as f64 * 7.0 / 99.0))
@@ -192,7 +196,7 @@ mod tests {
                 } else if x < -1.0 {
                     2.0 - 0.6 * (x + 4.0)
                 } else {
-                    0.2 + 3.0 * (x + 1.0)
+                    0.2 + 6.0 * (x + 1.0)
                 }
             })
             .collect();
@@ -203,13 +207,27 @@ mod tests {
     fn spans_the_descent_and_stays_below_the_blow_up() {
         let b = Bracket::from_range_test(&u_shaped()).unwrap();
         let blow_up = b.blow_up().unwrap();
-        assert!((0.3..1.2).contains(&blow_up), "{blow_up}");
+        assert!((1.5..4.0).contains(&blow_up), "{blow_up}");
         assert!(*b.candidates.last().unwrap() <= blow_up / BELOW_BLOW_UP);
         // The descent starts near 1e-4, more than three decades below the
-        // top: the grid spans its last three decades.
+        // top: the grid spans the three decades below the top.
         assert_eq!(b.candidates.len(), MAX_CANDIDATES, "{:?}", b.candidates);
-        assert!(b.candidates[0] < 3e-4, "{:?}", b.candidates);
+        assert!(b.candidates[0] < 3e-3, "{:?}", b.candidates);
         assert_eq!(b.cost, 100);
+    }
+
+    #[test]
+    fn a_spike_the_loss_recovers_from_bounds_nothing() {
+        // The loss spikes back above its start at 1e-2 and falls again.
+        let mut t = u_shaped();
+        for (lr, loss) in t.curve.lrs.iter().zip(t.curve.raw_losses.iter_mut()) {
+            if (8e-3..1.2e-2).contains(lr) {
+                *loss = 2.5;
+            }
+        }
+        t.curve.losses = t.curve.raw_losses.clone();
+        let b = Bracket::from_range_test(&t).unwrap();
+        assert!(*b.candidates.last().unwrap() > 0.1, "{:?}", b.candidates);
     }
 
     #[test]

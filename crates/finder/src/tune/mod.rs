@@ -7,9 +7,10 @@
 //! a short trial of the target schedule rescaled to the trial's length
 //! ([`Spec::rescaled`]); the winner and its two grid neighbours train three
 //! times longer, twice. Each rung's best LR is read between grid points,
-//! and how it moved from the shortest trials to the longest (`best LR ~
-//! n^-beta`, the task's own `beta`, trusted in `[0, 1]`) carries the
-//! longest trials' best LR to the target's length. Ties go to the lower
+//! and how it moved between the two longest rungs (`best LR ~ n^-beta`, the
+//! task's own `beta`, trusted in `[0, 1]`) carries the longest trials' best
+//! LR to the target's length; each rung is centred where that drift puts
+//! the best LR at its length. Ties go to the lower
 //! LR; a diverged or non-finite trial is never a winner, and the answer
 //! stays below every LR that diverged. The cost, range test included,
 //! never exceeds the budget.
@@ -301,7 +302,9 @@ fn answer(
             });
         }
     }
-    let measured = measured_beta(&rung_best);
+    // The slope between the two longest rungs: the nearest to the target's
+    // length (the best LR of very short trials falls faster).
+    let measured = measured_beta(&rung_best[rung_best.len().saturating_sub(2)..]);
     let beta = measured.clamp(BETA_RANGE.0, BETA_RANGE.1);
     if (measured - beta).abs() > 0.25 {
         warnings.push(TuneWarning::LengthCorrectionClamped {

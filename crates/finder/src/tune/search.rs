@@ -99,8 +99,9 @@ impl Rungs {
 pub(crate) struct RungReading {
     /// Position of the winner among the rung's candidates.
     pub(crate) winner: usize,
-    /// `log10` of the best LR: the winner moved by the vertex of a parabola
-    /// through it and its neighbours, at most half a grid step.
+    /// `log10` of the best LR: the vertex of a parabola through the winner
+    /// and its neighbours (or the three trials at the rung's edge), at most
+    /// a grid step from the winner.
     pub(crate) log_lr: f64,
     /// Whether the metric moved across the rung (see [`FLAT`]).
     pub(crate) flat: bool,
@@ -124,14 +125,19 @@ pub(crate) fn read_rung(lrs: &[f64], losses: &[Option<f64>]) -> Option<RungReadi
         .position(|l| l.is_some_and(|l| l <= best + tolerance))?;
     let step = 1.0 / PER_DECADE;
     let mut log_lr = lrs[winner].log10();
-    if !flat && winner > 0 && winner + 1 < lrs.len() {
-        if let (Some(below), Some(here), Some(above)) =
-            (losses[winner - 1], losses[winner], losses[winner + 1])
-        {
-            let curvature = below - 2.0 * here + above;
+    // The vertex of the parabola through three neighbouring trials: the
+    // winner's and its neighbours', or the three at the rung's edge when the
+    // winner is there (the best LR may then lie up to half a step beyond).
+    if !flat && lrs.len() >= 3 {
+        let first = winner.saturating_sub(1).min(lrs.len() - 3);
+        if let [Some(y0), Some(y1), Some(y2)] = losses[first..first + 3] {
+            let curvature = y0 - 2.0 * y1 + y2;
             if curvature > 0.0 {
-                let offset = 0.5 * step * (below - above) / curvature;
-                log_lr += offset.clamp(-0.5 * step, 0.5 * step);
+                let x1 = lrs[first + 1].log10();
+                let vertex = x1 - 0.5 * step * (y2 - y0) / curvature;
+                log_lr = vertex
+                    .clamp(x1 - 1.5 * step, x1 + 1.5 * step)
+                    .clamp(log_lr - step, log_lr + step);
             }
         }
     }
