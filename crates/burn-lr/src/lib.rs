@@ -19,8 +19,9 @@
 //! # Ok::<(), ConfigError>(())
 //! ```
 //!
-//! The README's walkthrough (every snippet of it is a test of this crate)
-//! covers training, plateau, resuming, groups and the LR finder.
+//! The README and the guide (`docs/guide/`, every Rust block of them a test
+//! of this crate) cover training, plateau, resuming, groups, the LR finder and
+//! the tuner.
 //!
 //! Features: `ndarray`, `wgpu` and `cuda` enable the matching burn backends
 //! (Flex, burn's default CPU backend, is always available).
@@ -66,7 +67,7 @@
 //! | [`plateau`] | ReduceLROnPlateau over any schedule | `burn-lr-core` (`plateau/`) |
 //! | [`train`] | burn-train integration: the hook's helpers, logged LRs | `burn-lr-core` (`train/`) |
 //! | [`optim`] | cycled-momentum, schedule-free and LR-free optimizers | `burn-lr-core` (`optim/`) |
-//! | [`finder`] | the LR range test and its hand-off | `burn-lr-finder` |
+//! | [`finder`] | the LR range test, its hand-off and the tuner ([`finder::tune`]) | `burn-lr-finder` |
 //! | [`predict`] | loss-curve laws and schedule planning | `burn-lr-predict` |
 //! | [`recipes`] | recipes, the advisor and the linter | `burn-lr-recipes` |
 //! | [`prelude`] | what a training script needs | |
@@ -193,17 +194,30 @@ pub mod prelude {
 #[doc = include_str!("../../../README.md")]
 struct ReadmeSnippets;
 
-#[cfg(test)]
-mod tests {
-    /// A schedule added to the library must be listed in the README's table.
-    #[test]
-    fn the_readme_lists_every_schedule() {
-        let readme = include_str!("../../../README.md");
-        let missing: Vec<&str> = crate::Schedule::NAMES
-            .iter()
-            .copied()
-            .filter(|name| !readme.contains(&format!("| `{name}` |")))
-            .collect();
-        assert!(missing.is_empty(), "not in the README's table: {missing:?}");
+/// Every Rust block of the guide (`docs/guide/`) is a doc-test.
+#[cfg(doctest)]
+mod guide {
+    macro_rules! pages {
+        ($($name:ident = $file:literal,)*) => {
+            $(#[doc = include_str!(concat!("../../../docs/guide/", $file))]
+            struct $name;)*
+        };
+    }
+    pages! {
+        Training = "training.md",
+        Schedules = "schedules.md",
+        CommandLine = "command-line.md",
+        Plateau = "plateau.md",
+        Finder = "finder.md",
+        Recipes = "recipes.md",
+        Momentum = "momentum.md",
+        Horizons = "horizons.md",
+        Predict = "predict.md",
+        LrFree = "lr-free.md",
+        Examples = "examples.md",
+        Layout = "layout.md",
     }
 }
+
+#[cfg(test)]
+mod tests;
