@@ -5,7 +5,7 @@
 //! cargo run --release -p burn-lr-examples --example finder_benchmark -- curves   # the range tests (minutes)
 //! cargo run --release -p burn-lr-examples --example finder_benchmark -- report   # scores, docs and plots
 //! cargo run --release -p burn-lr-examples --example finder_benchmark -- all      # the three in turn
-//! cargo run --release -p burn-lr-examples --example finder_benchmark -- tuner    # live searches (about 30 min)
+//! cargo run --release -p burn-lr-examples --example finder_benchmark -- tuner    # live searches (about 40 min; recorded trials are reused)
 //! cargo run --release -p burn-lr-examples --example finder_benchmark -- tuner-report
 //! ```
 //!
@@ -52,7 +52,11 @@ fn run(step: &str, only: &[String]) -> Result<(), String> {
     }
     if step == "tuner" {
         for task in tasks(only)? {
-            let mut trials = String::new();
+            let path = dir
+                .join("tuner")
+                .join(format!("{}.trials.csv", task.name()));
+            let mut trials = std::fs::read_to_string(&path)
+                .unwrap_or_else(|_| format!("{}\n", tuner::TRIALS_HEADER));
             let answers = tuner::run_task(task.as_ref(), &mut trials)?;
             tuner::write(&dir, task.name(), &answers, &trials)?;
         }

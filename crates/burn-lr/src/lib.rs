@@ -57,6 +57,21 @@
 //! - [`ConfigError`]: every configuration error (a spec, a run description, a
 //!   finder or optimizer config, a file); it names the field, row or path.
 //! - [`finder::SweepCurve`]: the losses of an LR range test (not a [`Curve`]).
+//!   The **range test** ([`finder::range_test`], its result
+//!   [`finder::RangeTest`]) sweeps the LR over a copy of the model; a *sweep*
+//!   ([`finder::Sweep`]) is only its growth mode.
+//! - **hand-off**: the LR the range test's curve gives a run of a known
+//!   length ([`finder::hand_off`] returns a [`finder::HandOff`] for a
+//!   [`finder::Plan`], the run); the name means that and nothing else.
+//! - **tuner**: the LR chosen by training ([`finder::tune`]): a *trial* is one
+//!   short training of the target schedule rescaled ([`Spec::rescaled`]), a
+//!   *rung* the trials of one length, the *bracket* the candidate LRs, the
+//!   *budget* the updates it may train.
+//! - **run**: one training the advice is for: [`finder::Plan`] to the finder,
+//!   [`recipes::RunDescription`] to the recipes and the linter;
+//!   [`predict::Run`] is a *logged* run that a loss law is fitted on.
+//! - **family**: [`recipes::ModelFamily`] is a model's kind (cnn, vit, ...);
+//!   [`predict::Family`] a schedule shape that `plan` searches.
 //!
 //! # Layout
 //!
@@ -167,15 +182,12 @@ pub mod recipes {
     };
 }
 
-/// What a training script needs: `use burn_lr::prelude::*;`.
+/// What a training script needs in its first hour: `use burn_lr::prelude::*;`
+/// brings the spec, every schedule's builder, the burn-train glue, the
+/// plateau rule and the range test. The optimizers, the tuner, the recipes
+/// and the predictions are in their modules.
 pub mod prelude {
-    pub use crate::optim::cycled::{CycledAdamConfig, CycledSgdConfig};
-    pub use crate::optim::lr_free::{
-        AdaptedScaleMetric, DAdaptAdamConfig, LrFree, LrFreeModel, ProdigyConfig,
-    };
-    pub use crate::optim::schedule_free::{
-        Averaged, ScheduleFreeAdamWConfig, ScheduleFreeSgdConfig,
-    };
+    pub use crate::finder::{FinderConfig, hand_off, range_test};
     pub use crate::plateau::{Mode, ReduceOnPlateau};
     pub use crate::schedules::{
         AnnealStrategy, Chained, ConstantLr, ConstantWithWarmup, CosineAnnealingLr,
@@ -185,8 +197,8 @@ pub mod prelude {
         TimmCosine, WarmupStableDecay, WsdShape,
     };
     pub use crate::{
-        ConfigError, Cooldown, GroupLrMetric, HookProblem, LrHook, ModuleSchedule, OnMismatch,
-        Spec, StepsPerEpoch, Timing,
+        ConfigError, Cooldown, GroupLrMetric, LrHook, ModuleSchedule, OnMismatch, Spec,
+        StepsPerEpoch, Timing,
     };
 }
 

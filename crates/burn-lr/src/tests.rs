@@ -91,7 +91,11 @@ fn every_link_of_the_readme_and_the_guide_resolves() {
     let mut broken = Vec::new();
     for doc in documents() {
         let text = std::fs::read_to_string(&doc).unwrap();
-        let name = doc.strip_prefix(root()).unwrap_or(&doc).display().to_string();
+        let name = doc
+            .strip_prefix(root())
+            .unwrap_or(&doc)
+            .display()
+            .to_string();
         for link in links(&text) {
             if link.starts_with("http://") || link.starts_with("https://") {
                 continue;
@@ -121,5 +125,60 @@ fn every_link_of_the_readme_and_the_guide_resolves() {
 #[test]
 fn the_readme_is_a_front_page() {
     let lines = include_str!("../../../README.md").lines().count();
-    assert!(lines <= 250, "README.md has {lines} lines: move detail into docs/guide/");
+    assert!(
+        lines <= 250,
+        "README.md has {lines} lines: move detail into docs/guide/"
+    );
+}
+
+/// The names of the `pub use` statements in `source` (a name per item, the
+/// last path segment or the alias).
+fn reexports(source: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for statement in source.split("pub use ").skip(1) {
+        let statement = &statement[..statement.find(';').unwrap_or(statement.len())];
+        let items = match (statement.find('{'), statement.rfind('}')) {
+            (Some(open), Some(close)) => &statement[open + 1..close],
+            _ => statement.rsplit("::").next().unwrap_or(statement),
+        };
+        names.extend(
+            items
+                .split(',')
+                .map(|item| item.split(" as ").last().unwrap_or(item).trim().to_string())
+                .filter(|item| !item.is_empty()),
+        );
+    }
+    names
+}
+
+/// The facade's surface is listed, not globbed, and its size is the one the
+/// README states.
+#[test]
+fn the_facade_root_and_prelude_are_counted() {
+    let source = include_str!("lib.rs");
+    let code: String = source
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        !code.contains("::*"),
+        "a glob re-export in the facade: list the names"
+    );
+    let root = &code[..code.find("pub mod ").unwrap()];
+    let prelude_start = code.find("pub mod prelude {").unwrap();
+    let prelude = &code[prelude_start..prelude_start + code[prelude_start..].find("\n}").unwrap()];
+    let (root, prelude) = (reexports(root), reexports(prelude));
+    assert!(
+        prelude.len() <= 40,
+        "{} names in the prelude: {prelude:?}",
+        prelude.len()
+    );
+    let stated = format!(
+        "The facade's root re-exports {} names and its prelude {}",
+        root.len(),
+        prelude.len()
+    );
+    let readme = include_str!("../../../README.md");
+    assert!(readme.contains(&stated), "the README should say: {stated}");
 }

@@ -19,7 +19,7 @@ use super::tasks::{GridSchedule, LENGTHS, Quality, Task};
 /// recorded sweeps 100-104.
 pub const TUNER_SEEDS: [u64; 3] = [200, 201, 202];
 /// Budgets, in target runs.
-pub const BUDGETS: [f64; 3] = [0.5, 1.0, 2.0];
+pub const BUDGETS: [f64; 4] = [0.5, 1.0, 2.0, 3.0];
 
 /// The target runs: warmup + cosine at every length, one-cycle at the middle one.
 pub fn targets() -> Vec<(GridSchedule, u64)> {
@@ -54,8 +54,37 @@ pub struct Answer {
     pub note: String,
 }
 
-/// Runs every search of `task`; the trials' lines go to `trials` as CSV.
+/// A trial's place in the recorded searches: target schedule and length,
+/// seed, budget, peak LR (its bits) and updates.
+type TrialKey = (String, u64, u64, String, u64, u64);
+
+/// The recorded trials (CSV, as [`write`] stores them) by their place.
+fn recorded_trials(trials: &str) -> std::collections::HashMap<TrialKey, f64> {
+    let parse = |line: &str| -> Option<(TrialKey, f64)> {
+        let f: Vec<&str> = line.split(',').collect();
+        if f.len() != 10 {
+            return None;
+        }
+        let key = (
+            f[1].to_string(),
+            f[2].parse().ok()?,
+            f[3].parse().ok()?,
+            f[4].to_string(),
+            f[7].parse::<f64>().ok()?.to_bits(),
+            f[8].parse().ok()?,
+        );
+        Some((key, f[9].parse().ok()?))
+    };
+    trials.lines().skip(1).filter_map(parse).collect()
+}
+
+/// Runs every search of `task`. A trial already in `trials` (the task's
+/// recorded CSV, header first) is read from there, not trained again: the
+/// searches are deterministic, so a change of the tuner that asks for the
+/// same trials, or a new budget, costs only the trials it adds; the
+/// trained ones are appended to `trials`.
 pub fn run_task(task: &dyn Task, trials: &mut String) -> Result<Vec<Answer>, String> {
+    let recorded = recorded_trials(trials);
     let recording = &Recording::all()[0];
     let goal = match task.quality() {
         Quality::Accuracy => Goal::Maximize,
@@ -105,6 +134,17 @@ pub fn run_task(task: &dyn Task, trials: &mut String) -> Result<Vec<Answer>, Str
                     .with_seed(seed);
                 let result = bracket.clone().map_err(|e| e.to_string()).and_then(|b| {
                     tune::tune(&config, &b, |trial| {
+                        let key = (
+                            schedule.name().to_string(),
+                            updates,
+                            seed,
+                            budget.to_string(),
+                            trial.lr.to_bits(),
+                            trial.updates,
+                        );
+                        if let Some(&metric) = recorded.get(&key) {
+                            return Ok(tune::Outcome::Metric(metric));
+                        }
                         let outcome = task.train_trial(trial)?;
                         let _ = writeln!(
                             trials,
@@ -122,24 +162,14 @@ pub fn run_task(task: &dyn Task, trials: &mut String) -> Result<Vec<Answer>, Str
                     })
                     .map_err(|e| e.to_string())
                 });
-                answers.push(match result {
-                    Ok(t) => row(
-                        "tuner",
-                        budget,
-                        t.lr,
-                        t.cost,
-                        format!(
-                            "{:?}{}",
-                            t.confidence,
-                            t.warnings
-                                .iter()
-                                .map(|w| format!(" {}", w.code()))
-                                .collect::<String>()
-                        )
-                        .to_lowercase(),
-                    ),
-                    Err(e) => row("tuner", budget, f64::NAN, 0, e.replace(',', ";")),
-                });
+                answers.push(tuner_row(
+                    task.name(),
+                    schedule,
+                    updates,
+                    seed,
+                    budget,
+                    result,
+                ));
             }
             eprintln!(
                 "{} {} {updates} seed {seed}: done",
@@ -151,10 +181,52 @@ pub fn run_task(task: &dyn Task, trials: &mut String) -> Result<Vec<Answer>, Str
     Ok(answers)
 }
 
+/// The answer row of a search.
+fn tuner_row(
+    task: &str,
+    schedule: GridSchedule,
+    updates: u64,
+    seed: u64,
+    budget: f64,
+    result: Result<tune::Tuning, String>,
+) -> Answer {
+    let (lr, cost, note) = match result {
+        Ok(t) => (
+            t.lr,
+            t.cost,
+            format!(
+                "{:?}{}",
+                t.confidence,
+                t.warnings
+                    .iter()
+                    .map(|w| format!(" {}", w.code()))
+                    .collect::<String>()
+            )
+            .to_lowercase(),
+        ),
+        Err(e) => (f64::NAN, 0, e.replace(',', ";")),
+    };
+    Answer {
+        task: task.into(),
+        schedule: schedule.name().into(),
+        updates,
+        seed,
+        method: "tuner".into(),
+        budget,
+        lr,
+        cost,
+        note,
+    }
+}
+
 const HEADER: &str = "task,schedule,updates,seed,method,budget,lr,cost,note";
 
-/// Writes a task's answers to `dir/tuner/<task>.csv` and its trials to
-/// `dir/tuner/<task>.trials.csv`.
+/// The header of a trials CSV.
+pub const TRIALS_HEADER: &str =
+    "task,schedule,updates,seed,budget,index,rung,lr,trial_updates,metric";
+
+/// Writes a task's answers to `dir/tuner/<task>.csv` and its trials (CSV
+/// with its header) to `dir/tuner/<task>.trials.csv`.
 pub fn write(dir: &Path, task: &str, answers: &[Answer], trials: &str) -> Result<(), String> {
     let dir = dir.join("tuner");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
@@ -356,7 +428,8 @@ fn misses(tasks: &[Box<dyn Task>], grid: &[GridRun], answers: &[Answer]) -> Stri
                     a.seed,
                     a.lr,
                     band.best_lr(),
-                    band.collapse_lr().map_or("-".into(), |c| format!("{c:.2e}")),
+                    band.collapse_lr()
+                        .map_or("-".into(), |c| format!("{c:.2e}")),
                     a.note
                 );
             }

@@ -9,6 +9,8 @@ use burn::tensor::Device;
 use burn::train::InferenceStep;
 use burn::train::metric::store::EventStoreClient;
 use burn::train::{EarlyStoppingStrategy, Learner};
+use burn_lr::optim::cycled::CycledAdamConfig;
+use burn_lr::optim::schedule_free::{Averaged, ScheduleFreeAdamWConfig};
 use burn_lr::prelude::*;
 use burn_lr_client::{BATCH, Net, PointBatcher, TRAIN_ITEMS, logged, points, training};
 

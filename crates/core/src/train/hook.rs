@@ -13,6 +13,7 @@ use burn::train::metric::store::{Aggregate, EventStoreClient, Split};
 use super::probe::StepProbe;
 use crate::MomentumHandle;
 use crate::alert;
+use crate::optim::lr_free::watch::Watched;
 use crate::plateau::MetricMailbox;
 
 /// What the hook does when the update count disagrees with the spec.
@@ -53,6 +54,10 @@ pub struct LrHook<S = KeepGoing> {
     inner: S,
     pace: Pace,
     momentum: Option<MomentumHandle>,
+    /// The base LR the schedule was initialised at.
+    base_lr: f64,
+    /// The learning-rate-free optimizers stepped on the training thread.
+    lr_free: Watched,
     /// The problem the hook reported, shared by every clone of the hook.
     problem: Arc<Mutex<Option<HookProblem>>>,
 }
@@ -93,12 +98,15 @@ impl LrHook {
         steps_per_epoch: Option<u64>,
         mailbox: Option<MetricMailbox>,
         momentum: Option<MomentumHandle>,
+        base_lr: f64,
     ) -> Self {
         Self {
             probe,
             steps_per_epoch,
             mailbox,
             momentum,
+            base_lr,
+            lr_free: Watched::default(),
             metric: "Loss".into(),
             on_mismatch: OnMismatch::Stop,
             inner: KeepGoing,
@@ -119,6 +127,8 @@ impl LrHook {
             inner: strategy,
             pace: self.pace,
             momentum: self.momentum,
+            base_lr: self.base_lr,
+            lr_free: self.lr_free,
             problem: self.problem,
         }
     }
@@ -200,20 +210,25 @@ impl<S> LrHook<S> {
         }
     }
 
-    /// The first problem at the end of `epoch`, if any: the pace, or a
+    /// The first problem at the end of `epoch`, if any: the pace, a
+    /// learning-rate-free optimizer that cannot train as configured, or a
     /// momentum the spec schedules and no optimizer applies.
     fn check(&mut self, epoch: u64) -> Option<String> {
-        self.check_pace(epoch).or_else(|| {
-            let ignored = self.momentum.as_ref().is_some_and(|m| !m.followed());
-            ignored.then(|| {
-                format!(
-                    "epoch {epoch} ended and the spec cycles the momentum (`cycle_momentum`, on by \
-                     default for one_cycle and cyclic, as in PyTorch), but the optimizer never \
-                     read it: burn's optimizers keep a fixed momentum. Use `CycledSgdConfig` or \
-                     `CycledAdamConfig` with `lr.momentum()`, or turn it off with \
-                     `\"cycle_momentum\": false` (`without_momentum_cycling()`)."
-                )
-            })
+        if let Some(problem) = self.check_pace(epoch) {
+            return Some(problem);
+        }
+        if let Some(problem) = self.lr_free.problem(epoch, self.base_lr) {
+            return Some(problem);
+        }
+        let ignored = self.momentum.as_ref().is_some_and(|m| !m.followed());
+        ignored.then(|| {
+            format!(
+                "epoch {epoch} ended and the spec cycles the momentum (`cycle_momentum`, on by \
+                 default for one_cycle and cyclic, as in PyTorch), but the optimizer never \
+                 read it: burn's optimizers keep a fixed momentum. Use `CycledSgdConfig` or \
+                 `CycledAdamConfig` with `lr.momentum()`, or turn it off with \
+                 `\"cycle_momentum\": false` (`without_momentum_cycling()`)."
+            )
         })
     }
 
@@ -318,7 +333,7 @@ mod tests {
         per_epoch: &[u64],
     ) -> Vec<Option<String>> {
         let probe = StepProbe::default();
-        let mut hook = LrHook::new(probe.clone(), steps_per_epoch, None, None);
+        let mut hook = LrHook::new(probe.clone(), steps_per_epoch, None, None, 1.0);
         let mut updates = restored;
         per_epoch
             .iter()
@@ -380,7 +395,7 @@ mod tests {
 
     #[test]
     fn a_scheduler_that_never_stepped_is_caught() {
-        let mut hook = LrHook::new(StepProbe::default(), None, None, None);
+        let mut hook = LrHook::new(StepProbe::default(), None, None, None, 1.0);
         assert!(hook.check_pace(1).unwrap().contains("never stepped"));
     }
 }

@@ -175,7 +175,13 @@ impl Spec {
         let groups = (self.groups().iter().enumerate())
             .map(|(i, g)| group(i + 1, base.clone().with_lr_mult(g.lr_mult())))
             .collect();
-        let hook = LrHook::new(probe, self.steps_per_epoch(), mailbox, momentum.clone());
+        let hook = LrHook::new(
+            probe,
+            self.steps_per_epoch(),
+            mailbox,
+            momentum.clone(),
+            base_lr,
+        );
         let momentum = momentum.map(|handle| (handle, GroupScheduler::Momentum(base)));
         Ok(Schedulers {
             default,

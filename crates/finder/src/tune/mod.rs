@@ -320,7 +320,10 @@ fn answer(
             high: winner > 0,
         });
     }
-    let log_lr = last.log_lr
+    // Never above the longest trials' winner: their parabola may put the
+    // best LR between it and the next candidate up, but ties and noise go to
+    // the lower LR, and a run longer than the trials wants a lower one.
+    let log_lr = last.log_lr.min(grid[winner].log10())
         - beta
             * (config.updates as f64 / last_updates as f64)
                 .log10()

@@ -169,6 +169,13 @@ impl Pass {
 }
 
 impl Group for Mutex<Pass> {
+    fn safeguards_warmup(&self) -> bool {
+        self.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .config
+            .safeguard_warmup
+    }
+
     fn begin(&self) {
         let mut pass = self.lock().unwrap_or_else(PoisonError::into_inner);
         pass.lr = PassLr::default();
