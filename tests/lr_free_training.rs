@@ -63,3 +63,64 @@ fn burn_train_adapts_d_under_warmup_and_cosine() {
         assert!(mean > least, "{name}: validation accuracy {mean}");
     }
 }
+
+/// How a learning-rate-free run ended: the hook's problem and the updates made.
+fn stopped_run(
+    spec: Spec,
+    base_lr: f64,
+    wrapped: bool,
+    batch: usize,
+) -> (Option<burn_lr_core::HookProblem>, usize) {
+    let (seed, epochs) = (4, 3);
+    let device = Device::default().autodiff();
+    device.seed(seed);
+    let dir = tempfile::tempdir().unwrap();
+    let (optim, handle) = ProdigyConfig::new()
+        .with_safeguard_warmup(true)
+        .init()
+        .unwrap();
+    let lr = spec.init(base_lr).unwrap();
+    let hook = lr.hook();
+    let result = if wrapped {
+        let model = LrFreeModel::new(Mlp::new(32, &device), handle);
+        digits_training(dir.path(), seed, batch, epochs)
+            .early_stopping(hook.clone())
+            .launch(Learner::new(model, optim, lr))
+            .error
+    } else {
+        digits_training(dir.path(), seed, batch, epochs)
+            .early_stopping(hook.clone())
+            .launch(Learner::new(Mlp::new(32, &device), optim, lr))
+            .error
+    };
+    assert!(result.is_none(), "{result:?}");
+    let updates = per_update(dir.path(), "Learning Rate", epochs).concat().len();
+    (hook.problem(), updates)
+}
+
+#[test]
+fn an_lr_free_run_that_cannot_train_stops_at_the_end_of_its_first_epoch() {
+    let steps = digits::split(4).0.len().div_ceil(128);
+    let cosine = || Spec::new(CosineAnnealingLr::new(30)).with_warmup(6, 0.01);
+    // The Adam habit: base LR 1e-3 (d would stay at 1e-6 and the model at chance).
+    let (problem, updates) = stopped_run(cosine(), 1e-3, true, 128);
+    let problem = problem.expect("a base LR of 1e-3 under Prodigy must stop the run");
+    assert!(problem.stopped && problem.epoch == 1, "{problem:?}");
+    assert!(problem.message.contains("base LR is 0.001"), "{}", problem.message);
+    assert_eq!(updates, steps, "one epoch, then the stop");
+    // No wrapper: every update leaves the parameters unchanged.
+    let (problem, updates) = stopped_run(cosine(), 1.0, false, 128);
+    let problem = problem.expect("a bare Prodigy step must stop the run");
+    assert!(problem.stopped && problem.epoch == 1, "{problem:?}");
+    assert!(problem.message.contains("without its handle"), "{}", problem.message);
+    assert_eq!(updates, steps);
+    // A schedule at 0: d never grows.
+    let zero = Spec::new(burn_lr_core::schedules::ConstantLr::new(0.0, 1_000));
+    let (problem, _) = stopped_run(zero, 1.0, true, 16);
+    let problem = problem.expect("a d that never grew must stop the run");
+    assert!(problem.message.contains("is still 1e-6"), "{}", problem.message);
+    // Configured as the packages advise: no problem.
+    let (problem, updates) = stopped_run(cosine(), 1.0, true, 128);
+    assert!(problem.is_none(), "{problem:?}");
+    assert_eq!(updates, 3 * steps);
+}
