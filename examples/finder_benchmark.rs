@@ -65,7 +65,7 @@ fn run(step: &str, only: &[String]) -> Result<(), String> {
     if step == "tuner-report" {
         let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs");
         let table = tuner::report(&tasks::all(), &data::read_grid(&dir)?, &tuner::read(&dir)?);
-        let path = docs.join("tuner-table.md");
+        let path = docs.join(tuner::REPORT);
         std::fs::write(&path, table).map_err(|e| e.to_string())?;
         println!("wrote {}", path.display());
         return Ok(());

@@ -122,3 +122,17 @@ fn the_report_is_what_the_measurements_say() {
         "report",
     );
 }
+
+#[test]
+fn the_tuner_report_is_what_the_live_searches_say() {
+    use burn_lr_examples::finder_bench::{data, tuner};
+    let dir = tempfile::tempdir().unwrap();
+    let measured = data::directory();
+    let report = tuner::report(
+        &tasks::all(),
+        &data::read_grid(&measured).unwrap(),
+        &tuner::read(&measured).unwrap(),
+    );
+    std::fs::write(dir.path().join(tuner::REPORT), report).unwrap();
+    burn_lr_tests::assert_doc_is_fresh(dir.path(), tuner::REPORT, "finder_benchmark", "tuner-report");
+}

@@ -176,9 +176,7 @@ pub fn run_recommend(args: RecommendArgs) -> Result<(), CliError> {
 /// Prints the findings; the process exits with 1 when one is an error.
 pub fn run_lint(args: LintArgs) -> Result<bool, CliError> {
     let run = args.run.run()?;
-    let in_spec =
-        |e: burn_lr_core::ConfigError| CliError::Message(format!("{}: {e}", args.spec.display()));
-    let spec = Spec::from_file(&args.spec).map_err(in_spec)?;
+    let spec = Spec::from_file(&args.spec).map_err(|e| CliError::in_file(&args.spec, e))?;
     let findings = lint(&spec, &run)?;
     match args.run.format {
         AdviceFormat::Json => say!("{}", json!({ "findings": findings })),

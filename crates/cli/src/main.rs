@@ -55,6 +55,17 @@ pub enum CliError {
     Closed,
 }
 
+impl CliError {
+    /// An error reading the file at `path`: named once (an I/O error names
+    /// the file already).
+    pub fn in_file(path: &std::path::Path, e: burn_lr_core::ConfigError) -> Self {
+        match e {
+            burn_lr_core::ConfigError::Io { .. } => Self::Message(e.to_string()),
+            _ => Self::Message(format!("{}: {e}", path.display())),
+        }
+    }
+}
+
 impl<E: std::fmt::Display + 'static> From<E> for CliError {
     fn from(error: E) -> Self {
         let any: &dyn std::any::Any = &error;

@@ -63,7 +63,7 @@ pub fn run(args: PreviewArgs) -> Result<(), CliError> {
             "--steps must be between 1 and {MAX_STEPS}"
         )));
     }
-    let in_spec = |e: ConfigError| CliError::Message(format!("{}: {e}", args.spec.display()));
+    let in_spec = |e: ConfigError| CliError::in_file(&args.spec, e);
     let mut spec = Spec::from_file(&args.spec).map_err(in_spec)?;
     if args.steps_per_epoch == Some(0) {
         return Err(CliError::Message(

@@ -13,6 +13,9 @@ use burn_lr_core::{Schedule, Spec};
 use burn_lr_tests::failures;
 use serde_json::{Value, json};
 
+mod common;
+use common::burn_lr;
+
 /// The longest a case may run.
 const TIMEOUT: Duration = Duration::from_secs(20);
 /// The longest error line accepted.
@@ -430,4 +433,24 @@ fn a_full_device_is_an_error_not_a_success() {
         assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
         assert!(stderr.contains("No space left"), "{args:?}: {stderr}");
     }
+}
+
+#[test]
+fn a_subnormal_lr_is_refused_and_a_file_is_named_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("spec.json");
+    std::fs::write(&spec, "\u{feff}{\"scheduler\": \"step\", \"step_size\": 2}").unwrap();
+    let spec = spec.to_str().unwrap();
+    // A byte-order mark is skipped.
+    let ok = burn_lr(&["preview", spec, "--steps", "6", "--format", "json"]);
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let out = burn_lr(&["preview", spec, "--steps", "6", "--base-lr", "1e-320"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("subnormal"), "{stderr}");
+    let missing = dir.path().join("missing.json");
+    let missing = missing.to_str().unwrap();
+    let out = burn_lr(&["preview", missing, "--steps", "6"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches(missing).count(), 1, "{stderr}");
 }

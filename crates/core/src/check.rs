@@ -69,6 +69,13 @@ pub(crate) fn float(field: &str, x: f64, bounds: Bounds) -> Result<(), ConfigErr
 /// Checks an absolute LR (or a factor of one): finite, `>= 0` and at most `MAX_LR`.
 pub(crate) fn lr(field: &str, x: f64) -> Result<(), ConfigError> {
     float(field, x, Bounds::AtLeast(0.0))?;
+    if x != 0.0 && !x.is_normal() {
+        return Err(ConfigError::invalid(
+            field,
+            format!("{x:e}"),
+            format!("0, or a number >= {:e} (a subnormal LR is no LR)", f64::MIN_POSITIVE),
+        ));
+    }
     if x > MAX_LR {
         return Err(ConfigError::invalid(
             field,

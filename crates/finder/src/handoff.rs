@@ -98,9 +98,12 @@ impl Trust {
     /// the sweep ran to its last update without diverging (unknown for a
     /// file: pass `true`).
     pub fn of(d: &Descent, lrs: &[f64], ended: bool) -> Trust {
-        // A flat curve's minimum is anywhere: flatness is said first.
+        // A curve too short to read anything from is said first; then
+        // flatness (a flat curve's minimum is anywhere).
         let points = d.minimum + 1;
-        if d.relative_fall.is_nan() || d.relative_fall < MIN_FALL {
+        if d.smoothed.len() < MIN_POINTS {
+            Trust::TooShort { points }
+        } else if d.relative_fall.is_nan() || d.relative_fall < MIN_FALL {
             Trust::TooFlat {
                 relative_fall: d.relative_fall,
             }
@@ -551,6 +554,7 @@ mod tests {
     #[test]
     fn each_weakness_is_named() {
         let cases = [
+            (vec![2.3], Stop::Completed, "too_short"),
             (valley(100, 40, 75, 0.05), Stop::Completed, "too_flat"),
             (
                 valley(100, 0, 75, 2.0)[..15].to_vec(),

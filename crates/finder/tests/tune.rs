@@ -30,7 +30,7 @@ fn task(
 fn finds_the_best_lr_and_corrects_it_to_the_run_length() {
     // The best LR falls as n^-0.5: 0.3 at 100 updates, 0.03 at 10,000.
     let best = |n: u64| 0.3 * (n as f64 / 100.0).powf(-0.5);
-    let config = TunerConfig::new(cosine(10_000), 10_000, Goal::Minimize);
+    let config = TunerConfig::new(cosine(10_000), 10_000, Goal::Minimize).with_budget(10_000);
     let bracket = Bracket::new(1e-3, 1.0).unwrap();
     let t = tune(&config, &bracket, task(best, f64::INFINITY)).unwrap();
     let error = (t.lr / best(10_000)).log10().abs();
@@ -63,6 +63,14 @@ fn the_budget_is_never_exceeded_and_the_search_is_deterministic() {
                 .all(|t| t.updates % granule == 0 && t.updates <= updates)
         );
     }
+}
+
+#[test]
+fn the_default_budget_is_two_runs() {
+    let config = TunerConfig::new(cosine(1000), 1000, Goal::Minimize);
+    assert_eq!(config.budget(), 2000);
+    let t = tune(&config, &Bracket::lr_free(), task(|_| 1.0, f64::INFINITY)).unwrap();
+    assert!(t.cost <= 2000 && t.cost > 1000, "{}", t.cost);
 }
 
 #[test]

@@ -36,13 +36,14 @@ impl Choice for Timing {
 
 impl Spec {
     /// Parses a JSON spec.
+    /// A UTF-8 byte-order mark at the start is skipped.
     pub fn from_json(text: &str) -> Result<Self, ConfigError> {
-        Self::from_value(&text::json_value(text)?)
+        Self::from_value(&text::json_value(text.trim_start_matches('\u{feff}'))?)
     }
 
-    /// Parses a TOML spec.
+    /// Parses a TOML spec (a UTF-8 byte-order mark at the start is skipped).
     pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
-        Self::from_value(&text::toml_value(text)?)
+        Self::from_value(&text::toml_value(text.trim_start_matches('\u{feff}'))?)
     }
 
     /// Reads a spec file: TOML when the name ends in `.toml`, JSON otherwise.
