@@ -134,5 +134,10 @@ fn the_tuner_report_is_what_the_live_searches_say() {
         &tuner::read(&measured).unwrap(),
     );
     std::fs::write(dir.path().join(tuner::REPORT), report).unwrap();
-    burn_lr_tests::assert_doc_is_fresh(dir.path(), tuner::REPORT, "finder_benchmark", "tuner-report");
+    burn_lr_tests::assert_doc_is_fresh(
+        dir.path(),
+        tuner::REPORT,
+        "finder_benchmark",
+        "tuner-report",
+    );
 }

@@ -94,7 +94,9 @@ fn stopped_run(
             .error
     };
     assert!(result.is_none(), "{result:?}");
-    let updates = per_update(dir.path(), "Learning Rate", epochs).concat().len();
+    let updates = per_update(dir.path(), "Learning Rate", epochs)
+        .concat()
+        .len();
     (hook.problem(), updates)
 }
 
@@ -106,19 +108,31 @@ fn an_lr_free_run_that_cannot_train_stops_at_the_end_of_its_first_epoch() {
     let (problem, updates) = stopped_run(cosine(), 1e-3, true, 128);
     let problem = problem.expect("a base LR of 1e-3 under Prodigy must stop the run");
     assert!(problem.stopped && problem.epoch == 1, "{problem:?}");
-    assert!(problem.message.contains("base LR is 0.001"), "{}", problem.message);
+    assert!(
+        problem.message.contains("base LR is 0.001"),
+        "{}",
+        problem.message
+    );
     assert_eq!(updates, steps, "one epoch, then the stop");
     // No wrapper: every update leaves the parameters unchanged.
     let (problem, updates) = stopped_run(cosine(), 1.0, false, 128);
     let problem = problem.expect("a bare Prodigy step must stop the run");
     assert!(problem.stopped && problem.epoch == 1, "{problem:?}");
-    assert!(problem.message.contains("without its handle"), "{}", problem.message);
+    assert!(
+        problem.message.contains("without its handle"),
+        "{}",
+        problem.message
+    );
     assert_eq!(updates, steps);
     // A schedule at 0: d never grows.
     let zero = Spec::new(burn_lr_core::schedules::ConstantLr::new(0.0, 1_000));
     let (problem, _) = stopped_run(zero, 1.0, true, 16);
     let problem = problem.expect("a d that never grew must stop the run");
-    assert!(problem.message.contains("is still 1e-6"), "{}", problem.message);
+    assert!(
+        problem.message.contains("is still 1e-6"),
+        "{}",
+        problem.message
+    );
     // Configured as the packages advise: no problem.
     let (problem, updates) = stopped_run(cosine(), 1.0, true, 128);
     assert!(problem.is_none(), "{problem:?}");

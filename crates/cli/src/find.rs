@@ -141,8 +141,7 @@ fn from_file(path: &std::path::Path, args: &FindArgs) -> Result<(), CliError> {
         return Err(refusal(kind));
     }
     let text = burn_lr_core::read_input_file(path)?;
-    let (curve, cut) = SweepCurve::parse_csv(&text)
-        .map_err(|e| CliError::in_file(path, e))?;
+    let (curve, cut) = SweepCurve::parse_csv(&text).map_err(|e| CliError::in_file(path, e))?;
     if curve.is_empty() {
         return Err(CliError::Message(format!(
             "{}: the curve has no point",

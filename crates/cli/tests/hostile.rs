@@ -443,7 +443,11 @@ fn a_subnormal_lr_is_refused_and_a_file_is_named_once() {
     let spec = spec.to_str().unwrap();
     // A byte-order mark is skipped.
     let ok = burn_lr(&["preview", spec, "--steps", "6", "--format", "json"]);
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     let out = burn_lr(&["preview", spec, "--steps", "6", "--base-lr", "1e-320"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -73,7 +73,10 @@ pub(crate) fn lr(field: &str, x: f64) -> Result<(), ConfigError> {
         return Err(ConfigError::invalid(
             field,
             format!("{x:e}"),
-            format!("0, or a number >= {:e} (a subnormal LR is no LR)", f64::MIN_POSITIVE),
+            format!(
+                "0, or a number >= {:e} (a subnormal LR is no LR)",
+                f64::MIN_POSITIVE
+            ),
         ));
     }
     if x > MAX_LR {

@@ -33,8 +33,15 @@ fn finds_the_best_lr_and_corrects_it_to_the_run_length() {
     let config = TunerConfig::new(cosine(10_000), 10_000, Goal::Minimize).with_budget(10_000);
     let bracket = Bracket::new(1e-3, 1.0).unwrap();
     let t = tune(&config, &bracket, task(best, f64::INFINITY)).unwrap();
-    let error = (t.lr / best(10_000)).log10().abs();
-    assert!(error < 0.1, "{} against {}: {t:?}", t.lr, best(10_000));
+    // Within a grid step, and not above: the answer is never above the
+    // longest trials' winner, and ties there go to the lower LR.
+    let error = (t.lr / best(10_000)).log10();
+    assert!(
+        (-1.0 / 3.0..0.02).contains(&error),
+        "{} against {}: {t:?}",
+        t.lr,
+        best(10_000)
+    );
     assert!((t.beta_measured - 0.5).abs() < 0.1, "{}", t.beta_measured);
     assert!(t.cost <= 10_000 && t.budget == 10_000);
     assert_eq!(t.cost, t.trials.iter().map(|t| t.updates).sum::<u64>());
