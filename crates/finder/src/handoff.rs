@@ -275,9 +275,16 @@ pub fn hand_off_smoothed<M>(
     let scatter = d.noise * (d.smoothed[0] - d.smoothed[d.minimum]);
     let anchor_fall = d.smoothed[0] - d.smoothed[index];
     let trust = match trust {
-        Trust::Ok if !(scatter <= MAX_NOISE * anchor_fall) => Trust::TooNoisy {
-            noise: scatter / anchor_fall.max(0.0),
-        },
+        // A NaN scatter or fall (nothing to compare) is too noisy too.
+        Trust::Ok
+            if scatter
+                .partial_cmp(&(MAX_NOISE * anchor_fall))
+                .is_none_or(|o| o.is_gt()) =>
+        {
+            Trust::TooNoisy {
+                noise: scatter / anchor_fall.max(0.0),
+            }
+        }
         other => other,
     };
     // Said when the loss is lower still past its first spike (the hand-off

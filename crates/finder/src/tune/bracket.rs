@@ -117,7 +117,7 @@ impl Bracket {
             .ok_or_else(never_fell)?;
         let start = smoothed[0];
         let fall = start - smoothed[lowest];
-        if !(fall > 0.0) {
+        if fall.is_nan() || fall <= 0.0 {
             return Err(never_fell());
         }
         let descent = (0..=lowest)

@@ -123,7 +123,7 @@ impl<M: LearnerModel> LearnerObjective<M> {
 
     /// Trains `trial` and answers its validation metric.
     pub fn run(&mut self, trial: &Trial) -> Result<Outcome, String> {
-        if trial.updates % self.steps_per_epoch != 0 {
+        if !trial.updates.is_multiple_of(self.steps_per_epoch) {
             return Err(format!(
                 "{} updates are not whole epochs of {}: give the tuner `with_granule({})`",
                 trial.updates, self.steps_per_epoch, self.steps_per_epoch
