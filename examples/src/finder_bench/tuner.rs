@@ -344,37 +344,19 @@ pub fn report(tasks: &[Box<dyn Task>], grid: &[GridRun], answers: &[Answer]) -> 
         let _ = write!(out, "| {label} |");
         for (schedule, updates) in targets() {
             let mut tally = Tally::default();
-            for task in tasks {
-                let Some(band) = Band::from_grid(
-                    grid,
-                    task.name(),
-                    schedule.name(),
-                    updates,
-                    task.quality(),
-                    Label::Metric,
-                ) else {
+            for (a, band) in banded(tasks, grid, answers, (schedule, updates), method, *budget) {
+                tally.answers += 1;
+                tally.cost += a.cost as f64 / updates as f64;
+                if !a.lr.is_finite() {
+                    tally.none += 1;
                     continue;
-                };
-                for a in answers.iter().filter(|a| {
-                    a.task == task.name()
-                        && a.schedule == schedule.name()
-                        && a.updates == updates
-                        && &a.method == method
-                        && a.budget == *budget
-                }) {
-                    tally.answers += 1;
-                    tally.cost += a.cost as f64 / updates as f64;
-                    if !a.lr.is_finite() {
-                        tally.none += 1;
-                        continue;
-                    }
-                    let hit = band.contains(a.lr);
-                    tally.in_band += usize::from(hit);
-                    tally.collapses += usize::from(band.collapses(a.lr));
-                    tally.errors.push((a.lr / band.best_lr()).log10().abs());
-                    if a.note.starts_with("low") {
-                        tally.low += 1;
-                    }
+                }
+                let hit = band.contains(a.lr);
+                tally.in_band += usize::from(hit);
+                tally.collapses += usize::from(band.collapses(a.lr));
+                tally.errors.push((a.lr / band.best_lr()).log10().abs());
+                if a.note.starts_with("low") {
+                    tally.low += 1;
                 }
             }
             let _ = write!(out, " {} |", tally.cell());
@@ -396,46 +378,69 @@ pub fn report(tasks: &[Box<dyn Task>], grid: &[GridRun], answers: &[Answer]) -> 
     out
 }
 
+/// The answers of `method` at `budget` for one target run, each with its
+/// task's band (tasks without one are left out).
+fn banded<'a>(
+    tasks: &[Box<dyn Task>],
+    grid: &[GridRun],
+    answers: &'a [Answer],
+    (schedule, updates): (GridSchedule, u64),
+    method: &str,
+    budget: f64,
+) -> Vec<(&'a Answer, Band)> {
+    let mut out = Vec::new();
+    for task in tasks {
+        let quality = task.quality();
+        let Some(band) = Band::from_grid(
+            grid,
+            task.name(),
+            schedule.name(),
+            updates,
+            quality,
+            Label::Metric,
+        ) else {
+            continue;
+        };
+        out.extend(
+            answers
+                .iter()
+                .filter(|a| {
+                    a.task == task.name()
+                        && a.schedule == schedule.name()
+                        && a.updates == updates
+                        && a.method == method
+                        && a.budget == budget
+                })
+                .map(|a| (a, band.clone())),
+        );
+    }
+    out
+}
+
 /// Every search at a budget of one run that missed the band: the task, the
 /// target, the seed, the LR, the band and the warnings.
 fn misses(tasks: &[Box<dyn Task>], grid: &[GridRun], answers: &[Answer]) -> String {
     let mut out = String::from(
         "\nMisses at a budget of 1 N:\n\n| task | target | seed | LR | best | band | collapse | note |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n",
     );
-    for task in tasks {
-        for (schedule, updates) in targets() {
-            let Some(band) = Band::from_grid(
-                grid,
-                task.name(),
-                schedule.name(),
-                updates,
-                task.quality(),
-                Label::Metric,
-            ) else {
+    for (schedule, updates) in targets() {
+        for (a, band) in banded(tasks, grid, answers, (schedule, updates), "tuner", 1.0) {
+            if band.contains(a.lr) {
                 continue;
-            };
-            for a in answers.iter().filter(|a| {
-                a.task == task.name()
-                    && a.schedule == schedule.name()
-                    && a.updates == updates
-                    && a.method == "tuner"
-                    && a.budget == 1.0
-                    && !band.contains(a.lr)
-            }) {
-                let (low, high) = band.range();
-                let _ = writeln!(
-                    out,
-                    "| {} | {} {updates} | {} | {:.2e} | {:.2e} | {low:.2e} - {high:.2e} | {} | {} |",
-                    a.task,
-                    schedule.name(),
-                    a.seed,
-                    a.lr,
-                    band.best_lr(),
-                    band.collapse_lr()
-                        .map_or("-".into(), |c| format!("{c:.2e}")),
-                    a.note
-                );
             }
+            let (low, high) = band.range();
+            let _ = writeln!(
+                out,
+                "| {} | {} {updates} | {} | {:.2e} | {:.2e} | {low:.2e} - {high:.2e} | {} | {} |",
+                a.task,
+                schedule.name(),
+                a.seed,
+                a.lr,
+                band.best_lr(),
+                band.collapse_lr()
+                    .map_or("-".into(), |c| format!("{c:.2e}")),
+                a.note
+            );
         }
     }
     out
