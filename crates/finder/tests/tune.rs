@@ -212,3 +212,46 @@ fn the_result_writes_json_and_a_plot() {
     );
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn a_trial_longer_than_the_run_is_refused() {
+    let config = TunerConfig::new(cosine(40), 40, Goal::Minimize).with_granule(50);
+    let err = tune(&config, &Bracket::lr_free(), task(|_| 1.0, f64::INFINITY)).unwrap_err();
+    assert!(
+        err.to_string().starts_with("`updates` = 40 is invalid"),
+        "{err}"
+    );
+}
+
+#[test]
+fn longer_trials_that_diverge_lower_the_answer_and_say_so() {
+    // Short trials train up to LR 1; from the second rung on, 0.1 and above diverge.
+    let config = TunerConfig::new(cosine(3000), 3000, Goal::Minimize);
+    let bracket = Bracket::new(1e-3, 1.0).unwrap();
+    let t = tune(&config, &bracket, |trial| {
+        if trial.rung > 0 && trial.lr >= 0.1 {
+            return Ok::<_, String>(Outcome::Diverged);
+        }
+        Ok(Outcome::Metric((trial.lr.log10() - 0.2f64.log10()).powi(2)))
+    })
+    .unwrap();
+    assert!(t.lr < 0.1 / 2.0, "{}", t.lr);
+    let codes: Vec<&str> = t.warnings.iter().map(|w| w.code()).collect();
+    assert!(
+        codes.contains(&"longer_trials_diverged") || codes.contains(&"capped_by_divergence"),
+        "{codes:?}"
+    );
+    assert_eq!(t.confidence, Confidence::Low);
+    // Once an LR diverged, no longer trial trains it or anything above it.
+    let first = t
+        .trials
+        .iter()
+        .find(|r| r.diverged())
+        .map(|r| (r.rung, r.lr))
+        .unwrap();
+    assert!(
+        t.trials.iter().all(|r| r.rung <= first.0 || r.lr < first.1),
+        "{:?}",
+        t.trials
+    );
+}

@@ -107,6 +107,15 @@ impl Bracket {
                  loss, the data and the sweep's range, or give the bracket with `Bracket::new`)",
             )
         };
+        if let Stop::Failed { message } = &test.stop {
+            return Err(ConfigError::invalid(
+                "range test",
+                "failed",
+                format!(
+                    "a sweep that ran to its end or diverged; this one stopped on an error: {message}"
+                ),
+            ));
+        }
         if curve.len() < 3 {
             return Err(never_fell());
         }

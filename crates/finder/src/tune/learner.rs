@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
+use burn::module::{Module, ModuleVisitor, Param};
 use burn::optim::ModuleOptimizer;
+use burn::tensor::Tensor;
 use burn::train::logger::{
     EvaluationProgressLogger, FileMetricLogger, MetricLogger, TrainingProgressLogger,
 };
@@ -67,6 +69,22 @@ impl MetricsRenderer for Quiet {
     fn register_metric(&mut self, _definition: MetricDefinition) {}
 }
 
+/// Whether every float parameter of `module` is finite.
+fn finite_weights<M: Module>(module: &M) -> bool {
+    struct Finite(bool);
+    impl ModuleVisitor for Finite {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            if self.0 {
+                let sum: f64 = param.val().abs().sum().into_scalar::<f64>();
+                self.0 = sum.is_finite();
+            }
+        }
+    }
+    let mut visitor = Finite(true);
+    module.visit(&mut visitor);
+    visitor.0
+}
+
 /// What one trial trains, built fresh for each: the model (initialised from
 /// the trial's seed), its optimizer, and the loaders.
 pub struct TrialSetup<M: LearnerModel> {
@@ -86,11 +104,18 @@ type Register<M> = Box<dyn Fn(SupervisedTraining<M>) -> SupervisedTraining<M>>;
 /// The tuner's objective for a burn-train model: each trial trains whole
 /// epochs through `Learner` with the trial's scheduler and its `LrHook`
 /// (so a wrong `steps_per_epoch` stops the trial), in a directory of its
-/// own under `directory`, and answers the last epoch's value of the
-/// validation metric `metric`, as burn-train logged it.
+/// own (`directory/trial-N`, cleared first), and answers the last epoch's
+/// value of the validation metric `metric`, as burn-train logged it.
 ///
-/// A trial whose metric is NaN or infinite diverged; a training error, or a
-/// run the hook stopped, is the objective's error, which stops the search.
+/// A trial diverged when its metric is NaN or infinite, or when its trained
+/// weights are (burn-train trains on through a NaN loss, and a metric such
+/// as accuracy stays finite); a training error, or a run the hook stopped,
+/// is the objective's error, which stops the search.
+///
+/// Trials are whole epochs, so the shortest is one epoch: with the default
+/// budget (two runs) and ten candidates, a run needs about 10 epochs for a
+/// search of two rungs and about 25 for three; a shorter run is a
+/// `ConfigError` that states the smallest budget.
 pub struct LearnerObjective<M: LearnerModel> {
     directory: PathBuf,
     steps_per_epoch: u64,
@@ -154,7 +179,13 @@ impl<M: LearnerModel> LearnerObjective<M> {
             return Err(format!("burn-train stopped: {error}"));
         }
         if let Some(problem) = hook.problem() {
-            return Err(format!("the LR hook stopped the trial: {problem:?}"));
+            return Err(format!(
+                "the LR hook stopped the trial: {}",
+                problem.message
+            ));
+        }
+        if !finite_weights(&result.model) {
+            return Ok(Outcome::Diverged);
         }
         let mut logger = FileMetricLogger::new(&directory);
         let entries = logger
@@ -170,6 +201,25 @@ impl<M: LearnerModel> LearnerObjective<M> {
         }
     }
 
+    /// Removes the `trial-N` directories under the objective's directory.
+    fn clear_trials(&self) -> Result<(), ConfigError> {
+        let Ok(entries) = std::fs::read_dir(&self.directory) else {
+            return Ok(()); // nothing there yet
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let ours = name
+                .to_str()
+                .and_then(|n| n.strip_prefix("trial-"))
+                .is_some_and(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()));
+            if ours && entry.path().is_dir() {
+                std::fs::remove_dir_all(entry.path())
+                    .map_err(|e| ConfigError::io(&entry.path(), format!("cannot clear: {e}")))?;
+            }
+        }
+        Ok(())
+    }
+
     /// The range test on the setup of `seed`, as a bracket.
     pub fn bracket(&mut self, seed: u64, finder: &FinderConfig) -> Result<Bracket, ConfigError>
     where
@@ -182,16 +232,26 @@ impl<M: LearnerModel> LearnerObjective<M> {
     }
 
     /// The whole search: a range test with the finder's defaults (its
-    /// progress bar as `config`'s), then [`tune`] with whole-epoch trials.
+    /// progress bar as `config`'s), then [`tune`] with whole-epoch trials
+    /// (`config`'s granule becomes `steps_per_epoch`, and a target in epochs
+    /// gets it too). The `trial-N` directories of an earlier search in
+    /// `directory` are removed first.
     pub fn tune(&mut self, config: TunerConfig) -> Result<Tuning, TuneError>
     where
         <M as TrainStep>::Output: Adaptor<LossInput>,
     {
+        if self.steps_per_epoch == 0 {
+            return Err(ConfigError::invalid("steps_per_epoch", 0, "an integer >= 1").into());
+        }
+        self.clear_trials().map_err(TuneError::Config)?;
         let finder = FinderConfig {
             progress: config.progress,
             ..FinderConfig::default()
         };
-        let config = config.with_granule(self.steps_per_epoch);
+        let mut config = config.with_granule(self.steps_per_epoch);
+        if config.target.steps_per_epoch().is_none() {
+            config.target = config.target.with_steps_per_epoch(self.steps_per_epoch);
+        }
         let bracket = self.bracket(config.seed, &finder)?;
         tune(&config, &bracket, |trial| self.run(trial))
     }

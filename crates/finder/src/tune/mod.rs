@@ -5,8 +5,9 @@
 //! points per decade, from where the loss starts to fall to a factor 2
 //! below where it blows up. Then successive halving: every candidate trains
 //! a short trial of the target schedule rescaled to the trial's length
-//! ([`Spec::rescaled`]); the winner and its two grid neighbours train three
-//! times longer, twice. Each rung's best LR is read between grid points,
+//! ([`Spec::rescaled`]); then three candidates around where the best LR is
+//! expected at the next length train three times longer, twice (two rungs
+//! when the budget is small; the last rung takes what rounding left). Each rung's best LR is read between grid points,
 //! and how it moved between the two longest rungs (`best LR ~ n^-beta`, the
 //! task's own `beta`, trusted in `[0, 1]`) carries the longest trials' best
 //! LR to the target's length; each rung is centred where that drift puts
@@ -175,7 +176,16 @@ pub fn tune<E: Display>(
     let mut lowest_diverged = f64::INFINITY;
     let mut offset = 0;
     for (rung, &(count, updates)) in plan.rungs.iter().enumerate() {
-        let lrs = &grid[offset..offset + count];
+        // A later rung does not train LRs that diverged in shorter trials.
+        let window = &grid[offset..offset + count];
+        let lrs = &window[..window
+            .iter()
+            .take_while(|&&lr| lr < lowest_diverged)
+            .count()];
+        if lrs.is_empty() {
+            warnings.push(TuneWarning::LongerTrialsDiverged { updates });
+            break;
+        }
         let mut losses = Vec::with_capacity(count);
         for &lr in lrs {
             let trial = Trial {
@@ -298,15 +308,6 @@ fn answer(
 ) -> Tuning {
     let grid = bracket.candidates();
     let rung_best: Vec<(u64, f64)> = readings.iter().map(|&(n, r, _)| (n, r.log_lr)).collect();
-    for pair in readings.windows(2) {
-        let (a, b) = (pair[0].2 + pair[0].1.winner, pair[1].2 + pair[1].1.winner);
-        if a.abs_diff(b) > 1 {
-            warnings.push(TuneWarning::WinnerMoved {
-                from: grid[a],
-                to: grid[b],
-            });
-        }
-    }
     // The slope between the two longest rungs: the nearest to the target's
     // length (the best LR of very short trials falls faster).
     let measured = measured_beta(&rung_best[rung_best.len().saturating_sub(2)..]);
@@ -335,6 +336,11 @@ fn answer(
                 .max(0.0);
     // Never at or above an LR that diverged: a grid step below it at most.
     let cap = lowest_diverged / 10f64.powf(1.0 / PER_DECADE);
+    if 10f64.powf(log_lr) > cap {
+        warnings.push(TuneWarning::CappedByDivergence {
+            diverged: lowest_diverged,
+        });
+    }
     let lr = 10f64.powf(log_lr).min(cap);
     let one_cycle = matches!(config.target.schedule(), Schedule::OneCycle(_));
     Tuning {

@@ -45,7 +45,17 @@ impl Rungs {
         fixed_cost: u64,
         granule: u64,
     ) -> Result<Rungs, ConfigError> {
-        let shortest = MIN_TRIAL_UPDATES.div_ceil(granule) * granule;
+        let shortest = MIN_TRIAL_UPDATES.div_ceil(granule).saturating_mul(granule);
+        if shortest > updates {
+            return Err(ConfigError::invalid(
+                "updates",
+                updates,
+                format!(
+                    "a run of at least {shortest} updates: the shortest trial (one granule of \
+                     {granule}, at least {MIN_TRIAL_UPDATES} updates) must not be longer than the run"
+                ),
+            ));
+        }
         let finalists = FINALISTS.min(candidates);
         let weight = |rungs: u32| {
             candidates as u64
@@ -53,10 +63,10 @@ impl Rungs {
                     .map(|r| finalists as u64 * GROWTH.pow(r))
                     .sum::<u64>()
         };
-        let minimum = fixed_cost + weight(2) * shortest;
+        let minimum = fixed_cost.saturating_add(weight(2).saturating_mul(shortest));
         let available = budget.saturating_sub(fixed_cost);
         // No trial longer than the target (in whole granules).
-        let longest = (updates / granule * granule).max(shortest);
+        let longest = updates / granule * granule;
         for rungs in [3u32, 2] {
             let first = available / weight(rungs) / granule * granule;
             if first < shortest {
@@ -68,10 +78,12 @@ impl Rungs {
                     (n, (first * GROWTH.pow(r)).min(longest))
                 })
                 .collect();
+            // A rung as long as the one before it would train the same trials again.
+            plan.dedup_by_key(|&mut (_, u)| u);
             // What rounding left goes to the last rung's trials.
             let spent: u64 = plan.iter().map(|&(n, u)| n as u64 * u).sum();
             let last = plan.len() - 1;
-            let extra = (available - spent) / finalists as u64 / granule * granule;
+            let extra = (available - spent) / plan[last].0 as u64 / granule * granule;
             plan[last].1 = (plan[last].1 + extra).min(longest.max(plan[last].1));
             return Ok(Rungs { rungs: plan });
         }
@@ -118,7 +130,8 @@ pub(crate) fn read_rung(lrs: &[f64], losses: &[Option<f64>]) -> Option<RungReadi
         return None;
     }
     let spread = worst - best;
-    let flat = spread <= FLAT * best.abs().max(worst.abs());
+    // (Metrics so large that their spread overflows are read as flat.)
+    let flat = !spread.is_finite() || spread <= FLAT * best.abs().max(worst.abs());
     let tolerance = TIE * spread;
     let winner = losses
         .iter()

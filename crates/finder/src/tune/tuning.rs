@@ -57,16 +57,15 @@ pub enum TuneWarning {
         /// The exponent used.
         used: f64,
     },
-    /// Consecutive rungs' winners are more than one grid step apart: the
-    /// ranking is noisy at these lengths.
-    WinnerMoved {
-        /// The two winners' LRs.
-        from: f64,
-        /// The later rung's.
-        to: f64,
+    /// The answer was lowered to a grid step below an LR that diverged (a
+    /// divergence at or near the best LR: a noisy task, or an unlucky seed).
+    CappedByDivergence {
+        /// The lowest LR that diverged.
+        diverged: f64,
     },
-    /// Every trial of a later rung diverged: the answer comes from the
-    /// shorter trials, capped below the LRs that diverged.
+    /// Every trial of a later rung diverged, or every LR of its window had
+    /// diverged already: the answer comes from the shorter trials, capped
+    /// below the LRs that diverged.
     LongerTrialsDiverged {
         /// Updates of the trials that all diverged.
         updates: u64,
@@ -80,7 +79,7 @@ impl TuneWarning {
             Self::FlatMetric { .. } => "flat_metric",
             Self::EdgeOfBracket { .. } => "edge_of_bracket",
             Self::LengthCorrectionClamped { .. } => "length_correction_clamped",
-            Self::WinnerMoved { .. } => "winner_moved",
+            Self::CappedByDivergence { .. } => "capped_by_divergence",
             Self::LongerTrialsDiverged { .. } => "longer_trials_diverged",
         }
     }
@@ -108,10 +107,10 @@ impl fmt::Display for TuneWarning {
                  [0, 1]: corrected with {used:.2} (the trials are noisy at these lengths; a larger \
                  budget gives longer trials)"
             ),
-            Self::WinnerMoved { from, to } => write!(
+            Self::CappedByDivergence { diverged } => write!(
                 f,
-                "the best candidate moved from {from:.3e} to {to:.3e} between trial lengths, more \
-                 than one grid step: the ranking is noisy at these lengths"
+                "a trial at {diverged:.3e} diverged, at or next to the best LR the trials read: the \
+                 answer was lowered to a grid step below it"
             ),
             Self::LongerTrialsDiverged { updates } => write!(
                 f,
