@@ -6,7 +6,6 @@
 //! horizon re-targets its remaining decay without an LR jump.
 
 use std::path::Path;
-use std::sync::Mutex;
 
 use burn::data::dataset::Dataset;
 use burn::optim::AdamConfig;
@@ -17,13 +16,10 @@ use burn_lr_core::schedules::{ConstantWithWarmup, CosineAnnealingLr, WsdShape};
 use burn_lr_core::spec::Cooldown;
 use burn_lr_examples::digits;
 use burn_lr_examples::model::Mlp;
-use burn_lr_tests::{close, digits_training, per_update};
+use burn_lr_tests::{close, digits_training, per_update, serial};
 
 const BATCH: usize = 128;
 const LR: f64 = 1e-2;
-
-/// The backend's RNG is global: trainings in this binary run one at a time.
-static TRAINING: Mutex<()> = Mutex::new(());
 
 fn steps() -> u64 {
     digits::split(3).0.len().div_ceil(BATCH) as u64
@@ -36,7 +32,7 @@ fn stable() -> Spec {
 
 /// Trains `spec` up to epoch `epochs` in `directory`, from checkpoint `resume` when given.
 fn train(directory: &Path, spec: &Spec, epochs: usize, resume: Option<usize>) {
-    let _serial = TRAINING.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = serial();
     let device = Device::default().autodiff();
     device.seed(3);
     let lr = spec.init(LR).unwrap();

@@ -2,8 +2,6 @@
 //! fastai's choices on the recorded reference curves (`finder_endings.rs`
 //! checks the original weights come back).
 
-use std::sync::Mutex;
-
 use burn::data::dataloader::DataLoaderBuilder;
 use burn::data::dataset::Dataset;
 use burn::optim::AdamConfig;
@@ -15,11 +13,9 @@ use burn_lr_examples::model::Mlp;
 use burn_lr_examples::renderer::EpochLines;
 use burn_lr_examples::report::read_epochs;
 use burn_lr_finder::{FinderConfig, Method, Plan, SweepCurve, hand_off, range_test, suggest};
-use burn_lr_tests::golden_path;
+use burn_lr_tests::{golden_path, serial};
 use serde_json::Value;
 
-/// The backend's RNG is global: trainings in this binary run one at a time.
-static SERIAL: Mutex<()> = Mutex::new(());
 const SEED: u64 = 5;
 const BATCH: usize = 64;
 
@@ -90,7 +86,7 @@ fn accuracy_of_one_training(spec: &Spec, base_lr: f64, epochs: usize, seed: u64)
 
 #[test]
 fn the_suggested_lr_trains_far_better_than_30_times_less_and_within_a_point_of_ten_times_more() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = serial();
     let device = Device::default().autodiff();
     device.seed(SEED);
     let config = FinderConfig {
@@ -169,7 +165,7 @@ fn suggestions_pick_fastais_point_on_every_reference_curve() {
 
 #[test]
 fn the_curve_and_plot_are_written() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = serial();
     let device = Device::default().autodiff();
     device.seed(SEED);
     let config = FinderConfig {

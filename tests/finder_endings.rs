@@ -3,7 +3,7 @@
 //! the training step, a loader error; and each ends with the same curve
 //! whether the losses are read back after every update or once per window.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use burn::data::dataloader::{DataLoader, DataLoaderBuilder, DataLoaderIterator, Progress};
 use burn::data::dataset::DatasetError;
@@ -14,9 +14,7 @@ use burn::train::{ClassificationOutput, TrainOutput, TrainStep};
 use burn_lr_examples::digits::{self, DigitBatch, DigitBatcher};
 use burn_lr_examples::model::Mlp;
 use burn_lr_finder::{DEFAULT_READBACK, FinderConfig, Stop, SweepCurve, range_test};
-
-/// The backend's RNG is global: models in this binary are built one at a time.
-static SERIAL: Mutex<()> = Mutex::new(());
+use burn_lr_tests::serial;
 
 /// What goes wrong at one batch of the sweep.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -153,7 +151,7 @@ fn sweep_reading(
     end_lr: f64,
     readback: usize,
 ) -> (Stop, SweepCurve, bool) {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = serial();
     let device = Device::default().autodiff();
     device.seed(7);
     let model = Fragile {

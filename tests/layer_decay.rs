@@ -11,6 +11,7 @@ use burn::optim::{AdamWConfig, GradientsParams};
 use burn::tensor::{Device, Int, Tensor};
 use burn_lr_core::Spec;
 use burn_lr_core::schedules::ConstantLr;
+use burn_lr_tests::serial;
 
 const LAYERS: usize = 3;
 const DECAY: f64 = 0.5;
@@ -83,6 +84,7 @@ fn timm_mult(path: &str) -> f64 {
 #[test]
 fn one_update_moves_each_layer_by_its_own_lr() {
     let device = Device::default().autodiff();
+    let _serial = serial();
     device.seed(5);
     let model = Classifier::new(&device);
     let spec = Spec::new(ConstantLr::new(1.0, 1))

@@ -3,6 +3,7 @@
 //! Helpers shared by the tests live here.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
 use burn::data::dataloader::DataLoaderBuilder;
 use burn::train::SupervisedTraining;
@@ -12,6 +13,17 @@ use burn_lr_examples::digits::{self, DigitBatcher};
 use burn_lr_examples::renderer::EpochLines;
 use burn_lr_examples::run::DigitsModel;
 pub use burn_lr_testkit::{close, failures, pytorch_spelling};
+
+/// Holds the test binary's trainings to one at a time: the backend's
+/// generator is global, so a test that seeds it and then draws its model's
+/// weights gets other weights when another test draws at the same time.
+/// Take it before `device.seed(..)` and keep it until the weights are drawn.
+pub fn serial() -> MutexGuard<'static, ()> {
+    static TRAINING: Mutex<()> = Mutex::new(());
+    TRAINING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 /// Path of a file under `tests/golden/`.
 pub fn golden_path(name: &str) -> PathBuf {

@@ -13,22 +13,25 @@ use burn_lr_core::optim::lr_free::{
 use burn_lr_core::schedules::CosineAnnealingLr;
 use burn_lr_examples::digits;
 use burn_lr_examples::model::Mlp;
-use burn_lr_tests::{digits_training, per_batch, per_update};
+use burn_lr_tests::{digits_training, per_batch, per_update, serial};
 
 #[test]
 fn burn_train_adapts_d_under_warmup_and_cosine() {
     let (seed, batch, epochs) = (4, 128, 3);
     let steps = digits::split(seed).0.len().div_ceil(batch) as u64;
     let total = steps * epochs as u64;
+    let _serial = serial();
     let device = Device::default().autodiff();
     device.seed(seed);
-    // The least validation accuracy (%) after 3 epochs: D-Adapt Adam settles
-    // at a larger d (about 0.06 here, an Adam LR too high for this model) and
-    // trains less well than Prodigy (about 0.03), well above chance (10%).
+    // The least validation accuracy (%) after 3 epochs. Prodigy settles at
+    // d of about 0.03 and reaches 87-94% over seeds 1-8. D-Adapt Adam settles
+    // at a larger d (0.06-0.08, an Adam LR too high for this model) and is
+    // erratic: 26-88% over the same seeds (58% on this one). A d that never
+    // grew leaves the model at chance (10%).
     let prodigy = ProdigyConfig::new().with_safeguard_warmup(true);
     for ((optim, handle), least) in [
         (prodigy.init().unwrap(), 85.0),
-        (DAdaptAdamConfig::new().init().unwrap(), 50.0),
+        (DAdaptAdamConfig::new().init().unwrap(), 20.0),
     ] {
         let name = handle.name();
         let dir = tempfile::tempdir().unwrap();
@@ -72,6 +75,7 @@ fn stopped_run(
     batch: usize,
 ) -> (Option<burn_lr_core::HookProblem>, usize) {
     let (seed, epochs) = (4, 3);
+    let _serial = serial();
     let device = Device::default().autodiff();
     device.seed(seed);
     let dir = tempfile::tempdir().unwrap();

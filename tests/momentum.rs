@@ -79,7 +79,6 @@ fn cycling_is_off_on_request_and_validated() {
 
 mod training {
     use std::path::Path;
-    use std::sync::Mutex;
 
     use burn::data::dataset::Dataset;
     use burn::optim::SgdConfig;
@@ -90,13 +89,10 @@ mod training {
     use burn_lr_core::{GroupLrMetric, Spec};
     use burn_lr_examples::digits;
     use burn_lr_examples::model::Mlp;
-    use burn_lr_tests::{close, digits_training, per_update};
+    use burn_lr_tests::{close, digits_training, per_update, serial};
 
     const BATCH: usize = 128;
     const EPOCHS: usize = 4;
-
-    /// The backend's RNG is global: trainings in this binary run one at a time.
-    static TRAINING: Mutex<()> = Mutex::new(());
 
     fn steps() -> u64 {
         digits::split(6).0.len().div_ceil(BATCH) as u64
@@ -110,7 +106,7 @@ mod training {
     /// burn's SGD at a fixed momentum), from checkpoint `resume` when given;
     /// whether the run went to its end.
     fn train(directory: &Path, epochs: usize, resume: Option<usize>, cycled: bool) {
-        let _serial = TRAINING.lock().unwrap_or_else(|e| e.into_inner());
+        let _serial = serial();
         let device = Device::default().autodiff();
         device.seed(6);
         let lr = spec().init(0.2).unwrap();

@@ -17,7 +17,7 @@ use burn_lr_core::{LrHook, Spec};
 use burn_lr_examples::digits;
 use burn_lr_examples::model::Mlp;
 use burn_lr_examples::report::{EpochRow, read_epochs};
-use burn_lr_tests::{close, digits_training};
+use burn_lr_tests::{close, digits_training, serial};
 
 fn torch_rule(losses: &[f64], lr: f64, factor: f64, patience: u64, threshold: f64) -> Vec<f64> {
     let (mut lr, mut best, mut bad) = (lr, f64::INFINITY, 0);
@@ -69,6 +69,7 @@ where
     let (scheduler, hook) = spec.init(3e-2).unwrap().into_parts();
     let resume = setup(hook);
     let device = Device::default().autodiff();
+    let _serial = serial();
     device.seed(3);
     let mut training = digits_training(directory, 3, BATCH, epochs)
         .with_default_checkpointers()

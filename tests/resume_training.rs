@@ -4,7 +4,6 @@
 //! the hook at its first epoch instead of restarting the warmup silently.
 
 use std::path::Path;
-use std::sync::Mutex;
 
 use burn::data::dataset::Dataset;
 use burn::optim::AdamConfig;
@@ -14,12 +13,9 @@ use burn_lr_core::schedules::CosineAnnealingLr;
 use burn_lr_core::{Spec, Timing};
 use burn_lr_examples::digits;
 use burn_lr_examples::model::Mlp;
-use burn_lr_tests::{close, digits_training, per_update};
+use burn_lr_tests::{close, digits_training, per_update, serial};
 
 const BATCH: usize = 128;
-
-/// The backend's RNG is global: trainings in this binary run one at a time.
-static TRAINING: Mutex<()> = Mutex::new(());
 
 fn steps_per_epoch() -> usize {
     digits::split(2).0.len().div_ceil(BATCH)
@@ -34,7 +30,7 @@ fn spec() -> Spec {
 
 /// Trains epochs up to `epochs`, from checkpoint `resume` when given.
 fn train(directory: &Path, epochs: usize, resume: Option<usize>, checkpointers: bool) {
-    let _serial = TRAINING.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = serial();
     let device = Device::default().autodiff();
     device.seed(2);
     let lr = spec().init(1e-2).unwrap();

@@ -16,7 +16,7 @@ use burn_lr_core::optim::schedule_free::{
 };
 use burn_lr_examples::digits::{self, DigitBatcher};
 use burn_lr_examples::model::{Mlp, accuracy};
-use burn_lr_tests::{digits_training, golden_path, per_batch};
+use burn_lr_tests::{digits_training, golden_path, per_batch, serial};
 use serde_json::Value;
 
 #[derive(Module, Debug)]
@@ -201,6 +201,7 @@ fn burn_train_validates_the_average_and_returns_it() {
     let (seed, batch, epochs) = (4, 128, 5);
     let steps = digits::split(seed).0.len().div_ceil(batch) as u64;
     let device = Device::default().autodiff();
+    let _serial = serial();
     device.seed(seed);
     for (name, (optim, handle), lr) in [
         (

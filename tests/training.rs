@@ -13,7 +13,7 @@ use burn_lr_core::train::logged_lrs;
 use burn_lr_core::{Spec, StepsPerEpoch, Timing};
 use burn_lr_examples::digits;
 use burn_lr_examples::model::Mlp;
-use burn_lr_tests::{digits_training, per_update};
+use burn_lr_tests::{digits_training, per_update, serial};
 
 #[test]
 fn the_learner_applies_the_spec_lr_to_every_update() {
@@ -31,6 +31,7 @@ fn the_learner_applies_the_spec_lr_to_every_update() {
     let base_lr = 5e-3;
 
     let device = Device::default().autodiff();
+    let _serial = serial();
     device.seed(1);
     let model = Mlp::new(32, &device);
     let lr = spec.init_for(&model, base_lr).unwrap();
