@@ -72,6 +72,11 @@ fn the_second_launch_trains_the_remaining_epochs_from_the_restored_update_count(
         );
     }
     assert!(resumed[0] > 0.5e-2, "not the warmup's start (1e-3)");
+    assert!(
+        spec()
+            .trained_as_planned(dir.path(), 1e-2, 4 * steps, 1)
+            .unwrap()
+    );
 }
 
 #[test]
@@ -90,5 +95,11 @@ fn a_resume_without_checkpointers_is_stopped_at_its_first_epoch() {
     assert!(
         logged[3].is_empty(),
         "the hook stopped the run after epoch 3"
+    );
+    let updates = 4 * steps_per_epoch();
+    assert!(
+        !spec()
+            .trained_as_planned(dir.path(), 1e-2, updates, 1)
+            .unwrap()
     );
 }

@@ -86,9 +86,9 @@ fn the_learner_applies_the_spec_lr_to_every_update() {
     assert!(!accuracy.is_empty(), "validation ran");
 }
 
-/// Trains 3 epochs with gradient accumulation over 4 batches and returns the
-/// number of updates logged per epoch.
-fn accumulated_run(steps_per_epoch: u64) -> Vec<usize> {
+/// Trains 3 epochs with gradient accumulation over `accumulation` batches
+/// and returns the number of batches logged per epoch.
+fn accumulated_run(steps_per_epoch: u64, accumulation: usize) -> Vec<usize> {
     let spec = Spec::new(CosineAnnealingLr::new(3))
         .in_epochs(Timing::Iteration)
         .with_steps_per_epoch(steps_per_epoch);
@@ -97,7 +97,7 @@ fn accumulated_run(steps_per_epoch: u64) -> Vec<usize> {
     let device = Device::default().autodiff();
     let directory = tempfile::tempdir().unwrap();
     let result = digits_training(directory.path(), 1, 128, 3)
-        .grads_accumulation(4)
+        .grads_accumulation(accumulation)
         .early_stopping(hook.clone())
         .launch(Learner::new(
             Mlp::new(16, &device),
@@ -109,23 +109,30 @@ fn accumulated_run(steps_per_epoch: u64) -> Vec<usize> {
         .iter()
         .map(Vec::len)
         .collect();
+    let updates = 3 * steps_per_epoch as usize;
+    let as_planned = spec
+        .trained_as_planned(directory.path(), 1e-2, updates, accumulation)
+        .unwrap();
     // The hook says whether it stopped the run, which burn-train's result does not.
     match hook.problem() {
         Some(problem) => {
             assert!(problem.stopped && problem.epoch == 1, "{problem:?}");
             assert!(problem.message.contains("steps_per_epoch"), "{problem:?}");
+            assert!(!as_planned, "a stopped run is not as planned");
         }
         None => {
             assert!(per_epoch.iter().all(|n| *n > 0), "{per_epoch:?}");
-            // Read back per update: one LR per 4 batches, the schedule's.
-            let lrs = logged_lrs(directory.path(), "Learning Rate", 4).unwrap();
-            let want = spec.preview(1e-2, 3 * steps_per_epoch as usize).unwrap();
+            // Read back per update: one LR per `accumulation` batches (a
+            // shorter last window), the schedule's.
+            let lrs = logged_lrs(directory.path(), "Learning Rate", accumulation).unwrap();
+            let want = spec.preview(1e-2, updates).unwrap();
             assert_eq!(lrs.len(), want.len());
             assert!(
                 lrs.iter()
                     .zip(&want)
                     .all(|(a, b)| (a - b).abs() <= 1e-9 * b)
             );
+            assert!(as_planned);
         }
     }
     per_epoch
@@ -143,13 +150,26 @@ fn gradient_accumulation_with_the_loader_length_stops_the_run_after_epoch_one() 
     // burn-train logs the LR of every batch; it changes only at the updates.
     let batches = loader_len as usize;
     assert_eq!(
-        accumulated_run(right),
+        accumulated_run(right, 4),
         [batches, batches, batches],
         "a right value trains on"
     );
     assert_eq!(
-        accumulated_run(loader_len),
+        accumulated_run(loader_len, 4),
         [batches, 0, 0],
         "the hook stopped the run"
     );
+}
+
+#[test]
+fn an_accumulation_that_does_not_divide_the_epoch_is_read_back_with_a_short_last_update() {
+    let (train, _) = digits::split(1);
+    let batches = train.len().div_ceil(128);
+    let accumulation = (3..8).find(|a| batches % a != 0).unwrap();
+    let steps = StepsPerEpoch::new(train.len() as u64, 128)
+        .with_grad_accumulation(accumulation as u64)
+        .compute()
+        .unwrap();
+    assert_eq!(steps as usize, batches.div_ceil(accumulation));
+    assert_eq!(accumulated_run(steps, accumulation), [batches; 3]);
 }

@@ -75,14 +75,27 @@ fn last_epoch(directory: &Path, split: &Split) -> usize {
 /// accumulation times the number of devices (1 for one device without
 /// accumulation). The batch that steps the optimizer logs the update's LR,
 /// last; the batches before it log the previous update's LR (0 before the
-/// first update). An error names the epoch where the entries do not fall
-/// into whole updates that way. Epochs not logged in `directory` (before a
-/// run resumed into it) give no LRs.
+/// first update). An epoch whose batches are not a multiple of
+/// `batches_per_update` ends with one shorter update, as burn-train makes
+/// it. An error names the epoch whose entries do not fall into updates that
+/// way. Epochs not logged in `directory` (before a run resumed into it) give
+/// no LRs: [`Spec::trained_as_planned`] accounts for them.
 pub fn logged_lrs(
     directory: impl AsRef<Path>,
     name: &str,
     batches_per_update: usize,
 ) -> Result<Vec<f64>, ConfigError> {
+    Ok(logged_updates(directory.as_ref(), name, batches_per_update)?.1)
+}
+
+/// [`logged_lrs`] with the index of the first update logged: the updates of
+/// the epochs before a run resumed into `directory`, counted at the logged
+/// epochs' updates per epoch.
+fn logged_updates(
+    directory: &Path,
+    name: &str,
+    batches_per_update: usize,
+) -> Result<(usize, Vec<f64>), ConfigError> {
     if batches_per_update == 0 {
         return Err(ConfigError::invalid(
             "batches_per_update",
@@ -90,25 +103,22 @@ pub fn logged_lrs(
             "an integer >= 1: the gradient accumulation times the devices",
         ));
     }
-    let mut lrs: Vec<f64> = Vec::new();
-    for (i, batches) in logged_per_batch(directory, name, &Split::Train)?
+    let epochs = logged_per_batch(directory, name, &Split::Train)?;
+    let skipped = epochs
         .iter()
-        .enumerate()
-    {
-        let epoch = || format!("`{name}`, epoch {}", i + 1);
-        if batches.len() % batches_per_update != 0 {
-            return Err(ConfigError::invalid(
-                epoch(),
-                format!("{} entries", batches.len()),
-                format!("a multiple of {batches_per_update} (the batches per update)"),
-            ));
-        }
+        .take_while(|batches| batches.is_empty())
+        .count();
+    let per_epoch = epochs
+        .get(skipped)
+        .map_or(0, |batches| batches.len().div_ceil(batches_per_update));
+    let mut lrs: Vec<f64> = Vec::new();
+    for (i, batches) in epochs.iter().enumerate() {
         for update in batches.chunks(batches_per_update) {
             let (&lr, before) = update.split_last().unwrap_or((&0.0, &[]));
             let previous = lrs.last().copied().unwrap_or(0.0);
             if before.iter().any(|&b| b != previous && b != lr) {
                 return Err(ConfigError::invalid(
-                    epoch(),
+                    format!("{name}, epoch {}", i + 1),
                     format!("{update:?} within one update"),
                     format!(
                         "the previous update's LR ({previous}), then this update's, over \
@@ -120,7 +130,7 @@ pub fn logged_lrs(
             lrs.push(lr);
         }
     }
-    Ok(lrs)
+    Ok((skipped * per_epoch, lrs))
 }
 
 impl Spec {
@@ -129,7 +139,8 @@ impl Spec {
     /// (`"Learning Rate [PATTERN]"`, registered with
     /// [`group_lr_metrics`](Spec::group_lr_metrics)), by name; see
     /// [`logged_lrs`] for `batches_per_update`. Compare them with
-    /// [`preview`](Spec::preview) to check the LR a run really trained with.
+    /// [`preview`](Spec::preview) to check the LR a run really trained with,
+    /// or let [`trained_as_planned`](Spec::trained_as_planned) do it.
     pub fn logged_lrs(
         &self,
         directory: impl AsRef<Path>,
@@ -143,6 +154,31 @@ impl Spec {
                 Ok((name, lrs))
             })
             .collect()
+    }
+
+    /// Whether the run burn-train logged to `directory` made all its
+    /// `updates` updates at this spec's LR from `base_lr`: the default
+    /// group's logged LRs (`"Learning Rate"`, see [`logged_lrs`] for
+    /// `batches_per_update`) are the [`preview`](Spec::preview)'s, each
+    /// within 1e-9 relative, up to the last update. A run stopped early
+    /// (by the hook, or burn-train's early stopping) is not as planned; a
+    /// run resumed into the directory is checked from the update it resumed
+    /// at, the epochs before it counted at the logged epochs' length.
+    pub fn trained_as_planned(
+        &self,
+        directory: impl AsRef<Path>,
+        base_lr: f64,
+        updates: usize,
+        batches_per_update: usize,
+    ) -> Result<bool, ConfigError> {
+        let (first, logged) =
+            logged_updates(directory.as_ref(), "Learning Rate", batches_per_update)?;
+        let planned = self.preview(base_lr, updates)?;
+        Ok(first + logged.len() == updates
+            && logged
+                .iter()
+                .zip(&planned[first..])
+                .all(|(got, want)| (got - want).abs() <= 1e-9 * want.abs()))
     }
 }
 
@@ -185,20 +221,25 @@ mod tests {
     }
 
     #[test]
-    fn a_layout_that_does_not_fit_the_log_is_an_error() {
-        let dir = run_dir(&["0.1\n0.2\n0.3\n0.2,final\n"]);
-        let e = logged_lrs(dir.path(), "Learning Rate", 2)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("epoch 1") && e.contains("a multiple of 2"),
-            "{e}"
+    fn an_epoch_not_a_multiple_of_the_accumulation_ends_with_a_short_update() {
+        // 5 batches, accumulation 2: updates after batches 2, 4 and 5.
+        let dir = run_dir(&["0\n0.1\n0.1\n0.2\n0.3\n0.2,final\n"]);
+        assert_eq!(
+            logged_lrs(dir.path(), "Learning Rate", 2).unwrap(),
+            [0.1, 0.2, 0.3]
         );
+    }
+
+    #[test]
+    fn a_layout_that_does_not_fit_the_log_is_an_error() {
         let dir = run_dir(&["0.1\n0.2\n0.3\n0.4\n0.25,final\n"]);
         let e = logged_lrs(dir.path(), "Learning Rate", 2)
             .unwrap_err()
             .to_string();
-        assert!(e.contains("within one update"), "{e}");
+        assert!(
+            e.starts_with("`Learning Rate, epoch 1` = [0.1, 0.2] within one update"),
+            "{e}"
+        );
         let e = logged_lrs(dir.path(), "Learning Rate [head]", 1)
             .unwrap_err()
             .to_string();
@@ -217,6 +258,31 @@ mod tests {
         assert_eq!(
             logged_lrs(dir.path(), "Learning Rate", 1).unwrap(),
             [0.1, 0.2]
+        );
+    }
+
+    #[test]
+    fn a_stopped_run_is_not_as_planned_and_a_resumed_one_is_checked_from_its_resume() {
+        let spec = Spec::new(crate::schedules::CosineAnnealingLr::new(6));
+        let lrs = spec.preview(1.0, 6).unwrap();
+        let epoch =
+            |lrs: &[f64]| lrs.iter().map(|lr| format!("{lr}\n")).collect::<String>() + "0,final\n";
+        let (one, two) = (epoch(&lrs[..3]), epoch(&lrs[3..]));
+        let whole = run_dir(&[&one, &two]);
+        assert!(spec.trained_as_planned(whole.path(), 1.0, 6, 1).unwrap());
+        assert!(!spec.trained_as_planned(whole.path(), 0.5, 6, 1).unwrap());
+        let stopped = run_dir(&[&one]);
+        assert!(!spec.trained_as_planned(stopped.path(), 1.0, 6, 1).unwrap());
+        let resumed = run_dir(&[&one, &two]);
+        std::fs::remove_file(resumed.path().join("train/epoch-1/Learning_Rate.log")).unwrap();
+        assert!(spec.trained_as_planned(resumed.path(), 1.0, 6, 1).unwrap());
+        // Resumed, but the second launch restarted the schedule.
+        let restarted = run_dir(&[&one, &one]);
+        std::fs::remove_file(restarted.path().join("train/epoch-1/Learning_Rate.log")).unwrap();
+        assert!(
+            !spec
+                .trained_as_planned(restarted.path(), 1.0, 6, 1)
+                .unwrap()
         );
     }
 }
