@@ -194,3 +194,47 @@ fn the_curve_and_plot_are_written() {
     }
     assert_eq!(test.trimmed(), 6..55);
 }
+
+#[test]
+fn a_learning_rate_free_optimizer_has_no_lr_to_find() {
+    use burn_lr_core::optim::lr_free::{LrFreeModel, ProdigyConfig};
+    let _serial = serial();
+    let device = Device::default().autodiff();
+    device.seed(SEED);
+    let config = FinderConfig {
+        progress: false,
+        ..FinderConfig::default()
+    };
+    let (optim, handle) = ProdigyConfig::new().init().unwrap();
+    let model = LrFreeModel::new(Mlp::new(32, &device), handle);
+    let e = range_test(model, optim, loader(SEED), &config)
+        .err()
+        .expect("a range test of Prodigy is refused")
+        .to_string();
+    assert!(
+        e.contains("`optim` = Prodigy") && e.contains("base LR of 1"),
+        "{e}"
+    );
+    // Without its wrapper too.
+    let (optim, _handle) = ProdigyConfig::new().init().unwrap();
+    let e = range_test(Mlp::new(32, &device), optim, loader(SEED), &config)
+        .err()
+        .expect("a bare Prodigy is refused");
+    assert!(e.to_string().contains("Prodigy"), "{e}");
+    // The hand-off refuses a plan for one, on any curve.
+    let test = range_test(
+        Mlp::new(32, &device),
+        AdamConfig::new().init(),
+        loader(SEED),
+        &config,
+    )
+    .unwrap();
+    for kind in [
+        OptimizerKind::Prodigy,
+        OptimizerKind::DAdaptAdam,
+        OptimizerKind::ScheduleFreeAdamW,
+    ] {
+        let e = hand_off(&test, Plan::new(kind)).unwrap_err().to_string();
+        assert!(e.starts_with("`plan.optimizer` = "), "{e}");
+    }
+}

@@ -10,7 +10,7 @@ use burn::tensor::Device;
 use burn_lr_core::OptimizerKind;
 use burn_lr_finder::{
     FinderConfig, HandOff, Method, Plan, RangeTest, Stop, Sweep, SweepCurve, Trust,
-    hand_off_smoothed, range_test, suggest,
+    hand_off_smoothed, no_hand_off_for, range_test, suggest,
 };
 use burn_lr_testkit::digits::{self, DigitBatcher};
 use burn_lr_testkit::model::Mlp;
@@ -117,18 +117,7 @@ fn refusal(kind: OptimizerKind) -> CliError {
     let flag = kind
         .to_possible_value()
         .map_or_else(String::new, |v| v.get_name().to_string());
-    let why = if kind.is_lr_free() {
-        format!(
-            "{} sets its own step size from a base LR of 1: it needs no range test",
-            kind.name()
-        )
-    } else {
-        format!(
-            "{} takes a constant LR, while the hand-off is a warmup + cosine peak or a one-cycle max_lr, \
-             measured for scheduled optimizers only",
-            kind.name()
-        )
-    };
+    let why = no_hand_off_for(kind).unwrap_or_default();
     CliError::Message(format!(
         "--optimizer {flag}: {why} (see `burn-lr recommend`)"
     ))
@@ -136,7 +125,7 @@ fn refusal(kind: OptimizerKind) -> CliError {
 
 fn from_file(path: &std::path::Path, args: &FindArgs) -> Result<(), CliError> {
     if let Some(kind) = args.optimizer
-        && (kind.is_lr_free() || kind.is_schedule_free())
+        && no_hand_off_for(kind).is_some()
     {
         return Err(refusal(kind));
     }
@@ -158,7 +147,7 @@ fn from_file(path: &std::path::Path, args: &FindArgs) -> Result<(), CliError> {
         curve,
     };
     let optimizer = args.optimizer;
-    let handoff = hand_off_smoothed(&test, plan(args, optimizer), args.smoothing);
+    let handoff = hand_off_smoothed(&test, plan(args, optimizer), args.smoothing).ok();
     let method = args.method;
     let suggestion = match (&handoff, method) {
         (Some(h), Method::HandOff) => Some(h.from.clone()),
@@ -264,7 +253,7 @@ fn live(args: &FindArgs) -> Result<(), CliError> {
     } else {
         test.trimmed()
     };
-    let handoff = hand_off_smoothed(&test, plan(args, Some(optimizer)), config.smoothing);
+    let handoff = hand_off_smoothed(&test, plan(args, Some(optimizer)), config.smoothing).ok();
     let suggestions: Vec<_> = match (&handoff, args.method) {
         (Some(h), Method::HandOff) => vec![h.from.clone()],
         _ => test.suggestion(args.method).into_iter().collect(),

@@ -1,7 +1,7 @@
 //! From a range test to the LRs of a schedule, with a verdict on how far
 //! the curve can be trusted.
 
-use burn_lr_core::OptimizerKind;
+use burn_lr_core::{ConfigError, OptimizerKind};
 use serde::Serialize;
 
 use crate::descent::{Descent, descent};
@@ -183,7 +183,7 @@ pub struct Plan {
     /// The optimizer, when known (the advice names it).
     pub optimizer: Option<OptimizerKind>,
     /// Length of the run in optimizer updates (`>= 1`); `None` assumes
-    /// [`REFERENCE_UPDATES`] and says so in the hand-off's warnings.
+    /// [`REFERENCE_UPDATES`](crate::rule::REFERENCE_UPDATES) and says so in the hand-off's warnings.
     pub updates: Option<u64>,
 }
 
@@ -220,7 +220,7 @@ pub struct HandOff {
     pub max_lr: f64,
     /// The run length both are for, in optimizer updates.
     pub updates: u64,
-    /// Whether `updates` was assumed ([`REFERENCE_UPDATES`]) rather than given.
+    /// Whether `updates` was assumed ([`REFERENCE_UPDATES`](crate::rule::REFERENCE_UPDATES)) rather than given.
     pub updates_assumed: bool,
     /// The suggestion both come from (method `hand_off`, its `lr` the peak
     /// of warmup + cosine, its point the lowest lag-free loss before the
@@ -243,17 +243,41 @@ pub struct HandOff {
 /// shortest sweeps have 50).
 pub const MIN_SWEEP_POINTS: usize = 50;
 
+/// Why the hand-off has no LR for `kind`: a learning-rate-free optimizer
+/// sets its own step size, a schedule-free one takes a constant LR. `None`
+/// for a scheduled optimizer.
+pub fn no_hand_off_for(kind: OptimizerKind) -> Option<String> {
+    let name = kind.name();
+    if kind.is_lr_free() {
+        Some(format!(
+            "{name} sets its own step size from a base LR of 1: it needs no range test"
+        ))
+    } else if kind.is_schedule_free() {
+        Some(format!(
+            "{name} takes a constant LR, while the hand-off is a warmup + cosine peak or a one-cycle \
+             max_lr, measured for scheduled optimizers only"
+        ))
+    } else {
+        None
+    }
+}
+
 /// The default hand-off: the LR of the lowest lag-free loss before the loss
-/// first spikes ([`SHIPPED_ANCHOR`]), divided by a constant per schedule and scaled to the run's length, with the curve's
-/// verdict. `smoothing` is the EMA factor of a curve recorded without raw
-/// losses ([`FASTAI_SMOOTHING`] for this finder's and fastai's). `None` for
-/// an empty curve.
+/// first spikes ([`SHIPPED_ANCHOR`](crate::rule::SHIPPED_ANCHOR)), divided
+/// by a constant per schedule and scaled to the run's length, with the
+/// curve's verdict. A curve recorded without raw losses is read as this
+/// finder's and fastai's running average
+/// ([`FASTAI_SMOOTHING`](crate::rule::FASTAI_SMOOTHING)); see
+/// [`hand_off_smoothed`] for another.
+///
+/// An error for a plan whose optimizer takes no scheduled LR
+/// ([`no_hand_off_for`]) and for a curve with no finite loss.
 ///
 /// The rule and its constants were chosen on the project's LR benchmark by
 /// leave-one-task-out over three run lengths, among the rules that never
 /// hand off past a spike of the loss (`docs/finder-benchmark.md`);
 /// fastai's rules stay available through [`RangeTest::suggestion`].
-pub fn hand_off<M>(test: &RangeTest<M>, plan: impl Into<Plan>) -> Option<HandOff> {
+pub fn hand_off<M>(test: &RangeTest<M>, plan: impl Into<Plan>) -> Result<HandOff, ConfigError> {
     hand_off_smoothed(test, plan, FASTAI_SMOOTHING)
 }
 
@@ -263,13 +287,27 @@ pub fn hand_off_smoothed<M>(
     test: &RangeTest<M>,
     plan: impl Into<Plan>,
     smoothing: f64,
-) -> Option<HandOff> {
+) -> Result<HandOff, ConfigError> {
     let plan = plan.into();
+    if let Some(why) = plan.optimizer.and_then(no_hand_off_for) {
+        return Err(ConfigError::invalid(
+            "plan.optimizer",
+            plan.optimizer.map_or("", OptimizerKind::name),
+            format!("a scheduled optimizer (SGD, Adam, AdamW, ...): {why}"),
+        ));
+    }
     let curve = &test.curve;
+    let no_loss = || {
+        ConfigError::invalid(
+            "test.curve",
+            format!("{} points", curve.len()),
+            "a curve with at least one finite loss",
+        )
+    };
     let (losses, source) = lag_free_losses(curve, smoothing);
-    let d = descent(&curve.lrs, &losses)?;
+    let d = descent(&curve.lrs, &losses).ok_or_else(no_loss)?;
     let trust = Trust::of(&d, &curve.lrs, test.stop == Stop::Completed);
-    let reading = read(&curve.lrs, &losses, SHIPPED_ANCHOR)?;
+    let reading = read(&curve.lrs, &losses, SHIPPED_ANCHOR).ok_or_else(no_loss)?;
     let (index, anchor_lr) = (reading.point, curve.lrs[reading.point]);
     // The fall that placed the anchor must stand above the loss's scatter.
     let scatter = d.noise * (d.smoothed[0] - d.smoothed[d.minimum]);
@@ -373,7 +411,7 @@ pub fn hand_off_smoothed<M>(
     if trust != Trust::Ok {
         advice = format!("{advice}: {}", trust.remedy());
     }
-    Some(HandOff {
+    Ok(HandOff {
         lr,
         max_lr,
         updates,

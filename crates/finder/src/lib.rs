@@ -25,7 +25,7 @@ pub mod tune;
 
 pub use handoff::{
     HandOff, MAX_NOISE, MIN_FALL, MIN_POINTS, MIN_SWEEP_POINTS, Plan, Trust, hand_off,
-    hand_off_smoothed,
+    hand_off_smoothed, no_hand_off_for,
 };
 pub use range_test::{
     DEFAULT_READBACK, FinderConfig, LR_RANGE, MAX_NUM_ITER, MAX_READBACK, RangeTest, Stop, Sweep,

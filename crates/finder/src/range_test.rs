@@ -16,6 +16,7 @@ use burn::train::TrainStep;
 use burn::train::metric::{
     Adaptor, ItemLazy, LossInput, LossMetric, Metric, MetricMetadata, Numeric, NumericEntry,
 };
+use burn_lr_core::optim::lr_free::LrFreeMark;
 use burn_lr_core::{ConfigError, lambda};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
@@ -272,6 +273,10 @@ pub fn loss_of<O: Adaptor<LossInput>>(output: &O) -> f64 {
 ///
 /// Whatever happens (divergence, NaN, a panic in the model or the loader) the
 /// returned [`RangeTest::model`] is `model` itself, bit-identical.
+///
+/// A learning-rate-free optimizer (Prodigy, D-Adapt Adam) is an error after
+/// the sweep's first update: it sets its own step size from a base LR of 1
+/// and has no LR to find.
 pub fn range_test<M>(
     model: M,
     optim: ModuleOptimizer,
@@ -299,6 +304,7 @@ where
         ProgressStyle::with_template("LR range test {bar:40} {pos}/{len} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
+    let mark = LrFreeMark::now();
     let sweep = catch_unwind(AssertUnwindSafe(|| {
         sweep(
             model.clone(),
@@ -306,11 +312,21 @@ where
             &*loader,
             config,
             scheduler,
-            &mut curve,
+            (&mut curve, &mark),
             &bar,
         )
     }));
     bar.finish_and_clear();
+    if let Some(name) = mark.stepped_since() {
+        return Err(ConfigError::invalid(
+            "optim",
+            name,
+            format!(
+                "an optimizer with a learning rate: {name} sets its own step size from a base LR \
+                 of 1, so it has no LR to find; train it at 1.0"
+            ),
+        ));
+    }
     let stop = sweep.unwrap_or_else(|panic| Stop::Failed {
         message: panic_message(panic),
     });
@@ -412,7 +428,7 @@ fn sweep<M>(
     loader: &dyn DataLoader<M::Input>,
     config: &FinderConfig,
     mut scheduler: ModuleLrScheduler,
-    curve: &mut SweepCurve,
+    (curve, mark): (&mut SweepCurve, &LrFreeMark),
     bar: &ProgressBar,
 ) -> Stop
 where
@@ -465,6 +481,11 @@ where
             return stop;
         }
         model = model.optimize(&mut optim, lr, accumulator.grads());
+        if let Some(name) = mark.stepped_since() {
+            return Stop::Failed {
+                message: format!("{name} is learning-rate-free"),
+            };
+        }
     }
     Stop::Completed
 }

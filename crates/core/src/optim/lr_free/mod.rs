@@ -45,7 +45,7 @@ pub use dadapt::{DAdaptAdam, DAdaptAdamConfig, DAdaptAdamGroup, DAdaptAdamState}
 pub use metric::AdaptedScaleMetric;
 pub use model::LrFreeModel;
 pub use prodigy::{Prodigy, ProdigyConfig, ProdigyGroup, ProdigyState};
-pub use watch::{BASE_LR_RANGE, D_GRACE_UPDATES};
+pub use watch::{BASE_LR_RANGE, D_GRACE_UPDATES, LrFreeMark};
 
 use watch::Watch;
 

@@ -78,6 +78,14 @@ impl Watch {
         self.bare.store(true, Ordering::Relaxed);
     }
 
+    /// The updates through the handle, and whether one was made without it.
+    fn touches(&self) -> (u64, bool) {
+        (
+            self.updates.load(Ordering::Relaxed),
+            self.bare.load(Ordering::Relaxed),
+        )
+    }
+
     /// Whether the warmup warning is still to be given (true once).
     pub(crate) fn first_warmup(&self) -> bool {
         !self.warned_warmup.swap(true, Ordering::Relaxed)
@@ -123,6 +131,45 @@ impl Watch {
                  not training. Check that the loss has gradients, use a base LR near 1 and a \
                  schedule that is not 0, or raise `d0`."
             )
+        })
+    }
+}
+
+/// A mark of the learning-rate-free updates made on the calling thread, to
+/// tell whether code run after it stepped a learning-rate-free optimizer
+/// (with its handle or without): how the LR range test refuses one.
+#[derive(Debug, Default)]
+pub struct LrFreeMark {
+    seen: Vec<(Weak<Watch>, u64, bool)>,
+}
+
+impl LrFreeMark {
+    /// The learning-rate-free updates made on this thread so far.
+    pub fn now() -> Self {
+        let seen = STEPPED.with(|stepped| {
+            stepped
+                .borrow()
+                .iter()
+                .filter_map(|w| {
+                    let watch = w.upgrade()?;
+                    Some((w.clone(), watch.touches().0, watch.touches().1))
+                })
+                .collect()
+        });
+        Self { seen }
+    }
+
+    /// The name of a learning-rate-free optimizer stepped on this thread
+    /// since the mark (`"Prodigy"`, `"D-Adapt Adam"`), if any.
+    pub fn stepped_since(&self) -> Option<&'static str> {
+        STEPPED.with(|stepped| {
+            stepped.borrow().iter().find_map(|w| {
+                let watch = w.upgrade()?;
+                let before = self.seen.iter().find(|(seen, ..)| seen.ptr_eq(w));
+                let now = watch.touches();
+                let moved = before.is_none_or(|&(_, updates, bare)| (updates, bare) != now);
+                moved.then_some(watch.name)
+            })
         })
     }
 }
