@@ -104,13 +104,23 @@ fn describe_fit(fitted: &Fitted) -> String {
         .iter()
         .map(|r| format!("{} {:.2}%", r.name, 100.0 * r.fit_error))
         .collect();
-    format!(
+    let mut text = format!(
         "{} law fitted on {} run(s), fit error {:.2}% ({})",
         fitted.law.name(),
         fitted.runs.len(),
         100.0 * fitted.fit_error,
         runs.join(", ")
-    )
+    );
+    for warning in &fitted.warnings {
+        text.push_str(&format!("\nwarning: {warning}"));
+    }
+    text
+}
+
+/// Whether a plan's predicted gain over cosine can be claimed: larger than
+/// the fit's error, from a fit without warnings.
+fn claimable(gain: f64, fitted: &Fitted) -> bool {
+    fitted.warnings.is_empty() && gain.abs() > fitted.fit_error
 }
 
 pub fn run_predict(args: PredictArgs) -> Result<(), CliError> {
@@ -136,7 +146,7 @@ pub fn run_predict(args: PredictArgs) -> Result<(), CliError> {
     let final_loss = fitted.law.final_loss(&path);
     let warnings = warnings(&runs, &path, &losses);
     if let Some(plot) = &args.plot {
-        draw(plot, &runs, &fitted, &losses)?;
+        draw(plot, &runs, &fitted, (&losses, path.warmup()))?;
     }
     match args.fit.format {
         OutputFormat::Json => {
@@ -182,26 +192,37 @@ pub fn run_plan(args: PlanArgs) -> Result<(), CliError> {
             out["final_loss"] = json!(planned.final_loss);
             out["cosine_final_loss"] = json!(planned.cosine_final_loss);
             out["gain"] = json!(planned.gain());
+            out["claim"] = json!(claimable(planned.gain(), &fitted));
             out["candidates"] = json!(planned.candidates);
             out["warnings"] = json!(warnings);
             say!("{out}");
         }
         OutputFormat::Text => {
             say!("{}", describe_fit(&fitted));
+            let gain = planned.gain();
+            let comparison = if claimable(gain, &fitted) {
+                format!(
+                    "{:.2}% {} than cosine to 0 ({:.5})",
+                    100.0 * gain.abs(),
+                    if gain >= 0.0 { "lower" } else { "higher" },
+                    planned.cosine_final_loss,
+                )
+            } else {
+                format!(
+                    "cosine to 0 predicted {:.5}: a difference of {:.2}%, within the fit's error \
+                     ({:.2}%) or from a fit not to be trusted, so no claim that either is better",
+                    planned.cosine_final_loss,
+                    100.0 * gain.abs(),
+                    100.0 * fitted.fit_error,
+                )
+            };
             say!(
                 "best of {} {} schedules over {updates} updates at base LR {}: predicted final loss \
-                 {:.5}, {:.2}% {} than cosine to 0 ({:.5})",
+                 {:.5}; {comparison}",
                 planned.candidates,
                 Family::NAMES[family as usize],
                 planned.base_lr,
                 planned.final_loss,
-                100.0 * planned.gain().abs(),
-                if planned.gain() >= 0.0 {
-                    "lower"
-                } else {
-                    "higher"
-                },
-                planned.cosine_final_loss,
             );
             say!("{spec}");
             for warning in &warnings {
@@ -214,7 +235,12 @@ pub fn run_plan(args: PlanArgs) -> Result<(), CliError> {
 
 /// The fitted runs (measured, in windows of 1% of the run, and the law on
 /// them) and the prediction.
-fn draw(path: &Path, runs: &[Run], fitted: &Fitted, predicted: &[f64]) -> Result<(), CliError> {
+fn draw(
+    path: &Path,
+    runs: &[Run],
+    fitted: &Fitted,
+    (predicted, warmup): (&[f64], usize),
+) -> Result<(), CliError> {
     let mut chart = Chart::new(
         format!("{} law: fitted runs and prediction", fitted.law.name()),
         "update",
@@ -238,9 +264,12 @@ fn draw(path: &Path, runs: &[Run], fitted: &Fitted, predicted: &[f64]) -> Result
             .series(Series::new(format!("{} (measured)", run.name()), measured))
             .series(Series::new(format!("{} (law)", run.name()), fit_curve));
     }
+    // After the warmup, as the fitted runs: inside it the law has no data and
+    // its losses, far above the measured ones, would flatten every curve.
     let curve: Vec<(f64, f64)> = predicted
         .iter()
         .enumerate()
+        .skip(warmup)
         .map(|(i, l)| (i as f64, *l))
         .collect();
     chart = chart.series(Series::new("prediction", curve));

@@ -119,7 +119,12 @@ fn plan_prints_a_spec_that_loads_and_its_predicted_gain() {
         out["cosine_final_loss"].as_f64().unwrap(),
     );
     assert!(planned <= cosine, "{out}");
-    assert!((out["gain"].as_f64().unwrap() - (cosine - planned) / cosine).abs() < 1e-12);
+    let gain = out["gain"].as_f64().unwrap();
+    assert!((gain - (cosine - planned) / cosine).abs() < 1e-12);
+    // A gain is claimed only above the fit's error, from a fit without warnings.
+    assert_eq!(out["fit_warnings"], serde_json::json!([]), "{out}");
+    let fit_error = out["fit_error"].as_f64().unwrap();
+    assert_eq!(out["claim"], gain > fit_error, "{out}");
     // The pick is checked like any prediction: from these runs (no sudden
     // decay) it is a cooldown faster than any they show, and says so.
     let warnings = out["warnings"].to_string();
@@ -203,4 +208,56 @@ fn bad_input_is_one_line_and_exit_code_2() {
         assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
     }
+}
+
+#[test]
+fn a_fit_that_cannot_follow_its_runs_warns_and_plan_claims_nothing() {
+    // The cosine run's losses backwards: the loss rises as the LR decays.
+    let text = std::fs::read_to_string(golden("cosine-T4000.csv")).unwrap();
+    let rows: Vec<(&str, &str)> = text
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let fields: Vec<&str> = line.split(',').collect();
+            (fields[1], fields[2])
+        })
+        .collect();
+    let losses: Vec<&str> = rows.iter().rev().map(|(_, loss)| *loss).collect();
+    let csv: String = std::iter::once("lr,loss\n".to_string())
+        .chain(
+            rows.iter()
+                .zip(&losses)
+                .map(|((lr, _), loss)| format!("{lr},{loss}\n")),
+        )
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let reversed = dir.path().join("reversed.csv");
+    std::fs::write(&reversed, csv).unwrap();
+    let constant = golden("constant-T4000.csv");
+    let reversed = reversed.display().to_string();
+    let fit = ["--fit", constant.as_str(), "--fit", reversed.as_str()];
+    let out = burn_lr(&[&["plan"][..], &fit, &["--updates", "4000"]].concat());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("warning: the law misses the fitted runs by"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("no claim that either is better"),
+        "{stdout}"
+    );
+    let args = [
+        &["plan"][..],
+        &fit,
+        &["--updates", "4000", "--format", "json"],
+    ]
+    .concat();
+    let out = json(&burn_lr(&args));
+    assert_eq!(out["claim"], false, "{out}");
+    assert_eq!(out["fit_warnings"][0]["code"], "poor_fit", "{out}");
 }

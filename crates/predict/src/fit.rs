@@ -18,6 +18,7 @@ use serde::Serialize;
 use crate::law::{Annealing, Drops, Law, MultiPower, annealing_area};
 use crate::lm;
 use crate::path::LrPath;
+use crate::quality::{FitWarning, POOR_FIT};
 
 /// One logged run: the LR and the training loss of every update.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,6 +105,10 @@ pub struct Fitted {
     pub fit_error: f64,
     /// The same per run, in the order given.
     pub runs: Vec<RunFit>,
+    /// Why the law's predictions are not to be trusted (empty when the fit
+    /// is good); `fit_warnings` in JSON, each with its `code`.
+    #[serde(rename = "fit_warnings")]
+    pub warnings: Vec<FitWarning>,
 }
 
 /// How well a fitted law follows one run.
@@ -160,9 +165,15 @@ pub fn fit(runs: &[Run], kind: LawKind) -> Result<Fitted, ConfigError> {
         .map(|r| r.path.peak())
         .fold(f64::MIN_POSITIVE, f64::max);
     let data: Vec<Windows> = runs.iter().map(|r| Windows::new(r, scale)).collect();
-    let law = match kind {
-        LawKind::MultiPower => Law::MultiPower(fit_multi_power(&data, scale)?),
-        LawKind::Annealing => Law::Annealing(fit_annealing(&data, scale)?),
+    let (law, mut warnings) = match kind {
+        LawKind::MultiPower => {
+            let (law, at_bound) = fit_multi_power(&data, scale)?;
+            (Law::MultiPower(law), at_bound)
+        }
+        LawKind::Annealing => {
+            let (law, at_bound) = fit_annealing(&data, scale)?;
+            (Law::Annealing(law), at_bound)
+        }
     };
     let per_run: Vec<RunFit> = runs
         .iter()
@@ -178,10 +189,15 @@ pub fn fit(runs: &[Run], kind: LawKind) -> Result<Fitted, ConfigError> {
         .collect();
     let fit_error =
         (per_run.iter().map(|r| r.fit_error.powi(2)).sum::<f64>() / per_run.len() as f64).sqrt();
+    // A NaN error is no good fit either.
+    if fit_error.is_nan() || fit_error > POOR_FIT {
+        warnings.insert(0, FitWarning::PoorFit { fit_error });
+    }
     Ok(Fitted {
         law,
         fit_error,
         runs: per_run,
+        warnings,
     })
 }
 
@@ -331,6 +347,39 @@ fn soft_log(x: f64) -> f64 {
     25.0 * (x / 25.0).tanh()
 }
 
+/// A fitted log-constant this close to `±25` is at the edge of its range.
+const LOG_EDGE: f64 = 20.0;
+/// A fitted `gamma` within this fraction of [`GAMMA`]'s width of either end
+/// is at the edge of its range.
+const GAMMA_EDGE: f64 = 0.01;
+
+/// The constants fitted at the edge of their range: `names[i]` is the
+/// constant of `theta[i]` (a log-constant, or `gamma`), `values[i]` its
+/// fitted value.
+fn at_bound(theta: &[f64], names: &[&'static str], values: &[f64]) -> Vec<FitWarning> {
+    names
+        .iter()
+        .zip(theta)
+        .zip(values)
+        .filter(|((name, x), _)| {
+            if **name == "gamma" {
+                let gamma = gamma_of(**x);
+                let edge = GAMMA_EDGE * (GAMMA.1 - GAMMA.0);
+                gamma < GAMMA.0 + edge || gamma > GAMMA.1 - edge
+            } else if **name == "l0" {
+                // A floor of 0 is a law without one, not a guess.
+                soft_log(**x) > LOG_EDGE
+            } else {
+                soft_log(**x).abs() > LOG_EDGE
+            }
+        })
+        .map(|((name, _), value)| FitWarning::AtBound {
+            constant: name,
+            value: *value,
+        })
+        .collect()
+}
+
 fn soft_log_inverse(y: f64) -> f64 {
     25.0 * (y.clamp(-24.9, 24.9) / 25.0).atanh()
 }
@@ -363,7 +412,10 @@ fn multi_power(theta: &[f64]) -> MultiPower {
     }
 }
 
-fn fit_multi_power(data: &[Windows], scale: f64) -> Result<MultiPower, ConfigError> {
+fn fit_multi_power(
+    data: &[Windows],
+    scale: f64,
+) -> Result<(MultiPower, Vec<FitWarning>), ConfigError> {
     let drops: Vec<Drops> = data.iter().map(|w| Drops::new(&w.path)).collect();
     let mut starts = Vec::new();
     for alpha in [0.15, 0.3, 0.5, 0.8] {
@@ -399,13 +451,17 @@ fn fit_multi_power(data: &[Windows], scale: f64) -> Result<MultiPower, ConfigErr
         let law = multi_power(theta);
         residuals_of(data, out, |index, w| law.losses_at(&drops[index], &w.at));
     };
-    let law = multi_power(&descend(starts, &residuals)?);
-    Ok(MultiPower {
+    let theta = descend(starts, &residuals)?;
+    let law = multi_power(&theta);
+    let law = MultiPower {
         a: law.a * scale.powf(law.alpha),
         b: law.b / scale,
         c: law.c / scale.powf(1.0 - law.gamma),
         ..law
-    })
+    };
+    let values = [law.l0, law.a, law.alpha, law.b, law.c, law.beta, law.gamma];
+    let names = ["l0", "a", "alpha", "b", "c", "beta", "gamma"];
+    Ok((law, at_bound(&theta, &names, &values)))
 }
 
 /// Annealing parameters, fitted in the scaled LR units: `[ln l0, ln a, ln alpha, ln c]`,
@@ -421,7 +477,10 @@ fn annealing(theta: &[f64]) -> Annealing {
     }
 }
 
-fn fit_annealing(data: &[Windows], scale: f64) -> Result<Annealing, ConfigError> {
+fn fit_annealing(
+    data: &[Windows],
+    scale: f64,
+) -> Result<(Annealing, Vec<FitWarning>), ConfigError> {
     let areas: Vec<Vec<f64>> = data
         .iter()
         .map(|w| {
@@ -440,10 +499,36 @@ fn fit_annealing(data: &[Windows], scale: f64) -> Result<Annealing, ConfigError>
         let law = annealing(theta);
         residuals_of(data, out, |_, w| law.losses_at(&w.path, &w.at));
     };
-    let law = annealing(&descend(starts, &residuals)?);
-    Ok(Annealing {
+    let theta = descend(starts, &residuals)?;
+    let law = annealing(&theta);
+    let law = Annealing {
         a: law.a * scale.powf(law.alpha),
         c: law.c / scale,
         ..law
-    })
+    };
+    let values = [law.l0, law.a, law.alpha, law.c];
+    Ok((law, at_bound(&theta, &["l0", "a", "alpha", "c"], &values)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_constant_at_the_edge_of_its_range_is_named() {
+        let names = ["l0", "beta", "gamma"];
+        let values = [1.0, 2.0, 3.0];
+        let inside = [0.0, 3.0, gamma_inverse(0.5)];
+        assert!(at_bound(&inside, &names, &values).is_empty());
+        // A floor of 0 is no guess; a huge beta and gamma at -1 are.
+        let edges = [-30.0, 30.0, gamma_inverse(GAMMA.0 + 0.001)];
+        let named: Vec<&str> = at_bound(&edges, &names, &values)
+            .iter()
+            .map(|w| match w {
+                FitWarning::AtBound { constant, .. } => *constant,
+                FitWarning::PoorFit { .. } => "poor_fit",
+            })
+            .collect();
+        assert_eq!(named, ["beta", "gamma"]);
+    }
 }

@@ -26,6 +26,7 @@ mod law;
 mod lm;
 mod path;
 mod plan;
+mod quality;
 mod read;
 mod warnings;
 
@@ -33,4 +34,5 @@ pub use fit::{Fitted, LawKind, MIN_UPDATES, Run, RunFit, fit};
 pub use law::{Annealing, Law, MultiPower, final_window};
 pub use path::{LrPath, PEAK_TOLERANCE};
 pub use plan::{Family, Planned, plan};
+pub use quality::{FitWarning, POOR_FIT};
 pub use warnings::{FASTER, warnings};

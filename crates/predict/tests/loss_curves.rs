@@ -82,3 +82,31 @@ fn constant_runs_alone_are_refused_with_the_reason() {
         .to_string();
     assert!(error.contains("decays"), "{error}");
 }
+
+#[test]
+fn a_good_fit_has_no_warning_and_a_law_that_cannot_follow_its_runs_says_so() {
+    let runs: Vec<Run> = RUNS.iter().map(|n| run(n)).collect();
+    let fitted = fit(&runs, LawKind::MultiPower).unwrap();
+    assert!(fitted.warnings.is_empty(), "{:?}", fitted.warnings);
+    // The cosine run's losses backwards: the loss rises as the LR decays.
+    let cosine = run("cosine-T4000");
+    let mut backwards = cosine.losses().to_vec();
+    backwards.reverse();
+    let reversed = Run::new("reversed", cosine.path().lrs().to_vec(), backwards).unwrap();
+    let fitted = fit(&[run("constant-T4000"), reversed], LawKind::MultiPower).unwrap();
+    assert!(
+        fitted.fit_error > burn_lr_predict::POOR_FIT,
+        "{}",
+        fitted.fit_error
+    );
+    let codes: Vec<&str> = fitted.warnings.iter().map(|w| w.code()).collect();
+    assert_eq!(codes.first(), Some(&"poor_fit"), "{:?}", fitted.warnings);
+    let json = serde_json::to_value(&fitted).unwrap();
+    assert_eq!(json["fit_warnings"][0]["code"], "poor_fit", "{json}");
+    assert!(
+        json["fit_warnings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not to be trusted")
+    );
+}
