@@ -81,9 +81,23 @@ impl<E: std::fmt::Display + 'static> From<E> for CliError {
 /// scheduler's name) is printed whole.
 const MAX_MESSAGE: usize = 1000;
 
-/// `message` on one line, at most [`MAX_MESSAGE`] characters.
+/// `message` on one line, at most [`MAX_MESSAGE`] characters, every
+/// character outside printable ASCII written `\u{..}` (an invisible or
+/// look-alike character from the input is seen).
 fn one_line(message: &str) -> String {
-    let line = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    let line: String = message
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .map(|c| {
+            if c == ' ' || c.is_ascii_graphic() {
+                c.to_string()
+            } else {
+                c.escape_unicode().to_string()
+            }
+        })
+        .collect();
     match line.char_indices().nth(MAX_MESSAGE) {
         Some((cut, _)) => format!("{}... ({} characters cut)", &line[..cut], line.len() - cut),
         None => line,

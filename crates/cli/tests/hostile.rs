@@ -458,3 +458,23 @@ fn a_subnormal_lr_is_refused_and_a_file_is_named_once() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.matches(missing).count(), 1, "{stderr}");
 }
+
+#[test]
+fn invisible_and_look_alike_characters_are_printed_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("spec.json");
+    // A zero-width space inside the name, and a Cyrillic `а` for the `a`.
+    std::fs::write(
+        &spec,
+        "{\"scheduler\": \"cos\u{200b}ine_\u{430}nnealing\", \"t_max\": 5}",
+    )
+    .unwrap();
+    let out = burn_lr(&["preview", spec.to_str().unwrap(), "--steps", "6"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cos\\u{200b}ine_\\u{430}nnealing"),
+        "{stderr}"
+    );
+    assert!(stderr.is_ascii(), "{stderr}");
+}

@@ -8,8 +8,24 @@ pub(crate) const MAX_VALUE_CHARS: usize = 80;
 /// The longest parser message an error carries.
 pub(crate) const MAX_SYNTAX_CHARS: usize = 300;
 
-/// `text` cut to `max` characters, saying how much was cut.
+/// `text` cut to `max` characters, saying how much was cut, with every
+/// character outside printable ASCII written `\u{..}`: an invisible
+/// character or a look-alike letter (a Cyrillic `а` for `a`) is seen.
 pub(crate) fn clip(text: String, max: usize) -> String {
+    let shown = |c: char| matches!(c, ' ' | '\n' | '\t') || c.is_ascii_graphic();
+    let text = if text.chars().all(shown) {
+        text
+    } else {
+        text.chars()
+            .map(|c| {
+                if shown(c) {
+                    c.to_string()
+                } else {
+                    c.escape_unicode().to_string()
+                }
+            })
+            .collect()
+    };
     match text.char_indices().nth(max) {
         Some((cut, _)) => format!("{}... ({} more bytes)", &text[..cut], text.len() - cut),
         None => text,
@@ -178,6 +194,16 @@ impl std::error::Error for ConfigError {}
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn invisible_and_look_alike_characters_are_escaped() {
+        // A zero-width space, and a Cyrillic `а` in `cosine`.
+        let e = super::ConfigError::invalid("scheduler", "cos\u{200b}ine", "a scheduler name");
+        assert!(e.to_string().contains("cos\\u{200b}ine"), "{e}");
+        let e = super::ConfigError::syntax("unknown scheduler `cosine_\u{430}nnealing`");
+        assert!(e.to_string().contains("cosine_\\u{430}nnealing"), "{e}");
+        assert_eq!(super::clip("plain, ok\n".into(), 80), "plain, ok\n");
+    }
+
     use super::*;
 
     #[test]
