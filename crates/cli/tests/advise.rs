@@ -302,4 +302,6 @@ fn lint_names_the_real_mistake_once() {
             "base": {"scheduler": "constant_with_warmup", "num_warmup_steps": 32}}"#,
     );
     assert!(codes.contains(&"cooldown-in-warmup".into()), "{codes:?}");
+    // The warmup the cooldown cut short is that mistake, not a second one.
+    assert!(!codes.contains(&"warmup-too-short".into()), "{codes:?}");
 }

@@ -67,6 +67,10 @@ pub(super) fn warmup_too_long(cx: &Context) -> Option<Finding> {
 }
 
 pub(super) fn warmup_too_short(cx: &Context) -> Option<Finding> {
+    // A cooldown that cuts the warmup short is that mistake, said once.
+    if super::cooldown::cooldown_in_warmup(cx).is_some() {
+        return None;
+    }
     let (fraction, curve) = warmup_fraction(cx)?;
     (fraction < WARMUP_MIN).then(|| {
         Finding::new(
