@@ -58,6 +58,9 @@ impl<'a> Params<'a> {
     /// like a misspelling of it (`T_maxx`), the error names that key.
     pub(crate) fn get<T: Param>(&mut self, key: &'static str) -> Result<T, ConfigError> {
         let value = self.opt(key)?;
+        if value.is_none() && self.given_null(key) {
+            return Err(ConfigError::invalid(key, "null", T::expected()));
+        }
         value.ok_or_else(|| match self.misspelling_of(key) {
             Some(typo) => ConfigError::Unknown {
                 field: clip(typo.to_string(), MAX_VALUE_CHARS),
@@ -67,6 +70,17 @@ impl<'a> Params<'a> {
                 field: key.into(),
                 allowed: T::expected(),
             },
+        })
+    }
+
+    /// Whether `key` (or its PyTorch alias) is given as `null`.
+    fn given_null(&self, key: &str) -> bool {
+        self.map.iter().any(|(k, v)| {
+            v.is_null()
+                && (k == key
+                    || KEY_ALIASES
+                        .iter()
+                        .any(|(a, canonical)| a == k && *canonical == key))
         })
     }
 
@@ -130,37 +144,44 @@ impl<'a> Params<'a> {
     }
 }
 
-/// `error`, with the `allowed` of a [`ConfigError::Missing`] key of `map`
-/// replaced by the range its validation states, so that the messages for a
-/// missing and an invalid value agree (`t_max` is missing: expected an
-/// integer >= 1). `parse_valid` reads and validates an object: given `map`
-/// with the key set to `0`, then to `-1`, the first error it reports about
-/// that key gives the range. The type alone stays when neither is refused,
-/// and for a key of a nested object (its own parse already did this).
+/// `error`, with the `allowed` of a [`ConfigError::Missing`] key of `map`,
+/// or of a key whose value has the wrong type, replaced by the range its
+/// validation states, so that the messages for a missing, a mistyped and an
+/// invalid value agree (`t_max` is missing: expected an integer >= 1).
+/// `parse_valid` reads and validates an object: given `map` with the key
+/// set to `0`, then to `-1`, the first error it reports about that key gives
+/// the range. The type alone stays when neither is refused, and for a key of
+/// a nested object (its own parse already did this).
 pub(crate) fn with_range(
     error: ConfigError,
     map: &Map<String, Value>,
     parse_valid: impl Fn(&Map<String, Value>) -> Result<(), ConfigError>,
 ) -> ConfigError {
-    let ConfigError::Missing { field, .. } = &error else {
-        return error;
+    let field = match &error {
+        ConfigError::Missing { field, .. } | ConfigError::Invalid { field, .. } => field.clone(),
+        _ => return error,
     };
     if field.contains(['.', '[']) {
         return error;
     }
     for probe in [Value::from(0), Value::from(-1)] {
         let mut probed = map.clone();
+        probed.retain(|k, _| !KEY_ALIASES.iter().any(|(a, key)| a == k && *key == field));
         probed.insert(field.clone(), probe);
         if let Err(ConfigError::Invalid {
             field: refused,
             allowed,
             ..
         }) = parse_valid(&probed)
-            && refused == *field
+            && refused == field
         {
-            return ConfigError::Missing {
-                field: refused,
-                allowed,
+            return match error {
+                ConfigError::Invalid { field, value, .. } => ConfigError::Invalid {
+                    field,
+                    value,
+                    allowed,
+                },
+                _ => ConfigError::Missing { field, allowed },
             };
         }
     }
@@ -348,6 +369,38 @@ mod tests {
             assert!(invalid.starts_with(&format!("`{field}` = ")), "{invalid}");
             assert_eq!(range(&missing), range(&invalid), "{missing} / {invalid}");
         }
+    }
+
+    #[test]
+    fn a_wrong_type_a_null_and_a_huge_integer_get_the_range_too() {
+        let zero = error(r#"{"scheduler": "cosine_annealing", "T_max": 0}"#);
+        for (json, value) in [
+            (
+                r#"{"scheduler": "cosine_annealing", "T_max": "x"}"#,
+                r#""x""#,
+            ),
+            (
+                r#"{"scheduler": "cosine_annealing", "T_max": null}"#,
+                "null",
+            ),
+            (
+                r#"{"scheduler": "cosine_annealing", "T_max": 18446744073709551616}"#,
+                "1.8446744073709552e+19",
+            ),
+        ] {
+            let e = error(json);
+            assert!(
+                e.starts_with(&format!("`t_max` = {value} is invalid")),
+                "{e}"
+            );
+            assert_eq!(range(&e), range(&zero), "{e} / {zero}");
+        }
+        let e = error(r#"{"scheduler": "step", "step_size": null}"#);
+        assert_eq!(e, "`step_size` = null is invalid: allowed an integer >= 1");
+        let e = crate::Spec::from_toml("scheduler = \"step\"\nstep_size = 1979-05-27T07:32:00Z\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("a TOML date or time is none of them"), "{e}");
     }
 
     #[test]

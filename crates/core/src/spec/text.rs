@@ -71,7 +71,8 @@ fn from_toml(value: toml::Value, path: &str) -> Result<Value, ConfigError> {
             return Err(ConfigError::invalid(
                 path,
                 d,
-                "a number, a string or a table",
+                "a number, a string, true or false, an array or a table (a TOML date or time \
+                 is none of them)",
             ));
         }
         toml::Value::Array(items) => Value::Array(
