@@ -207,19 +207,19 @@ fn a_learning_rate_free_optimizer_has_no_lr_to_find() {
     };
     let (optim, handle) = ProdigyConfig::new().init().unwrap();
     let model = LrFreeModel::new(Mlp::new(32, &device), handle);
-    let e = range_test(model, optim, loader(SEED), &config)
-        .err()
-        .expect("a range test of Prodigy is refused")
-        .to_string();
+    let Err(e) = range_test(model, optim, loader(SEED), &config) else {
+        panic!("a range test of Prodigy is refused");
+    };
+    let e = e.to_string();
     assert!(
         e.contains("`optim` = Prodigy") && e.contains("base LR of 1"),
         "{e}"
     );
     // Without its wrapper too.
     let (optim, _handle) = ProdigyConfig::new().init().unwrap();
-    let e = range_test(Mlp::new(32, &device), optim, loader(SEED), &config)
-        .err()
-        .expect("a bare Prodigy is refused");
+    let Err(e) = range_test(Mlp::new(32, &device), optim, loader(SEED), &config) else {
+        panic!("a bare Prodigy is refused");
+    };
     assert!(e.to_string().contains("Prodigy"), "{e}");
     // The hand-off refuses a plan for one, on any curve.
     let test = range_test(
