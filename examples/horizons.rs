@@ -145,7 +145,8 @@ fn branched_horizons(seed: u64, lr: f64) -> Result<Vec<f64>, Error> {
             start as usize,
             cooled.model(),
             AdamWConfig::new().init(),
-            spec.init(lr)?,
+            // The checkpoint is the stable run's: the cooldown is a deliberate change.
+            spec.init(lr)?.allow_spec_change(),
             |t| t,
         )?;
         accuracies.push(last_accuracy(&trained.rows));

@@ -11,9 +11,9 @@ use burn::data::dataset::Dataset;
 use burn::optim::AdamConfig;
 use burn::tensor::Device;
 use burn::train::Learner;
-use burn_lr_core::Spec;
 use burn_lr_core::schedules::{ConstantWithWarmup, CosineAnnealingLr, WsdShape};
 use burn_lr_core::spec::Cooldown;
+use burn_lr_core::{HookProblem, Spec};
 use burn_lr_examples::digits;
 use burn_lr_examples::model::Mlp;
 use burn_lr_tests::{close, digits_training, per_update, serial};
@@ -30,15 +30,27 @@ fn stable() -> Spec {
     Spec::new(ConstantWithWarmup::new(steps()))
 }
 
-/// Trains `spec` up to epoch `epochs` in `directory`, from checkpoint `resume` when given.
-fn train(directory: &Path, spec: &Spec, epochs: usize, resume: Option<usize>) {
+/// Trains `spec` up to epoch `epochs` in `directory`, from checkpoint
+/// `resume` when given, saying the hook's problem. A spec that differs from
+/// the checkpoint's is allowed when `changed` (a branch, a new horizon).
+fn train_checked(
+    directory: &Path,
+    spec: &Spec,
+    epochs: usize,
+    resume: Option<usize>,
+    changed: bool,
+) -> Option<HookProblem> {
     let _serial = serial();
     let device = Device::default().autodiff();
     device.seed(3);
-    let lr = spec.init(LR).unwrap();
+    let mut lr = spec.init(LR).unwrap();
+    if changed {
+        lr = lr.allow_spec_change();
+    }
+    let hook = lr.hook();
     let mut training = digits_training(directory, 3, BATCH, epochs)
         .with_default_checkpointers()
-        .early_stopping(lr.hook());
+        .early_stopping(hook.clone());
     if let Some(epoch) = resume {
         training = training.checkpoint(epoch);
     }
@@ -48,6 +60,13 @@ fn train(directory: &Path, spec: &Spec, epochs: usize, resume: Option<usize>) {
         lr,
     ));
     assert!(result.error.is_none(), "{:?}", result.error);
+    hook.problem()
+}
+
+/// [`train_checked`], which must find no problem.
+fn train(directory: &Path, spec: &Spec, epochs: usize, resume: Option<usize>, changed: bool) {
+    let problem = train_checked(directory, spec, epochs, resume, changed);
+    assert!(problem.is_none(), "{problem:?}");
 }
 
 /// A new run directory holding `from`'s checkpoints: a branch.
@@ -74,12 +93,12 @@ fn branch_a_cooldown_resume_the_stable_run_and_branch_again() {
     let s = steps() as usize;
     let stable_path = stable().preview(LR, 4 * s).unwrap();
     let main = tempfile::tempdir().unwrap();
-    train(main.path(), &stable(), 2, None);
+    train(main.path(), &stable(), 2, None, false);
 
     // Branch 1: from epoch 2, one epoch of 1-sqrt cooldown to 0.
     let first = branch(main.path());
     let cool = stable().with_cooldown(Cooldown::new(2 * s as u64, s as u64));
-    train(first.path(), &cool, 3, Some(2));
+    train(first.path(), &cool, 3, Some(2), true);
     let cooled = per_update(first.path(), "Learning Rate", 3);
     assert!(
         cooled[..2].iter().all(Vec::is_empty),
@@ -97,7 +116,7 @@ fn branch_a_cooldown_resume_the_stable_run_and_branch_again() {
 
     // The stable run resumed from the same checkpoint goes on; then branch 2
     // leaves it at epoch 3: a linear cooldown of half an epoch to 10%.
-    train(main.path(), &stable(), 3, Some(2));
+    train(main.path(), &stable(), 3, Some(2), false);
     let second = branch(main.path());
     let half = (s / 2) as u64;
     let late = stable().with_cooldown(
@@ -105,7 +124,7 @@ fn branch_a_cooldown_resume_the_stable_run_and_branch_again() {
             .with_shape(WsdShape::Linear)
             .with_min_lr_ratio(0.1),
     );
-    train(second.path(), &late, 4, Some(3));
+    train(second.path(), &late, 4, Some(3), true);
     let cooled = per_update(second.path(), "Learning Rate", 4);
     let want: Vec<f64> = (0..s as u64)
         .map(|k| LR * (0.1 + 0.9 * (1.0 - (k.min(half) as f64 / half as f64))))
@@ -113,7 +132,7 @@ fn branch_a_cooldown_resume_the_stable_run_and_branch_again() {
     assert_path(&cooled[3], &want, "cooldown from epoch 3");
 
     // The stable run, resumed twice around its branches, is the uninterrupted path.
-    train(main.path(), &stable(), 4, Some(3));
+    train(main.path(), &stable(), 4, Some(3), false);
     let resumed = per_update(main.path(), "Learning Rate", 4).concat();
     assert_path(&resumed, &stable_path, "the stable run");
 }
@@ -124,11 +143,21 @@ fn a_longer_horizon_on_resume_retargets_the_decay_without_a_jump() {
     // Planned: warmup + cosine over 4 epochs. Saved at epoch 2, then the budget grows to 6 epochs.
     let planned = Spec::new(CosineAnnealingLr::new(3 * s)).with_warmup(s, 0.1);
     let dir = tempfile::tempdir().unwrap();
-    train(dir.path(), &planned, 2, None);
+    train(dir.path(), &planned, 2, None, false);
     let longer = planned
         .clone()
         .with_cooldown(Cooldown::new(2 * s, 4 * s).with_shape(WsdShape::Cosine));
-    train(dir.path(), &longer, 6, Some(2));
+    // Resumed without saying the change is deliberate: stopped after the first resumed epoch.
+    let unsaid = branch(dir.path());
+    let problem = train_checked(unsaid.path(), &longer, 6, Some(2), false)
+        .expect("a resume with another spec is stopped");
+    assert!(problem.stopped && problem.epoch == 3, "{problem:?}");
+    assert!(problem.message.contains("allow_spec_change"), "{problem:?}");
+    assert_eq!(
+        per_update(unsaid.path(), "Learning Rate", 6).concat().len(),
+        s as usize
+    );
+    train(dir.path(), &longer, 6, Some(2), true);
     let path = per_update(dir.path(), "Learning Rate", 6).concat();
     assert_eq!(path.len(), 6 * s as usize);
     let at = |k: u64| path[k as usize];

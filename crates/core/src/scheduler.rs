@@ -14,6 +14,20 @@ use crate::train::StepProbe;
 
 /// Record key of the update counter.
 const STEP_KEY: &str = "step";
+/// Record key of the fingerprint of the spec and base LR.
+const SPEC_KEY: &str = "spec";
+
+/// A fingerprint of `spec` at `base_lr` (FNV-1a over its JSON, or its debug
+/// form for a closure): stable across builds, so a record written by one
+/// binary is checked by the next.
+fn fingerprint(spec: &Spec, base_lr: f64) -> u64 {
+    let text = spec.to_json().unwrap_or_else(|_| format!("{spec:?}"));
+    text.bytes()
+        .chain(base_lr.to_bits().to_le_bytes())
+        .fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        })
+}
 
 /// A schedule plugged into burn: `Learner::new(model, optim, scheduler)`.
 ///
@@ -43,11 +57,14 @@ pub struct Scheduler {
     probe: Option<StepProbe>,
     momentum: Option<MomentumHandle>,
     reported: Arc<AtomicBool>,
+    /// [`fingerprint`] of the spec and base LR, saved in the record.
+    fingerprint: u64,
 }
 
 impl Scheduler {
     pub(crate) fn new(spec: Arc<Spec>, clock: Clock, base_lr: f64) -> Self {
         Self {
+            fingerprint: fingerprint(&spec, base_lr),
             spec,
             clock,
             base_lr,
@@ -136,17 +153,43 @@ impl LrScheduler for Scheduler {
     }
 
     fn to_record(&self) -> LrSchedulerRecord {
-        LrSchedulerRecord::new().with_scalar(STEP_KEY, self.updates)
+        LrSchedulerRecord::new()
+            .with_scalar(STEP_KEY, self.updates)
+            .with_scalar(SPEC_KEY, self.fingerprint)
     }
 
+    /// Restores the update count. A record of another spec or base LR, or
+    /// one without an update count, is reported to the hook, which stops the
+    /// run at the end of its first epoch (a deliberate change of spec is
+    /// allowed by [`ModuleSchedule::allow_spec_change`](crate::ModuleSchedule::allow_spec_change)).
     fn load_record(&mut self, record: LrSchedulerRecord) {
+        let problem = |spec_change: bool, message: String| match &self.probe {
+            Some(probe) => probe.resume_problem(spec_change, message),
+            None => alert::error(&message),
+        };
         match record.scalar::<u64>(STEP_KEY) {
             Some(updates) => self.updates = updates,
-            None => alert::error(&format!(
-                "the LR scheduler record has no `{STEP_KEY}` entry; the schedule restarts from \
-                 update {}",
-                self.updates
-            )),
+            None => problem(
+                false,
+                format!(
+                    "the LR scheduler record has no `{STEP_KEY}` entry, so the schedule restarted \
+                     from update {}",
+                    self.updates
+                ),
+            ),
+        }
+        if let Some(saved) = record.scalar::<u64>(SPEC_KEY)
+            && saved != self.fingerprint
+        {
+            problem(
+                true,
+                "the run resumed from a checkpoint of another spec or base LR than this \
+                 schedule's: the LR path changes at the resume. If the change is deliberate (a \
+                 cooldown branched from a stable run, a longer horizon), call \
+                 `lr.allow_spec_change()` on the schedule before `Learner::new`; otherwise resume \
+                 with the spec and base LR the run was started with."
+                    .into(),
+            );
         }
     }
 }

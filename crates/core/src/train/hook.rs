@@ -135,6 +135,11 @@ impl LrHook {
 }
 
 impl<S> LrHook<S> {
+    /// See [`ModuleSchedule::allow_spec_change`](crate::ModuleSchedule::allow_spec_change).
+    pub(crate) fn allow_spec_change(&self) {
+        self.probe.allow_spec_change();
+    }
+
     /// The problem this hook (or any clone of it) reported, if any: whether
     /// it stopped the run, at which epoch, and why. burn-train's
     /// `LearningResult` does not carry it (a stopped run ends like a
@@ -210,10 +215,14 @@ impl<S> LrHook<S> {
         }
     }
 
-    /// The first problem at the end of `epoch`, if any: the pace, a
+    /// The first problem at the end of `epoch`, if any: a record that does
+    /// not fit the schedule, the pace, a
     /// learning-rate-free optimizer that cannot train as configured, or a
     /// momentum the spec schedules and no optimizer applies.
     fn check(&mut self, epoch: u64) -> Option<String> {
+        if let Some(problem) = self.probe.resume() {
+            return Some(format!("epoch {epoch} ended and {problem}"));
+        }
         if let Some(problem) = self.check_pace(epoch) {
             return Some(problem);
         }

@@ -67,6 +67,15 @@ impl ModuleSchedule {
         self
     }
 
+    /// Lets this schedule resume from a checkpoint of another spec or base
+    /// LR (the record's fingerprint differs): a deliberate change, as when
+    /// a cooldown branches from a stable run. Without it the hook stops such
+    /// a run at the end of its first epoch.
+    pub fn allow_spec_change(self) -> Self {
+        self.hook.allow_spec_change();
+        self
+    }
+
     /// The scheduler and its hook.
     pub fn into_parts(self) -> (ModuleLrScheduler, LrHook) {
         (self.scheduler, self.hook)
