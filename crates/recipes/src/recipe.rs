@@ -123,11 +123,14 @@ impl OptimizerSpec {
         }
     }
 
-    /// burn's optimizer for this spec. A schedule-free one built here
-    /// validates at `y`: it says so on stderr; use
-    /// [`init_schedule_free`](Self::init_schedule_free) to validate `x`.
+    /// burn's optimizer for this spec: SGD, Adam or AdamW.
     ///
-    /// An error names the first field outside its range.
+    /// An error names the first field outside its range. A schedule-free or
+    /// learning-rate-free kind is an error too: built without its handle, a
+    /// schedule-free optimizer would validate at `y` instead of its average
+    /// and a learning-rate-free one would leave the model unchanged; use
+    /// [`init_schedule_free`](Self::init_schedule_free) or
+    /// [`init_lr_free`](Self::init_lr_free).
     pub fn init(&self) -> Result<ModuleOptimizer, ConfigError> {
         self.validate()?;
         let clip = self.clipping();
@@ -151,28 +154,27 @@ impl OptimizerSpec {
                 .with_weight_decay(self.weight_decay as f32)
                 .with_grad_clipping(clip)
                 .init(),
-            OptimizerKind::ScheduleFreeAdamW | OptimizerKind::ScheduleFreeSgd => {
-                eprintln!(
-                    "burn-lr: a schedule-free optimizer built with `init()` has no handle: \
-                     validation will see y, not the average x (use `init_schedule_free()` and \
-                     `Averaged`)"
-                );
-                self.schedule_free()?.0
+            kind @ (OptimizerKind::ScheduleFreeAdamW | OptimizerKind::ScheduleFreeSgd) => {
+                return Err(needs_handle(
+                    kind,
+                    "`init_schedule_free()`, with `Averaged` in burn-train: without its handle \
+                     validation sees y, not the average x",
+                ));
             }
-            OptimizerKind::Prodigy | OptimizerKind::DAdaptAdam => {
-                eprintln!(
-                    "burn-lr: a learning-rate-free optimizer built with `init()` has no handle: \
-                     its updates leave the model unchanged (use `init_lr_free()` and \
-                     `LrFreeModel`); plain SGD at the scheduled LR is built instead"
-                );
-                SgdConfig::new().with_gradient_clipping(clip).init()
+            kind @ (OptimizerKind::Prodigy | OptimizerKind::DAdaptAdam) => {
+                return Err(needs_handle(
+                    kind,
+                    "`init_lr_free()`, with `LrFreeModel` in burn-train: without its handle its \
+                     updates leave the model unchanged",
+                ));
             }
         })
     }
 
     /// burn's optimizer for this spec, trained under `schedule`: when the
     /// schedule cycles the momentum (one-cycle, cyclic), SGD, Adam and AdamW
-    /// come from [`cycled`](burn_lr_core::optim::cycled) and follow it; else [`init`](Self::init).
+    /// come from [`cycled`](burn_lr_core::optim::cycled) and follow it; else
+    /// [`init`](Self::init) (an error for a kind that needs its handle).
     pub fn init_with(&self, schedule: &ModuleSchedule) -> Result<ModuleOptimizer, ConfigError> {
         let Some(momentum) = schedule.momentum() else {
             return self.init();
@@ -412,4 +414,17 @@ pub fn effective_batch(per_device: u64, devices: u64, accumulation: u64) -> u64 
     per_device
         .saturating_mul(devices.max(1))
         .saturating_mul(accumulation.max(1))
+}
+
+/// The error of [`OptimizerSpec::init`] for a `kind` that is built with its
+/// handle by `builder`.
+fn needs_handle(kind: OptimizerKind, builder: &str) -> ConfigError {
+    ConfigError::invalid(
+        "optimizer.kind",
+        kind.name(),
+        format!(
+            "SGD, Adam or AdamW for `init()`; build {} with {builder}",
+            kind.name()
+        ),
+    )
 }

@@ -337,3 +337,33 @@ fn an_optimizer_spec_out_of_range_is_refused_by_init() {
         }
     }
 }
+
+#[test]
+fn init_builds_sgd_adam_and_adamw_and_refuses_a_kind_that_needs_its_handle() {
+    use burn_lr_core::OptimizerKind as Kind;
+    for kind in [Kind::Sgd, Kind::Adam, Kind::AdamW] {
+        assert!(
+            OptimizerSpec::for_kind(kind, 1e-3, 0.05, 0.0)
+                .init()
+                .is_ok(),
+            "{kind:?}"
+        );
+    }
+    for (kind, builder) in [
+        (Kind::ScheduleFreeAdamW, "init_schedule_free()"),
+        (Kind::ScheduleFreeSgd, "init_schedule_free()"),
+        (Kind::Prodigy, "init_lr_free()"),
+        (Kind::DAdaptAdam, "init_lr_free()"),
+    ] {
+        let spec = OptimizerSpec::for_kind(kind, 1.0, 0.05, 0.0);
+        let message = spec.init().err().expect("refused").to_string();
+        assert!(message.starts_with("`optimizer.kind` = "), "{message}");
+        assert!(message.contains(builder), "{message}");
+        // The builder named does build it.
+        let built = match builder {
+            "init_lr_free()" => spec.init_lr_free().map(|r| r.map(|_| ())),
+            _ => spec.init_schedule_free().map(|r| r.map(|_| ())),
+        };
+        assert!(matches!(built, Some(Ok(()))), "{kind:?}");
+    }
+}
