@@ -34,7 +34,7 @@ pub struct FindArgs {
     /// applied to every point of the file.
     #[arg(long, conflicts_with_all = ["start_lr", "end_lr", "num_iter", "linear", "batch_size", "seed", "csv"])]
     curve: Option<PathBuf>,
-    /// Suggestion rule: hand-off (the default, measured on the LR benchmark) or one of fastai's.
+    /// Suggestion rule: `hand_off` (the default, measured on the LR benchmark) or one of fastai's.
     #[arg(long, value_enum, default_value_t = Method::HandOff)]
     method: Method,
     /// Optimizer updates of the training the LR is for (longer runs want lower peak LRs); without

@@ -31,7 +31,7 @@ fn predict_gives_one_loss_per_update_and_the_final_loss() {
     let out = json(&burn_lr(&[
         "predict", "--fit", &constant, "--fit", &cosine, "--lrs", &target, "--format", "json",
     ]));
-    assert_eq!(out["law"], "multi-power");
+    assert_eq!(out["law"], "multi_power");
     for key in ["l0", "a", "alpha", "b", "c", "beta", "gamma"] {
         assert!(out["params"][key].is_f64(), "{key}: {out}");
     }

@@ -17,6 +17,7 @@ pub enum Method {
     /// The default: the LR of the lowest two-sided smoothed raw loss before
     /// it first spikes, divided by a fitted constant, the peak LR of warmup + cosine for a run of 1000
     /// updates (`hand_off` scales it to the run's length).
+    #[cfg_attr(feature = "clap", value(name = "hand_off", alias = "hand-off"))]
     HandOff,
     /// fastai `steep`: the left end of the steepest descent of the loss against log-LR.
     Steepest,
@@ -35,7 +36,7 @@ impl Method {
         Method::Valley,
     ];
 
-    /// The method's name as the command line spells it.
+    /// The method's name, as the command line, the JSON and the plots spell it.
     pub fn name(self) -> &'static str {
         match self {
             Self::HandOff => "hand_off",

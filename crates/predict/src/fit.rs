@@ -89,6 +89,7 @@ impl Run {
 pub enum LawKind {
     /// The multi-power law (Luo et al., 2025), the default.
     #[default]
+    #[cfg_attr(feature = "clap", value(name = "multi_power", alias = "multi-power"))]
     MultiPower,
     /// The LR-annealing law (Tissue et al., 2024), a baseline.
     Annealing,

@@ -62,7 +62,7 @@ pub struct Annealing {
 
 /// A fitted loss-curve law.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(tag = "law", content = "params", rename_all = "kebab-case")]
+#[serde(tag = "law", content = "params", rename_all = "snake_case")]
 pub enum Law {
     /// See [`MultiPower`].
     MultiPower(MultiPower),
@@ -71,10 +71,10 @@ pub enum Law {
 }
 
 impl Law {
-    /// The law's name, as the CLI takes it: `multi-power` or `annealing`.
+    /// The law's name, as the CLI takes it and the JSON gives it: `multi_power` or `annealing`.
     pub fn name(&self) -> &'static str {
         match self {
-            Self::MultiPower(_) => "multi-power",
+            Self::MultiPower(_) => "multi_power",
             Self::Annealing(_) => "annealing",
         }
     }

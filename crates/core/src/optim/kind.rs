@@ -2,7 +2,10 @@
 
 use serde::Serialize;
 
-/// The optimizer family.
+/// The optimizer family. One spelling everywhere (command line, JSON,
+/// messages): `sgd`, `adam`, `adamw`, `schedule_free_adamw`,
+/// `schedule_free_sgd`, `prodigy`, `dadapt_adam`; the command line also
+/// accepts the kebab-case and short forms (`sf-adamw`, `dadapt-adam`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
@@ -12,15 +15,22 @@ pub enum OptimizerKind {
     /// Adam.
     Adam,
     /// AdamW (decoupled weight decay).
-    #[cfg_attr(feature = "clap", value(name = "adamw"))]
+    #[serde(rename = "adamw")]
+    #[cfg_attr(feature = "clap", value(name = "adamw", alias = "adam_w"))]
     AdamW,
     /// Schedule-free AdamW (Defazio et al., 2024): a constant LR, its own warmup.
     #[serde(rename = "schedule_free_adamw")]
-    #[cfg_attr(feature = "clap", value(name = "sf-adamw"))]
+    #[cfg_attr(
+        feature = "clap",
+        value(name = "schedule_free_adamw", aliases = ["schedule-free-adamw", "sf-adamw", "sf_adamw"])
+    )]
     ScheduleFreeAdamW,
     /// Schedule-free SGD: a constant LR, its own warmup.
     #[serde(rename = "schedule_free_sgd")]
-    #[cfg_attr(feature = "clap", value(name = "sf-sgd"))]
+    #[cfg_attr(
+        feature = "clap",
+        value(name = "schedule_free_sgd", aliases = ["schedule-free-sgd", "sf-sgd", "sf_sgd"])
+    )]
     ScheduleFreeSgd,
     /// Prodigy (Mishchenko & Defazio, 2023): learning-rate-free, base LR 1
     /// times the schedule.
@@ -28,7 +38,7 @@ pub enum OptimizerKind {
     /// D-Adaptation Adam (Defazio & Mishchenko, 2023): learning-rate-free,
     /// base LR 1 times the schedule.
     #[serde(rename = "dadapt_adam")]
-    #[cfg_attr(feature = "clap", value(name = "dadapt-adam"))]
+    #[cfg_attr(feature = "clap", value(name = "dadapt_adam", alias = "dadapt-adam"))]
     DAdaptAdam,
 }
 
