@@ -84,22 +84,26 @@ fn accuracy_of_one_training(spec: &Spec, base_lr: f64, epochs: usize, seed: u64)
         .valid_accuracy
 }
 
+/// The range test's default config, without a progress bar.
+fn quiet() -> FinderConfig {
+    FinderConfig {
+        progress: false,
+        ..FinderConfig::default()
+    }
+}
+
+/// A range test of `model` with Adam over the digits of [`SEED`].
+fn adam_sweep(model: Mlp, config: &FinderConfig) -> burn_lr_finder::RangeTest<Mlp> {
+    range_test(model, AdamConfig::new().init(), loader(SEED), config).unwrap()
+}
+
 #[test]
 fn the_suggested_lr_trains_far_better_than_30_times_less_and_within_a_point_of_ten_times_more() {
     let _serial = serial();
     let device = Device::default().autodiff();
     device.seed(SEED);
-    let config = FinderConfig {
-        progress: false,
-        ..FinderConfig::default()
-    };
-    let test = range_test(
-        Mlp::new(128, &device),
-        AdamConfig::new().init(),
-        loader(SEED),
-        &config,
-    )
-    .unwrap();
+    let config = quiet();
+    let test = adam_sweep(Mlp::new(128, &device), &config);
     // Five epochs of 23 updates.
     let handoff = hand_off(&test, Plan::new(OptimizerKind::Adam).with_updates(115)).unwrap();
     assert!(handoff.lr > 1e-4 && handoff.lr < 1.0, "{}", handoff.lr);
@@ -171,16 +175,9 @@ fn the_curve_and_plot_are_written() {
     let config = FinderConfig {
         start_lr: 1e-6,
         num_iter: 60,
-        progress: false,
-        ..FinderConfig::default()
+        ..quiet()
     };
-    let test = range_test(
-        Mlp::new(32, &device),
-        AdamConfig::new().init(),
-        loader(SEED),
-        &config,
-    )
-    .unwrap();
+    let test = adam_sweep(Mlp::new(32, &device), &config);
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("curve.csv");
     std::fs::write(&csv, test.curve.to_csv()).unwrap();
@@ -201,10 +198,7 @@ fn a_learning_rate_free_optimizer_has_no_lr_to_find() {
     let _serial = serial();
     let device = Device::default().autodiff();
     device.seed(SEED);
-    let config = FinderConfig {
-        progress: false,
-        ..FinderConfig::default()
-    };
+    let config = quiet();
     let (optim, handle) = ProdigyConfig::new().init().unwrap();
     let model = LrFreeModel::new(Mlp::new(32, &device), handle);
     let Err(e) = range_test(model, optim, loader(SEED), &config) else {
@@ -222,13 +216,7 @@ fn a_learning_rate_free_optimizer_has_no_lr_to_find() {
     };
     assert!(e.to_string().contains("Prodigy"), "{e}");
     // The hand-off refuses a plan for one, on any curve.
-    let test = range_test(
-        Mlp::new(32, &device),
-        AdamConfig::new().init(),
-        loader(SEED),
-        &config,
-    )
-    .unwrap();
+    let test = adam_sweep(Mlp::new(32, &device), &config);
     for kind in [
         OptimizerKind::Prodigy,
         OptimizerKind::DAdaptAdam,
