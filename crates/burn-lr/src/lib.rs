@@ -166,8 +166,9 @@ pub mod finder {
 /// schedule for a budget.
 pub mod predict {
     pub use burn_lr_predict::{
-        Annealing, FASTER, Family, Fitted, Law, LawKind, LrPath, MIN_UPDATES, MultiPower, Planned,
-        Run, RunFit, final_window, fit, plan, warnings,
+        Annealing, FASTER, Family, FitWarning, Fitted, Law, LawKind, LrPath, MIN_UPDATES,
+        MultiPower, POOR_FIT, Planned, PredictWarning, Run, RunFit, final_window, fit, plan,
+        warnings,
     };
 }
 

@@ -35,4 +35,4 @@ pub use law::{Annealing, Law, MultiPower, final_window};
 pub use path::{LrPath, PEAK_TOLERANCE};
 pub use plan::{Family, Planned, plan};
 pub use quality::{FitWarning, POOR_FIT};
-pub use warnings::{FASTER, warnings};
+pub use warnings::{FASTER, PredictWarning, warnings};

@@ -61,9 +61,18 @@ impl fmt::Display for FitWarning {
 
 impl Serialize for FitWarning {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut s = serializer.serialize_struct("FitWarning", 2)?;
-        s.serialize_field("code", self.code())?;
-        s.serialize_field("message", &self.to_string())?;
-        s.end()
+        coded(self.code(), self, serializer)
     }
+}
+
+/// A warning as JSON: `{"code": .., "message": ..}`.
+pub(crate) fn coded<S: serde::Serializer>(
+    code: &str,
+    message: &impl fmt::Display,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    let mut s = serializer.serialize_struct("Warning", 2)?;
+    s.serialize_field("code", code)?;
+    s.serialize_field("message", &message.to_string())?;
+    s.end()
 }
