@@ -15,6 +15,7 @@
 use burn_lr_core::ConfigError;
 use serde::Serialize;
 
+use crate::error::FitError;
 use crate::law::{Annealing, Drops, Law, MultiPower, annealing_area};
 use crate::lm;
 use crate::path::LrPath;
@@ -132,21 +133,21 @@ const HUBER: f64 = 0.01;
 /// The grid starts that go on to a full descent.
 const DESCENTS: usize = 3;
 
-/// Fits `kind` to `runs`. Errors name the run that cannot be used: too
-/// short after its warmup, or no run whose LR decays (the law's decay terms
-/// are learnt from decays).
-pub fn fit(runs: &[Run], kind: LawKind) -> Result<Fitted, ConfigError> {
+/// Fits `kind` to `runs`. A [`FitError`] says why the runs cannot be
+/// fitted: none, one too short after its warmup (named), no run whose LR
+/// decays (the law's decay terms are learnt from decays), or runs no start
+/// of the law can follow.
+pub fn fit(runs: &[Run], kind: LawKind) -> Result<Fitted, FitError> {
     if runs.is_empty() {
-        return Err(ConfigError::invalid("fit", "no runs", "at least one run"));
+        return Err(FitError::NoRuns);
     }
     for run in runs {
         let after = run.path.len() - run.path.warmup();
         if after < MIN_UPDATES {
-            return Err(ConfigError::invalid(
-                format!("{}.updates", run.name),
-                format!("{after} after the warmup"),
-                format!("at least {MIN_UPDATES} updates after the warmup"),
-            ));
+            return Err(FitError::TooShort {
+                run: run.name.clone(),
+                after_warmup: after,
+            });
         }
     }
     let decays = runs.iter().any(|run| {
@@ -154,12 +155,7 @@ pub fn fit(runs: &[Run], kind: LawKind) -> Result<Fitted, ConfigError> {
         lrs[run.path.warmup()..].windows(2).any(|w| w[1] < w[0])
     });
     if !decays {
-        return Err(ConfigError::invalid(
-            "fit",
-            "only runs whose LR never decays",
-            "at least one run whose LR decays after its warmup (cosine, a step, a cooldown): \
-             the law learns what a decay does from it",
-        ));
+        return Err(FitError::NoDecay);
     }
     let scale = runs
         .iter()
@@ -315,7 +311,7 @@ fn power_features(data: &[Windows], alpha: f64) -> Vec<Vec<f64>> {
 fn descend(
     starts: Vec<Vec<f64>>,
     residuals: &dyn Fn(&[f64], &mut Vec<f64>),
-) -> Result<Vec<f64>, ConfigError> {
+) -> Result<Vec<f64>, FitError> {
     let mut scored: Vec<(f64, Vec<f64>)> = starts
         .into_iter()
         .map(|theta| {
@@ -333,13 +329,7 @@ fn descend(
         .min_by(|a, b| a.1.total_cmp(&b.1))
         .filter(|(_, cost)| cost.is_finite())
         .map(|(theta, _)| theta)
-        .ok_or_else(|| {
-            ConfigError::invalid(
-                "fit",
-                "runs no start of the law could follow",
-                "runs whose loss falls as the LR sum grows",
-            )
-        })
+        .ok_or(FitError::NoStart)
 }
 
 /// The range of a fitted log-constant: `e^-25` to `e^25`, so that a
@@ -416,7 +406,7 @@ fn multi_power(theta: &[f64]) -> MultiPower {
 fn fit_multi_power(
     data: &[Windows],
     scale: f64,
-) -> Result<(MultiPower, Vec<FitWarning>), ConfigError> {
+) -> Result<(MultiPower, Vec<FitWarning>), FitError> {
     let drops: Vec<Drops> = data.iter().map(|w| Drops::new(&w.path)).collect();
     let mut starts = Vec::new();
     for alpha in [0.15, 0.3, 0.5, 0.8] {
@@ -478,10 +468,7 @@ fn annealing(theta: &[f64]) -> Annealing {
     }
 }
 
-fn fit_annealing(
-    data: &[Windows],
-    scale: f64,
-) -> Result<(Annealing, Vec<FitWarning>), ConfigError> {
+fn fit_annealing(data: &[Windows], scale: f64) -> Result<(Annealing, Vec<FitWarning>), FitError> {
     let areas: Vec<Vec<f64>> = data
         .iter()
         .map(|w| {

@@ -21,6 +21,7 @@
 //! `0..=i`; a run's final loss is the mean over its last 5% of updates.
 #![warn(missing_docs)]
 
+mod error;
 mod fit;
 mod law;
 mod lm;
@@ -30,6 +31,7 @@ mod quality;
 mod read;
 mod warnings;
 
+pub use error::FitError;
 pub use fit::{Fitted, LawKind, MIN_UPDATES, Run, RunFit, fit};
 pub use law::{Annealing, Law, MultiPower, final_window};
 pub use path::{LrPath, PEAK_TOLERANCE};
