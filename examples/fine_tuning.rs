@@ -65,12 +65,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "\nfine-tuning on 5-9, {name}: head LR {}",
             recipe.optimizer.lr
         );
-        let trained = run.launch(
-            pretrained.model.clone().with_new_head(),
-            recipe.optimizer.init()?,
-            spec.init(recipe.optimizer.lr)?,
-            |t| t,
-        )?;
+        let model = pretrained.model.clone().with_new_head();
+        let schedule = spec.init_for(&model, recipe.optimizer.lr)?;
+        let trained = run.launch(model, recipe.optimizer.init()?, schedule, |t| t)?;
         run.report(&trained.rows);
         summary.push(format!(
             "{name:>32}: {:.2}%",

@@ -146,9 +146,12 @@ fn from_file(path: &std::path::Path, args: &FindArgs) -> Result<(), CliError> {
         num_iter: curve.len(),
         curve,
     };
-    let optimizer = args.optimizer;
-    let handoff = hand_off_smoothed(&test, plan(args, optimizer), args.smoothing).ok();
     let method = args.method;
+    let handoff = hand_off_smoothed(&test, plan(args, args.optimizer), args.smoothing);
+    let handoff = match (handoff, method) {
+        (Err(e), Method::HandOff) => return Err(CliError::in_file(path, e)),
+        (handoff, _) => handoff.ok(),
+    };
     let suggestion = match (&handoff, method) {
         (Some(h), Method::HandOff) => Some(h.from.clone()),
         // fastai's rules on every point of the file, as its functions are called on a whole curve.
@@ -253,15 +256,19 @@ fn live(args: &FindArgs) -> Result<(), CliError> {
     } else {
         test.trimmed()
     };
-    let handoff = hand_off_smoothed(&test, plan(args, Some(optimizer)), config.smoothing).ok();
-    let suggestions: Vec<_> = match (&handoff, args.method) {
-        (Some(h), Method::HandOff) => vec![h.from.clone()],
-        _ => test.suggestion(args.method).into_iter().collect(),
-    };
+    let handoff = hand_off_smoothed(&test, plan(args, Some(optimizer)), config.smoothing);
     if let Some(csv) = &args.csv {
         std::fs::write(csv, test.curve.to_csv())
             .map_err(|e| CliError::Message(format!("cannot write {}: {e}", csv.display())))?;
     }
+    let handoff = match (handoff, args.method) {
+        (Err(e), Method::HandOff) => return Err(e.into()),
+        (handoff, _) => handoff.ok(),
+    };
+    let suggestions: Vec<_> = match (&handoff, args.method) {
+        (Some(h), Method::HandOff) => vec![h.from.clone()],
+        _ => test.suggestion(args.method).into_iter().collect(),
+    };
     if let Some(plot) = &args.plot {
         test.curve
             .plot(plot, "LR range test: digits MLP", &suggestions)?;

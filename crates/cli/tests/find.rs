@@ -224,6 +224,23 @@ fn bad_curve_files_are_one_line_errors() {
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
         assert!(stderr.contains(expected), "{name}: {stderr}");
     }
+    // A one-row curve has no minimum to hand off from; fastai's rules, which
+    // read whatever they are given, still answer.
+    let one = dir.path().join("one.csv");
+    std::fs::write(&one, "lr,loss\n0.01,2.3\n").unwrap();
+    let out = burn_lr(&["find", "--curve", one.to_str().unwrap()]);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("at least 20 points"), "{stderr}");
+    assert!(out.stdout.is_empty());
+    let out = burn_lr(&[
+        "find",
+        "--curve",
+        one.to_str().unwrap(),
+        "--method",
+        "minimum",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
     let out = burn_lr(&["find", "--curve", "missing.csv"]);
     assert_eq!(out.status.code(), Some(2));
     let out = burn_lr(&["find", "--num-iter", "1"]);

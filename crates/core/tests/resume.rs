@@ -4,7 +4,16 @@
 //! groups, and a record that holds no step.
 
 use burn::lr_scheduler::{LrScheduler, LrSchedulerRecord};
+use burn::module::Module;
+use burn::nn::{Linear, LinearConfig};
+use burn::tensor::Device;
 use burn_lr_core::Spec;
+
+#[derive(Module, Debug)]
+struct Net {
+    backbone: Linear,
+    head: Linear,
+}
 
 /// Round-trips a record through burn's on-disk byte format.
 fn through_bytes(record: LrSchedulerRecord) -> LrSchedulerRecord {
@@ -18,14 +27,19 @@ fn module_schedulers_with_groups_resume_every_group() {
             "groups": [{"match": "backbone", "lr_mult": 0.1}, {"match": "head", "lr_mult": 2.0}]}"#,
     )
     .unwrap();
-    let mut truth = spec.init(0.0).unwrap();
-    let mut first = spec.init(0.0).unwrap();
+    let device = Device::default();
+    let net = Net {
+        backbone: LinearConfig::new(2, 2).init(&device),
+        head: LinearConfig::new(2, 1).init(&device),
+    };
+    let mut truth = spec.init_for(&net, 0.0).unwrap();
+    let mut first = spec.init_for(&net, 0.0).unwrap();
     for _ in 0..17 {
         truth.step();
         first.step();
     }
     let mut resumed = spec
-        .init(0.0)
+        .init_for(&net, 0.0)
         .unwrap()
         .load_record(through_bytes(first.to_record()));
     for _ in 17..50 {

@@ -271,7 +271,8 @@ pub fn no_hand_off_for(kind: OptimizerKind) -> Option<String> {
 /// [`hand_off_smoothed`] for another.
 ///
 /// An error for a plan whose optimizer takes no scheduled LR
-/// ([`no_hand_off_for`]) and for a curve with no finite loss.
+/// ([`no_hand_off_for`]), a curve of fewer than [`MIN_POINTS`] points and a
+/// curve with no finite loss.
 ///
 /// The rule and its constants were chosen on the project's LR benchmark by
 /// leave-one-task-out over three run lengths, among the rules that never
@@ -297,6 +298,20 @@ pub fn hand_off_smoothed<M>(
         ));
     }
     let curve = &test.curve;
+    if curve.len() < MIN_POINTS {
+        return Err(ConfigError::invalid(
+            "test.curve",
+            format!(
+                "{} point{}",
+                curve.len(),
+                if curve.len() == 1 { "" } else { "s" }
+            ),
+            format!(
+                "a sweep of at least {MIN_POINTS} points (a shorter one has no minimum to read): run more \
+                 iterations (num_iter) or start lower (start_lr)"
+            ),
+        ));
+    }
     let no_loss = || {
         ConfigError::invalid(
             "test.curve",
@@ -597,12 +612,33 @@ mod tests {
     }
 
     #[test]
+    fn a_curve_too_short_to_read_is_an_error() {
+        for n in [1, 2, MIN_POINTS - 1] {
+            let err = hand_off(&test_of(vec![2.3; n], Stop::Completed), OptimizerKind::Sgd)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("test.curve"), "{err}");
+            assert!(
+                err.contains(&format!("at least {MIN_POINTS} points")),
+                "{err}"
+            );
+        }
+        let longest = valley(100, 0, 75, 2.0)[..MIN_POINTS].to_vec();
+        assert!(hand_off(&test_of(longest, Stop::Completed), OptimizerKind::Sgd).is_ok());
+    }
+
+    #[test]
     fn each_weakness_is_named() {
         let cases = [
-            (vec![2.3], Stop::Completed, "too_short"),
             (valley(100, 40, 75, 0.05), Stop::Completed, "too_flat"),
             (
-                valley(100, 0, 75, 2.0)[..15].to_vec(),
+                // The minimum at point 9 of 60.
+                (0..60)
+                    .map(|i| match i {
+                        i if i < 10 => 2.3 - 0.2 * i as f64,
+                        i => 0.5 + 0.05 * (i - 10) as f64,
+                    })
+                    .collect(),
                 Stop::Completed,
                 "too_short",
             ),

@@ -53,7 +53,9 @@ fn one_update(recipe: &Recipe) -> (f64, f64) {
         .powi_scalar(2)
         .mean();
     let grads = GradientsParams::from_grads(loss.backward(), &model);
-    let mut scheduler = recipe.schedule.init(recipe.optimizer.lr).unwrap();
+    let mut scheduler = (recipe.schedule)
+        .init_for(&model, recipe.optimizer.lr)
+        .unwrap();
     let mut optim = recipe.optimizer.init().unwrap();
     let model = optim.step(scheduler.step(), model, grads);
     let mut moved = (0.0f64, 0.0f64);

@@ -1,7 +1,24 @@
 //! Each recipe's numbers against the reference it follows.
 
-use burn::module::ParamId;
+use burn::module::{Module, ParamId};
+use burn::nn::{Linear, LinearConfig};
+use burn::tensor::Device;
 use burn_lr_recipes::*;
+
+/// A model with the parameter paths the DETR recipe's groups name.
+#[derive(Module, Debug)]
+struct Detector {
+    backbone: Linear,
+    transformer: Linear,
+}
+
+fn detector() -> Detector {
+    let device = Device::default();
+    Detector {
+        backbone: LinearConfig::new(2, 2).init(&device),
+        transformer: LinearConfig::new(2, 1).init(&device),
+    }
+}
 
 fn lr_at(recipe: &Recipe, update: u64) -> f64 {
     recipe
@@ -100,7 +117,9 @@ fn detr_backbone_runs_at_a_tenth_and_both_drop_at_epoch_200() {
     let run = RunDescription::new(ModelFamily::Detr, 300, 2, 64);
     let recipe = detr(&run).unwrap();
     assert_eq!(recipe.optimizer.grad_clip_norm, Some(0.1));
-    let mut module = recipe.schedule.init(recipe.optimizer.lr).unwrap();
+    let mut module = (recipe.schedule)
+        .init_for(&detector(), recipe.optimizer.lr)
+        .unwrap();
     let id = ParamId::new();
     for update in 0..600u64 {
         let lrs = module.step();
@@ -193,7 +212,9 @@ fn optimizers_build() {
     ] {
         let recipe = recommend(&run).unwrap();
         let _optimizer = recipe.optimizer.init().unwrap();
-        let _scheduler = recipe.schedule.init(recipe.optimizer.lr).unwrap();
+        let _scheduler = (recipe.schedule)
+            .init_for(&detector(), recipe.optimizer.lr)
+            .unwrap();
     }
 }
 

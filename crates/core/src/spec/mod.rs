@@ -459,7 +459,7 @@ mod tests {
             .with_steps_per_epoch(4)
             .with_warmup(2, 0.1)
             .with_group("backbone", 0.1);
-        let module = spec.init(0.2).unwrap().step();
+        let module = spec.build(0.2).unwrap().step();
         let id = burn::module::ParamId::new();
         let base = module.lr_from_param(id, Some("head.weight"));
         let backbone = module.lr_from_param(id, Some("backbone.conv1.weight"));

@@ -101,11 +101,13 @@ impl Spec {
     /// optimizer LR of `base_lr` (any finite number `>= 0`; LRs above 1 are
     /// fine), for `Learner::new(model, optim, spec.init(lr)?)`.
     ///
-    /// Group patterns cannot be checked against a model here, so a spec with
-    /// groups prints a warning (once per call) that names them: use
-    /// [`init_for`](Self::init_for), which refuses a pattern that selects no
-    /// parameter.
+    /// A spec with parameter groups is an error here: their patterns can only
+    /// be checked against a model, and a pattern that selects no parameter (a
+    /// typo) would leave those parameters at the base LR while the group's
+    /// metric reports the group's LR. Build it with
+    /// [`init_for`](Self::init_for).
     pub fn init(&self, base_lr: f64) -> Result<ModuleSchedule, ConfigError> {
+        // The spec's own errors first: they are the more specific ones.
         let schedule = self.build(base_lr)?;
         if !self.groups().is_empty() {
             let patterns: Vec<String> = self
@@ -113,12 +115,11 @@ impl Spec {
                 .iter()
                 .map(|g| format!("{:?}", g.pattern()))
                 .collect();
-            crate::alert::warn(&format!(
-                "the spec's parameter groups ({}) are not checked against the model by `init`: a \
-                 pattern that selects no parameter (a typo) leaves those parameters at the base LR \
-                 while its group metric reports the group's LR. Build with \
-                 `spec.init_for(&model, lr)`, which refuses such a pattern.",
-                patterns.join(", ")
+            return Err(ConfigError::invalid(
+                "groups",
+                format!("[{}]", patterns.join(", ")),
+                "no groups for `init`, which cannot check their patterns against a model: build \
+                 with `spec.init_for(&model, lr)`",
             ));
         }
         Ok(schedule)
@@ -126,7 +127,7 @@ impl Spec {
 
     /// The schedulers of every group and the hook, with nothing checked
     /// against a model.
-    fn build(&self, base_lr: f64) -> Result<ModuleSchedule, ConfigError> {
+    pub(crate) fn build(&self, base_lr: f64) -> Result<ModuleSchedule, ConfigError> {
         let Schedulers {
             default,
             groups,

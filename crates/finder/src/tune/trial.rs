@@ -38,7 +38,9 @@ impl Trial {
         &self.spec
     }
 
-    /// The trial's scheduler for burn-train's `Learner` (and its `hook()`).
+    /// The trial's scheduler for burn-train's `Learner` (and its `hook()`);
+    /// an error for a spec with parameter groups, which
+    /// [`scheduler_for`](Self::scheduler_for) checks against the model.
     pub fn scheduler(&self) -> Result<ModuleSchedule, ConfigError> {
         self.spec.init(Self::BASE_LR)
     }
