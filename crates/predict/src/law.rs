@@ -8,6 +8,7 @@
 
 use serde::Serialize;
 
+use crate::one_pass;
 use crate::path::LrPath;
 
 /// The multi-power law (Luo et al., ICLR 2025, "A Multi-Power Law for Loss
@@ -89,7 +90,7 @@ impl Law {
     /// The predicted loss at the updates `at` (each `< path.len()`, ascending).
     pub fn losses_at(&self, path: &LrPath, at: &[usize]) -> Vec<f64> {
         match self {
-            Self::MultiPower(law) => law.losses_at(&Drops::new(path), at),
+            Self::MultiPower(law) => law.predict_at(path, at),
             Self::Annealing(law) => law.losses_at(path, at),
         }
     }
@@ -116,6 +117,19 @@ fn power_term(path: &LrPath, l0: f64, a: f64, alpha: f64, i: usize) -> f64 {
 }
 
 impl MultiPower {
+    /// The predicted losses at `at`, from one pass over the whole path
+    /// (`O(N)`: [`one_pass`]), or from the blocked sum for a `beta` the pass
+    /// is not accurate for.
+    fn predict_at(&self, path: &LrPath, at: &[usize]) -> Vec<f64> {
+        match one_pass::drops(path, self.c, self.beta, self.gamma, lr_floor(path)) {
+            Some(drops) => at
+                .iter()
+                .map(|&i| power_term(path, self.l0, self.a, self.alpha, i) - self.b * drops[i])
+                .collect(),
+            None => self.losses_at(&Drops::new(path), at),
+        }
+    }
+
     pub(crate) fn losses_at(&self, drops: &Drops, at: &[usize]) -> Vec<f64> {
         at.iter()
             .map(|&i| power_term(drops.path, self.l0, self.a, self.alpha, i) - self.drop(drops, i))
@@ -181,14 +195,19 @@ const MAX_BLOCKS: usize = 512;
 /// The blocks summed term by term before each update.
 const EXACT_BLOCKS: usize = 16;
 
+/// The smallest LR the `η^-gamma` factor uses (an LR of 0 reduces the loss
+/// no further, and must not make it infinite).
+fn lr_floor(path: &LrPath) -> f64 {
+    path.peak() * 1e-12
+}
+
 /// A path's LR reductions, grouped for the multi-power sum.
 pub(crate) struct Drops<'a> {
     pub(crate) path: &'a LrPath,
     blocks: Vec<Block>,
     /// The updates before an update whose reductions are summed one by one.
     exact_span: usize,
-    /// The smallest LR the `η^-gamma` factor uses (an LR of 0 reduces the
-    /// loss no further, and must not make it infinite).
+    /// [`lr_floor`].
     floor: f64,
 }
 
@@ -242,7 +261,7 @@ impl<'a> Drops<'a> {
             path,
             blocks,
             exact_span: if size == 1 { 0 } else { EXACT_BLOCKS * size },
-            floor: path.peak() * 1e-12,
+            floor: lr_floor(path),
         }
     }
 }

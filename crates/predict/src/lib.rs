@@ -25,6 +25,7 @@ mod error;
 mod fit;
 mod law;
 mod lm;
+mod one_pass;
 mod path;
 mod plan;
 mod quality;

@@ -137,14 +137,17 @@ pub fn plan(
     };
     let after = updates - warmup;
     let cosine_final_loss = predict(&with_warmup(CosineAnnealingLr::new(after).into()))?;
-    let members = family.members(after, peak);
-    let candidates = members.len();
+    let specs: Vec<Spec> = family
+        .members(after, peak)
+        .into_iter()
+        .map(with_warmup)
+        .collect();
+    let candidates = specs.len();
     let mut best: Option<(f64, Spec)> = None;
-    for schedule in members {
-        let spec = with_warmup(schedule);
-        let loss = predict(&spec)?;
+    for (spec, loss) in specs.iter().zip(in_parallel(&specs, predict)) {
+        let loss = loss?;
         if loss.is_finite() && best.as_ref().is_none_or(|(b, _)| loss < *b) {
-            best = Some((loss, spec));
+            best = Some((loss, spec.clone()));
         }
     }
     let (final_loss, spec) = best.ok_or_else(|| {
@@ -172,6 +175,35 @@ pub fn plan(
         cosine_final_loss,
         candidates,
     })
+}
+
+/// `f` of every item, in order, on as many threads as the machine has (the
+/// items are taken one at a time, so unequal costs balance).
+fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads.min(items.len()))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else {
+                            return done;
+                        };
+                        done.push((i, f(item)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 #[cfg(test)]
