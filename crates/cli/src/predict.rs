@@ -62,8 +62,8 @@ pub struct PlanArgs {
     fit: FitArgs,
     /// Optimizer updates of the planned run, which takes the warmup and the peak LR of the first
     /// --fit run (its warmup counted in the updates; put the run to plan like first). Every
-    /// candidate (about 100 for wsd) is predicted over the whole run, in a time that grows
-    /// faster than the length: 45 s for 100,000 updates, 2.5 min for 200,000 (one core).
+    /// candidate (about 100 for wsd) is predicted over the whole run, in a time linear in its
+    /// length, on every core.
     #[arg(long, allow_negative_numbers = true)]
     updates: u64,
     /// The schedule family to search.

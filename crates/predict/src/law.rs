@@ -186,6 +186,9 @@ pub(crate) fn annealing_area(path: &LrPath, decay: f64) -> Vec<f64> {
         .collect()
 }
 
+/// The fit evaluates the law at a hundred window centres per run, where this
+/// blocked sum is cheaper than a pass over the whole path ([`one_pass`]).
+///
 /// The most LR-reduction blocks the multi-power sum visits per update: the
 /// reductions are merged into blocks of consecutive updates beyond that
 /// (exact for step decays; a centroid rule inside smooth decays, and exact
