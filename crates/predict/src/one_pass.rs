@@ -77,6 +77,18 @@ pub(crate) fn drops(path: &LrPath, c: f64, beta: f64, gamma: f64, floor: f64) ->
     let nodes = (high - low + 1) as usize;
     let sigma = |j: usize| (low + j as i64) as f64 * h;
     let rates: Vec<f64> = (0..nodes).map(|j| sigma(j).exp()).collect();
+    // `h e^{β σ_m} / Γ(β)`, where it is far from overflow (NaN elsewhere):
+    // a weight is then this times `a^-β` times `e^{-ρ_m / a}`.
+    let scaled: Vec<f64> = (0..nodes)
+        .map(|j| {
+            let ln = beta * sigma(j) - ln_gamma_beta;
+            if ln.abs() < SAFE_LN {
+                h * ln.exp()
+            } else {
+                f64::NAN
+            }
+        })
+        .collect();
     let tail = Tail::new(beta, h, (low - 1) as f64 * h, ln_gamma_beta);
     let taylor = taylor_coefficients(beta);
     let mut hold = vec![0.0; nodes];
@@ -86,13 +98,17 @@ pub(crate) fn drops(path: &LrPath, c: f64, beta: f64, gamma: f64, floor: f64) ->
     let mut poly = [0.0; DEGREE + 1];
     let mut decayed = 0.0;
     let mut out = vec![0.0; n];
+    let mut was_alive = nodes;
     for i in start..n {
         let eta = lrs[i];
         let delta = lrs[i - 1] - eta;
         let before = path.sum_before(i);
         // The nodes whose terms survive this update's decay.
         let alive = rates.partition_point(|&rho| rho * eta <= CUT);
-        hold[alive..].fill(0.0);
+        if alive < was_alive {
+            hold[alive..was_alive].fill(0.0);
+        }
+        was_alive = alive;
         if delta != 0.0 {
             decayed += delta;
             let a = a_of(i);
@@ -108,14 +124,29 @@ pub(crate) fn drops(path: &LrPath, c: f64, beta: f64, gamma: f64, floor: f64) ->
                 add_polynomial(&mut poly, delta, &tail.coefficients(a), before);
                 let ln_a = a.ln();
                 let top = alive.min(rates.partition_point(|&rho| rho <= CUT * a));
-                for (j, h_m) in hold[..top].iter_mut().enumerate() {
-                    let ln_w = beta * (sigma(j) - ln_a) - rates[j] / a - ln_gamma_beta;
-                    *h_m += delta * h * ln_w.exp();
+                // Below `near`, `e^{-ρ/a}` is a short polynomial.
+                let near = match (beta * ln_a).abs() < SAFE_LN {
+                    true => top.min(rates.partition_point(|&rho| rho <= NEAR * a)),
+                    false => 0,
+                };
+                let power = (-beta * ln_a).exp();
+                for j in 0..top {
+                    let w = match j < near && !scaled[j].is_nan() {
+                        true => scaled[j] * power * exp_near(rates[j] / a),
+                        false => {
+                            h * (beta * (sigma(j) - ln_a) - rates[j] / a - ln_gamma_beta).exp()
+                        }
+                    };
+                    hold[j] += delta * w;
                 }
             }
         }
         if eta != decay_eta {
-            for (d, rho) in decay[..alive].iter_mut().zip(&rates) {
+            let near = rates.partition_point(|&rho| rho * eta <= NEAR).min(alive);
+            for (d, rho) in decay[..near].iter_mut().zip(&rates) {
+                *d = exp_near(rho * eta);
+            }
+            for (d, rho) in decay[near..alive].iter_mut().zip(&rates[near..]) {
                 *d = (-rho * eta).exp();
             }
             decay_eta = eta;
@@ -134,6 +165,30 @@ pub(crate) fn drops(path: &LrPath, c: f64, beta: f64, gamma: f64, floor: f64) ->
         out[i] = decayed - kept;
     }
     Some(out)
+}
+
+/// `x` below which `e^{-x}` is [`exp_near`].
+const NEAR: f64 = 0.1;
+/// Exponents within this of 0 are exponentiated apart and multiplied.
+const SAFE_LN: f64 = 300.0;
+
+/// `e^{-x}` for `0 <= x <= NEAR`: its Taylor polynomial to `x^9` (the rest is
+/// below `1e-16` relative), a handful of multiplications where the library's
+/// `exp` is a call.
+#[inline]
+fn exp_near(x: f64) -> f64 {
+    const INVERSES: [f64; 9] = [
+        1.0,
+        1.0 / 2.0,
+        1.0 / 3.0,
+        1.0 / 4.0,
+        1.0 / 5.0,
+        1.0 / 6.0,
+        1.0 / 7.0,
+        1.0 / 8.0,
+        1.0 / 9.0,
+    ];
+    INVERSES.iter().rev().fold(1.0, |p, inverse| 1.0 - x * p * inverse)
 }
 
 /// Adds `delta × Σ_p κ_p (S - before)^p`, as a polynomial in `S` (the LR sum
@@ -388,6 +443,15 @@ mod tests {
             let half = 0.5 * pi.ln() - 0.5 * (pi * y).cosh().ln();
             assert!((ln_gamma_modulus(1.0, y) - one).abs() < 1e-5, "{y}");
             assert!((ln_gamma_modulus(0.5, y) - half).abs() < 1e-5, "{y}");
+        }
+    }
+
+    #[test]
+    fn the_near_exponential_is_the_exponential() {
+        for i in 0..=1000 {
+            let x = NEAR * i as f64 / 1000.0;
+            let (got, want) = (exp_near(x), (-x).exp());
+            assert!((got - want).abs() <= 2e-16 * want, "{x}: {got} vs {want}");
         }
     }
 
