@@ -18,6 +18,7 @@ use serde::Serialize;
 use crate::error::FitError;
 use crate::law::{Annealing, Drops, Law, MultiPower, annealing_area};
 use crate::lm;
+use crate::parallel::in_parallel;
 use crate::path::LrPath;
 use crate::quality::{FitWarning, POOR_FIT};
 
@@ -310,7 +311,7 @@ fn power_features(data: &[Windows], alpha: f64) -> Vec<Vec<f64>> {
 /// the lowest cost found; an error when no start has a finite cost.
 fn descend(
     starts: Vec<Vec<f64>>,
-    residuals: &dyn Fn(&[f64], &mut Vec<f64>),
+    residuals: &(dyn Fn(&[f64], &mut Vec<f64>) + Sync),
 ) -> Result<Vec<f64>, FitError> {
     let mut scored: Vec<(f64, Vec<f64>)> = starts
         .into_iter()
@@ -322,10 +323,9 @@ fn descend(
         .filter(|(cost, _)| cost.is_finite())
         .collect();
     scored.sort_by(|a, b| a.0.total_cmp(&b.0));
-    scored
+    scored.truncate(DESCENTS);
+    in_parallel(&scored, |(_, theta)| lm::minimize(residuals, theta.clone()))
         .into_iter()
-        .take(DESCENTS)
-        .map(|(_, theta)| lm::minimize(residuals, theta))
         .min_by(|a, b| a.1.total_cmp(&b.1))
         .filter(|(_, cost)| cost.is_finite())
         .map(|(theta, _)| theta)
@@ -426,7 +426,7 @@ fn fit_multi_power(
                     let v: Vec<Vec<f64>> = data
                         .iter()
                         .zip(&drops)
-                        .map(|(w, d)| w.at.iter().map(|&i| unit.drop(d, i)).collect())
+                        .map(|(w, d)| unit.drops_at(d, &w.at))
                         .collect();
                     if let Some([l0, a, b]) = linear_constants(data, &u, &v) {
                         let logs = [l0, a, alpha, b, c, beta].map(|x| soft_log_inverse(x.ln()));

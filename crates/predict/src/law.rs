@@ -132,30 +132,43 @@ impl MultiPower {
 
     pub(crate) fn losses_at(&self, drops: &Drops, at: &[usize]) -> Vec<f64> {
         at.iter()
-            .map(|&i| power_term(drops.path, self.l0, self.a, self.alpha, i) - self.drop(drops, i))
+            .zip(self.drops_at(drops, at))
+            .map(|(&i, drop)| power_term(drops.path, self.l0, self.a, self.alpha, i) - drop)
             .collect()
     }
 
-    /// `LD(i)`.
-    pub(crate) fn drop(&self, drops: &Drops, i: usize) -> f64 {
+    /// `LD(i)` at every update `i` of `at`.
+    pub(crate) fn drops_at(&self, drops: &Drops, at: &[usize]) -> Vec<f64> {
         let path = drops.path;
-        let through = path.sum_before(i + 1);
-        let g = |delta: f64, eta: f64, sum_before_k: f64| {
-            let x = eta.max(drops.floor).powf(-self.gamma) * (through - sum_before_k);
-            delta * (1.0 - (self.c * x + 1.0).powf(-self.beta))
-        };
-        let mut sum = 0.0;
         let lrs = path.lrs();
-        for block in drops.blocks.iter().take_while(|b| b.lo <= i) {
-            if block.hi + drops.exact_span <= i + 1 {
-                sum += g(block.delta, block.eta, block.sum_before);
-            } else {
-                for k in block.lo..block.hi.min(i + 1) {
-                    sum += g(lrs[k - 1] - lrs[k], lrs[k], path.sum_before(k));
+        // `η^-gamma` of every block and every update, once for all of `at`.
+        let factor = |eta: f64| eta.max(drops.floor).powf(-self.gamma);
+        let blocks: Vec<f64> = drops.blocks.iter().map(|b| factor(b.eta)).collect();
+        let updates: Vec<f64> = lrs.iter().map(|&eta| factor(eta)).collect();
+        // `1 - (1 + c η^-gamma S)^-beta`, as `-expm1(-beta ln1p(..))`.
+        let g = |factor: f64, span: f64| -(-self.beta * (self.c * factor * span).ln_1p()).exp_m1();
+        at.iter()
+            .map(|&i| {
+                let through = path.sum_before(i + 1);
+                let mut sum = 0.0;
+                for (block, factor) in drops
+                    .blocks
+                    .iter()
+                    .zip(&blocks)
+                    .take_while(|(b, _)| b.lo <= i)
+                {
+                    if block.hi + drops.exact_span <= i + 1 {
+                        sum += block.delta * g(*factor, through - block.sum_before);
+                    } else {
+                        for k in block.lo..block.hi.min(i + 1) {
+                            let span = through - path.sum_before(k);
+                            sum += (lrs[k - 1] - lrs[k]) * g(updates[k], span);
+                        }
+                    }
                 }
-            }
-        }
-        self.b * sum
+                self.b * sum
+            })
+            .collect()
     }
 }
 

@@ -26,6 +26,7 @@ mod fit;
 mod law;
 mod lm;
 mod one_pass;
+mod parallel;
 mod path;
 mod plan;
 mod quality;

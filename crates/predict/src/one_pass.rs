@@ -188,7 +188,10 @@ fn exp_near(x: f64) -> f64 {
         1.0 / 8.0,
         1.0 / 9.0,
     ];
-    INVERSES.iter().rev().fold(1.0, |p, inverse| 1.0 - x * p * inverse)
+    INVERSES
+        .iter()
+        .rev()
+        .fold(1.0, |p, inverse| 1.0 - x * p * inverse)
 }
 
 /// Adds `delta × Σ_p κ_p (S - before)^p`, as a polynomial in `S` (the LR sum
