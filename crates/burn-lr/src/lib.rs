@@ -139,6 +139,12 @@ pub mod optim {
     }
 }
 
+/// Where the library's warnings and errors go: `log` and stderr by default,
+/// or a handler of yours.
+pub mod alert {
+    pub use burn_lr_core::alert::{Severity, route, route_to_stderr};
+}
+
 /// burn-train integration: the epoch-end hook's helpers, and reading back
 /// the LRs a run logged.
 pub mod train {

@@ -26,7 +26,7 @@
 //! ```
 #![warn(missing_docs)]
 
-mod alert;
+pub mod alert;
 mod check;
 mod error;
 pub mod groups;

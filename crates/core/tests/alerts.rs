@@ -1,5 +1,6 @@
 //! What a user is told, and when: a preview runs no training and warns about
-//! nothing; `init` on a spec with parameter groups says it cannot check them;
+//! nothing; `init` refuses parameter groups it cannot check, quietly; a handler
+//! of the user's gets every alert instead of stderr;
 //! a cycled momentum that no optimizer reads is reported at the second update;
 //! a schedule-free optimizer says when it decays, when its handle was dropped,
 //! and at the end of a run that never evaluated its average.
@@ -70,6 +71,30 @@ fn init_refuses_groups_it_cannot_check_and_prints_nothing() {
     assert!(err.contains("init_for"), "{err}");
     let plain = Spec::from_json(r#"{"scheduler": "cosine_annealing", "t_max": 10}"#).unwrap();
     assert!(plain.init(0.1).is_ok());
+}
+
+#[test]
+fn a_routed_alert_reaches_the_handler_and_not_the_log() {
+    use burn_lr_core::alert::{self, Severity};
+    use std::sync::Arc;
+    let spec =
+        Spec::from_json(r#"{"scheduler": "one_cycle", "max_lr": 0.1, "total_steps": 20}"#).unwrap();
+    let routed = Arc::new(Mutex::new(Vec::new()));
+    let logged = warnings_of(|| {
+        let sink = routed.clone();
+        alert::route(move |severity, message| {
+            sink.lock().unwrap().push((severity, message.to_string()))
+        });
+        let mut lr = spec.init(0.1).unwrap();
+        lr.step();
+        lr.step();
+        alert::route_to_stderr();
+    });
+    assert!(logged.is_empty(), "{logged:?}");
+    let routed = routed.lock().unwrap();
+    assert_eq!(routed.len(), 1, "{routed:?}");
+    assert_eq!(routed[0].0, Severity::Warning);
+    assert!(routed[0].1.contains("momentum"), "{routed:?}");
 }
 
 #[test]
