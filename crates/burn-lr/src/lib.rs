@@ -172,9 +172,9 @@ pub mod finder {
 /// schedule for a budget.
 pub mod predict {
     pub use burn_lr_predict::{
-        Annealing, FASTER, Family, FitError, FitWarning, Fitted, Law, LawKind, LrPath, MIN_UPDATES,
-        MultiPower, POOR_FIT, Planned, PredictWarning, Run, RunFit, final_window, fit, plan,
-        warnings,
+        Annealing, FASTER, Family, FitError, FitWarning, Fitted, Interval, Law, LawKind, LrPath,
+        MIN_UPDATES, MultiPower, POOR_FIT, Planned, PredictWarning, Run, RunFit, final_window, fit,
+        plan, warnings,
     };
 }
 

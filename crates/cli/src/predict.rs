@@ -33,6 +33,11 @@ pub struct FitArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     format: OutputFormat,
+    /// The probability a predicted final loss's interval is meant to hold, in (0, 1). The
+    /// interval is the fit's own uncertainty, not the law's error on schedules unlike the
+    /// fitted runs (docs/loss-law.md measures how often it holds).
+    #[arg(long, default_value_t = 0.8, allow_negative_numbers = true)]
+    level: f64,
 }
 
 #[derive(Debug, Args)]
@@ -118,7 +123,8 @@ fn describe_fit(fitted: &Fitted) -> String {
 }
 
 /// Whether a plan's predicted gain over cosine can be claimed: larger than
-/// the fit's error, from a fit without warnings.
+/// the fit's error, from a fit without warnings (and, where it is used, the
+/// two predictions' intervals apart).
 fn claimable(gain: f64, fitted: &Fitted) -> bool {
     fitted.warnings.is_empty() && gain.abs() > fitted.fit_error
 }
@@ -143,7 +149,7 @@ pub fn run_predict(args: PredictArgs) -> Result<(), CliError> {
     };
     let (runs, fitted) = fitted(&args.fit)?;
     let losses = fitted.law.losses(&path);
-    let final_loss = fitted.law.final_loss(&path);
+    let interval = fitted.final_loss_interval(&path, args.fit.level)?;
     let warnings = warnings(&runs, &path, &losses);
     if let Some(plot) = &args.plot {
         draw(plot, &runs, &fitted, (&losses, path.warmup()))?;
@@ -152,7 +158,10 @@ pub fn run_predict(args: PredictArgs) -> Result<(), CliError> {
         OutputFormat::Json => {
             let mut out = law_json(&fitted);
             out["loss"] = json!(losses);
-            out["final_loss"] = json!(final_loss);
+            out["final_loss"] = json!(interval.final_loss);
+            out["final_loss_low"] = json!(interval.low);
+            out["final_loss_high"] = json!(interval.high);
+            out["level"] = json!(interval.level);
             out["updates"] = json!(path.len());
             out["warmup"] = json!(path.warmup());
             out["warnings"] = json!(warnings);
@@ -161,7 +170,12 @@ pub fn run_predict(args: PredictArgs) -> Result<(), CliError> {
         OutputFormat::Text => {
             say!("{}", describe_fit(&fitted));
             say!(
-                "predicted final loss: {final_loss:.5} (mean of the last {} of {} updates)",
+                "predicted final loss: {:.5}, {:.0}% interval {:.5} to {:.5} from the fit's uncertainty \
+                 (mean of the last {} of {} updates)",
+                interval.final_loss,
+                100.0 * interval.level,
+                interval.low,
+                interval.high,
                 burn_lr_predict::final_window(path.len()).len(),
                 path.len()
             );
@@ -182,6 +196,11 @@ pub fn run_plan(args: PlanArgs) -> Result<(), CliError> {
     let spec = planned.spec.to_json()?;
     let path = LrPath::new(planned.spec.preview(planned.base_lr, updates)?)?;
     let warnings = warnings(&runs, &path, &fitted.law.losses(&path));
+    let best = fitted.final_loss_interval(&path, args.fit.level)?;
+    let cosine_path = LrPath::new(planned.cosine.preview(planned.base_lr, updates)?)?;
+    let cosine = fitted.final_loss_interval(&cosine_path, args.fit.level)?;
+    let overlap = best.overlaps(&cosine);
+    let claim = claimable(planned.gain(), &fitted) && !overlap;
     match args.fit.format {
         OutputFormat::Json => {
             let mut out = law_json(&fitted);
@@ -190,9 +209,15 @@ pub fn run_plan(args: PlanArgs) -> Result<(), CliError> {
             out["base_lr"] = json!(planned.base_lr);
             out["updates"] = json!(updates);
             out["final_loss"] = json!(planned.final_loss);
+            out["final_loss_low"] = json!(best.low);
+            out["final_loss_high"] = json!(best.high);
             out["cosine_final_loss"] = json!(planned.cosine_final_loss);
+            out["cosine_final_loss_low"] = json!(cosine.low);
+            out["cosine_final_loss_high"] = json!(cosine.high);
+            out["level"] = json!(best.level);
+            out["intervals_overlap"] = json!(overlap);
             out["gain"] = json!(planned.gain());
-            out["claim"] = json!(claimable(planned.gain(), &fitted));
+            out["claim"] = json!(claim);
             out["candidates"] = json!(planned.candidates);
             out["warnings"] = json!(warnings);
             say!("{out}");
@@ -200,7 +225,7 @@ pub fn run_plan(args: PlanArgs) -> Result<(), CliError> {
         OutputFormat::Text => {
             say!("{}", describe_fit(&fitted));
             let gain = planned.gain();
-            let comparison = if claimable(gain, &fitted) {
+            let comparison = if claim {
                 format!(
                     "{:.2}% {} than cosine to 0 ({:.5})",
                     100.0 * gain.abs(),
@@ -209,20 +234,33 @@ pub fn run_plan(args: PlanArgs) -> Result<(), CliError> {
                 )
             } else {
                 format!(
-                    "cosine to 0 predicted {:.5}: a difference of {:.2}%, within the fit's error \
-                     ({:.2}%) or from a fit not to be trusted, so no claim that either is better",
+                    "cosine to 0 predicted {:.5} ({:.0}% interval {:.5} to {:.5}): a difference of \
+                     {:.2}%, {}, so no claim that either is better",
                     planned.cosine_final_loss,
+                    100.0 * cosine.level,
+                    cosine.low,
+                    cosine.high,
                     100.0 * gain.abs(),
-                    100.0 * fitted.fit_error,
+                    if overlap {
+                        "and the two intervals overlap".to_string()
+                    } else {
+                        format!(
+                            "within the fit's error ({:.2}%) or from a fit not to be trusted",
+                            100.0 * fitted.fit_error
+                        )
+                    },
                 )
             };
             say!(
                 "best of {} {} schedules over {updates} updates at base LR {}: predicted final loss \
-                 {:.5}; {comparison}",
+                 {:.5} ({:.0}% interval {:.5} to {:.5}); {comparison}",
                 planned.candidates,
                 Family::NAMES[family as usize],
                 planned.base_lr,
                 planned.final_loss,
+                100.0 * best.level,
+                best.low,
+                best.high,
             );
             say!("{spec}");
             for warning in &warnings {

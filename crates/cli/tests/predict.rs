@@ -42,7 +42,21 @@ fn predict_gives_one_loss_per_update_and_the_final_loss() {
         .map(|l| l.as_f64().unwrap())
         .sum::<f64>()
         / 100.0;
-    assert!((out["final_loss"].as_f64().unwrap() - tail).abs() < 1e-12);
+    let final_loss = out["final_loss"].as_f64().unwrap();
+    assert!((final_loss - tail).abs() < 1e-12);
+    // The interval surrounds the prediction, and a higher level widens it.
+    let (low, high) = (
+        out["final_loss_low"].as_f64().unwrap(),
+        out["final_loss_high"].as_f64().unwrap(),
+    );
+    assert!(low < final_loss && final_loss < high, "{out}");
+    assert_eq!(out["level"], 0.8);
+    let wider = json(&burn_lr(&[
+        "predict", "--fit", &constant, "--fit", &cosine, "--lrs", &target, "--format", "json",
+        "--level", "0.95",
+    ]));
+    assert!(wider["final_loss_low"].as_f64().unwrap() < low, "{wider}");
+    assert!(wider["final_loss_high"].as_f64().unwrap() > high, "{wider}");
     assert!(
         out["fit_error"].as_f64().unwrap() < 0.05,
         "{}",
@@ -124,7 +138,11 @@ fn plan_prints_a_spec_that_loads_and_its_predicted_gain() {
     // A gain is claimed only above the fit's error, from a fit without warnings.
     assert_eq!(out["fit_warnings"], serde_json::json!([]), "{out}");
     let fit_error = out["fit_error"].as_f64().unwrap();
-    assert_eq!(out["claim"], gain > fit_error, "{out}");
+    // ... and only when the two predictions' intervals are apart.
+    let overlap =
+        out["final_loss_high"].as_f64().unwrap() >= out["cosine_final_loss_low"].as_f64().unwrap();
+    assert_eq!(out["intervals_overlap"], overlap, "{out}");
+    assert_eq!(out["claim"], gain > fit_error && !overlap, "{out}");
     // The pick is checked like any prediction: from these runs (no sudden
     // decay) it is a cooldown faster than any they show, and says so.
     let warnings = out["warnings"].to_string();
@@ -163,6 +181,24 @@ fn bad_input_is_one_line_and_exit_code_2() {
             "cannot read",
         ),
         (vec!["predict", "--fit", &cosine], "--lrs"),
+        (
+            vec![
+                "predict", "--fit", &cosine, "--lrs", &cosine, "--level", "1",
+            ],
+            "`level` = 1 is invalid: allowed a number in (0, 1)",
+        ),
+        (
+            vec![
+                "plan",
+                "--fit",
+                &cosine,
+                "--updates",
+                "4000",
+                "--level",
+                "-0.5",
+            ],
+            "`level` = -0.5 is invalid",
+        ),
         (
             vec!["plan", "--fit", &cosine, "--updates", "0"],
             "--updates 0",

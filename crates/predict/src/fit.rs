@@ -16,6 +16,7 @@ use burn_lr_core::ConfigError;
 use serde::Serialize;
 
 use crate::error::FitError;
+use crate::interval::Uncertainty;
 use crate::law::{Annealing, Drops, Law, MultiPower, annealing_area};
 use crate::lm;
 use crate::parallel::in_parallel;
@@ -112,6 +113,9 @@ pub struct Fitted {
     /// is good); `fit_warnings` in JSON, each with its `code`.
     #[serde(rename = "fit_warnings")]
     pub warnings: Vec<FitWarning>,
+    /// What the fit leaves uncertain, for [`Fitted::final_loss_interval`].
+    #[serde(skip)]
+    pub(crate) uncertainty: Option<Uncertainty>,
 }
 
 /// How well a fitted law follows one run.
@@ -163,14 +167,14 @@ pub fn fit(runs: &[Run], kind: LawKind) -> Result<Fitted, FitError> {
         .map(|r| r.path.peak())
         .fold(f64::MIN_POSITIVE, f64::max);
     let data: Vec<Windows> = runs.iter().map(|r| Windows::new(r, scale)).collect();
-    let (law, mut warnings) = match kind {
+    let (law, mut warnings, uncertainty) = match kind {
         LawKind::MultiPower => {
-            let (law, at_bound) = fit_multi_power(&data, scale)?;
-            (Law::MultiPower(law), at_bound)
+            let (law, at_bound, uncertainty) = fit_multi_power(&data, scale)?;
+            (Law::MultiPower(law), at_bound, uncertainty)
         }
         LawKind::Annealing => {
-            let (law, at_bound) = fit_annealing(&data, scale)?;
-            (Law::Annealing(law), at_bound)
+            let (law, at_bound, uncertainty) = fit_annealing(&data, scale)?;
+            (Law::Annealing(law), at_bound, uncertainty)
         }
     };
     let per_run: Vec<RunFit> = runs
@@ -196,6 +200,7 @@ pub fn fit(runs: &[Run], kind: LawKind) -> Result<Fitted, FitError> {
         fit_error,
         runs: per_run,
         warnings,
+        uncertainty,
     })
 }
 
@@ -406,7 +411,7 @@ fn multi_power(theta: &[f64]) -> MultiPower {
 fn fit_multi_power(
     data: &[Windows],
     scale: f64,
-) -> Result<(MultiPower, Vec<FitWarning>), FitError> {
+) -> Result<(MultiPower, Vec<FitWarning>, Option<Uncertainty>), FitError> {
     let drops: Vec<Drops> = data.iter().map(|w| Drops::new(&w.path)).collect();
     let mut starts = Vec::new();
     for alpha in [0.15, 0.3, 0.5, 0.8] {
@@ -443,16 +448,32 @@ fn fit_multi_power(
         residuals_of(data, out, |index, w| law.losses_at(&drops[index], &w.at));
     };
     let theta = descend(starts, &residuals)?;
-    let law = multi_power(&theta);
-    let law = MultiPower {
+    let law = scaled_multi_power(&theta, scale);
+    let values = [law.l0, law.a, law.alpha, law.b, law.c, law.beta, law.gamma];
+    let names = ["l0", "a", "alpha", "b", "c", "beta", "gamma"];
+    let uncertainty = Uncertainty::of(LawKind::MultiPower, theta.clone(), scale, &residuals);
+    Ok((law, at_bound(&theta, &names, &values), uncertainty))
+}
+
+/// The multi-power law of fitted parameters, in the runs' LR units.
+pub(crate) fn scaled_multi_power(theta: &[f64], scale: f64) -> MultiPower {
+    let law = multi_power(theta);
+    MultiPower {
         a: law.a * scale.powf(law.alpha),
         b: law.b / scale,
         c: law.c / scale.powf(1.0 - law.gamma),
         ..law
-    };
-    let values = [law.l0, law.a, law.alpha, law.b, law.c, law.beta, law.gamma];
-    let names = ["l0", "a", "alpha", "b", "c", "beta", "gamma"];
-    Ok((law, at_bound(&theta, &names, &values)))
+    }
+}
+
+/// The annealing law of fitted parameters, in the runs' LR units.
+pub(crate) fn scaled_annealing(theta: &[f64], scale: f64) -> Annealing {
+    let law = annealing(theta);
+    Annealing {
+        a: law.a * scale.powf(law.alpha),
+        c: law.c / scale,
+        ..law
+    }
 }
 
 /// Annealing parameters, fitted in the scaled LR units: `[ln l0, ln a, ln alpha, ln c]`,
@@ -468,7 +489,10 @@ fn annealing(theta: &[f64]) -> Annealing {
     }
 }
 
-fn fit_annealing(data: &[Windows], scale: f64) -> Result<(Annealing, Vec<FitWarning>), FitError> {
+fn fit_annealing(
+    data: &[Windows],
+    scale: f64,
+) -> Result<(Annealing, Vec<FitWarning>, Option<Uncertainty>), FitError> {
     let areas: Vec<Vec<f64>> = data
         .iter()
         .map(|w| {
@@ -488,14 +512,11 @@ fn fit_annealing(data: &[Windows], scale: f64) -> Result<(Annealing, Vec<FitWarn
         residuals_of(data, out, |_, w| law.losses_at(&w.path, &w.at));
     };
     let theta = descend(starts, &residuals)?;
-    let law = annealing(&theta);
-    let law = Annealing {
-        a: law.a * scale.powf(law.alpha),
-        c: law.c / scale,
-        ..law
-    };
+    let law = scaled_annealing(&theta, scale);
     let values = [law.l0, law.a, law.alpha, law.c];
-    Ok((law, at_bound(&theta, &["l0", "a", "alpha", "c"], &values)))
+    let warnings = at_bound(&theta, &["l0", "a", "alpha", "c"], &values);
+    let uncertainty = Uncertainty::of(LawKind::Annealing, theta, scale, &residuals);
+    Ok((law, warnings, uncertainty))
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@
 
 mod error;
 mod fit;
+mod interval;
 mod law;
 mod lm;
 mod one_pass;
@@ -35,6 +36,7 @@ mod warnings;
 
 pub use error::FitError;
 pub use fit::{Fitted, LawKind, MIN_UPDATES, Run, RunFit, fit};
+pub use interval::Interval;
 pub use law::{Annealing, Law, MultiPower, final_window};
 pub use path::{LrPath, PEAK_TOLERANCE};
 pub use plan::{Family, Planned, plan};

@@ -23,27 +23,9 @@ pub(crate) fn minimize(
     let mut damping = 1e-3;
     let mut stalled = 0;
     for _ in 0..MAX_ITERATIONS {
-        for p in 0..n {
-            let h = 1e-6 * theta[p].abs().max(1.0);
-            let mut probe = theta.clone();
-            probe[p] += h;
-            residuals(&probe, &mut shifted);
-            for j in 0..m {
-                jacobian[j * n + p] = (shifted[j] - r[j]) / h;
-            }
-        }
+        jacobian_of(residuals, &theta, &r, &mut jacobian, &mut shifted);
         // Normal equations: (JᵀJ + damping diag(JᵀJ)) step = -Jᵀr.
-        let mut jtj = vec![0.0; n * n];
-        let mut jtr = vec![0.0; n];
-        for j in 0..m {
-            let row = &jacobian[j * n..(j + 1) * n];
-            for p in 0..n {
-                jtr[p] += row[p] * r[j];
-                for q in 0..n {
-                    jtj[p * n + q] += row[p] * row[q];
-                }
-            }
-        }
+        let (jtj, jtr) = normal_equations(&jacobian, &r, n);
         let mut improved = false;
         while damping < 1e12 {
             let mut system = jtj.clone();
@@ -78,6 +60,83 @@ pub(crate) fn minimize(
         }
     }
     (theta, cost)
+}
+
+/// The forward-difference Jacobian of `residuals` at `theta` (where they
+/// are `r`), row-major into `jacobian`.
+fn jacobian_of(
+    residuals: &dyn Fn(&[f64], &mut Vec<f64>),
+    theta: &[f64],
+    r: &[f64],
+    jacobian: &mut [f64],
+    shifted: &mut Vec<f64>,
+) {
+    let n = theta.len();
+    for p in 0..n {
+        let h = 1e-6 * theta[p].abs().max(1.0);
+        let mut probe = theta.to_vec();
+        probe[p] += h;
+        residuals(&probe, shifted);
+        for (j, (s, r)) in shifted.iter().zip(r).enumerate() {
+            jacobian[j * n + p] = (s - r) / h;
+        }
+    }
+}
+
+/// `(JᵀJ, Jᵀr)` of a row-major Jacobian with `n` columns.
+fn normal_equations(jacobian: &[f64], r: &[f64], n: usize) -> (Vec<f64>, Vec<f64>) {
+    let mut jtj = vec![0.0; n * n];
+    let mut jtr = vec![0.0; n];
+    for (row, r) in jacobian.chunks_exact(n).zip(r) {
+        for p in 0..n {
+            jtr[p] += row[p] * r;
+            for q in 0..n {
+                jtj[p * n + q] += row[p] * row[q];
+            }
+        }
+    }
+    (jtj, jtr)
+}
+
+/// The covariance of least-squares parameters at their optimum `theta`,
+/// linearised (Gauss-Newton): `s² (JᵀJ)⁻¹` with `s²` the residuals' mean
+/// square per degree of freedom. A direction the residuals do not
+/// determine gets a tiny ridge (and so a huge variance), not a failure;
+/// `None` only when there are no more residuals than parameters.
+pub(crate) fn covariance(
+    residuals: &dyn Fn(&[f64], &mut Vec<f64>),
+    theta: &[f64],
+) -> Option<Vec<f64>> {
+    let n = theta.len();
+    let mut r = Vec::new();
+    residuals(theta, &mut r);
+    let m = r.len();
+    if m <= n || !sum_of_squares(&r).is_finite() {
+        return None;
+    }
+    let mut jacobian = vec![0.0; m * n];
+    let mut shifted = Vec::with_capacity(m);
+    jacobian_of(residuals, theta, &r, &mut jacobian, &mut shifted);
+    let (mut jtj, _) = normal_equations(&jacobian, &r, n);
+    let ridge = 1e-12
+        * (0..n)
+            .map(|p| jtj[p * n + p])
+            .fold(0.0, f64::max)
+            .max(1e-300);
+    for p in 0..n {
+        jtj[p * n + p] += ridge;
+    }
+    let s2 = sum_of_squares(&r) / (m - n) as f64;
+    let mut inverse = vec![0.0; n * n];
+    for col in 0..n {
+        let mut unit = vec![0.0; n];
+        unit[col] = 1.0;
+        let x = solve(jtj.clone(), unit)?;
+        for row in 0..n {
+            inverse[row * n + col] = s2 * x[row];
+        }
+    }
+    Some(inverse)
 }
 
 fn sum_of_squares(r: &[f64]) -> f64 {

@@ -91,6 +91,8 @@ pub struct Planned {
     /// The predicted final loss of cosine to 0 over the same updates, with
     /// the same warmup.
     pub cosine_final_loss: f64,
+    /// That cosine schedule (to 0, with the same warmup), at [`base_lr`](Self::base_lr).
+    pub cosine: Spec,
     /// How many schedules were compared.
     pub candidates: usize,
 }
@@ -137,7 +139,8 @@ pub fn plan(
         Ok(law.final_loss(&LrPath::new(lrs)?))
     };
     let after = updates - warmup;
-    let cosine_final_loss = predict(&with_warmup(CosineAnnealingLr::new(after).into()))?;
+    let cosine = with_warmup(CosineAnnealingLr::new(after).into());
+    let cosine_final_loss = predict(&cosine)?;
     let specs: Vec<Spec> = family
         .members(after, peak)
         .into_iter()
@@ -174,6 +177,7 @@ pub fn plan(
         base_lr: peak,
         final_loss,
         cosine_final_loss,
+        cosine,
         candidates,
     })
 }

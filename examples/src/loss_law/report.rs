@@ -6,7 +6,7 @@ use std::path::Path;
 use burn_lr_core::Schedule as Curve;
 use burn_lr_core::schedules::WsdShape;
 use burn_lr_plot::{Chart, Series};
-use burn_lr_predict::{FASTER, Family, Fitted, LawKind, LrPath, Run, fit, plan};
+use burn_lr_predict::{FASTER, Family, Fitted, Interval, LawKind, LrPath, Run, fit, plan};
 
 use super::{Measured, PLANNED, UPDATES, fitted, held_out, read};
 
@@ -27,7 +27,12 @@ pub struct Row {
     pub spread: f64,
     /// The multi-power law's and the annealing law's predictions.
     pub predicted: [f64; 2],
+    /// The multi-power law's prediction with its interval at [`LEVEL`].
+    pub interval: Interval,
 }
+
+/// The level of the intervals reported (the CLI's default).
+pub const LEVEL: f64 = 0.8;
 
 impl Row {
     /// The relative error of law `law` (0: multi-power, 1: annealing).
@@ -83,6 +88,9 @@ fn row(laws: &[Fitted; 2], m: &Measured) -> Result<Row, String> {
         measured,
         spread,
         predicted: [laws[0].law.final_loss(&path), laws[1].law.final_loss(&path)],
+        interval: laws[0]
+            .final_loss_interval(&path, LEVEL)
+            .map_err(|e| e.to_string())?,
     })
 }
 
@@ -288,19 +296,23 @@ fn misses(rows: &[Row]) -> String {
 /// The table of `rows` and the summary of each law's errors.
 fn tables(md: &mut String, laws: &[Fitted; 2], rows: &[Row]) {
     md.push_str(
-        "\n| schedule | updates | measured final loss | multi-power | error | annealing | error |\n\
-         | --- | --- | --- | --- | --- | --- | --- |\n",
+        "\n| schedule | updates | measured final loss | multi-power | error | 80% interval | annealing | error |\n\
+         | --- | --- | --- | --- | --- | --- | --- | --- |\n",
     );
     for r in rows {
+        let inside = r.interval.low <= r.measured && r.measured <= r.interval.high;
         let _ = writeln!(
             md,
-            "| {} | {} | {:.4} +- {:.4} | {:.4} | {:+.2}% | {:.4} | {:+.2}% |",
+            "| {} | {} | {:.4} +- {:.4} | {:.4} | {:+.2}% | {:.4} to {:.4}{} | {:.4} | {:+.2}% |",
             r.name,
             r.updates,
             r.measured,
             r.spread,
             r.predicted[0],
             100.0 * r.error(0),
+            r.interval.low,
+            r.interval.high,
+            if inside { "" } else { " (missed)" },
             r.predicted[1],
             100.0 * r.error(1)
         );
@@ -321,6 +333,22 @@ fn tables(md: &mut String, laws: &[Fitted; 2], rows: &[Row]) {
             rank_correlation(&predicted, &measured)
         );
     }
+    let inside = rows
+        .iter()
+        .filter(|r| r.interval.low <= r.measured && r.measured <= r.interval.high)
+        .count();
+    let widths: Vec<f64> = rows
+        .iter()
+        .map(|r| (r.interval.high - r.interval.low) / 2.0 / r.interval.final_loss)
+        .collect();
+    let _ = writeln!(
+        md,
+        "\nThe multi-power law's {:.0}% interval (the fit's own uncertainty, `burn-lr predict --level`) holds the \
+         measured final loss for {inside} of {} schedules; its median half-width is {:.2}% of the prediction.",
+        100.0 * LEVEL,
+        rows.len(),
+        100.0 * median(widths),
+    );
 }
 
 /// The planned schedule against cosine, seed by seed (both see the same
