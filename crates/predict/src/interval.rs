@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::fit::{Fitted, LawKind, scaled_annealing, scaled_multi_power};
 use crate::law::Law;
 use crate::lm;
+use crate::parallel::in_parallel;
 use crate::path::LrPath;
 
 /// The fitted parameters and their covariance.
@@ -89,14 +90,13 @@ impl Fitted {
         let half = match &self.uncertainty {
             Some(u) => {
                 let n = u.theta.len();
-                let gradient: Vec<f64> = (0..n)
-                    .map(|p| {
-                        let h = 1e-6 * u.theta[p].abs().max(1.0);
-                        let mut probe = u.theta.clone();
-                        probe[p] += h;
-                        (u.law(&probe).final_loss(path) - final_loss) / h
-                    })
-                    .collect();
+                let parameters: Vec<usize> = (0..n).collect();
+                let gradient = in_parallel(&parameters, |&p| {
+                    let h = 1e-6 * u.theta[p].abs().max(1.0);
+                    let mut probe = u.theta.clone();
+                    probe[p] += h;
+                    (u.law(&probe).final_loss(path) - final_loss) / h
+                });
                 let variance: f64 = (0..n)
                     .flat_map(|p| (0..n).map(move |q| (p, q)))
                     .map(|(p, q)| gradient[p] * u.covariance[p * n + q] * gradient[q])
