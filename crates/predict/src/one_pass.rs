@@ -115,13 +115,14 @@ pub(crate) fn drops(path: &LrPath, c: f64, beta: f64, gamma: f64, floor: f64) ->
             decayed += delta;
             let a = a_of(i);
             if a * total * (beta + DEGREE as f64) <= SMALL {
-                let mut scaled = taylor;
+                // `binom(-β, p) a^p`: `g` as a polynomial in `u`.
+                let mut in_u = taylor;
                 let mut power = 1.0;
-                for t in &mut scaled {
+                for t in &mut in_u {
                     *t *= power;
                     power *= a;
                 }
-                add_polynomial(&mut poly, delta, &scaled, before);
+                add_polynomial(&mut poly, delta, &in_u, before);
             } else {
                 add_polynomial(&mut poly, delta, &tail.coefficients(a), before);
                 let ln_a = a.ln();
