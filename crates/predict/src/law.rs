@@ -199,9 +199,6 @@ pub(crate) fn annealing_area(path: &LrPath, decay: f64) -> Vec<f64> {
         .collect()
 }
 
-/// The fit evaluates the law at a hundred window centres per run, where this
-/// blocked sum is cheaper than a pass over the whole path ([`one_pass`]).
-///
 /// The most LR-reduction blocks the multi-power sum visits per update: the
 /// reductions are merged into blocks of consecutive updates beyond that
 /// (exact for step decays; a centroid rule inside smooth decays, and exact
@@ -217,7 +214,9 @@ fn lr_floor(path: &LrPath) -> f64 {
     path.peak() * 1e-12
 }
 
-/// A path's LR reductions, grouped for the multi-power sum.
+/// A path's LR reductions, grouped for the multi-power sum. The fit
+/// evaluates the law at a hundred window centres per run, where this blocked
+/// sum is cheaper than a pass over the whole path ([`one_pass`]).
 pub(crate) struct Drops<'a> {
     pub(crate) path: &'a LrPath,
     blocks: Vec<Block>,
